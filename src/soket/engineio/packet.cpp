@@ -1,0 +1,60 @@
+#include "soket/engineio/packet.hpp"
+
+#include "soket/util/base64.hpp"
+
+namespace soket::engineio {
+
+std::optional<PacketView> parse_text_packet(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  char t = text.front();
+  if (t < '0' || t > '6') return std::nullopt;
+  return PacketView{static_cast<PacketType>(t), text.substr(1), false};
+}
+
+std::optional<std::vector<PacketView>> parse_payload(std::string_view payload,
+                                                     std::vector<std::string>& binary_storage) {
+  std::vector<PacketView> packets;
+  // Count binary packets first so storage never reallocates under the views handed out.
+  std::size_t binaries = 0;
+  for (std::size_t pos = 0; pos <= payload.size();) {
+    auto end = payload.find(kRecordSeparator, pos);
+    if (end == std::string_view::npos) end = payload.size();
+    if (end > pos && payload[pos] == 'b') ++binaries;
+    pos = end + 1;
+  }
+  binary_storage.clear();
+  binary_storage.reserve(binaries);
+  for (std::size_t pos = 0; pos <= payload.size();) {
+    auto end = payload.find(kRecordSeparator, pos);
+    if (end == std::string_view::npos) end = payload.size();
+    std::string_view item = payload.substr(pos, end - pos);
+    pos = end + 1;
+    if (!item.empty() && item.front() == 'b') {
+      auto decoded = base64::decode(item.substr(1));
+      if (!decoded) return std::nullopt;
+      binary_storage.push_back(std::move(*decoded));
+      packets.push_back({PacketType::message, binary_storage.back(), true});
+      continue;
+    }
+    auto packet = parse_text_packet(item);
+    if (!packet) return std::nullopt;
+    packets.push_back(*packet);
+  }
+  return packets;
+}
+
+void encode_payload(std::span<const Frame> frames, std::string& out) {
+  bool first = true;
+  for (const auto& frame : frames) {
+    if (!first) out += kRecordSeparator;
+    first = false;
+    if (frame.binary) {
+      out += 'b';
+      base64::encode_append(*frame.bytes, out);
+    } else {
+      out += *frame.bytes;
+    }
+  }
+}
+
+}  // namespace soket::engineio

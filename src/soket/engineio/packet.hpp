@@ -1,0 +1,45 @@
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "soket/engineio/frame.hpp"
+
+namespace soket::engineio {
+
+enum class PacketType : char {
+  open = '0',
+  close = '1',
+  ping = '2',
+  pong = '3',
+  message = '4',
+  upgrade = '5',
+  noop = '6',
+};
+
+/// A received Engine.IO packet. `data` views the input it was parsed from.
+struct PacketView {
+  PacketType type;
+  std::string_view data;
+  bool binary = false;
+};
+
+/// Parses one text packet ("4hello", "2probe"). Returns nullopt for an empty or unknown packet.
+std::optional<PacketView> parse_text_packet(std::string_view text);
+
+/// The record separator that joins packets in an HTTP long-polling payload.
+inline constexpr char kRecordSeparator = '\x1e';
+
+/// Decodes a long-polling payload. Binary packets ("b" + base64) are decoded into `binary_storage`
+/// (which must outlive the result). Returns nullopt if any packet is malformed.
+std::optional<std::vector<PacketView>> parse_payload(std::string_view payload,
+                                                     std::vector<std::string>& binary_storage);
+
+/// Appends the long-polling encoding of `frames` to `out`: text frames as they are, binary frames
+/// as "b" + base64, joined by the record separator.
+void encode_payload(std::span<const Frame> frames, std::string& out);
+
+}  // namespace soket::engineio

@@ -1,0 +1,51 @@
+#include "soket/net/tcp_listener.hpp"
+
+#include <chrono>
+
+#include "soket/util/log.hpp"
+
+namespace soket::net {
+
+TcpListener::TcpListener(asio::io_context& io, AcceptHandler on_accept)
+    : io_(io), acceptor_(io), retry_timer_(io), on_accept_(std::move(on_accept)) {}
+
+void TcpListener::listen(const tcp::endpoint& endpoint, int backlog) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(backlog);
+}
+
+void TcpListener::start() {
+  accept_next();
+}
+
+void TcpListener::stop() {
+  stopped_ = true;
+  error_code ignored;
+  acceptor_.close(ignored);
+  retry_timer_.cancel();
+}
+
+void TcpListener::accept_next() {
+  if (stopped_) return;
+  acceptor_.async_accept(io_, [self = shared_from_this()](error_code ec, tcp::socket socket) {
+    if (self->stopped_) return;
+    if (ec) {
+      if (ec == asio::error::operation_aborted) return;
+      // EMFILE/ENFILE and friends: wait a little so the loop does not spin on the same error.
+      spdlog::warn("accept failed: {}", ec.message());
+      self->retry_timer_.expires_after(std::chrono::milliseconds(50));
+      self->retry_timer_.async_wait([self](error_code wait_ec) {
+        if (!wait_ec) self->accept_next();
+      });
+      return;
+    }
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    self->on_accept_(std::move(socket));
+    self->accept_next();
+  });
+}
+
+}  // namespace soket::net

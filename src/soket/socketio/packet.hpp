@@ -1,0 +1,78 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "soket/engineio/frame.hpp"
+#include "soket/util/bytes.hpp"
+
+namespace soket::socketio {
+
+enum class PacketType : uint8_t {
+  connect = 0,
+  disconnect = 1,
+  event = 2,
+  ack = 3,
+  connect_error = 4,
+  binary_event = 5,
+  binary_ack = 6,
+};
+
+/// A Socket.IO packet (v5). Binary values stay in `data` as placeholders
+/// {"_placeholder":true,"num":i}; `attachments[i]` holds the bytes of placeholder i.
+struct Packet {
+  PacketType type = PacketType::event;
+  std::string nsp = "/";
+  std::optional<uint64_t> id;
+  boost::json::value data;  // null when the packet carries no payload
+  std::vector<SharedBytes> attachments;
+};
+
+/// An encoded packet: frames[0] is the text frame ("4" Engine.IO prefix included), followed by one
+/// binary frame per attachment. Encoded once, sent to any number of sockets.
+struct EncodedPacket {
+  std::vector<engineio::Frame> frames;
+};
+
+/// Encodes `packet`. A packet with attachments is written as BINARY_EVENT / BINARY_ACK with the
+/// attachment count ("52-..."), whatever its `type` says for event/ack.
+EncodedPacket encode(const Packet& packet);
+
+/// Appends the text form of `packet` (without the Engine.IO prefix) to `out`.
+void encode_text(const Packet& packet, std::string& out);
+
+/// True when `data` is a binary placeholder object and `num` is within `attachment_count`.
+bool is_placeholder(const boost::json::value& data, std::size_t attachment_count);
+
+/// Incremental decoder for one connection: text frames, then the binary frames a binary packet
+/// announces. Follows the reference parser's validation: anything malformed is an error, after
+/// which the connection must be closed.
+class Decoder {
+ public:
+  enum class Status { ready, need_attachment, error };
+
+  Status add_text(std::string_view text);  // one Engine.IO message, without the '4'
+  Status add_binary(SharedBytes bytes);
+
+  /// The completed packet, valid after `ready`; moves it out.
+  Packet take() { return std::move(packet_); }
+  const std::string& error() const { return error_; }
+
+ private:
+  Status fail(std::string message);
+
+  Packet packet_;
+  std::size_t expected_attachments_ = 0;
+  bool reconstructing_ = false;
+  std::string error_;
+};
+
+/// The event name of an EVENT / BINARY_EVENT packet (the first element of its array).
+std::string_view event_name(const Packet& packet);
+
+}  // namespace soket::socketio
