@@ -40,7 +40,9 @@ struct EncodedPacket {
 };
 
 /// Encodes `packet`. A packet with attachments is written as BINARY_EVENT / BINARY_ACK with the
-/// attachment count ("52-..."), whatever its `type` says for event/ack.
+/// attachment count ("52-..."), whatever its `type` says for event/ack; one without attachments as
+/// EVENT / ACK. Throws std::invalid_argument for a namespace containing ',' or attachments on a
+/// packet that is not an event or ack (both are programming errors).
 EncodedPacket encode(const Packet& packet);
 
 /// Appends the text form of `packet` (without the Engine.IO prefix) to `out`.
@@ -49,12 +51,21 @@ void encode_text(const Packet& packet, std::string& out);
 /// True when `data` is a binary placeholder object and `num` is within `attachment_count`.
 bool is_placeholder(const boost::json::value& data, std::size_t attachment_count);
 
+struct DecoderOptions {
+  std::size_t max_attachments = 10;  // a binary packet announcing more is an error
+  std::size_t max_depth = 32;        // nesting limit of the JSON payload
+};
+
 /// Incremental decoder for one connection: text frames, then the binary frames a binary packet
 /// announces. Follows the reference parser's validation: anything malformed is an error, after
-/// which the connection must be closed.
+/// which the connection must be closed (the error is sticky). A completed binary packet comes out
+/// as EVENT / ACK with its `attachments` filled, like the reference parser.
 class Decoder {
  public:
   enum class Status { ready, need_attachment, error };
+
+  Decoder() = default;
+  explicit Decoder(DecoderOptions options) : options_(options) {}
 
   Status add_text(std::string_view text);  // one Engine.IO message, without the '4'
   Status add_binary(SharedBytes bytes);
@@ -66,13 +77,17 @@ class Decoder {
  private:
   Status fail(std::string message);
 
+  Status parse(std::string_view text);
+
+  DecoderOptions options_;
   Packet packet_;
   std::size_t expected_attachments_ = 0;
   bool reconstructing_ = false;
   std::string error_;
 };
 
-/// The event name of an EVENT / BINARY_EVENT packet (the first element of its array).
+/// The event name of an EVENT / BINARY_EVENT packet (the first element of its array); empty when
+/// that element is not a string (the reference also accepts a number there).
 std::string_view event_name(const Packet& packet);
 
 }  // namespace soket::socketio
