@@ -1,0 +1,59 @@
+#include "example_main.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+
+#include "soket/net/endpoint.hpp"
+#include "soket/util/log.hpp"
+
+namespace soket::examples {
+
+int run_example(int argc, char** argv, const std::string& description, uint16_t default_port,
+                const std::function<void(net::asio::io_context&, http::Server&)>& setup,
+                const std::function<void()>& shutdown) {
+  ExampleOptions options;
+  options.port = default_port;
+  std::string log_level = "info";
+  CLI::App app{description};
+  app.add_option("--host", options.host, "Address to listen on")->capture_default_str();
+  app.add_option("--port", options.port, "TCP port to listen on")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (!log::init(log_level)) {
+    std::fprintf(stderr, "unknown log level: %s\n", log_level.c_str());
+    return 2;
+  }
+
+  auto endpoint = net::make_endpoint(options.host, options.port);
+  if (!endpoint) {
+    std::fprintf(stderr, "not an IP address: %s\n", options.host.c_str());
+    return 2;
+  }
+  net::asio::io_context io(1);
+  auto http = http::Server::create(io);
+  setup(io, *http);
+  try {
+    auto bound = http->listen(*endpoint);
+    std::printf("listening on http://%s:%u\n", bound.address().to_string().c_str(),
+                static_cast<unsigned>(bound.port()));
+    std::fflush(stdout);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cannot listen on %s:%u: %s\n", options.host.c_str(),
+                 static_cast<unsigned>(options.port), e.what());
+    return 1;
+  }
+
+  net::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](net::error_code, int) {
+    if (shutdown) shutdown();
+    http->stop();
+    io.stop();
+  });
+  io.run();
+  return 0;
+}
+
+}  // namespace soket::examples

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "soket/http/server.hpp"
+
+namespace soket::examples {
+
+struct ExampleOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 3000;
+};
+
+/// Parses --host/--port, lets `setup` register its routes on the HTTP server, listens, prints
+/// "listening on http://HOST:PORT" (tests wait for that line) and runs until SIGINT/SIGTERM, when
+/// `shutdown` is called before the loop stops. Returns the process exit code.
+int run_example(int argc, char** argv, const std::string& description, uint16_t default_port,
+                const std::function<void(net::asio::io_context&, http::Server&)>& setup,
+                const std::function<void()>& shutdown = {});
+
+}  // namespace soket::examples

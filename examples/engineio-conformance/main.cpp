@@ -1,0 +1,41 @@
+// The Engine.IO server that the official test-suite of socketio/engine.io-protocol expects:
+// pingInterval 300, pingTimeout 200, maxPayload 1e6, CORS "*", every message echoed back.
+#include "../common/example_main.hpp"
+#include "soket/engineio/server.hpp"
+
+namespace {
+
+class Echo final : public soket::engineio::SocketListener {
+ public:
+  explicit Echo(std::shared_ptr<soket::engineio::Socket> socket) : socket_(std::move(socket)) {}
+  void on_message(std::string_view data, bool binary) override {
+    socket_->send(binary ? soket::engineio::Frame::binary_message(data)
+                         : soket::engineio::Frame::message(data));
+  }
+  void on_close(std::string_view) override { delete this; }
+
+ private:
+  std::shared_ptr<soket::engineio::Socket> socket_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::unique_ptr<soket::engineio::Server> engine;
+  return soket::examples::run_example(
+      argc, argv, "Engine.IO conformance server", 3000,
+      [&](soket::net::asio::io_context& io, soket::http::Server& http) {
+        soket::engineio::ServerOptions options;
+        options.ping_interval = std::chrono::milliseconds(300);
+        options.ping_timeout = std::chrono::milliseconds(200);
+        options.max_payload = 1'000'000;
+        options.cors.enabled = true;
+        options.cors.origins = {"*"};
+        engine = std::make_unique<soket::engineio::Server>(io, options);
+        engine->on_connection([](const std::shared_ptr<soket::engineio::Socket>& socket) {
+          socket->set_listener(new Echo(socket));
+        });
+        engine->attach(http);
+      },
+      [&] { engine->close(); });
+}

@@ -1,0 +1,286 @@
+#include "soket/engineio/socket.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+#include "soket/engineio/errors.hpp"
+#include "soket/engineio/packet.hpp"
+#include "soket/engineio/server.hpp"
+
+namespace soket::engineio {
+namespace {
+
+const Frame& ping_frame() {
+  static const Frame frame = Frame::text("2");
+  return frame;
+}
+
+}  // namespace
+
+Socket::Socket(Server& server, std::string id, Handshake handshake)
+    : server_(server),
+      id_(std::move(id)),
+      handshake_(std::move(handshake)),
+      heartbeat_timer_(server.io()),
+      upgrade_timer_(server.io()) {}
+
+Socket::~Socket() {
+  if (ws_) ws_->set_owner(nullptr);
+  if (probe_) probe_->set_owner(nullptr);
+}
+
+void Socket::start_polling(const http::ExchangePtr& handshake_exchange, std::string open_packet) {
+  server_.respond(
+      handshake_exchange,
+      http::text_response(handshake_exchange->request(), http::Status::ok, std::move(open_packet)));
+  schedule_ping();
+}
+
+void Socket::start_websocket(std::shared_ptr<WebSocketTransport> ws, std::string open_packet) {
+  ws_ = std::move(ws);
+  ws_->set_owner(this);
+  ws_->send(Frame::text(open_packet));
+  ws_->start_reading();
+  schedule_ping();
+}
+
+void Socket::send(const Frame& frame) {
+  if (state_ != State::open) return;
+  if (ws_) {
+    if (!ws_->send(frame)) on_close("transport error", false);
+    return;
+  }
+  buffered_bytes_ += frame.bytes->size();
+  buffer_.push_back(frame);
+  if (buffered_bytes_ > server_.options().max_buffered_bytes)
+    return on_close("transport error", false);
+  schedule_flush();
+}
+
+void Socket::send(std::span<const Frame> frames) {
+  for (const auto& frame : frames)
+    send(frame);
+}
+
+void Socket::close(std::string_view reason) {
+  on_close(reason, true);
+}
+
+// Long-polling --------------------------------------------------------------------------------
+
+void Socket::on_poll(const http::ExchangePtr& exchange) {
+  if (ws_)
+    return server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
+  if (pending_poll_) {
+    // Two GETs at once: the protocol forbids it. Refuse the second and end the session.
+    server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
+    return on_close("transport error", true);
+  }
+  pending_poll_ = exchange;
+  exchange->on_abort([weak = weak_from_this()] {
+    if (auto self = weak.lock()) {
+      self->pending_poll_.reset();
+      self->on_close("transport error", false);
+    }
+  });
+  if (!buffer_.empty()) {
+    flush_polling();
+    if (state_ == State::closing) finish_close();
+  } else if (probed_) {
+    respond_poll("6");  // an upgrade is under way: end this poll so the client can complete it
+  }
+}
+
+void Socket::on_post(const http::ExchangePtr& exchange) {
+  if (ws_)
+    return server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
+  auto self = shared_from_this();
+  std::vector<std::string> binaries;
+  auto packets = parse_payload(exchange->request().body(), binaries);
+  if (!packets) {
+    server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
+    return on_close("parse error", false);
+  }
+  server_.respond(exchange,
+                  http::text_response(exchange->request(), http::Status::ok, "ok", "text/html"));
+  for (const auto& packet : *packets) {
+    if (state_ != State::open) break;
+    if (!on_packet(packet)) return on_close("parse error", false);
+  }
+}
+
+void Socket::schedule_flush() {
+  if (flush_scheduled_ || !pending_poll_) return;
+  flush_scheduled_ = true;
+  // Deferred to the end of this turn of the loop, so everything sent in it goes in one response.
+  boost::asio::post(server_.io(), [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->flush_polling();
+  });
+}
+
+void Socket::flush_polling() {
+  if (!pending_poll_ || buffer_.empty()) return;
+  std::string body;
+  encode_payload(buffer_, body);
+  buffer_.clear();
+  buffered_bytes_ = 0;
+  respond_poll(std::move(body));
+}
+
+void Socket::respond_poll(std::string body) {
+  auto exchange = std::move(pending_poll_);
+  pending_poll_.reset();
+  server_.respond(exchange,
+                  http::text_response(exchange->request(), http::Status::ok, std::move(body)));
+}
+
+// WebSocket and upgrade -----------------------------------------------------------------------
+
+bool Socket::can_upgrade() const {
+  return state_ == State::open && !ws_ && !probe_ && server_.options().allow_upgrades;
+}
+
+void Socket::begin_upgrade(std::shared_ptr<WebSocketTransport> ws) {
+  probe_ = std::move(ws);
+  probe_->set_owner(this);
+  probe_->start_reading();
+  upgrade_timer_.expires_after(server_.options().upgrade_timeout);
+  upgrade_timer_.async_wait([self = shared_from_this()](net::error_code ec) {
+    if (!ec) self->abort_upgrade();
+  });
+}
+
+void Socket::on_ws_frame(WebSocketTransport& transport, std::string_view data, bool binary) {
+  if (&transport == probe_.get()) return on_probe_frame(data, binary);
+  if (&transport != ws_.get() || state_ != State::open) return;
+  auto packet = binary ? std::optional<PacketView>(PacketView{PacketType::message, data, true})
+                       : parse_text_packet(data);
+  if (!packet || !on_packet(*packet)) on_close("parse error", false);
+}
+
+void Socket::on_probe_frame(std::string_view data, bool binary) {
+  if (!binary && data == "2probe" && !probed_) {
+    probed_ = true;
+    probe_->send(Frame::text("3probe"));
+    if (pending_poll_ && buffer_.empty()) respond_poll("6");
+    return;
+  }
+  if (!binary && data == "5" && probed_) {
+    upgrade_timer_.cancel();
+    probed_ = false;
+    ws_ = std::move(probe_);
+    if (pending_poll_) respond_poll("6");
+    for (const auto& frame : buffer_)
+      ws_->send(frame);
+    buffer_.clear();
+    buffered_bytes_ = 0;
+    return;
+  }
+  abort_upgrade();  // anything else means the probe failed; the session stays on polling
+}
+
+void Socket::abort_upgrade() {
+  upgrade_timer_.cancel();
+  probed_ = false;
+  if (probe_) {
+    probe_->set_owner(nullptr);
+    probe_->abort();
+    probe_.reset();
+  }
+}
+
+void Socket::on_ws_closed(WebSocketTransport& transport, net::error_code ec) {
+  if (&transport == probe_.get()) {
+    probe_.reset();
+    probed_ = false;
+    upgrade_timer_.cancel();
+    return;
+  }
+  if (&transport != ws_.get()) return;
+  bool clean = ec == boost::beast::websocket::error::closed;
+  on_close(clean ? "transport close" : "transport error", false);
+}
+
+// Packets, heartbeat, close -------------------------------------------------------------------
+
+bool Socket::on_packet(const PacketView& packet) {
+  switch (packet.type) {
+    case PacketType::pong:
+      schedule_ping();
+      return true;
+    case PacketType::ping: {
+      std::string pong = "3";
+      pong += packet.data;
+      send(Frame::text(pong));
+      return true;
+    }
+    case PacketType::message:
+      if (listener_) listener_->on_message(packet.data, packet.binary);
+      return true;
+    case PacketType::close:
+      on_close("transport close", false);
+      return true;
+    case PacketType::noop:
+    case PacketType::upgrade:
+      return true;
+    case PacketType::open:
+      return false;
+  }
+  return false;
+}
+
+void Socket::schedule_ping() {
+  heartbeat_timer_.expires_after(server_.options().ping_interval);
+  heartbeat_timer_.async_wait([self = shared_from_this()](net::error_code ec) {
+    if (ec || self->state_ != State::open) return;
+    self->send(ping_frame());
+    self->heartbeat_timer_.expires_after(self->server_.options().ping_timeout);
+    self->heartbeat_timer_.async_wait([self](net::error_code wait_ec) {
+      if (!wait_ec) self->on_close("ping timeout", false);
+    });
+  });
+}
+
+void Socket::on_close(std::string_view reason, bool flush) {
+  if (state_ != State::open) return;
+  auto self = shared_from_this();
+  state_ = State::closing;
+  heartbeat_timer_.cancel();
+  abort_upgrade();
+  if (auto* listener = std::exchange(listener_, nullptr)) listener->on_close(reason);
+  if (!flush) return finish_close();
+  if (ws_) {
+    ws_->close();  // after what is queued
+    return finish_close();
+  }
+  // Long-polling: the close packet (and what is still queued) goes out with the current GET, or
+  // with the next one if the client comes back in time.
+  buffer_.push_back(Frame::text("1"));
+  if (pending_poll_) {
+    flush_polling();
+    return finish_close();
+  }
+  upgrade_timer_.expires_after(server_.options().polling_close_timeout);
+  upgrade_timer_.async_wait([self](net::error_code ec) {
+    if (!ec) self->finish_close();
+  });
+}
+
+void Socket::finish_close() {
+  if (state_ == State::closed) return;
+  auto self = shared_from_this();
+  state_ = State::closed;
+  heartbeat_timer_.cancel();
+  upgrade_timer_.cancel();
+  buffer_.clear();
+  buffered_bytes_ = 0;
+  if (pending_poll_) respond_poll("6");
+  if (ws_) {
+    ws_->set_owner(nullptr);
+    if (!ws_->is_closing()) ws_->abort();
+  }
+  server_.remove(id_);
+}
+
+}  // namespace soket::engineio

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "soket/engineio/frame.hpp"
+#include "soket/engineio/handshake.hpp"
+#include "soket/engineio/options.hpp"
+#include "soket/engineio/packet.hpp"
+#include "soket/engineio/websocket_transport.hpp"
+#include "soket/http/exchange.hpp"
+
+namespace soket::engineio {
+
+class Server;
+
+/// Receives what happens on an Engine.IO session; the Socket.IO layer implements it.
+class SocketListener {
+ public:
+  virtual void on_message(std::string_view data, bool binary) = 0;
+  /// The session is over. `reason` is one of the reference's: "transport close",
+  /// "transport error", "ping timeout", "parse error", "forced close", "server shutting down".
+  virtual void on_close(std::string_view reason) = 0;
+
+ protected:
+  ~SocketListener() = default;
+};
+
+/// One Engine.IO session: its current transport (long-polling or WebSocket), the upgrade between
+/// them, the heartbeat and the outgoing buffer.
+class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwner {
+ public:
+  enum class State { open, closing, closed };
+
+  Socket(Server& server, std::string id, Handshake handshake);
+  ~Socket();
+
+  const std::string& id() const { return id_; }
+  const Handshake& handshake() const { return handshake_; }
+  State state() const { return state_; }
+  bool is_open() const { return state_ == State::open; }
+  /// "polling" or "websocket".
+  std::string_view transport_name() const { return ws_ ? "websocket" : "polling"; }
+
+  void set_listener(SocketListener* listener) { listener_ = listener; }
+
+  /// Queues frames for the client. Dropped once the session is closing.
+  void send(const Frame& frame);
+  void send(std::span<const Frame> frames);
+
+  /// Closes the session after what is queued has been sent.
+  void close(std::string_view reason = "forced close");
+
+ private:
+  friend class Server;
+
+  // Called by the Server for requests that carry this session's sid.
+  void start_polling(const http::ExchangePtr& handshake_exchange, std::string open_packet);
+  void start_websocket(std::shared_ptr<WebSocketTransport> ws, std::string open_packet);
+  void on_poll(const http::ExchangePtr& exchange);
+  void on_post(const http::ExchangePtr& exchange);
+  bool can_upgrade() const;
+  void begin_upgrade(std::shared_ptr<WebSocketTransport> ws);
+
+  void on_ws_frame(WebSocketTransport& transport, std::string_view data, bool binary) override;
+  void on_ws_closed(WebSocketTransport& transport, net::error_code ec) override;
+  void on_probe_frame(std::string_view data, bool binary);
+  void abort_upgrade();
+
+  /// Handles one packet from the client, whatever the transport; false when it is not allowed.
+  bool on_packet(const PacketView& packet);
+  void schedule_flush();
+  void flush_polling();
+  void respond_poll(std::string body);
+  void schedule_ping();
+  void on_close(std::string_view reason, bool flush);
+  void finish_close();
+
+  Server& server_;
+  std::string id_;
+  Handshake handshake_;
+  SocketListener* listener_ = nullptr;
+  State state_ = State::open;
+
+  // Long-polling side.
+  http::ExchangePtr pending_poll_;
+  std::vector<Frame> buffer_;
+  std::size_t buffered_bytes_ = 0;
+  bool flush_scheduled_ = false;
+
+  // WebSocket side, and the probe while an upgrade is under way.
+  std::shared_ptr<WebSocketTransport> ws_;
+  std::shared_ptr<WebSocketTransport> probe_;
+  bool probed_ = false;
+
+  boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer upgrade_timer_;
+};
+
+}  // namespace soket::engineio

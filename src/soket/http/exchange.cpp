@@ -1,0 +1,45 @@
+#include "soket/http/exchange.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include "soket/http/connection.hpp"
+
+namespace soket::http {
+
+Exchange::Exchange(std::shared_ptr<Connection> connection, Request request,
+                   net::tcp::endpoint remote, bool secure)
+    : connection_(std::move(connection)),
+      request_(std::move(request)),
+      remote_(std::move(remote)),
+      secure_(secure) {}
+
+bool Exchange::is_websocket_upgrade() const {
+  return beast::websocket::is_upgrade(request_);
+}
+
+void Exchange::respond(Response response) {
+  if (finished_) return;
+  finished_ = true;
+  on_abort_ = nullptr;
+  auto connection = std::move(connection_);
+  if (connection) connection->send(std::move(response));
+}
+
+beast::tcp_stream Exchange::release_stream() {
+  finished_ = true;
+  on_abort_ = nullptr;
+  auto connection = std::move(connection_);
+  connection->released_ = true;
+  connection->current_.reset();
+  connection->stream_.expires_never();
+  return std::move(connection->stream_);
+}
+
+void Exchange::aborted() {
+  if (finished_) return;
+  finished_ = true;
+  connection_.reset();
+  if (auto callback = std::move(on_abort_)) callback();
+}
+
+}  // namespace soket::http

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "soket/http/types.hpp"
+
+namespace soket::http {
+
+class Connection;
+
+/// One request and the means to answer it, possibly later (long-polling holds the response until
+/// there is something to send). Answer exactly once with respond(), or take the socket with
+/// release_stream() to upgrade to WebSocket.
+class Exchange {
+ public:
+  Exchange(std::shared_ptr<Connection> connection, Request request, net::tcp::endpoint remote,
+           bool secure);
+
+  Request& request() { return request_; }
+  const Request& request() const { return request_; }
+  const net::tcp::endpoint& remote_endpoint() const { return remote_; }
+  bool secure() const { return secure_; }
+  bool is_websocket_upgrade() const;
+  bool finished() const { return finished_; }
+
+  /// Sends the response (once); later calls, and calls after the client went away, do nothing.
+  void respond(Response response);
+
+  /// Takes the TCP stream out of the HTTP connection, which then ends. For WebSocket upgrades.
+  beast::tcp_stream release_stream();
+
+  /// Called if the client closes the connection before a response was sent.
+  void on_abort(std::function<void()> callback) { on_abort_ = std::move(callback); }
+
+ private:
+  friend class Connection;
+  void aborted();
+
+  std::shared_ptr<Connection> connection_;
+  Request request_;
+  net::tcp::endpoint remote_;
+  bool secure_ = false;
+  bool finished_ = false;
+  std::function<void()> on_abort_;
+};
+
+using ExchangePtr = std::shared_ptr<Exchange>;
+using Handler = std::function<void(const ExchangePtr&)>;
+
+}  // namespace soket::http

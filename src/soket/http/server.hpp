@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "soket/http/router.hpp"
+#include "soket/net/tcp_listener.hpp"
+
+namespace soket::http {
+
+struct ServerOptions {
+  std::size_t header_limit = 16 * 1024;
+  std::size_t body_limit = 1024 * 1024;
+  std::chrono::seconds request_timeout{30};  // to receive one whole request (headers and body)
+  std::string server_name = "soket";
+};
+
+/// The HTTP/1.1 server: accepts connections on any number of endpoints and routes requests.
+/// Runs on one io_context; its handlers are called on that context's thread.
+class Server : public std::enable_shared_from_this<Server> {
+ public:
+  static std::shared_ptr<Server> create(net::asio::io_context& io, ServerOptions options = {});
+
+  Router& router() { return router_; }
+  const ServerOptions& options() const { return options_; }
+  net::asio::io_context& io() { return io_; }
+
+  /// Raises the body limit to at least `limit` (a layer such as Engine.IO needs room for its
+  /// maximum payload).
+  void ensure_body_limit(std::size_t limit);
+
+  /// Binds and starts accepting; returns the bound endpoint. Throws on bind failure.
+  net::tcp::endpoint listen(const net::tcp::endpoint& endpoint);
+
+  /// Stops accepting and closes every open connection.
+  void stop();
+
+  std::size_t connection_count() const { return connections_.size(); }
+
+ private:
+  friend class Connection;
+  Server(net::asio::io_context& io, ServerOptions options);
+
+  net::asio::io_context& io_;
+  ServerOptions options_;
+  Router router_;
+  std::vector<std::shared_ptr<net::TcpListener>> listeners_;
+  std::unordered_set<Connection*> connections_;
+};
+
+}  // namespace soket::http

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "soket/http/types.hpp"
+
+namespace soket::http {
+
+/// A file served from memory (built into the binary).
+struct StaticAsset {
+  std::string_view content_type;
+  std::string_view data;
+  std::string etag;  // strong validator, computed from the content
+};
+
+StaticAsset make_static_asset(std::string_view content_type, std::string_view data);
+
+/// GET/HEAD answer for an asset: 200 with caching headers, or 304 when If-None-Match matches.
+Response asset_response(const Request& request, const StaticAsset& asset);
+
+/// The content type for a file name, by extension.
+std::string_view content_type_for(std::string_view path);
+
+}  // namespace soket::http
