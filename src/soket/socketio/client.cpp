@@ -1,0 +1,100 @@
+#include "soket/socketio/client.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "soket/socketio/namespace.hpp"
+#include "soket/socketio/server.hpp"
+#include "soket/socketio/socket.hpp"
+
+namespace soket::socketio {
+
+Client::Client(Server& server, std::shared_ptr<engineio::Socket> connection)
+    : server_(server), connection_(std::move(connection)), connect_timer_(server.io()) {}
+
+void Client::start() {
+  connection_->set_listener(this);
+  connect_timer_.expires_after(server_.options().connect_timeout);
+  connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->closed_) return;
+    if (self->sockets_.empty()) self->close("forced close");
+  });
+}
+
+void Client::write(const EncodedPacket& packet) {
+  if (closed_) return;
+  connection_->send(packet.frames);
+}
+
+void Client::disconnect_all() {
+  auto sockets = sockets_;
+  for (auto& [nsp, socket] : sockets)
+    socket->disconnect(false);
+}
+
+void Client::close(std::string_view reason) {
+  if (closed_) return;
+  connection_->close(reason);  // calls on_close() below
+}
+
+void Client::on_message(std::string_view data, bool binary) {
+  auto status = binary ? decoder_.add_binary(make_shared_bytes(data)) : decoder_.add_text(data);
+  switch (status) {
+    case Decoder::Status::need_attachment:
+      return;
+    case Decoder::Status::error:
+      // A malformed packet ends the connection, as the protocol requires.
+      return close("parse error");
+    case Decoder::Status::ready:
+      return on_packet(decoder_.take());
+  }
+}
+
+void Client::on_packet(Packet packet) {
+  if (packet.type == PacketType::connect) {
+    if (socket_for(packet.nsp)) return;  // already joined
+    Namespace* nsp = server_.find_namespace(packet.nsp);
+    if (!nsp) {
+      Packet error;
+      error.type = PacketType::connect_error;
+      error.nsp = packet.nsp;
+      boost::json::object payload;
+      payload["message"] = "Invalid namespace";
+      error.data = std::move(payload);
+      return write(error);
+    }
+    connect_timer_.cancel();
+    boost::json::object auth;
+    if (packet.data.is_object()) auth = std::move(packet.data.get_object());
+    return nsp->add(*this, std::move(auth));
+  }
+  if (auto socket = socket_for(packet.nsp)) socket->on_packet(packet);
+}
+
+void Client::on_close(std::string_view reason) {
+  if (closed_) return;
+  auto self = shared_from_this();
+  closed_ = true;
+  connect_timer_.cancel();
+  auto sockets = std::move(sockets_);
+  sockets_.clear();
+  for (auto& [nsp, socket] : sockets)
+    socket->on_close(reason);
+  server_.remove_client(this);
+}
+
+void Client::add_socket(const std::string& nsp, std::shared_ptr<Socket> socket) {
+  sockets_.emplace_back(nsp, std::move(socket));
+}
+
+void Client::remove_socket(const Socket& socket) {
+  std::erase_if(sockets_, [&](const auto& entry) { return entry.second.get() == &socket; });
+}
+
+std::shared_ptr<Socket> Client::socket_for(std::string_view nsp) const {
+  for (const auto& [name, socket] : sockets_)
+    if (name == nsp) return socket;
+  return nullptr;
+}
+
+}  // namespace soket::socketio

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "soket/engineio/socket.hpp"
+#include "soket/socketio/packet.hpp"
+
+namespace soket::socketio {
+
+class Server;
+class Socket;
+
+/// One Engine.IO connection seen from Socket.IO: decodes its packets and routes them to the
+/// sockets it has in each namespace.
+class Client : public engineio::SocketListener, public std::enable_shared_from_this<Client> {
+ public:
+  Client(Server& server, std::shared_ptr<engineio::Socket> connection);
+
+  void start();
+  engineio::Socket& connection() { return *connection_; }
+  Server& server() { return server_; }
+
+  void write(const EncodedPacket& packet);
+  void write(const Packet& packet) { write(encode(packet)); }
+  /// Leaves every namespace, telling the client (DISCONNECT packets).
+  void disconnect_all();
+  /// Ends the connection (and so every namespace on it).
+  void close(std::string_view reason = "forced close");
+
+ private:
+  friend class Socket;
+  friend class Namespace;
+
+  void on_message(std::string_view data, bool binary) override;
+  void on_close(std::string_view reason) override;
+  void on_packet(Packet packet);
+  void add_socket(const std::string& nsp, std::shared_ptr<Socket> socket);
+  void remove_socket(const Socket& socket);
+  std::shared_ptr<Socket> socket_for(std::string_view nsp) const;
+
+  Server& server_;
+  std::shared_ptr<engineio::Socket> connection_;
+  Decoder decoder_;
+  // Namespaces joined on this connection; almost always one or two, so a vector.
+  std::vector<std::pair<std::string, std::shared_ptr<Socket>>> sockets_;
+  boost::asio::steady_timer connect_timer_;
+  bool closed_ = false;
+};
+
+}  // namespace soket::socketio

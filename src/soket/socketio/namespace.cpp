@@ -1,0 +1,54 @@
+#include "soket/socketio/namespace.hpp"
+
+#include "soket/socketio/client.hpp"
+#include "soket/socketio/socket.hpp"
+
+namespace soket::socketio {
+
+Namespace::Namespace(Server& server, std::string name, const AdapterFactory& make_adapter)
+    : server_(server), name_(std::move(name)), adapter_(make_adapter(*this)) {}
+
+std::shared_ptr<Socket> Namespace::find(const SocketId& id) const {
+  auto it = sockets_.find(id);
+  return it == sockets_.end() ? nullptr : it->second;
+}
+
+void Namespace::add(Client& client, boost::json::object auth) {
+  auto socket = std::make_shared<Socket>(*this, client, std::move(auth));
+  run_middlewares(socket, 0);
+}
+
+void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index) {
+  if (index == middlewares_.size()) return connected(socket);
+  // A middleware may answer later (after a database lookup, say): next() carries on from there.
+  auto called = std::make_shared<bool>(false);
+  middlewares_[index](*socket, [this, socket, index, called](std::optional<ConnectError> error) {
+    if (std::exchange(*called, true)) return;
+    if (!socket->client_) return;  // the connection went away meanwhile
+    if (error) {
+      Packet packet;
+      packet.type = PacketType::connect_error;
+      packet.nsp = name_;
+      boost::json::object payload;
+      payload["message"] = error->message;
+      if (!error->data.is_null()) payload["data"] = std::move(error->data);
+      packet.data = std::move(payload);
+      socket->client_->write(packet);
+      return;
+    }
+    run_middlewares(socket, index + 1);
+  });
+}
+
+void Namespace::connected(const std::shared_ptr<Socket>& socket) {
+  if (!socket->client_ || socket->client_->closed_) return;
+  sockets_.emplace(socket->id(), socket);
+  socket->client_->add_socket(name_, socket);
+  socket->on_connect();
+  for (const auto& handler : on_connection_) {
+    if (!socket->connected()) break;
+    handler(*socket);
+  }
+}
+
+}  // namespace soket::socketio

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "soket/socketio/adapter.hpp"
+#include "soket/socketio/broadcast_operator.hpp"
+#include "soket/socketio/types.hpp"
+
+namespace soket::socketio {
+
+class Client;
+class Server;
+
+/// A namespace ("/", "/chat"): its middlewares, connection handlers, sockets and rooms.
+class Namespace {
+ public:
+  Namespace(Server& server, std::string name, const AdapterFactory& make_adapter);
+  Namespace(const Namespace&) = delete;
+  Namespace& operator=(const Namespace&) = delete;
+
+  const std::string& name() const { return name_; }
+  Server& server() { return server_; }
+  Adapter& adapter() { return *adapter_; }
+
+  /// Runs before a socket joins, in order; a middleware calls next() to go on or
+  /// next(ConnectError{...}) to refuse the connection.
+  void use(Middleware middleware) { middlewares_.push_back(std::move(middleware)); }
+  void on_connection(ConnectionHandler handler) { on_connection_.push_back(std::move(handler)); }
+
+  BroadcastOperator to(Room room) { return BroadcastOperator(*this).to(std::move(room)); }
+  BroadcastOperator in(Room room) { return to(std::move(room)); }
+  BroadcastOperator except(Room room) { return BroadcastOperator(*this).except(std::move(room)); }
+  void emit_message(std::string_view event, Message message) {
+    BroadcastOperator(*this).emit_message(event, std::move(message));
+  }
+  template <class... T>
+  void emit(std::string_view event, T&&... values) {
+    emit_message(event, make_message(std::forward<T>(values)...));
+  }
+  void fetch_sockets(std::function<void(std::vector<std::shared_ptr<Socket>>)> done) {
+    BroadcastOperator(*this).fetch_sockets(std::move(done));
+  }
+  void sockets_join(std::vector<Room> rooms) {
+    BroadcastOperator(*this).sockets_join(std::move(rooms));
+  }
+  void sockets_leave(std::vector<Room> rooms) {
+    BroadcastOperator(*this).sockets_leave(std::move(rooms));
+  }
+  void disconnect_sockets(bool close = false) {
+    BroadcastOperator(*this).disconnect_sockets(close);
+  }
+
+  /// The connected socket with this id, or null.
+  std::shared_ptr<Socket> find(const SocketId& id) const;
+  const std::unordered_map<SocketId, std::shared_ptr<Socket>>& sockets() const { return sockets_; }
+
+ private:
+  friend class Client;
+  friend class Socket;
+
+  /// A client asks to join: run the middlewares, then connect or refuse.
+  void add(Client& client, boost::json::object auth);
+  void run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index);
+  void connected(const std::shared_ptr<Socket>& socket);
+  void remove(const SocketId& id) { sockets_.erase(id); }
+
+  Server& server_;
+  std::string name_;
+  std::unique_ptr<Adapter> adapter_;
+  std::vector<Middleware> middlewares_;
+  std::vector<ConnectionHandler> on_connection_;
+  std::unordered_map<SocketId, std::shared_ptr<Socket>> sockets_;
+};
+
+}  // namespace soket::socketio

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <chrono>
+
+#include "soket/engineio/options.hpp"
+
+namespace soket::socketio {
+
+struct ServerOptions {
+  engineio::ServerOptions engine = [] {
+    engineio::ServerOptions o;
+    o.path = "/socket.io/";
+    return o;
+  }();
+  /// A connection that joins no namespace within this time is closed.
+  std::chrono::milliseconds connect_timeout{45000};
+  /// Serve the official browser client at <path>socket.io.js (and .min.js, .js.map).
+  bool serve_client = true;
+};
+
+}  // namespace soket::socketio

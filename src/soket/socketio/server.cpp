@@ -1,0 +1,54 @@
+#include "soket/socketio/server.hpp"
+
+#include "soket/socketio/client.hpp"
+#include "soket/socketio/client_assets.hpp"
+
+namespace soket::socketio {
+
+Server::Server(net::asio::io_context& io, ServerOptions options)
+    : io_(io),
+      options_(std::move(options)),
+      engine_(io, options_.engine),
+      adapter_factory_([](Namespace& nsp) { return std::make_unique<InMemoryAdapter>(nsp); }) {
+  engine_.on_connection([this](const std::shared_ptr<engineio::Socket>& connection) {
+    auto client = std::make_shared<Client>(*this, connection);
+    clients_.emplace(client.get(), client);
+    client->start();
+  });
+  main();  // the main namespace always exists
+}
+
+Server::~Server() {
+  close();
+}
+
+void Server::attach(http::Server& http) {
+  engine_.attach(http);
+  if (options_.serve_client) serve_client_assets(http, engine_.options().path);
+}
+
+Namespace& Server::of(std::string_view name) {
+  std::string key(name.empty() ? "/" : name);
+  if (key.front() != '/') key.insert(key.begin(), '/');
+  auto it = namespaces_.find(key);
+  if (it == namespaces_.end()) {
+    it = namespaces_.emplace(key, std::make_unique<Namespace>(*this, key, adapter_factory_)).first;
+  }
+  return *it->second;
+}
+
+Namespace* Server::find_namespace(std::string_view name) {
+  auto it = namespaces_.find(name);
+  return it == namespaces_.end() ? nullptr : it->second.get();
+}
+
+void Server::close() {
+  std::vector<std::shared_ptr<Client>> clients;
+  for (auto& [ptr, client] : clients_)
+    clients.push_back(client);
+  for (auto& client : clients)
+    client->close("server shutting down");
+  engine_.close();
+}
+
+}  // namespace soket::socketio

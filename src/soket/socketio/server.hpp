@@ -1,0 +1,68 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "soket/engineio/server.hpp"
+#include "soket/socketio/adapter.hpp"
+#include "soket/socketio/namespace.hpp"
+#include "soket/socketio/options.hpp"
+
+namespace soket::socketio {
+
+class Client;
+
+/// The Socket.IO v5 server. Lives on one io_context, like everything it owns.
+class Server {
+ public:
+  Server(net::asio::io_context& io, ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Serves Socket.IO (and the browser client) on `http`.
+  void attach(http::Server& http);
+
+  /// The namespace called `name`, created on first use.
+  Namespace& of(std::string_view name);
+  Namespace& main() { return of("/"); }
+
+  void use(Middleware middleware) { main().use(std::move(middleware)); }
+  void on_connection(ConnectionHandler handler) { main().on_connection(std::move(handler)); }
+  BroadcastOperator to(Room room) { return main().to(std::move(room)); }
+  BroadcastOperator in(Room room) { return main().to(std::move(room)); }
+  BroadcastOperator except(Room room) { return main().except(std::move(room)); }
+  template <class... T>
+  void emit(std::string_view event, T&&... values) {
+    main().emit(event, std::forward<T>(values)...);
+  }
+  void disconnect_sockets(bool close = false) { main().disconnect_sockets(close); }
+
+  /// Used for namespaces created after this call.
+  void set_adapter_factory(AdapterFactory factory) { adapter_factory_ = std::move(factory); }
+
+  /// Disconnects everyone and stops accepting new sessions.
+  void close();
+
+  const ServerOptions& options() const { return options_; }
+  engineio::Server& engine() { return engine_; }
+  net::asio::io_context& io() { return io_; }
+  std::size_t client_count() const { return clients_.size(); }
+
+ private:
+  friend class Client;
+
+  Namespace* find_namespace(std::string_view name);
+  void remove_client(Client* client) { clients_.erase(client); }
+
+  net::asio::io_context& io_;
+  ServerOptions options_;
+  engineio::Server engine_;
+  AdapterFactory adapter_factory_;
+  std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
+  std::unordered_map<Client*, std::shared_ptr<Client>> clients_;
+};
+
+}  // namespace soket::socketio

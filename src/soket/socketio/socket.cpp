@@ -1,0 +1,183 @@
+#include "soket/socketio/socket.hpp"
+
+#include "soket/socketio/client.hpp"
+#include "soket/socketio/event_packet.hpp"
+#include "soket/socketio/namespace.hpp"
+#include "soket/socketio/server.hpp"
+#include "soket/util/random_id.hpp"
+
+namespace soket::socketio {
+
+void Ack::operator()(Message message) {
+  if (!id_) return;
+  auto id = *std::exchange(id_, std::nullopt);
+  if (auto socket = socket_.lock()) socket->send_ack(id, std::move(message));
+}
+
+Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
+    : nsp_(nsp), client_(&client), id_(random_id()), auth_(std::move(auth)) {}
+
+Socket::~Socket() = default;
+
+const engineio::Handshake& Socket::handshake() const {
+  static const engineio::Handshake empty;
+  return client_ ? client_->connection().handshake() : empty;
+}
+
+std::string_view Socket::transport() const {
+  return client_ ? client_->connection().transport_name() : std::string_view{};
+}
+
+void Socket::on(std::string event, EventHandler handler) {
+  handlers_.insert_or_assign(std::move(event), std::move(handler));
+}
+
+void Socket::on_connect() {
+  connected_ = true;
+  join(id_);
+  Packet packet;
+  packet.type = PacketType::connect;
+  packet.nsp = nsp_.name();
+  boost::json::object payload;
+  payload["sid"] = id_;
+  packet.data = std::move(payload);
+  client_->write(packet);
+}
+
+void Socket::emit_message(std::string_view event, Message message) {
+  if (!connected_) return;
+  write(encode(make_event_packet(nsp_.name(), event, std::move(message), std::nullopt)));
+}
+
+void Socket::emit_with_ack(std::string_view event, Message message, AckCallback callback,
+                           std::chrono::milliseconds timeout) {
+  if (!connected_) {
+    Message empty;
+    callback(std::string("socket has been disconnected"), empty);
+    return;
+  }
+  uint64_t id = next_ack_id_++;
+  PendingAck pending{std::move(callback), nullptr};
+  if (timeout.count() > 0) {
+    pending.timer = std::make_unique<boost::asio::steady_timer>(nsp_.server().io(), timeout);
+    pending.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self) return;
+      auto it = self->acks_.find(id);
+      if (it == self->acks_.end()) return;
+      auto done = std::move(it->second.callback);
+      self->acks_.erase(it);
+      Message empty;
+      done(std::string("operation has timed out"), empty);
+    });
+  }
+  acks_.emplace(id, std::move(pending));
+  write(encode(make_event_packet(nsp_.name(), event, std::move(message), id)));
+}
+
+void Socket::send_ack(uint64_t id, Message message) {
+  if (!connected_) return;
+  write(encode(make_ack_packet(nsp_.name(), id, std::move(message))));
+}
+
+void Socket::join(Room room) {
+  nsp_.adapter().add_all(id_, std::span<const Room>(&room, 1));
+}
+
+void Socket::join(const std::vector<Room>& rooms) {
+  nsp_.adapter().add_all(id_, rooms);
+}
+
+void Socket::leave(const Room& room) {
+  nsp_.adapter().del(id_, room);
+}
+
+std::vector<Room> Socket::rooms() const {
+  return nsp_.adapter().socket_rooms(id_);
+}
+
+BroadcastOperator Socket::broadcast() const {
+  return BroadcastOperator(nsp_, BroadcastOptions{{}, {id_}});
+}
+
+void Socket::write(const EncodedPacket& packet) {
+  if (connected_ && client_) client_->write(packet);
+}
+
+void Socket::disconnect(bool close) {
+  if (!connected_) return;
+  if (close) {
+    // Every namespace of the connection leaves with a DISCONNECT packet, then it closes; the
+    // client sees "io server disconnect".
+    auto* client = client_;
+    client->disconnect_all();
+    return client->close("forced close");
+  }
+  Packet packet;
+  packet.type = PacketType::disconnect;
+  packet.nsp = nsp_.name();
+  client_->write(packet);
+  on_close("server namespace disconnect");
+}
+
+void Socket::on_packet(Packet& packet) {
+  switch (packet.type) {
+    case PacketType::event:
+    case PacketType::binary_event:
+      return on_event(packet);
+    case PacketType::ack:
+    case PacketType::binary_ack:
+      return on_ack(packet);
+    case PacketType::disconnect:
+      return on_close("client namespace disconnect");
+    default:
+      return;  // CONNECT for a joined namespace, CONNECT_ERROR from a client: nothing to do
+  }
+}
+
+void Socket::on_event(Packet& packet) {
+  std::string event(event_name(packet));
+  Message message = take_message(packet, true);
+  Ack ack = packet.id ? Ack(weak_from_this(), *packet.id) : Ack();
+  auto self = shared_from_this();  // a handler may disconnect this socket
+  for (const auto& handler : any_handlers_) {
+    handler(*this, event, message);
+    if (!connected_) return;
+  }
+  if (auto it = handlers_.find(event); it != handlers_.end()) {
+    auto handler = it->second;  // the handler may replace itself
+    handler(*this, message, ack);
+  }
+}
+
+void Socket::on_ack(Packet& packet) {
+  if (!packet.id) return;
+  auto it = acks_.find(*packet.id);
+  if (it == acks_.end()) return;
+  auto callback = std::move(it->second.callback);
+  acks_.erase(it);
+  Message message = take_message(packet, false);
+  callback(std::nullopt, message);
+}
+
+void Socket::on_close(std::string_view reason) {
+  if (!connected_) return;
+  auto self = shared_from_this();
+  for (const auto& handler : on_disconnecting_)
+    handler(*this, reason);
+  connected_ = false;
+  nsp_.adapter().del_all(id_);
+  nsp_.remove(id_);
+  if (client_) client_->remove_socket(*this);
+  auto acks = std::move(acks_);
+  acks_.clear();
+  for (auto& [id, pending] : acks) {
+    Message empty;
+    if (pending.callback) pending.callback(std::string("socket has been disconnected"), empty);
+  }
+  for (const auto& handler : on_disconnect_)
+    handler(*this, reason);
+  client_ = nullptr;
+}
+
+}  // namespace soket::socketio

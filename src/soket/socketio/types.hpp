@@ -1,0 +1,58 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "soket/socketio/message.hpp"
+
+namespace soket::socketio {
+
+class Socket;
+class Namespace;
+
+using Room = std::string;
+using SocketId = std::string;
+
+/// The error a middleware rejects a connection with; the client receives it in CONNECT_ERROR.
+struct ConnectError {
+  std::string message;
+  boost::json::value data;  // optional details; null is left out
+};
+
+/// A handle to answer an event the client sent with an ack id. Empty when no answer is expected.
+class Ack {
+ public:
+  Ack() = default;
+  Ack(std::weak_ptr<Socket> socket, uint64_t id) : socket_(std::move(socket)), id_(id) {}
+
+  explicit operator bool() const { return id_.has_value(); }
+  /// Sends the answer (once; later calls do nothing).
+  void operator()(Message message);
+  template <class... T>
+  void send(T&&... values) {
+    (*this)(make_message(std::forward<T>(values)...));
+  }
+
+ private:
+  std::weak_ptr<Socket> socket_;
+  std::optional<uint64_t> id_;
+};
+
+using EventHandler = std::function<void(Socket&, Message&, Ack&)>;
+using AnyHandler = std::function<void(Socket&, std::string_view event, Message&)>;
+using DisconnectHandler = std::function<void(Socket&, std::string_view reason)>;
+using ConnectionHandler = std::function<void(Socket&)>;
+using Next = std::function<void(std::optional<ConnectError>)>;
+using Middleware = std::function<void(Socket&, Next)>;
+/// Called with the client's answer to an emit, or with an error ("operation has timed out",
+/// "socket has been disconnected") and an empty message.
+using AckCallback = std::function<void(std::optional<std::string> error, Message& reply)>;
+
+}  // namespace soket::socketio
