@@ -1,0 +1,94 @@
+// A small app that uses the whole API the way the course does: events, acks, rooms, broadcast,
+// binary, namespaces and auth middleware. Run it and point any socket.io client at it.
+#include "../common/example_main.hpp"
+#include "soket/socketio/server.hpp"
+#include "soket/socketio/socket.hpp"
+
+using namespace soket::socketio;
+
+namespace {
+
+void echo(Socket&, Message& message, Ack& ack) { ack(std::move(message)); }
+
+void setup_main(Server& io) {
+  io.on_connection([&io](Socket& socket) {
+    socket.emit("welcome_message", "Welcome to the WebSocket server!");
+    socket.on("message", [&io](Socket&, Message& message, Ack&) {
+      io.main().emit_message("message", std::move(message));
+    });
+    socket.on("pesan", [&io](Socket&, Message& message, Ack&) {
+      io.main().emit_message("pesan", std::move(message));
+    });
+    socket.on("echo", echo);
+    socket.on("never-ack", [](Socket&, Message&, Ack&) {});
+    socket.on("join", [](Socket& s, Message& message, Ack& ack) {
+      std::string room(message.string_at(0));
+      s.join(room);
+      boost::json::object reply{{"joined", room}};
+      ack.send(reply);
+    });
+    socket.on("leave", [](Socket& s, Message& message, Ack& ack) {
+      std::string room(message.string_at(0));
+      s.leave(room);
+      boost::json::object reply{{"left", room}};
+      ack.send(reply);
+    });
+    socket.on("to-room", [&io](Socket&, Message& message, Ack&) {
+      std::string room(message.string_at(0));
+      if (room.empty()) return;
+      message.args.erase(message.args.begin());  // the rest is the payload
+      io.to(room).emit_message("room-message", std::move(message));
+    });
+    socket.on("broadcast", [](Socket& s, Message& message, Ack&) {
+      s.broadcast().emit_message("broadcast", std::move(message));
+    });
+    socket.on("binary", [](Socket& s, Message& message, Ack& ack) {
+      s.emit_message("binary-back", message);  // placeholders and attachments travel as they came
+      ack(std::move(message));
+    });
+    socket.on("kick", [](Socket& s, Message&, Ack&) { s.disconnect(true); });
+  });
+}
+
+void setup_chat(Server& io) {
+  Namespace& chat = io.of("/chat");
+  chat.on_connection([&chat](Socket& socket) {
+    socket.emit("welcome_message", "Welcome to the chat namespace!");
+    socket.on("message", [&chat](Socket&, Message& message, Ack&) {
+      chat.emit_message("message", std::move(message));
+    });
+    socket.on("echo", echo);
+  });
+}
+
+void setup_secure(Server& io) {
+  Namespace& secure = io.of("/secure");
+  secure.use([](Socket& socket, Next next) {
+    auto it = socket.auth().find("token");
+    if (it != socket.auth().end() && it->value() == "soket-secret-token") return next(std::nullopt);
+    next(ConnectError{"authentication error", nullptr});
+  });
+  secure.on_connection([](Socket& socket) {
+    socket.emit("authed", boost::json::object{{"ok", true}});
+    socket.on("echo", echo);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::unique_ptr<Server> io;
+  return soket::examples::run_example(
+      argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
+      [&](soket::net::asio::io_context& context, soket::http::Server& http) {
+        ServerOptions options;
+        options.engine.cors.enabled = true;
+        options.engine.cors.origins = {"*"};
+        io = std::make_unique<Server>(context, options);
+        setup_main(*io);
+        setup_chat(*io);
+        setup_secure(*io);
+        io->attach(http);
+      },
+      [&] { io->close(); });
+}
