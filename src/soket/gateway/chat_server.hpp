@@ -1,0 +1,141 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "soket/gateway/line_connection.hpp"
+#include "soket/gateway/line_server.hpp"
+#include "soket/net/asio.hpp"
+
+namespace soket::gateway {
+
+/// What the chat server says. `{name}` is replaced by a user name, `{max}` by the relevant limit.
+/// The first four are the course server's exact wording; the rest answer bad input.
+struct ChatTemplates {
+  std::string prompt = "user?";
+  std::string joined = "{name} Telah bergabung ke dalam chat !";
+  std::string welcome = "Kamu telah terhubung !";
+  std::string left = "{name} telah meninggalkan room chat !";
+  std::string name_empty = "Nama user tidak boleh kosong";                        // empty name
+  std::string name_too_long = "Nama user terlalu panjang (maksimal {max} byte)";  // name too long
+  std::string name_invalid = "Nama user berisi karakter yang tidak valid";        // control chars
+  std::string too_many_attempts = "Terlalu banyak percobaan nama user";  // then disconnected
+  std::string line_too_long = "Pesan terlalu panjang (maksimal {max} byte)";
+  std::string text_invalid = "Pesan berisi karakter yang tidak valid";
+  std::string full = "Chat penuh, coba lagi nanti";  // refused: connection limit reached
+
+  std::string joined_text(std::string_view name) const { return fill(joined, name, 0); }
+  std::string left_text(std::string_view name) const { return fill(left, name, 0); }
+  /// `tmpl` with every `{name}` replaced by `name` and every `{max}` by `max`.
+  static std::string fill(std::string_view tmpl, std::string_view name, std::size_t max);
+};
+
+/// Line endings the chat server appends to what it sends.
+enum class ChatLineEnding {
+  /// None: exactly the course server's bytes ("user?", "<name> Telah bergabung ...").
+  none,
+  /// Per user, the ending the user's name arrived with: none when it came without a newline (the
+  /// course client), "\n" (nc) or "\r\n" (telnet) otherwise, so line-based terminals get lines.
+  auto_detect,
+  lf,
+  crlf,
+};
+
+struct ChatServerOptions {
+  /// Framing and write queue as for devices; no idle timeout (chat users may lurk for hours, keep-
+  /// alive finds dead peers) and no grace after the peer closes.
+  LineOptions line = chat_line_defaults();
+  std::size_t max_connections = 1000;
+  std::size_t max_name_length = 32;  ///< bytes
+  /// Invalid names (empty, too long, control characters) allowed before disconnecting.
+  int max_name_attempts = 3;
+  ChatLineEnding line_ending = ChatLineEnding::auto_detect;
+  ChatTemplates text;
+
+  static LineOptions chat_line_defaults() {
+    LineOptions line;
+    line.idle_timeout = std::chrono::milliseconds(0);
+    line.eof_grace = std::chrono::milliseconds(0);
+    return line;
+  }
+};
+
+struct ChatUser {
+  uint64_t id = 0;  ///< the connection's id
+  std::string name;
+  net::tcp::endpoint remote;
+};
+
+/// The course's TCP chat (protocol only). On connect the server sends the prompt (`user?`, no
+/// newline); the first message — framed like device messages, by newline or idle gap — is the user
+/// name (spaces and tabs around it are trimmed). The server then sends `<name> Telah bergabung ke
+/// dalam chat !` to every user, the newcomer included, and then `Kamu telah terhubung !` to the
+/// newcomer — the course server's order. Each later message is relayed unchanged to every user, the
+/// sender included; when a user leaves or the connection drops, the others get `<name> telah
+/// meninggalkan room chat !`. Blank messages are ignored; messages with control characters or
+/// invalid UTF-8, and over-long ones, are not relayed: the sender gets a notice. Names need not be
+/// unique (as in the course).
+///
+/// Single-threaded: construct, call and destroy it on the io_context's thread. Handlers may call
+/// deliver().
+class ChatServer : private LineServer::Events {
+ public:
+  struct Handlers {
+    std::function<void(const ChatUser&)> on_join;
+    /// After the message was relayed to the TCP users.
+    std::function<void(const ChatUser&, std::string_view text)> on_message;
+    std::function<void(const ChatUser&)> on_leave;
+  };
+
+  ChatServer(net::asio::io_context& io, ChatServerOptions options, Handlers handlers);
+  ~ChatServer() = default;
+
+  /// Binds and listens; throws boost::system::system_error when the endpoint cannot be bound.
+  void listen(const net::tcp::endpoint& endpoint) { server_.listen(endpoint); }
+  void start() { server_.start(); }
+  /// Stops accepting and drops every connection (on_leave for each joined user).
+  void stop() { server_.stop(); }
+
+  net::tcp::endpoint local_endpoint() const { return server_.local_endpoint(); }
+  uint16_t port() const { return local_endpoint().port(); }
+
+  /// Sends `text` (from elsewhere, e.g. a web chat user, already formatted by the caller) to every
+  /// joined TCP user, with each user's line ending.
+  void deliver(std::string_view text);
+  std::size_t user_count() const;
+  std::vector<ChatUser> users() const;
+  const ChatTemplates& templates() const { return options_.text; }
+
+ private:
+  struct Member {
+    LineConnectionPtr conn;
+    std::optional<ChatUser> user;  // set once joined
+    std::string_view ending;       // appended to what this member receives
+    int failed_names = 0;
+  };
+
+  void on_open(const LineConnectionPtr& conn) override;
+  void on_line(const LineConnectionPtr& conn, std::string_view text, LineEnd end) override;
+  void on_line_too_long(const LineConnectionPtr& conn) override;
+  void on_close(const LineConnectionPtr& conn, CloseReason reason) override;
+
+  void take_name(Member& member, std::string_view text, LineEnd end);
+  void refuse_name(Member& member, const std::string& notice);
+  void send_to(Member& member, std::string_view text);
+  /// To every joined member; one shared buffer per distinct line ending.
+  void broadcast(std::string_view text);
+  std::string_view ending_for(LineEnd end) const;
+
+  ChatServerOptions options_;
+  Handlers handlers_;
+  std::map<uint64_t, Member> members_;
+  LineServer server_;  // last: destroyed first, while the members and handlers still exist
+};
+
+}  // namespace soket::gateway

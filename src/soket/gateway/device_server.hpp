@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "soket/gateway/device_message.hpp"
+#include "soket/gateway/line_connection.hpp"
+#include "soket/gateway/line_server.hpp"
+#include "soket/net/asio.hpp"
+
+namespace soket::gateway {
+
+/// A device's TCP connection. What the hub uses: id(), remote(), remote_string(), is_open(),
+/// send_line(text) (appends "\n"), send_bytes(shared) (a broadcast buffer, sent as is), close(),
+/// abort(reason). Safe to keep and call after the connection ended (sends return false).
+using DeviceConnection = LineConnection;
+using DeviceConnectionPtr = std::shared_ptr<DeviceConnection>;
+
+struct DeviceServerOptions {
+  /// Framing, write queue, idle timeout (default 5 min), keep-alive.
+  LineOptions line;
+  /// Connections beyond this get "ERR too many connections\n" and are closed.
+  std::size_t max_connections = 10000;
+};
+
+/// The device line server (protocol only). Per connection: messages framed by newline or idle gap
+/// (see LineFramer) are parsed with parse_device_message(). Blank messages are ignored. A malformed
+/// message gets "ERR <reason>\n" (and on_error); a valid one goes to on_message and gets no reply
+/// from here: the owner answers (e.g. "OK" once the message is stored). A message longer than
+/// LineOptions::max_line_length gets "ERR line too long\n", its bytes are skipped up to the next
+/// newline or idle gap, and the connection stays usable.
+///
+/// Single-threaded: construct, call and destroy it on the io_context's thread. Handlers are called
+/// from that thread and may call any method of the server or of a connection.
+class DeviceServer : private LineServer::Events {
+ public:
+  struct Handlers {
+    std::function<void(const DeviceConnectionPtr&)> on_open;
+    std::function<void(const DeviceConnectionPtr&, const DeviceMessage&)> on_message;
+    /// Optional: after "ERR <reason>" was sent for a malformed or over-long message.
+    std::function<void(const DeviceConnectionPtr&, std::string_view reason)> on_error;
+    /// Exactly once per connection that had on_open, after it left the table.
+    std::function<void(const DeviceConnectionPtr&, CloseReason)> on_close;
+  };
+
+  struct Stats {
+    uint64_t accepted = 0;  ///< connections accepted
+    uint64_t refused = 0;   ///< connections refused (limit reached)
+    uint64_t messages = 0;  ///< valid messages passed to on_message
+    uint64_t errors = 0;    ///< ERR replies sent
+  };
+
+  DeviceServer(net::asio::io_context& io, DeviceServerOptions options, Handlers handlers);
+  /// Closes everything without calling handlers.
+  ~DeviceServer() = default;
+
+  /// Binds and listens; throws boost::system::system_error when the endpoint cannot be bound.
+  void listen(const net::tcp::endpoint& endpoint) { server_.listen(endpoint); }
+  void start() { server_.start(); }
+  /// Stops accepting and drops every connection (on_close with CloseReason::server_stopped).
+  void stop() { server_.stop(); }
+
+  net::tcp::endpoint local_endpoint() const { return server_.local_endpoint(); }
+  uint16_t port() const { return local_endpoint().port(); }
+
+  std::size_t connection_count() const { return server_.connection_count(); }
+  DeviceConnectionPtr find(uint64_t id) const { return server_.find(id); }
+  /// Calls `f` for each open connection; `f` may send but must not close connections.
+  void for_each(const std::function<void(const DeviceConnectionPtr&)>& f) const {
+    server_.for_each(f);
+  }
+  Stats stats() const;
+
+ private:
+  void on_open(const LineConnectionPtr& conn) override;
+  void on_line(const LineConnectionPtr& conn, std::string_view text, LineEnd end) override;
+  void on_line_too_long(const LineConnectionPtr& conn) override;
+  void on_close(const LineConnectionPtr& conn, CloseReason reason) override;
+  void reject(const LineConnectionPtr& conn, std::string_view reason);
+
+  Handlers handlers_;
+  uint64_t messages_ = 0;
+  uint64_t errors_ = 0;
+  LineServer server_;  // last: destroyed first, while the handlers still exist
+};
+
+}  // namespace soket::gateway

@@ -1,0 +1,273 @@
+#include "soket/gateway/line_connection.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <vector>
+
+#include "soket/util/log.hpp"
+
+namespace soket::gateway {
+
+namespace asio = net::asio;
+using net::error_code;
+
+std::string_view to_string(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::peer_closed:
+      return "closed by peer";
+    case CloseReason::idle_timeout:
+      return "idle timeout";
+    case CloseReason::write_overflow:
+      return "write queue overflow";
+    case CloseReason::closed:
+      return "closed";
+    case CloseReason::server_stopped:
+      return "server stopped";
+    case CloseReason::io_error:
+      return "network error";
+  }
+  return "unknown";
+}
+
+LineConnection::LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options)
+    : socket_(std::move(socket)),
+      id_(id),
+      options_(options),
+      framer_(options.max_line_length),
+      gap_timer_(socket_.get_executor()),
+      idle_timer_(socket_.get_executor()),
+      linger_timer_(socket_.get_executor()) {
+  error_code ec;
+  remote_ = socket_.remote_endpoint(ec);
+}
+
+std::string LineConnection::remote_string() const {
+  const auto address = remote_.address();
+  std::string host = address.to_string();
+  if (address.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(remote_.port());
+}
+
+void LineConnection::start(Owner* owner) {
+  owner_ = owner;
+  apply_keep_alive();
+  last_receive_ = std::chrono::steady_clock::now();
+  arm_idle_timer();
+  read_next();
+}
+
+void LineConnection::apply_keep_alive() {
+  const auto& ka = options_.keep_alive;
+  error_code ec;
+  socket_.set_option(asio::socket_base::keep_alive(ka.enabled), ec);
+  if (!ka.enabled || ec) return;
+#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+  int fd = socket_.native_handle();
+  int idle = static_cast<int>(ka.idle.count());
+  int interval = static_cast<int>(ka.interval.count());
+  int probes = ka.probes;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+#if defined(TCP_USER_TIMEOUT)
+  // Keep-alive is not probed while written data waits for an ACK; this bounds that case the same.
+  unsigned int user_timeout_ms = static_cast<unsigned int>((idle + interval * probes) * 1000);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+#endif
+#endif
+}
+
+void LineConnection::read_next() {
+  socket_.async_read_some(
+      asio::buffer(read_buffer_),
+      [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+void LineConnection::on_read(error_code ec, std::size_t n) {
+  if (state_ == State::ended) return;
+  if (ec == asio::error::eof) {
+    peer_eof_ = true;
+    if (state_ == State::closing) {
+      finish_close_if_drained();
+      return;
+    }
+    ++gap_generation_;
+    framer_.flush([this](std::string_view text, LineEnd end) { return deliver(text, end); });
+    if (state_ != State::open) return;
+    if (options_.eof_grace.count() > 0) {
+      arm_linger_timer(options_.eof_grace, true);
+    } else {
+      begin_close(CloseReason::peer_closed);
+    }
+    return;
+  }
+  if (ec) {
+    spdlog::debug("connection {} from {}: read failed: {}", id_, remote_string(), ec.message());
+    finish(CloseReason::io_error);
+    return;
+  }
+  last_receive_ = std::chrono::steady_clock::now();
+  if (state_ == State::open) feed(std::string_view(read_buffer_.data(), n));
+  if (state_ != State::ended) read_next();
+}
+
+void LineConnection::feed(std::string_view data) {
+  framer_.feed(
+      data, [this](std::string_view text, LineEnd end) { return deliver(text, end); },
+      [this] {
+        if (state_ != State::open) return false;
+        if (owner_ != nullptr) owner_->on_line_too_long(*this);
+        return state_ == State::open;
+      });
+  if (state_ == State::open) arm_gap_timer();
+}
+
+bool LineConnection::deliver(std::string_view text, LineEnd end) {
+  if (state_ != State::open) return false;
+  if (owner_ != nullptr) owner_->on_line(*this, text, end);
+  return state_ == State::open;
+}
+
+void LineConnection::arm_gap_timer() {
+  uint64_t generation = ++gap_generation_;
+  if (!framer_.pending()) {
+    gap_timer_.cancel();
+    return;
+  }
+  gap_timer_.expires_after(options_.idle_gap);
+  gap_timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
+    if (ec || generation != self->gap_generation_ || self->state_ != State::open) return;
+    self->framer_.flush(
+        [&](std::string_view text, LineEnd end) { return self->deliver(text, end); });
+  });
+}
+
+void LineConnection::arm_idle_timer() {
+  if (options_.idle_timeout.count() <= 0) return;
+  idle_timer_.expires_at(last_receive_ + options_.idle_timeout);
+  idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->state_ == State::ended) return;
+    if (std::chrono::steady_clock::now() - self->last_receive_ >= self->options_.idle_timeout) {
+      spdlog::debug("connection {} from {}: idle timeout", self->id_, self->remote_string());
+      self->abort(CloseReason::idle_timeout);
+      return;
+    }
+    self->arm_idle_timer();
+  });
+}
+
+void LineConnection::arm_linger_timer(std::chrono::milliseconds delay, bool then_close) {
+  uint64_t generation = ++linger_generation_;
+  linger_timer_.expires_after(delay);
+  linger_timer_.async_wait([self = shared_from_this(), generation, then_close](error_code ec) {
+    if (ec || generation != self->linger_generation_ || self->state_ == State::ended) return;
+    if (then_close) {
+      self->begin_close(CloseReason::peer_closed);
+    } else {
+      self->finish(self->close_reason_);
+    }
+  });
+}
+
+bool LineConnection::send_line(std::string_view text) {
+  if (text.find_first_of("\r\n") != std::string_view::npos) return false;
+  std::string line;
+  line.reserve(text.size() + 1);
+  line.append(text);
+  line.push_back('\n');
+  return send_bytes(make_shared_bytes(std::move(line)));
+}
+
+bool LineConnection::send_bytes(SharedBytes bytes) {
+  if (state_ != State::open || !bytes) return false;
+  if (bytes->empty()) return true;
+  if (queued_bytes_ + bytes->size() > options_.max_write_queue_bytes) {
+    spdlog::info("connection {} from {}: dropped, write queue over {} bytes", id_, remote_string(),
+                 options_.max_write_queue_bytes);
+    abort(CloseReason::write_overflow);
+    return false;
+  }
+  queued_bytes_ += bytes->size();
+  write_queue_.push_back(std::move(bytes));
+  write_next();
+  return true;
+}
+
+void LineConnection::write_next() {
+  if (writing_count_ > 0 || state_ == State::ended) return;
+  if (write_queue_.empty()) {
+    finish_close_if_drained();
+    return;
+  }
+  constexpr std::size_t kMaxGather = 16;
+  std::vector<asio::const_buffer> buffers;
+  for (const auto& bytes : write_queue_) {
+    if (buffers.size() == kMaxGather) break;
+    buffers.emplace_back(bytes->data(), bytes->size());
+  }
+  writing_count_ = buffers.size();
+  asio::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
+    if (self->state_ == State::ended) return;
+    if (ec) {
+      spdlog::debug("connection {} from {}: write failed: {}", self->id_, self->remote_string(),
+                    ec.message());
+      self->finish(CloseReason::io_error);
+      return;
+    }
+    for (; self->writing_count_ > 0; --self->writing_count_) {
+      self->queued_bytes_ -= self->write_queue_.front()->size();
+      self->write_queue_.pop_front();
+    }
+    self->write_next();
+  });
+}
+
+void LineConnection::close() {
+  begin_close(CloseReason::closed);
+}
+
+void LineConnection::begin_close(CloseReason reason) {
+  if (state_ != State::open) return;
+  state_ = State::closing;
+  close_reason_ = reason;
+  ++gap_generation_;
+  gap_timer_.cancel();
+  arm_linger_timer(options_.close_linger, false);
+  finish_close_if_drained();
+}
+
+void LineConnection::finish_close_if_drained() {
+  if (state_ != State::closing || writing_count_ > 0 || !write_queue_.empty()) return;
+  if (peer_eof_) {
+    finish(close_reason_);
+    return;
+  }
+  // Closing with unread input would send a reset that can destroy our last bytes in flight; send
+  // FIN and keep reading (discarding) until the peer closes or the linger timer ends it.
+  error_code ignored;
+  socket_.shutdown(net::tcp::socket::shutdown_send, ignored);
+}
+
+void LineConnection::abort(CloseReason reason) {
+  finish(reason);
+}
+
+void LineConnection::finish(CloseReason reason) {
+  if (state_ == State::ended) return;
+  state_ = State::ended;
+  ++gap_generation_;
+  ++linger_generation_;
+  error_code ignored;
+  gap_timer_.cancel();
+  idle_timer_.cancel();
+  linger_timer_.cancel();
+  // The queue is kept until the object dies: a cancelled write may still hold its buffers.
+  socket_.close(ignored);
+  Owner* owner = owner_;
+  owner_ = nullptr;
+  if (owner != nullptr) owner->on_closed(*this, reason);
+}
+
+}  // namespace soket::gateway

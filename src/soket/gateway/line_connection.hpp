@@ -1,0 +1,140 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "soket/gateway/line_framer.hpp"
+#include "soket/net/asio.hpp"
+#include "soket/util/bytes.hpp"
+
+namespace soket::gateway {
+
+/// TCP keep-alive, so a peer that vanished (power cut, Wi-Fi gone) is noticed even when neither
+/// side sends anything. Linux-specific timings; other systems use their defaults.
+struct KeepAliveOptions {
+  bool enabled = true;
+  std::chrono::seconds idle{60};      ///< quiet time before the first probe
+  std::chrono::seconds interval{10};  ///< time between probes
+  int probes = 5;                     ///< unanswered probes before the connection is dropped
+};
+
+/// Settings shared by the line-based TCP servers (devices, chat).
+struct LineOptions {
+  /// A message without a newline ends when no further byte arrives for this long.
+  std::chrono::milliseconds idle_gap{20};
+  /// Longest message, in bytes, without its line ending.
+  std::size_t max_line_length = 4096;
+  /// Bytes waiting to be written; a peer that lets more pile up is disconnected.
+  std::size_t max_write_queue_bytes = 256 * 1024;
+  /// Close a connection that sends nothing for this long; zero disables it.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+  /// After the peer closes its sending side, how long replies (e.g. `OK`) may still be written.
+  std::chrono::milliseconds eof_grace{1000};
+  /// How long close() waits for queued bytes to be written before dropping the connection.
+  std::chrono::milliseconds close_linger{5000};
+  KeepAliveOptions keep_alive;
+};
+
+enum class CloseReason {
+  peer_closed,     ///< the peer closed the connection
+  idle_timeout,    ///< nothing received for LineOptions::idle_timeout
+  write_overflow,  ///< the peer read too slowly: the write queue passed its limit
+  closed,          ///< close() was called (by the server or its owner)
+  server_stopped,  ///< the server was stopped
+  io_error,        ///< a network error (reset, unreachable, keep-alive timeout, ...)
+};
+
+std::string_view to_string(CloseReason reason);
+
+/// One TCP connection carrying messages framed by LineFramer, with a bounded write queue, an idle
+/// timeout and keep-alive. All methods must be called on the io_context's thread. The object stays
+/// valid (and safe to call) after the connection ended; sends then return false.
+class LineConnection : public std::enable_shared_from_this<LineConnection> {
+ public:
+  /// Receives the connection's events; implemented by the server that owns the connection.
+  class Owner {
+   public:
+    virtual void on_line(LineConnection& conn, std::string_view text, LineEnd end) = 0;
+    virtual void on_line_too_long(LineConnection& conn) = 0;
+    virtual void on_closed(LineConnection& conn, CloseReason reason) = 0;
+
+   protected:
+    ~Owner() = default;
+  };
+
+  LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options);
+
+  /// Starts reading and the timers. `owner` must outlive the connection or call detach() first.
+  void start(Owner* owner);
+  /// Forgets the owner: no more events are delivered.
+  void detach() { owner_ = nullptr; }
+
+  /// A number unique within the process, assigned at accept (1, 2, 3, ...).
+  uint64_t id() const { return id_; }
+  /// The peer's address and port, as seen at accept.
+  const net::tcp::endpoint& remote() const { return remote_; }
+  /// "address:port" of the peer.
+  std::string remote_string() const;
+  /// False once the connection ended or close() was called.
+  bool is_open() const { return state_ == State::open; }
+
+  /// Queues `text` followed by "\n". Returns false (and sends nothing) when the connection is not
+  /// open, when `text` contains "\r" or "\n" (a message is one line), or when the write queue
+  /// overflowed (the connection is then dropped with CloseReason::write_overflow).
+  bool send_line(std::string_view text);
+  /// Queues bytes exactly as given; a broadcast shares one buffer between all receivers. Same
+  /// failure rules as send_line, except that any bytes are allowed.
+  bool send_bytes(SharedBytes bytes);
+
+  /// Graceful close: stops delivering messages, writes what is queued (for at most
+  /// LineOptions::close_linger), then closes. on_closed reports CloseReason::closed.
+  void close();
+  /// Drops the connection now, discarding queued bytes.
+  void abort(CloseReason reason);
+
+ private:
+  enum class State { open, closing, ended };
+
+  void apply_keep_alive();
+  void read_next();
+  void on_read(net::error_code ec, std::size_t n);
+  void feed(std::string_view data);
+  bool deliver(std::string_view text, LineEnd end);
+  void arm_gap_timer();
+  void arm_idle_timer();
+  void arm_linger_timer(std::chrono::milliseconds delay, bool then_close);
+  void begin_close(CloseReason reason);
+  void write_next();
+  void finish_close_if_drained();
+  void finish(CloseReason reason);
+
+  net::tcp::socket socket_;
+  uint64_t id_;
+  LineOptions options_;
+  net::tcp::endpoint remote_;
+  Owner* owner_ = nullptr;
+  LineFramer framer_;
+  State state_ = State::open;
+  bool peer_eof_ = false;
+  CloseReason close_reason_ = CloseReason::closed;
+
+  std::array<char, 4096> read_buffer_{};
+  net::asio::steady_timer gap_timer_;
+  uint64_t gap_generation_ = 0;
+  net::asio::steady_timer idle_timer_;
+  std::chrono::steady_clock::time_point last_receive_;
+  net::asio::steady_timer linger_timer_;
+  uint64_t linger_generation_ = 0;
+
+  std::deque<SharedBytes> write_queue_;
+  std::size_t queued_bytes_ = 0;
+  std::size_t writing_count_ = 0;  // buffers at the queue's front being written now
+};
+
+}  // namespace soket::gateway

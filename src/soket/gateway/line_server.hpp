@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "soket/gateway/line_connection.hpp"
+#include "soket/net/asio.hpp"
+#include "soket/net/tcp_listener.hpp"
+
+namespace soket::gateway {
+
+using LineConnectionPtr = std::shared_ptr<LineConnection>;
+
+/// The accept loop and connection table shared by DeviceServer and ChatServer: accepts through
+/// net::TcpListener, numbers connections, refuses them beyond a limit, and forwards each
+/// connection's events to `Events`. Single-threaded: everything runs on the given io_context.
+class LineServer : private LineConnection::Owner {
+ public:
+  class Events {
+   public:
+    virtual void on_open(const LineConnectionPtr& conn) = 0;
+    virtual void on_line(const LineConnectionPtr& conn, std::string_view text, LineEnd end) = 0;
+    virtual void on_line_too_long(const LineConnectionPtr& conn) = 0;
+    /// The connection has already left the table.
+    virtual void on_close(const LineConnectionPtr& conn, CloseReason reason) = 0;
+
+   protected:
+    ~Events() = default;
+  };
+
+  /// `refusal` is written to a connection accepted beyond `max_connections` before closing it.
+  LineServer(net::asio::io_context& io, const LineOptions& options, std::size_t max_connections,
+             std::string refusal, Events& events);
+  /// Stops listening and drops every connection without reporting events.
+  ~LineServer();
+  LineServer(const LineServer&) = delete;
+  LineServer& operator=(const LineServer&) = delete;
+
+  /// Binds and listens; throws boost::system::system_error when the endpoint cannot be bound.
+  void listen(const net::tcp::endpoint& endpoint);
+  void start();
+  /// Stops accepting and drops every connection (on_close with CloseReason::server_stopped).
+  void stop();
+
+  net::tcp::endpoint local_endpoint() const;
+  std::size_t connection_count() const { return connections_.size(); }
+  /// The open connection with this id, or null.
+  LineConnectionPtr find(uint64_t id) const;
+  /// Calls `f` for each open connection, in id order. `f` must not close connections.
+  void for_each(const std::function<void(const LineConnectionPtr&)>& f) const;
+  uint64_t accepted_count() const { return accepted_; }
+  uint64_t refused_count() const { return refused_; }
+
+ private:
+  void accept(net::tcp::socket socket);
+  void on_line(LineConnection& conn, std::string_view text, LineEnd end) override;
+  void on_line_too_long(LineConnection& conn) override;
+  void on_closed(LineConnection& conn, CloseReason reason) override;
+
+  LineOptions options_;
+  std::size_t max_connections_;
+  std::string refusal_;
+  Events& events_;
+  std::shared_ptr<net::TcpListener> listener_;
+  std::map<uint64_t, LineConnectionPtr> connections_;
+  uint64_t next_id_ = 1;
+  uint64_t accepted_ = 0;
+  uint64_t refused_ = 0;
+};
+
+}  // namespace soket::gateway

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "soket/gateway/device_message.hpp"
+#include "soket/net/asio.hpp"
+
+namespace soket::gateway {
+
+struct UdpReceiverOptions {
+  /// Whether replies are sent at all (an `OK` from the owner, `ERR <reason>` for bad datagrams).
+  bool replies = true;
+  /// Longest datagram accepted, in bytes, without a trailing line ending.
+  std::size_t max_message_length = 4096;
+  /// Replies waiting to be sent; beyond this, further replies are dropped (UDP is lossy anyway).
+  std::size_t max_pending_replies = 1024;
+};
+
+/// Sends one line (with "\n" appended) back to the sender of a datagram. Copyable; may be kept and
+/// called later (e.g. after the message is stored), even after the receiver is gone. Returns true
+/// when the reply was queued; false when replies are disabled, the receiver is stopped, the text
+/// contains "\r" or "\n", or too many replies are pending.
+using UdpReplyFn = std::function<bool(std::string_view line)>;
+
+/// Receives device messages over UDP (protocol only): one datagram is one message, parsed with
+/// parse_device_message() after removing one trailing "\n" or "\r\n". A malformed or over-long
+/// datagram gets "ERR <reason>\n" back (when replies are on) and on_error; a valid one goes to
+/// on_datagram with a reply function. Blank datagrams are ignored.
+///
+/// Single-threaded: construct, call and destroy it on the io_context's thread.
+class UdpReceiver {
+ public:
+  struct Handlers {
+    std::function<void(const net::udp::endpoint& sender, const DeviceMessage& message,
+                       const UdpReplyFn& reply)>
+        on_datagram;
+    /// Optional: a datagram was refused for `reason`.
+    std::function<void(const net::udp::endpoint& sender, std::string_view reason)> on_error;
+  };
+
+  struct Stats {
+    uint64_t datagrams = 0;        ///< valid messages passed to on_datagram
+    uint64_t errors = 0;           ///< datagrams refused
+    uint64_t replies_sent = 0;     ///< replies handed to the socket
+    uint64_t replies_dropped = 0;  ///< replies dropped: too many pending, or a send error
+  };
+
+  UdpReceiver(net::asio::io_context& io, UdpReceiverOptions options, Handlers handlers);
+  /// Stops; handlers are not called any more.
+  ~UdpReceiver();
+  UdpReceiver(const UdpReceiver&) = delete;
+  UdpReceiver& operator=(const UdpReceiver&) = delete;
+
+  /// Opens and binds the socket; throws boost::system::system_error on failure.
+  void bind(const net::udp::endpoint& endpoint);
+  void start();
+  void stop();
+
+  net::udp::endpoint local_endpoint() const;
+  uint16_t port() const { return local_endpoint().port(); }
+  Stats stats() const;
+
+ private:
+  class Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace soket::gateway
