@@ -83,9 +83,9 @@ void Socket::on_poll(const http::ExchangePtr& exchange) {
       self->on_close("transport error", false);
     }
   });
+  if (state_ == State::closing) return poll_while_closing();
   if (!buffer_.empty()) {
     flush_polling();
-    if (state_ == State::closing) finish_close();
   } else if (probed_) {
     respond_poll("6");  // an upgrade is under way: end this poll so the client can complete it
   }
@@ -95,6 +95,12 @@ void Socket::on_post(const http::ExchangePtr& exchange) {
   if (ws_)
     return server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
   auto self = shared_from_this();
+  if (exchange->request().body().size() > server_.options().max_payload) {
+    server_.respond(
+        exchange, http::json_error(exchange->request(), http::Status::payload_too_large,
+                                   static_cast<int>(ErrorCode::bad_request), "Payload too large"));
+    return on_close("transport error", false);
+  }
   std::vector<std::string> binaries;
   auto packets = parse_payload(exchange->request().body(), binaries);
   if (!packets) {
@@ -254,17 +260,20 @@ void Socket::on_close(std::string_view reason, bool flush) {
     ws_->close();  // after what is queued
     return finish_close();
   }
-  // Long-polling: the close packet (and what is still queued) goes out with the current GET, or
-  // with the next one if the client comes back in time.
-  buffer_.push_back(Frame::text("1"));
-  if (pending_poll_) {
-    flush_polling();
-    return finish_close();
-  }
+  // Long-polling: what is still queued goes out with the current or next GET, and the close packet
+  // with the one after, so the client handles those packets before it sees the close.
+  if (pending_poll_) poll_while_closing();
+  if (state_ == State::closed) return;
   upgrade_timer_.expires_after(server_.options().polling_close_timeout);
   upgrade_timer_.async_wait([self](net::error_code ec) {
     if (!ec) self->finish_close();
   });
+}
+
+void Socket::poll_while_closing() {
+  if (!buffer_.empty()) return flush_polling();
+  respond_poll("1");
+  finish_close();
 }
 
 void Socket::finish_close() {

@@ -79,6 +79,7 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   void respond_poll(std::string body);
   void schedule_ping();
   void on_close(std::string_view reason, bool flush);
+  void poll_while_closing();
   void finish_close();
 
   Server& server_;

@@ -51,8 +51,16 @@ void Client::on_message(std::string_view data, bool binary) {
 }
 
 void Client::on_packet(Packet packet) {
-  if (packet.type == PacketType::connect) {
-    if (socket_for(packet.nsp)) return;  // already joined
+  auto socket = socket_for(packet.nsp);
+  if (socket && packet.type != PacketType::connect && packet.type != PacketType::connect_error) {
+    return socket->on_packet(packet);
+  }
+  if (socket || packet.type != PacketType::connect) {
+    // A packet for a namespace the client has not joined, or a second CONNECT: the reference
+    // server treats both as a broken client and closes the connection.
+    return close("forced close");
+  }
+  {
     Namespace* nsp = server_.find_namespace(packet.nsp);
     if (!nsp) {
       Packet error;
@@ -66,9 +74,8 @@ void Client::on_packet(Packet packet) {
     connect_timer_.cancel();
     boost::json::object auth;
     if (packet.data.is_object()) auth = std::move(packet.data.get_object());
-    return nsp->add(*this, std::move(auth));
+    nsp->add(*this, std::move(auth));
   }
-  if (auto socket = socket_for(packet.nsp)) socket->on_packet(packet);
 }
 
 void Client::on_close(std::string_view reason) {

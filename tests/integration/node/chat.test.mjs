@@ -33,8 +33,9 @@ describe("chat example", () => {
     const at_a = next_event(a, "chat message");
     const at_b = next_event(b, "chat message");
     a.emit("chat message", "halo semua");
-    assert.deepEqual(await at_a, ["halo semua"]);
-    assert.deepEqual(await at_b, ["halo semua"]);
+    // Messages carry the sender's name ("anonymous" until it sends "join").
+    assert.deepEqual(await at_a, [{ name: "anonymous", text: "halo semua" }]);
+    assert.deepEqual(await at_b, [{ name: "anonymous", text: "halo semua" }]);
     close_all(a, b);
   });
 });
