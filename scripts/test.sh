@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything, builds soket (optimised, then with ASan + UBSan) and runs every test suite:
+# unit tests, integration tests with the official clients, browser tests and a benchmark smoke run.
+# This is the README's test command and what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+# A fresh clone elsewhere still hits the compiler cache.
+export CCACHE_BASEDIR="$PWD"
+export CCACHE_NOHASHDIR=1
+export CCACHE_MAXSIZE=5G
+
+jobs=$(nproc)
+status=0
+for preset in dev asan; do
+  echo "== build ($preset) =="
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+done
+for preset in dev asan; do
+  echo "== tests ($preset) =="
+  ctest --preset "$preset" -j "$jobs" || status=1
+done
+exit $status
