@@ -195,6 +195,15 @@ class Client {
     out.swap(buffer_);
     return out;
   }
+  // Success when exactly `expected` arrives (waiting up to 3 s for it) and nothing else follows
+  // right away.
+  ::testing::AssertionResult receives(const std::string& expected) {
+    std::string got = read_bytes(expected.size());
+    if (got == expected) got += read_until_quiet(50ms);
+    if (got == expected) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "received " << ::testing::PrintToString(got)
+                                         << ", expected " << ::testing::PrintToString(expected);
+  }
   // True when the server closes the connection within the timeout (data before it is dropped).
   bool wait_closed(std::chrono::milliseconds timeout = 3000ms) {
     auto deadline = Clock::now() + timeout;
@@ -431,7 +440,7 @@ TEST_F(GatewayDeviceServer, CommandsAreWrittenAsOneLineWithLf) {
            !conn->send_line("cr\r");
   });
   EXPECT_TRUE(sent);
-  EXPECT_EQ(device.read_until_quiet(), "led-on\n");
+  EXPECT_TRUE(device.receives("led-on\n"));
   // A broadcast buffer shared by every device.
   Client other(server.port());
   hub.wait("open", 2);
@@ -489,18 +498,18 @@ TEST_F(GatewayDeviceServer, DisconnectsAreDetected) {
 
 TEST_F(GatewayDeviceServer, IdleTimeoutClosesSilentConnections) {
   DeviceServerOptions options;
-  options.line.idle_timeout = 200ms;
+  options.line.idle_timeout = 300ms;
   auto& server = start(options);
   Client silent(server.port());
   Client chatty(server.port());
   auto started = Clock::now();
-  for (int i = 0; i < 6; ++i) {  // keeps talking for longer than the timeout
+  for (int i = 0; i < 8; ++i) {  // keeps talking for longer than the timeout
     chatty.send("x=1\n");
     EXPECT_EQ(chatty.read_line(), "OK\n");
-    std::this_thread::sleep_for(60ms);
+    std::this_thread::sleep_for(50ms);
   }
   EXPECT_TRUE(silent.wait_closed());
-  EXPECT_GE(Clock::now() - started, 200ms);
+  EXPECT_GE(Clock::now() - started, 300ms);
   auto closes = hub.wait("close", 1);
   ASSERT_EQ(closes.size(), 1u);
   EXPECT_EQ(closes[0].text, "idle timeout");
@@ -792,18 +801,18 @@ TEST_F(GatewayChat, TwoCourseClientsSeeJoinsMessagesAndLeaves) {
   auto fatur = course_user(server.port(), "fatur");
   EXPECT_EQ(fatur->read_bytes(("fatur" + kJoinedSuffix + kWelcome).size()),
             "fatur" + kJoinedSuffix + kWelcome);
-  EXPECT_EQ(rizky->read_until_quiet(), "fatur" + kJoinedSuffix);
+  EXPECT_TRUE(rizky->receives("fatur" + kJoinedSuffix));
 
   // The course client sends "<user>: <text>" without newline; every user gets it unchanged.
   rizky->send("rizky: halo selamat siang!");
   EXPECT_EQ(rizky->read_bytes(26), "rizky: halo selamat siang!");
   EXPECT_EQ(fatur->read_bytes(26), "rizky: halo selamat siang!");
   fatur->send("fatur: siang !!");
-  EXPECT_EQ(rizky->read_until_quiet(), "fatur: siang !!");
-  EXPECT_EQ(fatur->read_until_quiet(), "fatur: siang !!");
+  EXPECT_TRUE(rizky->receives("fatur: siang !!"));
+  EXPECT_TRUE(fatur->receives("fatur: siang !!"));
 
   fatur.reset();  // leaves
-  EXPECT_EQ(rizky->read_until_quiet(), "fatur" + kLeftSuffix);
+  EXPECT_TRUE(rizky->receives("fatur" + kLeftSuffix));
   auto got = events.wait_for(5);
   ASSERT_EQ(got.size(), 5u);
   EXPECT_EQ(got[0].what, "join");
@@ -821,21 +830,22 @@ TEST_F(GatewayChat, TelnetUsersGetLinesInTheirOwnLineEnding) {
   Client telnet(server.port());
   EXPECT_EQ(telnet.read_bytes(5), "user?");
   telnet.send("budi\r\n");
-  EXPECT_EQ(telnet.read_until_quiet(), "budi" + kJoinedSuffix + "\r\n" + kWelcome + "\r\n");
+  EXPECT_TRUE(telnet.receives("budi" + kJoinedSuffix + "\r\n" + kWelcome + "\r\n"));
   Client nc(server.port());
   EXPECT_EQ(nc.read_bytes(5), "user?");
   nc.send("  sari \n");  // trimmed
-  EXPECT_EQ(nc.read_until_quiet(), "sari" + kJoinedSuffix + "\n" + kWelcome + "\n");
-  EXPECT_EQ(telnet.read_until_quiet(), "sari" + kJoinedSuffix + "\r\n");
+  EXPECT_TRUE(nc.receives("sari" + kJoinedSuffix + "\n" + kWelcome + "\n"));
+  EXPECT_TRUE(telnet.receives("sari" + kJoinedSuffix + "\r\n"));
   auto course = course_user(server.port(), "rizky");
-  course->read_until_quiet();
-  telnet.read_until_quiet();
-  nc.read_until_quiet();
+  EXPECT_EQ(course->read_bytes(("rizky" + kJoinedSuffix + kWelcome).size()),
+            "rizky" + kJoinedSuffix + kWelcome);
+  EXPECT_EQ(telnet.read_line(), "rizky" + kJoinedSuffix + "\r\n");
+  EXPECT_EQ(nc.read_line(), "rizky" + kJoinedSuffix + "\n");
 
   telnet.send("budi: halo\r\n");
-  EXPECT_EQ(telnet.read_until_quiet(), "budi: halo\r\n");
-  EXPECT_EQ(nc.read_until_quiet(), "budi: halo\n");
-  EXPECT_EQ(course->read_until_quiet(), "budi: halo");
+  EXPECT_TRUE(telnet.receives("budi: halo\r\n"));
+  EXPECT_TRUE(nc.receives("budi: halo\n"));
+  EXPECT_TRUE(course->receives("budi: halo"));
   telnet.send("\r\n");  // an empty line is not relayed
   EXPECT_EQ(nc.read_until_quiet(), "");
 }
@@ -843,18 +853,21 @@ TEST_F(GatewayChat, TelnetUsersGetLinesInTheirOwnLineEnding) {
 TEST_F(GatewayChat, DeliverReachesEveryTcpUser) {
   auto& server = start();
   auto a = course_user(server.port(), "a");
+  events.wait_for(1);  // joined before b, so the join order is known
   Client b(server.port());
   EXPECT_EQ(b.read_bytes(5), "user?");
   b.send("b\n");
   events.wait_for(2);
-  a->read_until_quiet();
-  b.read_until_quiet();
+  EXPECT_EQ(a->read_bytes(("a" + kJoinedSuffix + kWelcome + "b" + kJoinedSuffix).size()),
+            "a" + kJoinedSuffix + kWelcome + "b" + kJoinedSuffix);
+  EXPECT_EQ(b.read_line(), "b" + kJoinedSuffix + "\n");
+  EXPECT_EQ(b.read_line(), kWelcome + "\n");
   io.call([&] {
     server.deliver("web-ani: halo dari web");
     return 0;
   });
-  EXPECT_EQ(a->read_until_quiet(), "web-ani: halo dari web");
-  EXPECT_EQ(b.read_until_quiet(), "web-ani: halo dari web\n");
+  EXPECT_TRUE(a->receives("web-ani: halo dari web"));
+  EXPECT_TRUE(b.receives("web-ani: halo dari web\n"));
   auto users = io.call([&] { return server.users(); });
   ASSERT_EQ(users.size(), 2u);
   EXPECT_EQ(users[0].name, "a");
@@ -868,11 +881,11 @@ TEST_F(GatewayChat, BadNamesGetANoticeAndAnotherPrompt) {
   Client c(server.port());
   EXPECT_EQ(c.read_bytes(5), "user?");
   c.send("\r\n");
-  EXPECT_EQ(c.read_until_quiet(), "Nama user tidak boleh kosong\r\nuser?\r\n");
+  EXPECT_TRUE(c.receives("Nama user tidak boleh kosong\r\nuser?\r\n"));
   c.send("namayangpanjang\r\n");
-  EXPECT_EQ(c.read_until_quiet(), "Nama user terlalu panjang (maksimal 8 byte)\r\nuser?\r\n");
+  EXPECT_TRUE(c.receives("Nama user terlalu panjang (maksimal 8 byte)\r\nuser?\r\n"));
   c.send("ok\r\n");
-  EXPECT_EQ(c.read_until_quiet(), "ok" + kJoinedSuffix + "\r\n" + kWelcome + "\r\n");
+  EXPECT_TRUE(c.receives("ok" + kJoinedSuffix + "\r\n" + kWelcome + "\r\n"));
   auto got = events.wait_for(1);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].name, "ok");
@@ -883,9 +896,9 @@ TEST_F(GatewayChat, TooManyBadNamesDisconnect) {
   Client c(server.port());
   EXPECT_EQ(c.read_bytes(5), "user?");
   c.send("\n");
-  c.read_until_quiet(60ms);
+  EXPECT_TRUE(c.receives("Nama user tidak boleh kosong\nuser?\n"));
   c.send(std::string("a\x01") + "\n");
-  EXPECT_EQ(c.read_until_quiet(), "Nama user berisi karakter yang tidak valid\nuser?\n");
+  EXPECT_TRUE(c.receives("Nama user berisi karakter yang tidak valid\nuser?\n"));
   c.send("\n");
   EXPECT_TRUE(c.wait_closed());
   EXPECT_EQ(events.snapshot().size(), 0u);  // never joined: no join, no leave
@@ -898,29 +911,35 @@ TEST_F(GatewayChat, OverLongAndInvalidMessagesAreNotRelayed) {
   Client a(server.port());
   a.read_bytes(5);
   a.send("a\n");
+  events.wait_for(1);
   Client b(server.port());
   b.read_bytes(5);
   b.send("b\n");
   events.wait_for(2);
-  a.read_until_quiet();
-  b.read_until_quiet();
+  EXPECT_EQ(a.read_line(), "a" + kJoinedSuffix + "\n");
+  EXPECT_EQ(a.read_line(), kWelcome + "\n");
+  EXPECT_EQ(a.read_line(), "b" + kJoinedSuffix + "\n");
+  EXPECT_EQ(b.read_line(), "b" + kJoinedSuffix + "\n");
+  EXPECT_EQ(b.read_line(), kWelcome + "\n");
   a.send(std::string(100, 'x') + "\n");
-  EXPECT_EQ(a.read_until_quiet(), "Pesan terlalu panjang (maksimal 32 byte)\n");
+  EXPECT_TRUE(a.receives("Pesan terlalu panjang (maksimal 32 byte)\n"));
   a.send("\xff\xfe\n");
-  EXPECT_EQ(a.read_until_quiet(), "Pesan berisi karakter yang tidak valid\n");
+  EXPECT_TRUE(a.receives("Pesan berisi karakter yang tidak valid\n"));
   EXPECT_EQ(b.read_until_quiet(), "");
   a.send("masih bisa\n");
-  EXPECT_EQ(b.read_until_quiet(), "masih bisa\n");
+  EXPECT_TRUE(b.receives("masih bisa\n"));
 }
 
 TEST_F(GatewayChat, DroppedConnectionLeaves) {
   auto& server = start();
   auto a = course_user(server.port(), "a");
+  events.wait_for(1);
   auto b = course_user(server.port(), "b");
   events.wait_for(2);
-  a->read_until_quiet();
+  EXPECT_EQ(a->read_bytes(("a" + kJoinedSuffix + kWelcome + "b" + kJoinedSuffix).size()),
+            "a" + kJoinedSuffix + kWelcome + "b" + kJoinedSuffix);
   b->reset();
-  EXPECT_EQ(a->read_until_quiet(), "b" + kLeftSuffix);
+  EXPECT_TRUE(a->receives("b" + kLeftSuffix));
   auto got = events.wait_for(3);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[2].what, "leave");
@@ -938,7 +957,7 @@ TEST_F(GatewayChat, WordingIsConfigurable) {
   Client a(server.port());
   EXPECT_EQ(a.read_bytes(6), "name?\n");
   a.send("x");
-  EXPECT_EQ(a.read_until_quiet(), "*** x joined\nwelcome\n");
+  EXPECT_TRUE(a.receives("*** x joined\nwelcome\n"));
   EXPECT_EQ(server.templates().left_text("y"), "*** y left");
 }
 
