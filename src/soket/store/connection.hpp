@@ -1,0 +1,17 @@
+#pragma once
+
+#include "soket/store/options.hpp"
+#include "soket/store/sqlite.hpp"
+
+#include <memory>
+
+namespace soket::store {
+
+enum class ConnectionRole { writer, reader };
+
+/// Opens a connection to options.path configured for the store: WAL journal, the configured
+/// synchronous level, busy timeout, foreign keys on; a reader connection is also query-only.
+/// Throws SqliteError.
+std::unique_ptr<Database> open_connection(const StoreOptions& options, ConnectionRole role);
+
+}  // namespace soket::store

@@ -1,0 +1,221 @@
+#include "soket/store/op_applier.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+
+namespace soket::store {
+namespace {
+
+WriteResult ok_result(std::int64_t id = 0) {
+  return WriteResult{WriteStatus::ok, id, {}};
+}
+
+WriteResult rejected(std::string reason) {
+  return WriteResult{WriteStatus::rejected, 0, std::move(reason)};
+}
+
+// The device an operation refers to, for a clearer message than "FOREIGN KEY constraint failed".
+template <typename Op>
+std::string device_of(const Op& op) {
+  if constexpr (requires { op.device_id; }) {
+    if constexpr (requires { op.device_id.value(); })
+      return op.device_id.value_or("");
+    else
+      return op.device_id;
+  } else {
+    return {};
+  }
+}
+
+}  // namespace
+
+OpApplier::OpApplier(Database& db)
+    : db_(db),
+      upsert_device_(db,
+                     "INSERT INTO devices (id, name, group_name, kind, transport, address, "
+                     "first_seen, last_seen, online) VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?6, ?7) "
+                     "ON CONFLICT (id) DO UPDATE SET "
+                     "name = coalesce(excluded.name, name), "
+                     "group_name = coalesce(excluded.group_name, group_name), "
+                     "kind = coalesce(excluded.kind, kind), "
+                     "transport = coalesce(excluded.transport, transport), "
+                     "address = coalesce(excluded.address, address), "
+                     "last_seen = max(last_seen, excluded.last_seen), "
+                     "online = excluded.online"),
+      mark_all_offline_(db, "UPDATE devices SET online = 0 WHERE online <> 0"),
+      insert_reading_(db,
+                      "INSERT INTO readings (device_id, ts, key, value, text) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)"),
+      insert_text_(db, "INSERT INTO text_messages (device_id, ts, text) VALUES (?1, ?2, ?3)"),
+      insert_command_(db,
+                      "INSERT INTO commands (device_id, command, source, state, created_at) "
+                      "VALUES (?1, ?2, ?3, 'queued', ?4)"),
+      mark_sent_(db,
+                 "UPDATE commands SET state = 'sent', sent_at = ?2 "
+                 "WHERE id = ?1 AND state = 'queued'"),
+      mark_acked_(db,
+                  "UPDATE commands SET state = 'acked', acked_at = ?2, reply = ?3 "
+                  "WHERE id = ?1 AND state = 'sent'"),
+      mark_failed_(db,
+                   "UPDATE commands SET state = 'failed', acked_at = ?2, reply = ?3 "
+                   "WHERE id = ?1 AND state IN ('queued', 'sent')"),
+      command_state_(db, "SELECT state FROM commands WHERE id = ?1"),
+      insert_chat_(db,
+                   "INSERT INTO chat_messages (ts, user, text, origin) VALUES (?1, ?2, ?3, ?4)"),
+      insert_alert_(db,
+                    "INSERT INTO alerts (ts, rule, device_id, message, value) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5)"),
+      savepoint_(db, "SAVEPOINT op"),
+      release_(db, "RELEASE op"),
+      rollback_to_(db, "ROLLBACK TO op") {}
+
+WriteResult OpApplier::apply(const WriteOp& op) {
+  return std::visit(
+      [this](const auto& o) -> WriteResult {
+        try {
+          return apply_one(o);
+        } catch (const SqliteError& e) {
+          // A constraint failure undoes only the failing statement (ON CONFLICT ABORT); anything
+          // else, or a transaction SQLite already rolled back, fails the whole batch.
+          if (!e.is_constraint() || !db_.in_transaction()) throw;
+          if (e.code() == SQLITE_CONSTRAINT_FOREIGNKEY)
+            return rejected("unknown device '" + device_of(o) + "'");
+          return rejected(e.what());
+        }
+      },
+      op);
+}
+
+WriteResult OpApplier::apply_one(const UpsertDevice& op) {
+  StatementScope scope(upsert_device_);
+  upsert_device_.bind_static(1, op.id);
+  upsert_device_.bind_static(2, op.name);
+  upsert_device_.bind_static(3, op.group);
+  upsert_device_.bind_static(4, op.kind);
+  upsert_device_.bind_static(5, op.address);
+  upsert_device_.bind(6, op.ts);
+  upsert_device_.bind(7, std::int64_t{op.online ? 1 : 0});
+  upsert_device_.bind_static(8, op.transport);
+  upsert_device_.run();
+  return ok_result();
+}
+
+WriteResult OpApplier::apply_one(const MarkAllOffline&) {
+  StatementScope scope(mark_all_offline_);
+  mark_all_offline_.run();
+  return ok_result();
+}
+
+WriteResult OpApplier::apply_one(const InsertReadings& op) {
+  // Several rows: a savepoint makes the operation all-or-nothing if one of them is refused.
+  bool nested = op.samples.size() > 1;
+  if (nested) {
+    StatementScope scope(savepoint_);
+    savepoint_.run();
+  }
+  try {
+    for (const auto& sample : op.samples) {
+      StatementScope scope(insert_reading_);
+      insert_reading_.bind_static(1, op.device_id);
+      insert_reading_.bind(2, op.ts);
+      insert_reading_.bind_static(3, sample.key);
+      insert_reading_.bind(4, sample.value);
+      insert_reading_.bind_static(5, sample.text);
+      insert_reading_.run();
+    }
+  } catch (const SqliteError&) {
+    if (nested && db_.in_transaction()) {
+      StatementScope rollback(rollback_to_);
+      rollback_to_.run();
+      StatementScope release(release_);
+      release_.run();
+    }
+    throw;
+  }
+  if (nested) {
+    StatementScope scope(release_);
+    release_.run();
+  }
+  return ok_result(db_.last_insert_rowid());
+}
+
+WriteResult OpApplier::apply_one(const InsertText& op) {
+  StatementScope scope(insert_text_);
+  insert_text_.bind_static(1, op.device_id);
+  insert_text_.bind(2, op.ts);
+  insert_text_.bind_static(3, op.text);
+  insert_text_.run();
+  return ok_result(db_.last_insert_rowid());
+}
+
+WriteResult OpApplier::apply_one(const EnqueueCommand& op) {
+  StatementScope scope(insert_command_);
+  insert_command_.bind_static(1, op.device_id);
+  insert_command_.bind_static(2, op.command);
+  insert_command_.bind_static(3, to_string(op.source));
+  insert_command_.bind(4, op.ts);
+  insert_command_.run();
+  return ok_result(db_.last_insert_rowid());
+}
+
+WriteResult OpApplier::apply_one(const MarkCommandSent& op) {
+  StatementScope scope(mark_sent_);
+  mark_sent_.bind(1, op.id);
+  mark_sent_.bind(2, op.ts);
+  mark_sent_.run();
+  if (db_.changes() == 0) return refuse_transition(op.id, "sent");
+  return ok_result(op.id);
+}
+
+WriteResult OpApplier::apply_one(const MarkCommandAcked& op) {
+  StatementScope scope(mark_acked_);
+  mark_acked_.bind(1, op.id);
+  mark_acked_.bind(2, op.ts);
+  mark_acked_.bind_static(3, op.reply);
+  mark_acked_.run();
+  if (db_.changes() == 0) return refuse_transition(op.id, "acked");
+  return ok_result(op.id);
+}
+
+WriteResult OpApplier::apply_one(const MarkCommandFailed& op) {
+  StatementScope scope(mark_failed_);
+  mark_failed_.bind(1, op.id);
+  mark_failed_.bind(2, op.ts);
+  mark_failed_.bind_static(3, op.reason);
+  mark_failed_.run();
+  if (db_.changes() == 0) return refuse_transition(op.id, "failed");
+  return ok_result(op.id);
+}
+
+WriteResult OpApplier::apply_one(const InsertChat& op) {
+  StatementScope scope(insert_chat_);
+  insert_chat_.bind(1, op.ts);
+  insert_chat_.bind_static(2, op.user);
+  insert_chat_.bind_static(3, op.text);
+  insert_chat_.bind_static(4, to_string(op.origin));
+  insert_chat_.run();
+  return ok_result(db_.last_insert_rowid());
+}
+
+WriteResult OpApplier::apply_one(const InsertAlert& op) {
+  StatementScope scope(insert_alert_);
+  insert_alert_.bind(1, op.ts);
+  insert_alert_.bind_static(2, op.rule);
+  insert_alert_.bind_static(3, op.device_id);
+  insert_alert_.bind_static(4, op.message);
+  insert_alert_.bind(5, op.value);
+  insert_alert_.run();
+  return ok_result(db_.last_insert_rowid());
+}
+
+WriteResult OpApplier::refuse_transition(std::int64_t id, std::string_view wanted) {
+  StatementScope scope(command_state_);
+  command_state_.bind(1, id);
+  std::string prefix = "command " + std::to_string(id);
+  if (!command_state_.step()) return rejected(prefix + " does not exist");
+  return rejected(prefix + " cannot become " + std::string(wanted) + " from " +
+                  command_state_.column_text(0));
+}
+
+}  // namespace soket::store

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "soket/store/sqlite.hpp"
+#include "soket/store/write_ops.hpp"
+
+namespace soket::store {
+
+/// Applies write operations with statements prepared once, inside a transaction the caller owns.
+/// Used only by the Writer's thread.
+class OpApplier {
+ public:
+  explicit OpApplier(Database& db);
+
+  /// Applies one (already validated) operation atomically. A refusal (constraint violation, unknown
+  /// device, wrong command state) undoes only this operation and is returned as
+  /// WriteStatus::rejected; the transaction stays usable. Throws SqliteError for anything that
+  /// breaks the transaction itself.
+  WriteResult apply(const WriteOp& op);
+
+ private:
+  WriteResult apply_one(const UpsertDevice& op);
+  WriteResult apply_one(const MarkAllOffline& op);
+  WriteResult apply_one(const InsertReadings& op);
+  WriteResult apply_one(const InsertText& op);
+  WriteResult apply_one(const EnqueueCommand& op);
+  WriteResult apply_one(const MarkCommandSent& op);
+  WriteResult apply_one(const MarkCommandAcked& op);
+  WriteResult apply_one(const MarkCommandFailed& op);
+  WriteResult apply_one(const InsertChat& op);
+  WriteResult apply_one(const InsertAlert& op);
+
+  /// Explains why a state change of command `id` matched no row.
+  WriteResult refuse_transition(std::int64_t id, std::string_view wanted);
+
+  Database& db_;
+  Statement upsert_device_;
+  Statement mark_all_offline_;
+  Statement insert_reading_;
+  Statement insert_text_;
+  Statement insert_command_;
+  Statement mark_sent_;
+  Statement mark_acked_;
+  Statement mark_failed_;
+  Statement command_state_;
+  Statement insert_chat_;
+  Statement insert_alert_;
+  Statement savepoint_;
+  Statement release_;
+  Statement rollback_to_;
+};
+
+}  // namespace soket::store

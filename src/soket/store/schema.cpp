@@ -1,0 +1,130 @@
+#include "soket/store/schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace soket::store {
+namespace {
+
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE devices (
+  id          TEXT PRIMARY KEY NOT NULL CHECK (id <> ''),
+  name        TEXT,
+  group_name  TEXT,
+  kind        TEXT,
+  transport   TEXT,
+  address     TEXT,
+  first_seen  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  online      INTEGER NOT NULL DEFAULT 0 CHECK (online IN (0, 1))
+);
+CREATE INDEX devices_group ON devices (group_name);
+
+CREATE TABLE readings (
+  id         INTEGER PRIMARY KEY,
+  device_id  TEXT NOT NULL REFERENCES devices (id),
+  ts         INTEGER NOT NULL,
+  key        TEXT NOT NULL CHECK (key <> ''),
+  value      REAL,
+  text       TEXT,
+  CHECK (value IS NOT NULL OR text IS NOT NULL)
+);
+CREATE INDEX readings_device_ts ON readings (device_id, ts);
+
+CREATE TABLE text_messages (
+  id         INTEGER PRIMARY KEY,
+  device_id  TEXT NOT NULL REFERENCES devices (id),
+  ts         INTEGER NOT NULL,
+  text       TEXT NOT NULL
+);
+CREATE INDEX text_messages_device_ts ON text_messages (device_id, ts);
+
+CREATE TABLE commands (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id   TEXT NOT NULL REFERENCES devices (id),
+  command     TEXT NOT NULL CHECK (command <> ''),
+  source      TEXT NOT NULL CHECK (source IN ('dashboard', 'rest', 'cli', 'stdin', 'rule')),
+  state       TEXT NOT NULL DEFAULT 'queued'
+              CHECK (state IN ('queued', 'sent', 'acked', 'failed')),
+  created_at  INTEGER NOT NULL,
+  sent_at     INTEGER,
+  acked_at    INTEGER,
+  reply       TEXT
+);
+CREATE INDEX commands_device_state ON commands (device_id, state, id);
+
+CREATE TABLE chat_messages (
+  id      INTEGER PRIMARY KEY,
+  ts      INTEGER NOT NULL,
+  user    TEXT NOT NULL,
+  text    TEXT NOT NULL,
+  origin  TEXT NOT NULL CHECK (origin IN ('tcp', 'web'))
+);
+
+CREATE TABLE alerts (
+  id         INTEGER PRIMARY KEY,
+  ts         INTEGER NOT NULL,
+  rule       TEXT NOT NULL,
+  device_id  TEXT REFERENCES devices (id),
+  message    TEXT NOT NULL,
+  value      REAL
+);
+CREATE INDEX alerts_ts ON alerts (ts);
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, kVersion1},
+}};
+
+void ensure_version_table(Database& db) {
+  db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+      "INSERT INTO schema_version (version) SELECT 0 WHERE NOT EXISTS "
+      "(SELECT 1 FROM schema_version);");
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+std::int64_t schema_version(Database& db) {
+  auto exists =
+      db.query_int("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+  if (!exists) return 0;
+  return db.query_int("SELECT max(version) FROM schema_version").value_or(0);
+}
+
+std::int64_t migrate(Database& db, std::span<const Migration> steps) {
+  // IMMEDIATE takes the write lock first, so two processes opening one file cannot both migrate.
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    ensure_version_table(db);
+    std::int64_t current = schema_version(db);
+    std::int64_t latest = steps.empty() ? 0 : steps.back().version;
+    if (current > latest)
+      throw SqliteError(0, "database schema version " + std::to_string(current) +
+                               " is newer than this program supports (" + std::to_string(latest) +
+                               ")");
+    std::int64_t previous = 0;
+    for (const auto& step : steps) {
+      if (step.version <= previous)
+        throw SqliteError(0, "migrations out of order at version " + std::to_string(step.version));
+      previous = step.version;
+      if (step.version <= current) continue;
+      db.exec(step.sql);
+      Statement set(db, "UPDATE schema_version SET version = ?");
+      set.bind(1, step.version);
+      set.run();
+      current = step.version;
+    }
+    db.exec("COMMIT");
+    return current;
+  } catch (...) {
+    if (db.in_transaction()) db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+}  // namespace soket::store

@@ -1,0 +1,131 @@
+#pragma once
+
+#include "soket/store/types.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+// The write operations the Writer accepts. Each is applied atomically (all of its rows or none),
+// inside the batch transaction of the Writer.
+namespace soket::store {
+
+/// Records that a device was seen: creates it (first_seen = last_seen = ts) or updates last_seen,
+/// online and every optional field that is set (unset fields keep their stored value).
+/// Use online=false with the disconnect time when a device goes away.
+struct UpsertDevice {
+  std::string id{};
+  std::int64_t ts = 0;
+  bool online = true;
+  std::optional<std::string> name{};
+  std::optional<std::string> group{};
+  std::optional<std::string> kind{};
+  std::optional<std::string> transport{};
+  std::optional<std::string> address{};
+};
+
+/// Marks every device offline (on startup: after a crash the table may still say online).
+struct MarkAllOffline {};
+
+struct Sample {
+  std::string key{};
+  std::optional<double> value{};      // must be finite when set
+  std::optional<std::string> text{};  // at least one of value and text is set
+};
+
+/// The readings of one message: one row per sample, all with the same device and ts.
+/// The device must exist (submit an UpsertDevice first; operations are applied in order).
+struct InsertReadings {
+  std::string device_id{};
+  std::int64_t ts = 0;
+  std::vector<Sample> samples{};  // at least one
+};
+
+/// A free-text message from a device (which must exist).
+struct InsertText {
+  std::string device_id{};
+  std::int64_t ts = 0;
+  std::string text{};
+};
+
+/// Queues a command for a device (which must exist). WriteResult::id is the command id.
+struct EnqueueCommand {
+  std::string device_id{};
+  std::string command{};  // non-empty
+  CommandSource source = CommandSource::dashboard;
+  std::int64_t ts = 0;
+};
+
+/// queued -> sent. Rejected if the command does not exist or is not queued.
+struct MarkCommandSent {
+  std::int64_t id = 0;
+  std::int64_t ts = 0;
+};
+
+/// sent -> acked, with the device's reply. Rejected if the command does not exist or is not sent.
+struct MarkCommandAcked {
+  std::int64_t id = 0;
+  std::int64_t ts = 0;
+  std::string reply{};
+};
+
+/// queued | sent -> failed, with the reason. Rejected if the command is already acked or failed.
+struct MarkCommandFailed {
+  std::int64_t id = 0;
+  std::int64_t ts = 0;
+  std::string reason{};
+};
+
+struct InsertChat {
+  std::int64_t ts = 0;
+  std::string user{};
+  std::string text{};
+  ChatOrigin origin = ChatOrigin::tcp;
+};
+
+/// An alert raised by a rule; device_id, when set, must name an existing device.
+struct InsertAlert {
+  std::int64_t ts = 0;
+  std::string rule{};  // non-empty
+  std::optional<std::string> device_id{};
+  std::string message{};
+  std::optional<double> value{};
+};
+
+using WriteOp =
+    std::variant<UpsertDevice, MarkAllOffline, InsertReadings, InsertText, EnqueueCommand,
+                 MarkCommandSent, MarkCommandAcked, MarkCommandFailed, InsertChat, InsertAlert>;
+
+enum class WriteStatus {
+  /// Committed: durable as configured by SyncMode.
+  ok,
+  /// This operation was refused (invalid input, unknown device or command, wrong command state);
+  /// nothing of it was written. The rest of its batch was committed normally.
+  rejected,
+  /// The batch transaction failed (I/O error, disk full, lock timeout): nothing of the batch was
+  /// written.
+  failed,
+};
+
+struct WriteResult {
+  WriteStatus status = WriteStatus::ok;
+  /// EnqueueCommand: the new command id; InsertText, InsertChat, InsertAlert: the new row id;
+  /// InsertReadings: the row id of its last sample; otherwise 0.
+  std::int64_t id = 0;
+  /// Why, when status is not ok.
+  std::string error{};
+
+  bool ok() const { return status == WriteStatus::ok; }
+};
+
+/// Called once per accepted operation, on the writer thread, after its batch committed (or
+/// failed). It must be quick and must not throw: post the work to your own executor.
+using Completion = std::function<void(const WriteResult&)>;
+
+/// Checks what can be checked without the database; returns the reason, or nullopt when valid.
+std::optional<std::string> validate(const WriteOp& op);
+
+}  // namespace soket::store

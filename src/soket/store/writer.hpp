@@ -1,0 +1,99 @@
+#pragma once
+
+#include "soket/store/metrics.hpp"
+#include "soket/store/op_applier.hpp"
+#include "soket/store/options.hpp"
+#include "soket/store/sqlite.hpp"
+#include "soket/store/write_ops.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace soket::store {
+
+enum class SubmitResult {
+  accepted,    // the completion will be called exactly once
+  queue_full,  // refused: max_queue operations are already waiting (the completion is not called)
+  stopped,     // refused: stop() was called (the completion is not called)
+};
+
+/// The single writer of the database, with group commit.
+///
+/// Any thread may submit operations. One dedicated thread takes what is pending (up to max_batch
+/// operations, once max_batch are waiting or the oldest has waited max_delay), applies them in one
+/// transaction, commits, and only then calls their completions, in submission order. Operations
+/// are applied in submission order, so an UpsertDevice submitted before an InsertReadings for the
+/// same device is seen by it.
+class Writer {
+ public:
+  /// Opens the writer connection, brings the schema up to date and starts the writer thread.
+  /// Throws SqliteError.
+  explicit Writer(const StoreOptions& options);
+  /// Calls stop().
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  /// Queues an operation; never blocks on the database. `done` may be empty.
+  /// Invalid operations (see validate()) are accepted and completed with WriteStatus::rejected.
+  [[nodiscard]] SubmitResult submit(WriteOp op, Completion done = {});
+
+  /// Refuses new submissions, commits everything already accepted (calling its completions), and
+  /// joins the writer thread. Idempotent. Called from a completion, it only refuses new
+  /// submissions (the rest of the drain happens after that completion returns).
+  void stop();
+
+  WriterMetrics metrics() const;
+
+ private:
+  struct Item {
+    WriteOp op;
+    Completion done;
+    std::optional<std::string> invalid;  // validation failure, found at submit time
+    std::chrono::steady_clock::time_point submitted;
+  };
+
+  void run();
+  void commit(std::vector<Item>& batch, std::vector<WriteResult>& results);
+  void complete(std::vector<Item>& batch, const std::vector<WriteResult>& results);
+
+  const std::size_t max_batch_;
+  const std::size_t max_queue_;
+  const std::chrono::microseconds max_delay_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<OpApplier> applier_;
+  Statement begin_;
+  Statement commit_;
+  Statement rollback_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Item> queue_;
+  bool stopping_ = false;
+  std::mutex join_mutex_;  // stop() may be called from several threads
+  std::thread thread_;
+  std::thread::id thread_id_;
+
+  std::atomic<std::uint64_t> batches_committed_{0};
+  std::atomic<std::uint64_t> batches_failed_{0};
+  std::atomic<std::uint64_t> ops_committed_{0};
+  std::atomic<std::uint64_t> ops_rejected_{0};
+  std::atomic<std::uint64_t> ops_failed_{0};
+  std::atomic<std::uint64_t> rows_written_{0};
+  std::atomic<std::uint64_t> submissions_refused_{0};
+  std::atomic<std::uint64_t> last_batch_size_{0};
+  std::atomic<std::uint64_t> last_batch_us_{0};
+  std::atomic<std::uint64_t> total_batch_us_{0};
+  std::atomic<std::uint64_t> max_batch_us_{0};
+  std::atomic<std::uint64_t> last_ack_delay_us_{0};
+};
+
+}  // namespace soket::store

@@ -1,0 +1,329 @@
+#include "soket/store/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace soket::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "soket-store-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::filesystem::path file(const char* name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+WriteResult submit_wait(Writer& writer, WriteOp op) {
+  std::promise<WriteResult> promise;
+  auto future = promise.get_future();
+  auto submitted =
+      writer.submit(std::move(op), [&](const WriteResult& r) { promise.set_value(r); });
+  if (submitted != SubmitResult::accepted) throw std::runtime_error("not accepted");
+  if (future.wait_for(10s) != std::future_status::ready) throw std::runtime_error("no completion");
+  return future.get();
+}
+
+InsertReadings reading(const std::string& device, std::int64_t ts, double value) {
+  return InsertReadings{device, ts, {Sample{"v", value, std::nullopt}}};
+}
+
+// Holds the writer thread inside a completion until release(), so that what is submitted
+// meanwhile piles up in the queue and is committed as one batch.
+class WriterGate {
+ public:
+  Completion completion() {
+    return [this](const WriteResult&) {
+      entered_.set_value();
+      released_.wait();
+    };
+  }
+  void wait_entered() {
+    if (entered_future_.wait_for(10s) != std::future_status::ready)
+      throw std::runtime_error("writer never reached the gate");
+  }
+  void release() { release_.set_value(); }
+
+ private:
+  std::promise<void> entered_;
+  std::future<void> entered_future_ = entered_.get_future();
+  std::promise<void> release_;
+  std::shared_future<void> released_ = release_.get_future().share();
+};
+
+TEST(StoreWriter, GroupsSubmissionsIntoFewTransactions) {
+  TempDir dir;
+  Store store({.path = dir.file("a.db"), .max_batch = 10000});
+  ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
+
+  WriterGate gate;
+  ASSERT_EQ(store.writer().submit(reading("esp", 0, 0), gate.completion()), SubmitResult::accepted);
+  gate.wait_entered();
+
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 250;
+  std::vector<std::atomic<int>> calls(kThreads * kPerThread);
+  std::atomic<int> visible_at_completion{0};
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kThreads; ++t) {
+    producers.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        int seq = t * kPerThread + i;
+        auto result = store.writer().submit(reading("esp", 1 + seq, seq), [&, seq](auto& r) {
+          EXPECT_TRUE(r.ok()) << r.error;
+          calls[seq].fetch_add(1);
+          // The completion runs after COMMIT: the row is visible to another connection.
+          if (!store.reader().readings("esp", 1 + seq, 1 + seq, 1).empty())
+            visible_at_completion.fetch_add(1);
+        });
+        EXPECT_EQ(result, SubmitResult::accepted);
+      }
+    });
+  }
+  for (auto& producer : producers)
+    producer.join();
+  auto before = store.writer().metrics();
+  EXPECT_EQ(before.queue_depth, static_cast<std::uint64_t>(kThreads * kPerThread));
+  gate.release();
+  store.stop();
+
+  for (auto& count : calls)
+    EXPECT_EQ(count.load(), 1);
+  EXPECT_EQ(visible_at_completion.load(), kThreads * kPerThread);
+  auto metrics = store.writer().metrics();
+  // The upsert, the gated reading, then all 1000 pending readings in one transaction.
+  EXPECT_EQ(metrics.batches_committed, 3u);
+  EXPECT_EQ(metrics.last_batch_size, static_cast<std::uint64_t>(kThreads * kPerThread));
+  EXPECT_EQ(metrics.ops_committed, 2u + kThreads * kPerThread);
+  EXPECT_EQ(metrics.rows_written, 2u + kThreads * kPerThread);
+  EXPECT_EQ(metrics.queue_depth, 0u);
+  EXPECT_GT(metrics.avg_batch_us, 0u);
+}
+
+TEST(StoreWriter, SplitsAtMaxBatchAndCompletesInOrder) {
+  TempDir dir;
+  Store store({.path = dir.file("a.db"), .max_batch = 100});
+  ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
+  WriterGate gate;
+  ASSERT_EQ(store.writer().submit(reading("esp", 0, 0), gate.completion()), SubmitResult::accepted);
+  gate.wait_entered();
+  std::vector<int> order;
+  for (int i = 0; i < 350; ++i)
+    ASSERT_EQ(
+        store.writer().submit(reading("esp", i, i), [&order, i](auto&) { order.push_back(i); }),
+        SubmitResult::accepted);
+  gate.release();
+  store.stop();
+  ASSERT_EQ(order.size(), 350u);
+  for (int i = 0; i < 350; ++i)
+    EXPECT_EQ(order[i], i);
+  EXPECT_EQ(store.writer().metrics().batches_committed, 2u + 4u);  // 100+100+100+50
+}
+
+TEST(StoreWriter, RefusesSubmissionsBeyondTheQueueLimit) {
+  TempDir dir;
+  Store store({.path = dir.file("a.db"), .max_queue = 10});
+  ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
+  WriterGate gate;
+  ASSERT_EQ(store.writer().submit(reading("esp", 0, 0), gate.completion()), SubmitResult::accepted);
+  gate.wait_entered();
+  std::atomic<int> completed{0};
+  for (int i = 1; i <= 10; ++i)
+    EXPECT_EQ(store.writer().submit(reading("esp", i, i), [&](auto& r) { completed += r.ok(); }),
+              SubmitResult::accepted);
+  bool called = false;
+  EXPECT_EQ(store.writer().submit(reading("esp", 11, 11), [&](auto&) { called = true; }),
+            SubmitResult::queue_full);
+  EXPECT_EQ(store.writer().metrics().submissions_refused, 1u);
+  gate.release();
+  store.stop();
+  EXPECT_EQ(completed.load(), 10);
+  EXPECT_FALSE(called);
+  EXPECT_EQ(store.reader().readings("esp", 0, 100, 100).size(), 11u);
+}
+
+TEST(StoreWriter, StopDrainsEverythingPending) {
+  TempDir dir;
+  auto path = dir.file("a.db");
+  std::atomic<int> ok{0};
+  {
+    // A window far longer than the test: only stop() can make these commit promptly.
+    Store store({.path = path, .max_batch = 100000, .max_delay = std::chrono::seconds(60)});
+    ASSERT_EQ(store.writer().submit(UpsertDevice{.id = "esp", .ts = 1}), SubmitResult::accepted);
+    for (int i = 0; i < 500; ++i)
+      ASSERT_EQ(store.writer().submit(reading("esp", i, i), [&](auto& r) { ok += r.ok(); }),
+                SubmitResult::accepted);
+    auto start = std::chrono::steady_clock::now();
+    store.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 30s);
+    EXPECT_EQ(ok.load(), 500);
+    bool called = false;
+    EXPECT_EQ(store.writer().submit(reading("esp", 1, 1), [&](auto&) { called = true; }),
+              SubmitResult::stopped);
+    EXPECT_FALSE(called);
+    store.stop();  // idempotent
+  }
+  Store reopened({.path = path});
+  EXPECT_EQ(reopened.reader().readings("esp", 0, 1000, 1000).size(), 500u);
+}
+
+TEST(StoreWriter, DataSurvivesReopen) {
+  TempDir dir;
+  auto path = dir.file("a.db");
+  std::int64_t command_id = 0;
+  {
+    Store store({.path = path});
+    auto& w = store.writer();
+    ASSERT_TRUE(submit_wait(w, UpsertDevice{.id = "esp", .ts = 5, .name = "lamp"}).ok());
+    ASSERT_TRUE(submit_wait(w, reading("esp", 10, 27.5)).ok());
+    ASSERT_TRUE(submit_wait(w, InsertText{"esp", 11, "Hai from ESP8266"}).ok());
+    auto queued = submit_wait(w, EnqueueCommand{"esp", "led-on", CommandSource::rest, 12});
+    ASSERT_TRUE(queued.ok());
+    command_id = queued.id;
+    ASSERT_TRUE(submit_wait(w, InsertChat{13, "budi", "halo", ChatOrigin::web}).ok());
+    ASSERT_TRUE(submit_wait(w, InsertAlert{14, "too-hot", "esp", "temp > 30", 31.0}).ok());
+  }
+  Store store({.path = path});
+  auto& r = store.reader();
+  ASSERT_EQ(r.devices().size(), 1u);
+  EXPECT_EQ(r.devices()[0].name, "lamp");
+  auto readings = r.readings("esp", 0, 100, 10);
+  ASSERT_EQ(readings.size(), 1u);
+  EXPECT_EQ(readings[0].value, 27.5);
+  ASSERT_EQ(r.text_messages("esp", 10).size(), 1u);
+  auto pending = r.pending_commands("esp");
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].id, command_id);
+  EXPECT_EQ(pending[0].command, "led-on");
+  ASSERT_EQ(r.recent_chat(10).size(), 1u);
+  ASSERT_EQ(r.recent_alerts(10).size(), 1u);
+}
+
+TEST(StoreWriter, BadOperationsAreRejectedAloneInTheirBatch) {
+  TempDir dir;
+  Store store({.path = dir.file("a.db")});
+  ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
+  {
+    // A constraint only the database knows about, hit by the second row of one operation.
+    Database db(dir.file("a.db").string());
+    db.exec(
+        "CREATE TRIGGER forbid BEFORE INSERT ON readings WHEN NEW.key = 'forbidden' "
+        "BEGIN SELECT RAISE(ABORT, 'forbidden key'); END");
+  }
+
+  WriterGate gate;
+  ASSERT_EQ(store.writer().submit(reading("esp", 0, 0), gate.completion()), SubmitResult::accepted);
+  gate.wait_entered();
+  std::vector<WriteOp> ops{
+      reading("esp", 1, 1),                                                   // ok
+      reading("ghost", 2, 2),                                                 // unknown device
+      InsertReadings{"esp", 3, {Sample{"", 1.0, std::nullopt}}},              // empty key
+      InsertReadings{"esp", 4, {}},                                           // no samples
+      InsertReadings{"esp", 5, {Sample{"nan", std::nan(""), std::nullopt}}},  // not finite
+      InsertReadings{"esp", 6, {Sample{"a", 1.0, {}}, Sample{"forbidden", 2.0, {}}}},
+      MarkCommandSent{12345, 7},                                 // no such command
+      EnqueueCommand{"ghost", "led-on", CommandSource::cli, 8},  // unknown device
+      EnqueueCommand{"esp", "", CommandSource::cli, 8},          // empty command
+      InsertChat{9, "", "x", ChatOrigin::tcp},                   // no user
+      InsertAlert{10, "rule", "ghost", "m", std::nullopt},       // unknown device
+      reading("esp", 11, 11),                                    // ok
+  };
+  std::vector<WriteResult> results(ops.size());
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    ASSERT_EQ(store.writer().submit(ops[i], [&, i](auto& r) { results[i] = r; }),
+              SubmitResult::accepted);
+  gate.release();
+  store.stop();
+
+  EXPECT_TRUE(results.front().ok()) << results.front().error;
+  EXPECT_TRUE(results.back().ok()) << results.back().error;
+  for (std::size_t i = 1; i + 1 < ops.size(); ++i)
+    EXPECT_EQ(results[i].status, WriteStatus::rejected) << i;
+  EXPECT_EQ(results[1].error, "unknown device 'ghost'");
+  EXPECT_EQ(results[2].error, "empty reading key");
+  EXPECT_NE(results[5].error.find("forbidden key"), std::string::npos) << results[5].error;
+  EXPECT_EQ(results[6].error, "command 12345 does not exist");
+  EXPECT_EQ(results[10].error, "unknown device 'ghost'");
+
+  auto rows = store.reader().readings("esp", 0, 100, 100);
+  ASSERT_EQ(rows.size(), 3u);  // ts 0, 1, 11: nothing of the refused multi-row operation
+  EXPECT_EQ(rows[0].ts, 0);
+  EXPECT_EQ(rows[1].ts, 1);
+  EXPECT_EQ(rows[2].ts, 11);
+  EXPECT_TRUE(store.reader().pending_commands("esp").empty());
+  EXPECT_TRUE(store.reader().recent_chat(10).empty());
+  auto metrics = store.writer().metrics();
+  EXPECT_EQ(metrics.ops_rejected, ops.size() - 2);
+  EXPECT_EQ(metrics.batches_failed, 0u);
+}
+
+TEST(StoreWriter, FailedTransactionFailsItsBatchAndWriterRecovers) {
+  TempDir dir;
+  auto path = dir.file("a.db");
+  Store store({.path = path, .busy_timeout = std::chrono::milliseconds(50)});
+  ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
+
+  Database blocker(path.string());
+  blocker.exec("BEGIN EXCLUSIVE");  // holds the write lock: the writer's BEGIN IMMEDIATE times out
+  auto failed = submit_wait(store.writer(), reading("esp", 1, 1));
+  EXPECT_EQ(failed.status, WriteStatus::failed);
+  EXPECT_NE(failed.error.find("locked"), std::string::npos) << failed.error;
+  blocker.exec("COMMIT");
+
+  EXPECT_TRUE(submit_wait(store.writer(), reading("esp", 2, 2)).ok());
+  auto rows = store.reader().readings("esp", 0, 10, 10);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].ts, 2);
+  auto metrics = store.writer().metrics();
+  EXPECT_EQ(metrics.batches_failed, 1u);
+  EXPECT_EQ(metrics.ops_failed, 1u);
+}
+
+TEST(StoreWriter, ThrowingCompletionDoesNotStopTheWriter) {
+  TempDir dir;
+  Store store({.path = dir.file("a.db")});
+  ASSERT_EQ(store.writer().submit(UpsertDevice{.id = "esp", .ts = 1},
+                                  [](auto&) { throw std::runtime_error("boom"); }),
+            SubmitResult::accepted);
+  EXPECT_TRUE(submit_wait(store.writer(), reading("esp", 1, 1)).ok());
+}
+
+TEST(StoreWriter, StopFromACompletionDoesNotDeadlock) {
+  TempDir dir;
+  Store store({.path = dir.file("a.db")});
+  std::atomic<bool> refused_after{false};
+  ASSERT_EQ(store.writer().submit(UpsertDevice{.id = "esp", .ts = 1},
+                                  [&](auto&) {
+                                    store.writer().stop();
+                                    refused_after = store.writer().submit(MarkAllOffline{}) ==
+                                                    SubmitResult::stopped;
+                                  }),
+            SubmitResult::accepted);
+  store.stop();
+  EXPECT_TRUE(refused_after.load());
+  EXPECT_TRUE(store.reader().device("esp").has_value());
+}
+
+}  // namespace
+}  // namespace soket::store
