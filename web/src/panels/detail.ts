@@ -1,0 +1,249 @@
+// One device up close: each reading as a big number with a live chart over 5 min / 1 h / 24 h, the
+// lamp switch, a free-text command, and what became of the commands sent to it.
+import { SensorChart } from "../chart";
+import { clear, h } from "../dom";
+import { ago, clock, format_value, label_of, unit_of } from "../format";
+import { icon } from "../icons";
+import type { Hub } from "../hub";
+import type { Store } from "../store";
+import type { Command, Telemetry } from "../types";
+import { card, empty, notice, toggle } from "../ui";
+import { kind_icon } from "./devices";
+
+const RANGES = [
+  { label: "5 min", ms: 5 * 60 * 1000 },
+  { label: "1 h", ms: 3600 * 1000 },
+  { label: "24 h", ms: 24 * 3600 * 1000 },
+];
+
+const PALETTE = ["#3b6fe0", "#0f9d8a", "#d9822b", "#8a5cd6", "#d6456f", "#2f9bd6"];
+const KEY_COLORS: Record<string, string> = { temp: "#d9822b", hum: "#2f9bd6", light: "#c9a227", lamp: "#8a5cd6" };
+
+const STATE_TEXT: Record<string, string> = { queued: "Queued", sent: "Sent", acked: "Delivered", failed: "Failed" };
+
+interface Sensor {
+  el: HTMLElement;
+  value: HTMLElement;
+  chart: SensorChart;
+}
+
+export function detail(store: Store, hub: Hub, selection: { get: () => string; on: (fn: () => void) => void }): HTMLElement {
+  let range = RANGES[0];
+  let sensors = new Map<string, Sensor>();
+  let current = "";
+  let loading: Telemetry[] | null = null; // live readings that arrive while history loads
+  let generation = 0;
+  let shown = false; // whether the selected device existed when the panel was built
+
+  const title = h("div.detail-title");
+  const meta = h("div.detail-meta");
+  const status = h("span.status-chip");
+  const grid = h("div.sensor-grid");
+  const commands = h("ul.command-list", { "aria-label": "Commands" });
+  const picker = h("div.segmented", { role: "tablist", "aria-label": "Time range" });
+  const lamp = toggle("Lamp", (want) => send(current, want ? "lamp-on" : "lamp-off"));
+  lamp.el.dataset.testid = "lamp-switch";
+  const lamp_label = h("span.switch-label", { text: "Lamp" });
+  const target = h("select.select", { "aria-label": "Send to" });
+  const text = h("input.input", {
+    type: "text",
+    placeholder: "Command, e.g. led-on",
+    maxlength: "200",
+    "aria-label": "Command",
+    "data-testid": "command-text",
+  });
+  const form = h(
+    "form.command-form",
+    null,
+    h("span.input-icon", null, icon("terminal")),
+    text,
+    target,
+    h("button.btn.btn-primary", { type: "submit" }, icon("send"), "Send"),
+  );
+
+  const send = (to: string, command: string) =>
+    hub.command(to, command).catch((err: Error) => {
+      notice(`Could not send "${command}": ${err.message}`, "error");
+      throw err;
+    });
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const command = text.value.trim();
+    if (!command || !current) return;
+    send(target.value || current, command).then(() => (text.value = ""), () => undefined);
+  });
+
+  for (const r of RANGES) {
+    const b = h("button.seg", { type: "button", role: "tab", "aria-selected": String(r === range), text: r.label });
+    b.addEventListener("click", () => {
+      range = r;
+      for (const other of picker.children) other.setAttribute("aria-selected", String(other === b));
+      rebuild();
+    });
+    picker.appendChild(b);
+  }
+
+  const add_sensor = (key: string): Sensor => {
+    const value = h("span.sensor-value");
+    const holder = h("div.sensor-chart");
+    const color = KEY_COLORS[key] ?? PALETTE[sensors.size % PALETTE.length];
+    const el = h(
+      "div.sensor",
+      { "data-sensor": key },
+      h("div.sensor-head", null, h("span.sensor-label", { text: label_of(key) }), h("span.sensor-key", { text: key })),
+      h("div.sensor-reading", null, value, h("span.sensor-unit", { text: unit_of(key) })),
+      holder,
+    );
+    el.style.setProperty("--accent", color);
+    grid.appendChild(el);
+    const sensor = { el, value, chart: new SensorChart(holder, key, color, range.ms) };
+    sensors.set(key, sensor);
+    return sensor;
+  };
+
+  const rebuild = () => {
+    const id = selection.get();
+    current = id;
+    for (const s of sensors.values()) s.chart.destroy();
+    sensors = new Map();
+    clear(grid);
+    const device = store.devices.get(id);
+    shown = Boolean(device);
+    if (!device) {
+      grid.appendChild(empty("Select a device", "Pick one in the device list to see its readings."));
+      update_head();
+      render_commands();
+      return;
+    }
+    const keys = Object.keys(device.latest).sort();
+    if (!keys.length) grid.appendChild(empty("No readings yet", "Readings appear here as they arrive."));
+    for (const key of keys) add_sensor(key).value.textContent = format_value(device.latest[key], key);
+    update_head();
+    render_commands();
+    load_history(id);
+  };
+
+  const load_history = (id: string) => {
+    const mine = ++generation;
+    loading = [];
+    const now = Date.now();
+    const first = sensors.values().next().value as Sensor | undefined;
+    const points = first ? first.chart.points() : 300;
+    hub
+      .history(id, now - range.ms, now, points)
+      .then((reply) => {
+        if (mine !== generation) return;
+        const series = reply.series ?? {};
+        for (const [key, sensor] of sensors) sensor.chart.set_history(series[key] ?? [], range.ms);
+        for (const [key, buckets] of Object.entries(series)) {
+          if (!sensors.has(key)) add_sensor(key).chart.set_history(buckets, range.ms);
+        }
+      })
+      .catch((err: Error) => {
+        if (mine === generation) notice(`History unavailable: ${err.message}`, "error");
+      })
+      .finally(() => {
+        if (mine !== generation) return;
+        const pending = loading ?? [];
+        loading = null;
+        for (const t of pending) apply(t);
+      });
+  };
+
+  const apply = (t: Telemetry) => {
+    for (const [key, value] of Object.entries(t.values)) {
+      const s = sensors.get(key) ?? add_sensor(key);
+      s.value.textContent = format_value(value, key);
+      s.el.classList.remove("flash");
+      void s.el.offsetWidth; // restart the highlight animation
+      s.el.classList.add("flash");
+      s.chart.push(t.ts, value);
+    }
+    if (grid.querySelector(".empty")) grid.querySelector(".empty")!.remove();
+  };
+
+  const update_head = () => {
+    const d = store.devices.get(current);
+    if (!d) {
+      title.replaceChildren(h("span.detail-name", { text: "No device selected" }));
+      meta.textContent = "";
+      status.textContent = "";
+      form.hidden = true;
+      lamp.el.parentElement!.hidden = true;
+      return;
+    }
+    form.hidden = false;
+    lamp.el.parentElement!.hidden = false;
+    title.replaceChildren(h("span.detail-icon", null, icon(kind_icon(d))), h("span.detail-name", { text: d.name || d.id }), d.name ? h("span.detail-id", { text: d.id }) : "");
+    status.textContent = d.online ? "Online" : "Offline";
+    status.dataset.online = d.online ? "yes" : "no";
+    const via = d.transport ? `${d.transport.toUpperCase()} ${d.address}` : d.address;
+    meta.textContent = [d.kind || "device", d.group ? `group ${d.group}` : "", via, `last seen ${ago(d.last_seen)}`]
+      .filter(Boolean)
+      .join(" · ");
+    lamp.set(d.latest.lamp === undefined ? undefined : d.latest.lamp === 1);
+    lamp_label.textContent = d.latest.lamp === undefined ? "Lamp" : d.latest.lamp === 1 ? "Lamp on" : "Lamp off";
+    const options = [
+      [d.id, "this device"],
+      ...(d.group ? [[`group:${d.group}`, `group ${d.group}`]] : []),
+      ["*", "all devices"],
+    ];
+    const signature = options.map((o) => o[0]).join("|");
+    if (target.dataset.signature !== signature) {
+      target.dataset.signature = signature;
+      target.replaceChildren(...options.map(([value, label]) => h("option", { value, text: `to ${label}` })));
+    }
+  };
+
+  const render_commands = () => {
+    const mine = store.commands.filter((c) => c.device === current).slice(0, 6);
+    commands.replaceChildren(
+      ...(mine.length
+        ? mine.map((c: Command) =>
+            h(
+              "li.command",
+              { "data-command-id": String(c.id), "data-state": c.state },
+              h("code.command-text", { text: c.command }),
+              h("span.command-source", { text: c.source }),
+              h("span.command-time", { text: clock(c.acked ?? c.sent ?? c.created) }),
+              h("span.state-chip", { "data-state": c.state, text: STATE_TEXT[c.state] ?? c.state, title: c.reply ?? "" }),
+            ),
+          )
+        : [h("li.command-none", { text: "No commands sent to this device yet." })]),
+    );
+  };
+
+  store.on("telemetry", (payload) => {
+    const t = payload as Telemetry;
+    if (t.device !== current) return;
+    if (loading) loading.push(t);
+    else apply(t);
+  });
+  store.on("devices", () => {
+    if (selection.get() !== current || (!shown && store.devices.has(current))) rebuild();
+    else update_head();
+  });
+  store.on("commands", render_commands);
+  store.on("connection", () => {
+    if (store.connection === "connected" && current) load_history(current);
+  });
+  selection.on(rebuild);
+  setInterval(() => {
+    const now = Date.now();
+    for (const s of sensors.values()) s.chart.tick(now);
+  }, 1000);
+
+  const body = h(
+    "div.detail",
+    null,
+    h("div.detail-head", null, h("div", null, title, meta), status),
+    h("div.controls", null, h("div.switch-row", null, lamp.el, lamp_label), form),
+    h("div.detail-toolbar", null, h("h3.section-title", { text: "Readings" }), picker),
+    grid,
+    h("h3.section-title", { text: "Commands" }),
+    commands,
+  );
+  rebuild();
+  return card("chart", "Device", { id: "detail", class: "span-8" }, body);
+}

@@ -1,0 +1,122 @@
+// What the dashboard knows: devices, the village, alerts and commands, kept current from the hub's
+// events. Panels subscribe to the topics they draw.
+import type { Alert, Command, Device, Snapshot, Telemetry, Village } from "./types";
+
+export type Topic = "devices" | "village" | "alerts" | "commands" | "telemetry" | "connection";
+
+const MAX_ALERTS = 50;
+const MAX_COMMANDS = 30;
+
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "denied";
+
+export class Store {
+  devices = new Map<string, Device>();
+  village: Village = { alleys: [], greenhouses: [] };
+  alerts: Alert[] = [];
+  commands: Command[] = [];
+  connection: ConnectionState = "connecting";
+  connection_detail = "";
+  last_reading = 0;
+  private listeners = new Map<Topic, Set<(payload?: unknown) => void>>();
+
+  on(topic: Topic, fn: (payload?: unknown) => void): void {
+    let set = this.listeners.get(topic);
+    if (!set) this.listeners.set(topic, (set = new Set()));
+    set.add(fn);
+  }
+
+  private emit(topic: Topic, payload?: unknown): void {
+    for (const fn of this.listeners.get(topic) ?? []) fn(payload);
+  }
+
+  set_connection(state: ConnectionState, detail = ""): void {
+    this.connection = state;
+    this.connection_detail = detail;
+    this.emit("connection");
+  }
+
+  apply_snapshot(snapshot: Snapshot): void {
+    this.devices.clear();
+    for (const device of snapshot.devices ?? []) this.devices.set(device.id, normalize(device));
+    this.village = {
+      alleys: snapshot.village?.alleys ?? [],
+      greenhouses: snapshot.village?.greenhouses ?? [],
+    };
+    this.alerts = (snapshot.alerts ?? []).slice().sort((a, b) => b.ts - a.ts).slice(0, MAX_ALERTS);
+    for (const device of this.devices.values()) {
+      this.last_reading = Math.max(this.last_reading, device.last_seen || 0);
+    }
+    this.emit("village");
+    this.emit("devices");
+    this.emit("alerts");
+  }
+
+  apply_device(device: Device): void {
+    const known = this.devices.get(device.id);
+    const next = normalize(device);
+    // A device event may carry older latest values than readings already seen; keep the newest.
+    if (known && known.last_seen > next.last_seen) next.latest = { ...next.latest, ...known.latest };
+    this.devices.set(device.id, next);
+    this.emit("devices");
+  }
+
+  apply_telemetry(t: Telemetry): void {
+    let device = this.devices.get(t.device);
+    if (!device) {
+      device = normalize({ id: t.device, first_seen: t.ts, online: true } as Device);
+      this.devices.set(t.device, device);
+    }
+    device.latest = { ...device.latest, ...t.values };
+    device.last_seen = Math.max(device.last_seen || 0, t.ts);
+    device.online = true;
+    this.last_reading = Math.max(this.last_reading, t.ts);
+    this.emit("telemetry", t);
+    this.emit("devices");
+  }
+
+  apply_alert(alert: Alert): void {
+    if (this.alerts.some((a) => a.id === alert.id)) return;
+    this.alerts.unshift(alert);
+    this.alerts.length = Math.min(this.alerts.length, MAX_ALERTS);
+    this.emit("alerts", alert);
+  }
+
+  apply_command(command: Command): void {
+    const index = this.commands.findIndex((c) => String(c.id) === String(command.id));
+    if (index >= 0) this.commands[index] = { ...this.commands[index], ...command };
+    else this.commands.unshift(command);
+    this.commands.sort((a, b) => b.created - a.created);
+    this.commands.length = Math.min(this.commands.length, MAX_COMMANDS);
+    this.emit("commands");
+  }
+
+  sorted_devices(): Device[] {
+    return [...this.devices.values()].sort(
+      (a, b) => Number(b.online) - Number(a.online) || a.id.localeCompare(b.id, "en", { numeric: true }),
+    );
+  }
+}
+
+function normalize(device: Partial<Device> & { id: string }): Device {
+  return {
+    id: device.id,
+    name: device.name ?? "",
+    group: device.group ?? "",
+    kind: device.kind ?? "",
+    transport: device.transport ?? "",
+    address: device.address ?? "",
+    online: Boolean(device.online),
+    first_seen: device.first_seen ?? 0,
+    last_seen: device.last_seen ?? 0,
+    latest: { ...(device.latest ?? {}) },
+  };
+}
+
+export function display_name(device: Device | undefined, id: string): string {
+  return device?.name || id;
+}
+
+// Lamps are devices of kind "lamp" or any device that reports a `lamp` reading.
+export function is_lamp(device: Device): boolean {
+  return device.kind === "lamp" || "lamp" in device.latest;
+}
