@@ -133,7 +133,8 @@ export class SensorChart {
           label: key,
           stroke: color,
           width: 2,
-          points: { show: false },
+          // Dots only where readings are sparse, so a handful of them still reads as data.
+          points: { show: (_u, _s, i0, i1) => i1 - i0 < 40, size: 5, fill: color },
           spanGaps: false,
           paths: switch_key ? uPlot.paths.stepped!({ align: 1 }) : undefined,
           value: (_u, v) => (v === null ? "—" : `${format_value(v, key)} ${unit}`),

@@ -1,0 +1,192 @@
+// The dashboard in real Chromium against the real hub ($SOKET_BIN): readings from a raw TCP device
+// show up live, the lamp switch reaches the device, the alley rule switches lamps, chat is shared
+// with the TCP chat, the greenhouse panel and alerts react to thresholds, and it fits a phone.
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { launch_browser } from "./lib/browser.mjs";
+import { start_hub } from "./lib/hub.mjs";
+import { LineClient, device } from "./lib/lines.mjs";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
+
+const CONFIG = `
+[[village.alleys]]
+name = "Gang Mawar"
+light_sensor = "light-9"
+group = "gang-9"
+on_below = 30
+off_above = 60
+
+[[village.greenhouses]]
+name = "Greenhouse Cabai"
+device = "gh-1"
+temp = { min = 20, max = 30 }
+hum = { min = 50, max = 80 }
+`;
+
+let hub;
+let browser;
+let page;
+const clients = [];
+const page_errors = [];
+let greenhouse_device;
+
+async function open_device(hello) {
+  const client = await device(hub.ports.tcp, hello);
+  clients.push(client);
+  return client;
+}
+
+before(async () => {
+  hub = await start_hub({ config: CONFIG });
+  browser = await launch_browser({ width: 1440, height: 1000 });
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.setDefaultTimeout(5000);
+  page.on("pageerror", (err) => page_errors.push(err.message));
+  await page.goto(`${hub.url}/`);
+  await page.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+});
+
+after(async () => {
+  for (const c of clients) c.close();
+  await browser?.close();
+  await hub?.stop();
+});
+
+test("the dashboard loads from the hub and connects to /dashboard", async () => {
+  assert.equal(await page.title(), "soket · village dashboard");
+  assert.equal(await page.locator('[data-testid="connection"]').textContent(), "Live");
+  // The configured village is drawn before any device exists.
+  await page.locator('[data-alley="Gang Mawar"]').waitFor();
+  await page.locator('[data-greenhouse="Greenhouse Cabai"]').waitFor();
+});
+
+test("a reading from a raw TCP device appears within 2 s", async () => {
+  const lamp = await open_device("HELLO lamp-1 group=gang-1 kind=lamp");
+  const sent = Date.now();
+  lamp.send("light=12");
+  const chip = page.locator('[data-device-row="lamp-1"] .chip[data-key="light"]');
+  await chip.waitFor({ timeout: 2000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-device-row="lamp-1"] .chip[data-key="light"]')?.textContent?.includes("12"),
+    null,
+    { timeout: Math.max(1, 2000 - (Date.now() - sent)) },
+  );
+  assert.ok(Date.now() - sent <= 2000, `shown after ${Date.now() - sent} ms`);
+  await lamp.expect("OK");
+  // It is listed as online, with its group, and it joined the lamps of the village.
+  assert.equal(await page.locator('[data-device-row="lamp-1"] .dot').getAttribute("data-online"), "yes");
+  assert.match(await page.locator('[data-device-row="lamp-1"] .device-meta').textContent(), /group gang-1/);
+  await page.locator('[data-lamp="lamp-1"]').waitFor();
+});
+
+test("clicking a lamp switch sends lamp-on to that device, and its state comes back", async () => {
+  const lamp = clients[0];
+  await page.locator('[data-lamp="lamp-1"]').click();
+  await lamp.expect("lamp-on", 3000);
+  lamp.send("OK"); // the device's reply to the command
+  lamp.send("lamp=1");
+  await lamp.expect("OK");
+  await page.waitForSelector('[data-lamp="lamp-1"][aria-pressed="true"]');
+  // The device panel shows the command as delivered.
+  await page.locator('[data-device-row="lamp-1"]').click();
+  await page.waitForSelector('#detail .command[data-state="acked"] >> text=lamp-on');
+  assert.equal(await page.locator('[data-testid="lamp-switch"]').getAttribute("aria-checked"), "true");
+  // And the switch in the device panel turns it off again.
+  await page.locator('[data-testid="lamp-switch"]').click();
+  await lamp.expect("lamp-off", 3000);
+  lamp.send("OK");
+  lamp.send("lamp=0");
+  await page.waitForSelector('[data-lamp="lamp-1"][aria-pressed="false"]');
+});
+
+test("a free-text command reaches the device", async () => {
+  const lamp = clients[0];
+  await page.locator('[data-testid="command-text"]').fill("led-on");
+  await page.locator("#detail .command-form button[type=submit]").click();
+  await lamp.expect("led-on", 3000);
+  lamp.send("ACK led-on");
+  await page.waitForSelector('#detail .command[data-state="acked"] >> text=led-on');
+});
+
+test("the alley rule switches its lamps when the light reading drops", async () => {
+  const light = await open_device("HELLO light-9 kind=light");
+  const lamps = [await open_device("HELLO lamp-9a group=gang-9 kind=lamp"), await open_device("HELLO lamp-9b group=gang-9 kind=lamp")];
+  light.send("light=500");
+  await light.expect("OK");
+  await page.waitForFunction(() => document.querySelector('[data-alley="Gang Mawar"] .mode-chip')?.textContent === "Day");
+  light.send("light=5");
+  await light.expect("OK");
+  for (const lamp of lamps) {
+    await lamp.expect("lamp-on", 3000);
+    lamp.send("OK");
+    lamp.send("lamp=1");
+  }
+  await page.waitForFunction(() => document.querySelector('[data-alley="Gang Mawar"] .mode-chip')?.textContent === "Night");
+  await page.waitForSelector('[data-alley="Gang Mawar"] [data-lamp="lamp-9a"][aria-pressed="true"]');
+  await page.waitForSelector('[data-alley="Gang Mawar"] [data-lamp="lamp-9b"][aria-pressed="true"]');
+  assert.equal(await page.locator('[data-alley="Gang Mawar"] .alley-count').textContent(), "2 of 2 on");
+});
+
+test("the greenhouse panel rates readings against the thresholds and alerts arrive live", async () => {
+  const gh = (greenhouse_device = await open_device("HELLO gh-1 kind=greenhouse name=Cabai"));
+  for (const [temp, hum] of [[24, 65], [25.5, 63], [27, 60], [28.2, 58], [29.1, 57], [31.4, 56]]) {
+    gh.send(`temp=${temp} hum=${hum}`);
+    await gh.expect("OK");
+  }
+  const temp = page.locator('[data-greenhouse="Greenhouse Cabai"] .meter[data-key="temp"]');
+  await page.waitForFunction(
+    () => document.querySelector('[data-greenhouse="Greenhouse Cabai"] .meter[data-key="temp"] .meter-value')?.textContent === "31.4",
+  );
+  assert.equal(await temp.getAttribute("data-level"), "bad");
+  assert.equal(await page.locator('[data-greenhouse="Greenhouse Cabai"] .meter[data-key="hum"]').getAttribute("data-level"), "ok");
+  await page.locator("#alerts .alert").first().waitFor();
+  assert.match(await page.locator("#alerts .alert").first().textContent(), /gh-1/);
+});
+
+test("the device panel charts history and live readings; the range picker reloads", async () => {
+  await page.locator('[data-device-row="gh-1"]').click();
+  await page.waitForSelector('#detail .sensor[data-sensor="temp"] .sensor-value >> text=31.4');
+  // The chart holds the readings sent above (history, then live).
+  const gh = greenhouse_device;
+  gh.send("temp=26.0 hum=62");
+  await gh.expect("OK");
+  await page.waitForSelector('#detail .sensor[data-sensor="temp"] .sensor-value >> text=26');
+  await page.locator("#detail .seg", { hasText: "1 h" }).click();
+  await page.waitForSelector('#detail .seg[aria-selected="true"] >> text=1 h');
+  await page.locator('#detail .sensor[data-sensor="hum"] canvas').waitFor();
+  await page.locator("#detail .seg", { hasText: "5 min" }).click();
+});
+
+test("a chat message typed in the dashboard reaches a TCP chat user, and back", async () => {
+  const user = new LineClient(hub.ports.chat);
+  clients.push(user);
+  await user.ready;
+  await user.expect(/user\?/);
+  user.send("budi");
+  await page.locator("#chat-name").fill("Sari");
+  await page.locator("#chat-name").press("Enter");
+  await page.waitForSelector('#chat .chat-state[data-state="connected"] >> text=as Sari');
+  await page.locator("#chat-text").fill("halo dari dashboard");
+  await page.locator("#chat-text").press("Enter");
+  await user.expect(/Sari: halo dari dashboard/, 3000);
+  user.send("halo juga dari terminal");
+  await page.waitForSelector('#chat .msg[data-origin="tcp"] >> text=halo juga dari terminal');
+});
+
+test("screenshot, and it fits a phone without sideways scrolling", async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
+  await page.screenshot({ path: join(ARTIFACTS, "dashboard-phone.png"), fullPage: false });
+  assert.deepEqual(page_errors, []);
+});
