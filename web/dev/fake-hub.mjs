@@ -13,7 +13,7 @@ import { createServer as createTcpServer } from "node:net";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Server } from "socket.io";
-import { parse_village_toml } from "./mini-toml.mjs";
+import { parse_config_toml } from "./mini-toml.mjs";
 
 const WEB_DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 const MAX_READINGS_PER_KEY = 20000;
@@ -50,11 +50,9 @@ function parse_args(argv) {
 }
 
 const opts = parse_args(process.argv.slice(2));
-const village = opts.config
-  ? parse_village_toml(readFileSync(opts.config, "utf8"))
-  : opts.simulate
-    ? default_village()
-    : { alleys: [], greenhouses: [] };
+const config = opts.config ? parse_config_toml(readFileSync(opts.config, "utf8")) : null;
+const village = config ? config.village : opts.simulate ? default_village() : { alleys: [], greenhouses: [] };
+if (config?.auth.dashboard_token) opts.token = config.auth.dashboard_token;
 
 function default_village() {
   const alleys = ["Mawar", "Melati", "Kenanga"].map((flower, i) => ({

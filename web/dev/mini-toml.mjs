@@ -1,6 +1,6 @@
-// Reads the village part of a soket.toml for the fake hub: [[village.alleys]] and
-// [[village.greenhouses]] with strings, numbers, arrays of strings and inline tables. Other tables
-// are skipped. Enough for development; the real hub reads the file with toml++.
+// Reads the parts of a soket.toml the fake hub uses: [[village.alleys]], [[village.greenhouses]]
+// and [auth] dashboard_token, with strings, numbers, arrays of strings and inline tables. Other
+// tables are skipped. Enough for development; the real hub reads the file with toml++.
 
 function value_of(text, line_no) {
   const t = text.trim();
@@ -23,8 +23,9 @@ function value_of(text, line_no) {
   throw new Error(`config line ${line_no}: cannot read value ${t}`);
 }
 
-export function parse_village_toml(text) {
+export function parse_config_toml(text) {
   const village = { alleys: [], greenhouses: [] };
+  const auth = {};
   let current = null;
   let nested = null;
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -36,6 +37,7 @@ export function parse_village_toml(text) {
       if (line.startsWith("[[village.alleys")) village.alleys.push((current = { lamps: [], group: "", on_below: 30, off_above: 60 }));
       else if (line.startsWith("[[village.greenhouses")) village.greenhouses.push((current = {}));
       else if (current && header[1].startsWith("village.alleys.")) current[header[1].split(".").pop()] = nested = {};
+      else if (header[1] === "auth") current = auth;
       else current = null;
       return;
     }
@@ -44,5 +46,5 @@ export function parse_village_toml(text) {
     if (!current) return;
     (nested ?? current)[line.slice(0, eq).trim()] = value_of(line.slice(eq + 1), i + 1);
   });
-  return village;
+  return { village, auth };
 }

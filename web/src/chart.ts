@@ -15,6 +15,7 @@ export class SensorChart {
   private range_ms: number;
   private bucket_ms = 1000;
   private observer: ResizeObserver;
+  private hold: number | undefined; // on/off keys: the state now, drawn up to the right edge
 
   constructor(
     private host: HTMLElement,
@@ -60,6 +61,11 @@ export class SensorChart {
     this.redraw(Date.now());
   }
 
+  // For on/off keys: the current state, so the step line reaches "now" even between changes.
+  set_hold(value: number | undefined): void {
+    this.hold = is_switch_key(this.key) ? value : undefined;
+  }
+
   // Slides the window to end at `now`, dropping what fell out of it.
   tick(now = Date.now()): void {
     this.redraw(now);
@@ -79,8 +85,15 @@ export class SensorChart {
       this.ys.splice(0, drop);
       this.counts.splice(0, drop);
     }
+    let xs = this.xs;
+    let ys = this.ys;
+    if (this.hold !== undefined) {
+      const first_x = xs.length ? xs[0] : from_s;
+      xs = [Math.min(first_x, from_s), ...xs, now / 1000];
+      ys = [ys.length ? ys[0] : this.hold, ...ys, this.hold];
+    }
     this.plot.batch(() => {
-      this.plot.setData([this.xs, this.ys], false);
+      this.plot.setData([xs, ys], false);
       this.plot.setScale("x", { min: from_s, max: now / 1000 });
       const [lo, hi] = y_range(this.ys, this.key);
       this.plot.setScale("y", { min: lo, max: hi });
@@ -102,7 +115,7 @@ export class SensorChart {
     return {
       width,
       height: HEIGHT,
-      padding: [8, 6, 0, 0],
+      padding: [8, 16, 0, 0],
       legend: { show: false },
       cursor: { drag: { x: false, y: false, setScale: false }, points: { size: 7, fill: color } },
       scales: { x: { time: true, auto: false }, y: { auto: false } },
@@ -113,7 +126,7 @@ export class SensorChart {
           grid: { show: false },
           ticks: { show: false },
           size: 24,
-          space: 64,
+          space: 50,
           values: (_u, splits) => splits.map((s) => short_clock(s * 1000)),
         },
         {
@@ -134,7 +147,7 @@ export class SensorChart {
           stroke: color,
           width: 2,
           // Dots only where readings are sparse, so a handful of them still reads as data.
-          points: { show: (_u, _s, i0, i1) => i1 - i0 < 40, size: 5, fill: color },
+          points: { show: (_u, _s, i0, i1) => !switch_key && i1 - i0 < 40, size: 5, fill: color },
           spanGaps: false,
           paths: switch_key ? uPlot.paths.stepped!({ align: 1 }) : undefined,
           value: (_u, v) => (v === null ? "—" : `${format_value(v, key)} ${unit}`),

@@ -84,6 +84,18 @@ test("a reading from a raw TCP device appears within 2 s", async () => {
   await page.locator('[data-lamp="lamp-1"]').waitFor();
 });
 
+test("a device that never said HELLO appears under its address with its first reading", async () => {
+  const anonymous = new LineClient(hub.ports.tcp);
+  clients.push(anonymous);
+  await anonymous.ready;
+  const id = `tcp-127.0.0.1-${anonymous.socket.localPort}`;
+  anonymous.send("temp=21.5");
+  await page.waitForSelector(`[data-device-row="${id}"] .chip[data-key="temp"] >> text=21.5`, { timeout: 2000 });
+  await anonymous.expect("OK");
+  anonymous.close();
+  await page.waitForSelector(`[data-device-row="${id}"] .dot[data-online="no"]`);
+});
+
 test("clicking a lamp switch sends lamp-on to that device, and its state comes back", async () => {
   const lamp = clients[0];
   await page.locator('[data-lamp="lamp-1"]').click();
@@ -189,4 +201,29 @@ test("screenshot, and it fits a phone without sideways scrolling", async () => {
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone`);
   await page.screenshot({ path: join(ARTIFACTS, "dashboard-phone.png"), fullPage: false });
   assert.deepEqual(page_errors, []);
+});
+
+test("the dashboard shows when the hub is gone and reconnects by itself", async () => {
+  await page.setViewportSize({ width: 1440, height: 1000 });
+  await hub.halt();
+  await page.waitForSelector('[data-testid="connection"][data-state="reconnecting"]');
+  await hub.resume();
+  await page.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+  // The new snapshot comes from the store: the devices are still known, now offline.
+  await page.waitForSelector('[data-device-row="lamp-1"] .dot[data-online="no"]');
+  await page.waitForSelector('#chat .chat-state[data-state="connected"]');
+});
+
+test("with a dashboard token, the URL's ?token= is required", async () => {
+  const guarded = await start_hub({ config: '[auth]\ndashboard_token = "s3cret"\n' });
+  const other = await browser.context.newPage();
+  try {
+    await other.goto(`${guarded.url}/`);
+    await other.waitForSelector('[data-testid="connection"][data-state="denied"]', { timeout: 5000 });
+    await other.goto(`${guarded.url}/?token=s3cret`);
+    await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 5000 });
+  } finally {
+    await other.close();
+    await guarded.stop();
+  }
 });

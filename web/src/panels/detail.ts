@@ -2,7 +2,7 @@
 // lamp switch, a free-text command, and what became of the commands sent to it.
 import { SensorChart } from "../chart";
 import { clear, h } from "../dom";
-import { ago, clock, format_value, label_of, unit_of } from "../format";
+import { ago, clock, format_value, is_switch_key, label_of, unit_of } from "../format";
 import { icon } from "../icons";
 import type { Hub } from "../hub";
 import type { Store } from "../store";
@@ -16,10 +16,26 @@ const RANGES = [
   { label: "24 h", ms: 24 * 3600 * 1000 },
 ];
 
-const PALETTE = ["#3b6fe0", "#0f9d8a", "#d9822b", "#8a5cd6", "#d6456f", "#2f9bd6"];
-const KEY_COLORS: Record<string, string> = { temp: "#d9822b", hum: "#2f9bd6", light: "#c9a227", lamp: "#8a5cd6" };
+const PALETTE = ["#3b6fe0", "#d6456f", "#5b8c3a", "#b0592e", "#4a5a78"];
+const KEY_COLORS: Record<string, string> = {
+  temp: "#d9822b",
+  temperature: "#d9822b",
+  hum: "#2f9bd6",
+  humidity: "#2f9bd6",
+  light: "#c9a227",
+  lamp: "#8a5cd6",
+  fan: "#0f9d8a",
+};
 
 const STATE_TEXT: Record<string, string> = { queued: "Queued", sent: "Sent", acked: "Delivered", failed: "Failed" };
+
+const FIRST = ["temp", "temperature", "hum", "humidity", "light"];
+
+// Climate first, then other readings, on/off states last.
+function by_importance(a: string, b: string): number {
+  const rank = (k: string) => (FIRST.includes(k) ? FIRST.indexOf(k) : is_switch_key(k) ? 100 : 50);
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
 
 interface Sensor {
   el: HTMLElement;
@@ -98,6 +114,7 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     el.style.setProperty("--accent", color);
     grid.appendChild(el);
     const sensor = { el, value, chart: new SensorChart(holder, key, color, range.ms) };
+    sensor.chart.set_hold(store.devices.get(current)?.latest[key]);
     sensors.set(key, sensor);
     return sensor;
   };
@@ -116,7 +133,7 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
       render_commands();
       return;
     }
-    const keys = Object.keys(device.latest).sort();
+    const keys = Object.keys(device.latest).sort(by_importance);
     if (!keys.length) grid.appendChild(empty("No readings yet", "Readings appear here as they arrive."));
     for (const key of keys) add_sensor(key).value.textContent = format_value(device.latest[key], key);
     update_head();
@@ -155,6 +172,7 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     for (const [key, value] of Object.entries(t.values)) {
       const s = sensors.get(key) ?? add_sensor(key);
       s.value.textContent = format_value(value, key);
+      s.chart.set_hold(value);
       s.el.classList.remove("flash");
       void s.el.offsetWidth; // restart the highlight animation
       s.el.classList.add("flash");

@@ -66,7 +66,17 @@ function start_once(ports, dir, config_path) {
   });
 }
 
-// Returns { url, ports, log(), stop() }.
+async function stop_child(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// Returns { url, ports, log(), halt(), resume(), stop() }; resume() restarts a halted hub on the
+// same ports with the same data.
 export async function start_hub({ config = "" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "soket-web-test-"));
   let config_path = "";
@@ -78,19 +88,19 @@ export async function start_hub({ config = "" } = {}) {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const ports = four_ports();
     try {
-      const { child, log, url } = await start_once(ports, dir, config_path);
+      let { child, log, url } = await start_once(ports, dir, config_path);
       return {
         url,
         ports,
         log: () => log.text,
+        async halt() {
+          await stop_child(child);
+        },
+        async resume() {
+          ({ child, log } = await start_once(ports, dir, config_path));
+        },
         async stop() {
-          if (child.exitCode === null && child.signalCode === null) {
-            const exited = new Promise((r) => child.once("exit", r));
-            child.kill("SIGTERM");
-            const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-            await exited;
-            clearTimeout(timer);
-          }
+          await stop_child(child);
           rmSync(dir, { recursive: true, force: true });
         },
       };
