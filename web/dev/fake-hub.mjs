@@ -7,7 +7,7 @@
 //   node dev/fake-hub.mjs                      # ports 5000/2004/59000, simulated village
 //   node dev/fake-hub.mjs serve --http-port 5080 --tcp-port 2104 --chat-port 59100 [--config f] [--simulate]
 import { createSocket } from "node:dgram";
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createTcpServer } from "node:net";
 import { dirname, extname, join, normalize } from "node:path";
@@ -40,7 +40,7 @@ function parse_args(argv) {
       case "--chat-port": opts.chat = Number(value()); break;
       case "--bind": opts.bind = value(); break;
       case "--config": opts.config = value(); break;
-      case "--data-dir": value(); break; // nothing is kept on disk
+      case "--data-dir": opts.data_dir = value(); break;
       case "--dashboard-token": opts.token = value(); break;
       case "--simulate": opts.simulate = true; break;
       default: throw new Error(`unknown option ${flag}`);
@@ -529,6 +529,21 @@ function listen(server, port) {
   });
 }
 
+// Devices, alerts and chat survive a restart (readings do not), in <data-dir>/fake-hub.json.
+const state_file = opts.data_dir ? join(opts.data_dir, "fake-hub.json") : "";
+if (state_file && existsSync(state_file)) {
+  const saved = JSON.parse(readFileSync(state_file, "utf8"));
+  for (const d of saved.devices ?? []) devices.set(d.id, { ...d, online: false });
+  alerts.push(...(saved.alerts ?? []));
+  chat_log.push(...(saved.chat ?? []));
+  next_alert_id = alerts.length + 1;
+}
+function save_state() {
+  if (!state_file) return;
+  mkdirSync(opts.data_dir, { recursive: true });
+  writeFileSync(state_file, JSON.stringify({ devices: [...devices.values()], alerts, chat: chat_log }));
+}
+
 if (opts.simulate) simulate();
 await listen(device_server, opts.tcp);
 await listen(chat_server, opts.chat);
@@ -540,4 +555,9 @@ await listen(http, opts.http);
 const host = opts.bind === "0.0.0.0" ? "127.0.0.1" : opts.bind;
 console.log(`fake hub: devices tcp/udp ${opts.tcp}/${opts.udp}, chat ${opts.chat}`);
 console.log(`listening on http://${host}:${opts.http}`);
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    save_state();
+    process.exit(0);
+  });
+}

@@ -18,6 +18,7 @@ export class Store {
   connection_detail = "";
   last_reading = 0;
   private listeners = new Map<Topic, Set<(payload?: unknown) => void>>();
+  private devices_dirty = false;
 
   on(topic: Topic, fn: (payload?: unknown) => void): void {
     let set = this.listeners.get(topic);
@@ -27,6 +28,16 @@ export class Store {
 
   private emit(topic: Topic, payload?: unknown): void {
     for (const fn of this.listeners.get(topic) ?? []) fn(payload);
+  }
+
+  // Device changes are drawn at most once per frame, however fast readings arrive.
+  private devices_changed(): void {
+    if (this.devices_dirty) return;
+    this.devices_dirty = true;
+    requestAnimationFrame(() => {
+      this.devices_dirty = false;
+      this.emit("devices");
+    });
   }
 
   set_connection(state: ConnectionState, detail = ""): void {
@@ -57,7 +68,7 @@ export class Store {
     // A device event may carry older latest values than readings already seen; keep the newest.
     if (known && known.last_seen > next.last_seen) next.latest = { ...next.latest, ...known.latest };
     this.devices.set(device.id, next);
-    this.emit("devices");
+    this.devices_changed();
   }
 
   apply_telemetry(t: Telemetry): void {
@@ -71,7 +82,7 @@ export class Store {
     device.online = true;
     this.last_reading = Math.max(this.last_reading, t.ts);
     this.emit("telemetry", t);
-    this.emit("devices");
+    this.devices_changed();
   }
 
   apply_alert(alert: Alert): void {

@@ -151,20 +151,14 @@ export function village(store: Store, hub: Hub): HTMLElement {
     );
   };
 
-  let scheduled = false;
   const refresh = () => {
-    if (scheduled) return;
-    scheduled = true;
-    requestAnimationFrame(() => {
-      scheduled = false;
-      const views = alleys_of(store);
-      const next = JSON.stringify(views);
-      if (next !== signature) {
-        signature = next;
-        build(views);
-      }
-      for (const u of updaters) u();
-    });
+    const views = alleys_of(store);
+    const next = JSON.stringify(views);
+    if (next !== signature) {
+      signature = next;
+      build(views);
+    }
+    for (const u of updaters) u();
   };
   store.on("devices", refresh);
   store.on("village", refresh);
