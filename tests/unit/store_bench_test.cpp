@@ -41,6 +41,11 @@ struct BenchCase {
   int samples_per_op;
 };
 
+void PrintTo(const BenchCase& bench, std::ostream* out) {
+  *out << (bench.sync == SyncMode::full ? "full" : "normal") << ", " << bench.producers
+       << " producer(s), " << bench.samples_per_op << " sample(s)/op";
+}
+
 class StoreBench : public ::testing::TestWithParam<BenchCase> {};
 
 // Prints the sustained write rate; checks only that every reading arrived (not the speed, which

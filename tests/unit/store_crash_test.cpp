@@ -10,11 +10,18 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
 
 namespace soket::store {
+
+// Names the parameter in test listings ("full", "normal") instead of its bytes.
+inline void PrintTo(SyncMode mode, std::ostream* out) {
+  *out << (mode == SyncMode::full ? "full" : "normal");
+}
+
 namespace {
 
 using namespace std::chrono_literals;
