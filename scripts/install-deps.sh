@@ -37,6 +37,12 @@ fi
 if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# The Node socket.io reference app of the benchmarks (bench/node).
+if [[ -f bench/node/package-lock.json ]] &&
+  { [[ ! -d bench/node/node_modules ]] ||
+    [[ bench/node/package-lock.json -nt bench/node/node_modules/.package-lock.json ]]; }; then
+  npm ci --prefix bench/node --no-audit --no-fund --loglevel=error
+fi
 # The dashboard's packages (TypeScript, esbuild, socket.io-client, uPlot, playwright-core).
 if [[ ! -d web/node_modules ]] || [[ web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
   npm ci --prefix web --no-audit --no-fund --loglevel=error

@@ -1,0 +1,87 @@
+// soket-bench: a single-threaded Socket.IO (WebSocket transport) load generator. Prints a readable
+// summary on stderr and one JSON line on stdout per run.
+#include <CLI/CLI.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "scenario.hpp"
+
+using namespace soket::bench;
+
+namespace {
+
+void print_summary(const boost::json::object& r) {
+  std::string line;
+  for (const auto& [key, value] : r) {
+    if (key == "curve") continue;
+    line += std::string(key) + "=" + boost::json::serialize(value) + " ";
+  }
+  std::cerr << line << "\n";
+  if (const auto* curve = r.if_contains("curve")) {
+    for (const auto& point : curve->as_array())
+      std::cerr << "  " << boost::json::serialize(point) << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"soket-bench: Socket.IO load generator (echo, broadcast, room, conns)"};
+  app.add_option("scenario", o.scenario, "echo, broadcast, room or conns")
+      ->required()
+      ->check(CLI::IsMember({"echo", "broadcast", "room", "conns"}));
+  app.add_option("--port", o.port, "server port")->required();
+  app.add_option("--host", o.host, "server address")->capture_default_str();
+  app.add_option("--path", o.path, "request target of the WebSocket upgrade")
+      ->capture_default_str();
+  app.add_option("--label", o.label, "server name to put in the result");
+  app.add_option("-c,--conns", o.conns, "connections")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("-k,--inflight", o.inflight, "acks (echo) or emits (fan-out) in flight")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+  app.add_option("--senders", o.senders, "broadcast/room: emitting connections")
+      ->capture_default_str();
+  app.add_option("--rooms", o.rooms, "room: rooms")->capture_default_str();
+  app.add_option("--rate", o.rate, "echo: fixed total acks/s (open loop); 0 = closed loop")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e7));
+  app.add_option("--payload", o.payload, "filler bytes per message")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1 << 20));
+  app.add_option("--warmup", o.warmup, "seconds before measuring")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 600.0));
+  app.add_option("-d,--duration", o.duration, "seconds measured")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  app.add_option("--sources", o.sources, "spread connections over 127.0.0.1..127.0.0.N")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 250));
+  app.add_option("--handshake-concurrency", o.handshake_concurrency,
+                 "connections being opened at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--steps", o.steps, "conns: connection counts where memory is sampled")
+      ->delimiter(',');
+  app.add_option("--settle", o.settle, "conns: seconds before sampling memory")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 600.0));
+  app.add_option("--server-pid", o.server_pid, "server process, for CPU time and memory");
+  CLI11_PARSE(app, argc, argv);
+
+  boost::asio::io_context io(1);
+  std::unique_ptr<Scenario> scenario;
+  if (o.scenario == "echo") scenario = make_echo(io, o);
+  if (o.scenario == "broadcast") scenario = make_fanout(io, o, false);
+  if (o.scenario == "room") scenario = make_fanout(io, o, true);
+  if (o.scenario == "conns") scenario = make_conns(io, o);
+  auto result = scenario->run();
+  print_summary(result);
+  std::cout << boost::json::serialize(result) << std::endl;
+  return result.contains("error") ? 1 : 0;
+}

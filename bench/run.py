@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Runs benchmark scenarios against soket (bench-server), Node socket.io (bench/node/server.mjs)
+and the raw Beast WebSocket baseline (bench-raw-server) in the same run: server pinned to one core,
+load generator to the other, several repetitions interleaved, then a table of medians with the
+ratios soket/node and soket/raw.
+
+  bench/run.py echo broadcast room --reps 5
+  bench/run.py all --build build/bench --json results.json
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import benchlib  # noqa: E402
+
+# Scenario -> generator arguments. "latency" is echo at a fixed rate (open loop).
+SCENARIOS = {
+    "echo": ("echo", ["-c", "100", "-k", "1"]),
+    "echo-k8": ("echo", ["-c", "100", "-k", "8"]),
+    "broadcast": ("broadcast", ["-c", "1000", "--senders", "1", "-k", "4"]),
+    "room": ("room", ["-c", "1000", "--rooms", "10", "--senders", "10", "-k", "2"]),
+    "latency": ("echo", ["-c", "100", "--rate", "20000"]),
+    "conns": ("conns", ["-c", "18000", "--steps", "1000,5000,10000,18000", "--sources", "8",
+                        "--settle", "2"]),
+    "handshakes": ("conns", ["-c", "5000", "--settle", "0.5", "--sources", "4"]),
+}
+DEFAULT_SET = ["echo", "broadcast", "room", "latency", "handshakes", "conns"]
+
+# Metrics shown per scenario: (result key, label, higher is better).
+METRICS = {
+    "echo": [("rate", "acks/s", True), ("p50_us", "p50 us", False), ("p99_us", "p99 us", False),
+             ("server_cpu_us_per_ack", "server CPU us/ack", False),
+             ("server_cpu", "server cores busy", None), ("generator_cpu", "generator cores busy", None)],
+    "broadcast": [("rate", "deliveries/s", True), ("p50_us", "p50 us", False),
+                  ("p99_us", "p99 us", False),
+                  ("server_cpu_us_per_delivery", "server CPU us/delivery", False),
+                  ("server_cpu", "server cores busy", None),
+                  ("generator_cpu", "generator cores busy", None)],
+    "conns": [("handshakes_per_s", "handshakes/s", True), ("bytes_per_conn", "bytes/conn", False),
+              ("handshake_p99_us", "handshake p99 us", False)],
+}
+METRICS["echo-k8"] = METRICS["echo"]
+METRICS["latency"] = METRICS["echo"]
+METRICS["room"] = METRICS["broadcast"]
+METRICS["handshakes"] = METRICS["conns"]
+
+
+def server_commands(build, servers):
+    cmds = {
+        "soket": [os.path.join(build, "bench", "bench-server")],
+        "node": ["node", os.path.join(HERE, "node", "server.mjs")],
+        "raw": [os.path.join(build, "bench", "bench-raw-server")],
+    }
+    return {name: cmds[name] for name in servers}
+
+
+def run_one(bench, name, cmd, scenario, gen_args, common, server_cpu, gen_cpu):
+    with benchlib.Server(cmd, benchlib.free_port(), cpu=server_cpu) as server:
+        time.sleep(0.3)
+        result = benchlib.run_bench(bench, scenario, server.port, gen_args + common, server.pid,
+                                    name, cpu=gen_cpu)
+    return result
+
+
+def median(values):
+    values = [v for v in values if isinstance(v, (int, float))]
+    return statistics.median(values) if values else None
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def table(key, results, servers):
+    lines = [f"\n## {key}", ""]
+    header = ["metric"] + servers
+    if "soket" in servers and "node" in servers:
+        header.append("soket/node")
+    if "soket" in servers and "raw" in servers:
+        header.append("soket/raw")
+    lines.append("| " + " | ".join(header) + " |")
+    lines.append("|" + "---|" * len(header))
+    for metric, label, _ in METRICS[key]:
+        med = {s: median([r.get(metric) for r in results[s]]) for s in servers}
+        row = [label] + [fmt(med[s]) for s in servers]
+        for other in ("node", "raw"):
+            if "soket" in servers and other in servers:
+                a, b = med["soket"], med[other]
+                row.append(f"{a / b:.2f}" if a is not None and b else "-")
+        lines.append("| " + " | ".join(row) + " |")
+    errors = [(s, r["error"]) for s in servers for r in results[s] if "error" in r]
+    for s, e in errors:
+        lines.append(f"\n{s}: error: {e}")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("scenarios", nargs="*", default=["all"],
+                    help=f"any of {', '.join(SCENARIOS)} or all")
+    ap.add_argument("--build", default=os.path.join(HERE, "..", "build", "bench"),
+                    help="build directory with bench/soket-bench etc.")
+    ap.add_argument("--servers", default="soket,node,raw")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--warmup", default="1")
+    ap.add_argument("--duration", default="5")
+    ap.add_argument("--server-cpu", type=int, default=0)
+    ap.add_argument("--gen-cpu", type=int, default=1)
+    ap.add_argument("--extra", default="", help="more generator arguments, space-separated")
+    ap.add_argument("--json", help="write every result to this file")
+    a = ap.parse_args()
+
+    names = DEFAULT_SET if a.scenarios == ["all"] else a.scenarios
+    for n in names:
+        if n not in SCENARIOS:
+            ap.error(f"unknown scenario {n}")
+    servers = [s for s in a.servers.split(",") if s]
+    bench = os.path.join(a.build, "bench", "soket-bench")
+    cmds = server_commands(a.build, servers)
+    common = ["--warmup", a.warmup, "--duration", a.duration] + a.extra.split()
+    everything = {}
+    out = []
+    for key in names:
+        scenario, gen_args = SCENARIOS[key]
+        results = {s: [] for s in servers}
+        for rep in range(a.reps):
+            for s in servers:
+                r = run_one(bench, s, cmds[s], scenario, gen_args, common, a.server_cpu, a.gen_cpu)
+                results[s].append(r)
+                summary = {k: r.get(k) for k, _, _ in METRICS[key]}
+                print(f"[{key} rep {rep + 1}/{a.reps}] {s}: {r.get('error') or summary}",
+                      file=sys.stderr, flush=True)
+        everything[key] = results
+        text = table(key, results, servers)
+        out.append(text)
+        print(text, flush=True)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(everything, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+#!/usr/bin/python3
+"""bench.smoke: a few seconds of every Socket.IO scenario against bench-server (and echo against
+the raw baseline); each must produce a JSON line with counts above zero and no error."""
+import argparse
+import sys
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import benchlib  # noqa: E402
+
+
+def check(result, counter):
+    if "error" in result:
+        raise SystemExit(f"FAIL {result.get('scenario')}: {result['error']}")
+    value = result.get(counter, 0)
+    if not value or value <= 0:
+        raise SystemExit(f"FAIL {result.get('scenario')}: {counter}={value} in {result}")
+    print(f"ok {result['scenario']} ({result.get('server')}): {counter}={value} "
+          f"rate={result.get('rate', result.get('handshakes_per_s'))}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench", required=True)
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--raw-server", required=True)
+    a = ap.parse_args()
+    short = ["--warmup", "0.2", "--duration", "0.5"]
+    with benchlib.Server([a.server], benchlib.free_port()) as s:
+        run = lambda sc, args: benchlib.run_bench(a.bench, sc, s.port, args + short, s.pid,
+                                                  "soket", timeout=30)
+        check(run("echo", ["-c", "10", "-k", "4"]), "acks")
+        check(run("echo", ["-c", "10", "--rate", "2000"]), "acks")
+        check(run("broadcast", ["-c", "20", "--senders", "2", "-k", "2"]), "deliveries")
+        check(run("room", ["-c", "20", "--rooms", "4", "--senders", "4"]), "deliveries")
+        conns = benchlib.run_bench(a.bench, "conns", s.port,
+                                   ["-c", "200", "--steps", "100,200", "--settle", "0.2"],
+                                   s.pid, "soket", timeout=30)
+        check(conns, "handshakes")
+        if conns.get("failed"):
+            raise SystemExit(f"FAIL conns: {conns['failed']} connections failed")
+    with benchlib.Server([a.raw_server], benchlib.free_port()) as s:
+        check(benchlib.run_bench(a.bench, "echo", s.port, ["-c", "10", "-k", "4"] + short, s.pid,
+                                 "raw", timeout=30), "acks")
+    print("bench.smoke: all scenarios ran")
+
+
+if __name__ == "__main__":
+    main()
