@@ -106,6 +106,13 @@ TEST(DeviceMessage, Hello) {
   EXPECT_EQ(t.device_id, "lamp.gang_3");
   EXPECT_EQ(t.token, "s3cr3t!#");
   EXPECT_EQ(parse_ok(std::string("HELLO ") + std::string(64, 'd')).device_id, std::string(64, 'd'));
+  auto attributes = parse_ok("HELLO lamp-1 s3cret group=gang-1 kind=lamp");
+  EXPECT_EQ(attributes.token, "s3cret");
+  EXPECT_EQ(attributes.fields.at("group").as_string(), "gang-1");
+  EXPECT_EQ(attributes.fields.at("kind").as_string(), "lamp");
+  auto no_token = parse_ok("HELLO light-1 kind=light");
+  EXPECT_EQ(no_token.token, "");
+  EXPECT_EQ(no_token.fields.at("kind").as_string(), "light");
   // Only the upper-case keyword: "Hello there" is a device saying hello in free text.
   EXPECT_EQ(parse_ok("Hello there").kind, DeviceMessageKind::text);
 }
@@ -113,7 +120,12 @@ TEST(DeviceMessage, Hello) {
 TEST(DeviceMessage, MalformedHello) {
   EXPECT_EQ(parse_error("HELLO"), "HELLO needs a device id: HELLO <device-id> [token]");
   EXPECT_EQ(parse_error("HELLO   "), "HELLO needs a device id: HELLO <device-id> [token]");
-  EXPECT_EQ(parse_error("HELLO a b c"), "HELLO takes a device id and an optional token only");
+  EXPECT_EQ(parse_error("HELLO a b c"), "HELLO attributes are key=value, not 'c'");
+  EXPECT_EQ(parse_error("HELLO a group=x group=y"), "duplicate key 'group'");
+  EXPECT_EQ(parse_error("HELLO a kind=la/mp"), "invalid value for HELLO attribute 'kind'");
+  EXPECT_EQ(parse_error("HELLO a =lamp"), "invalid HELLO attribute '=lamp'");
+  EXPECT_EQ(parse_error("HELLO a x=1 x2=1 x3=1 x4=1 x5=1 x6=1 x7=1 x8=1 x9=1"),
+            "HELLO has too many attributes (at most 8)");
   EXPECT_EQ(parse_error("HELLO bad/id").rfind("invalid device id 'bad/id': ", 0), 0u);
   EXPECT_EQ(parse_error("HELLO -lead").rfind("invalid device id '-lead'", 0), 0u);
   EXPECT_EQ(parse_error("HELLO " + std::string(65, 'd')).rfind("invalid device id '", 0), 0u);

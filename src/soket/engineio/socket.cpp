@@ -30,10 +30,10 @@ Socket::~Socket() {
 }
 
 void Socket::start_polling(const http::ExchangePtr& handshake_exchange, std::string open_packet) {
+  schedule_ping();  // the heartbeat starts with the session, not after the response is queued
   server_.respond(
       handshake_exchange,
       http::text_response(handshake_exchange->request(), http::Status::ok, std::move(open_packet)));
-  schedule_ping();
 }
 
 void Socket::start_websocket(std::shared_ptr<WebSocketTransport> ws, std::string open_packet) {
@@ -241,7 +241,9 @@ void Socket::schedule_ping() {
   heartbeat_timer_.async_wait([self = shared_from_this()](net::error_code ec) {
     if (ec || self->state_ != State::open) return;
     self->send(ping_frame());
-    self->heartbeat_timer_.expires_after(self->server_.options().ping_timeout);
+    // Measured from when the ping was due, not from when this handler happened to run.
+    self->heartbeat_timer_.expires_at(self->heartbeat_timer_.expiry() +
+                                      self->server_.options().ping_timeout);
     self->heartbeat_timer_.async_wait([self](net::error_code wait_ec) {
       if (!wait_ec) self->on_close("ping timeout", false);
     });

@@ -70,26 +70,44 @@ DeviceParseResult failure(std::string reason) {
 }
 
 DeviceParseResult parse_hello(std::string_view body, DeviceParseResult result) {
+  constexpr std::size_t kMaxWords = 2 + 1 + kMaxHelloAttributes;
   std::vector<std::string_view> words;
   for_each_word(body, " \t", [&](std::string_view w) {
     words.push_back(w);
-    return words.size() <= 3;
+    return words.size() <= kMaxWords;
   });
   if (words.size() < 2) return failure("HELLO needs a device id: HELLO <device-id> [token]");
-  if (words.size() > 3) return failure("HELLO takes a device id and an optional token only");
+  if (words.size() > kMaxWords) return failure("HELLO has too many attributes (at most 8)");
   if (!is_valid_device_id(words[1])) {
     return failure("invalid device id " + quoted(words[1]) +
                    ": use 1-64 characters A-Z a-z 0-9 _ . - starting with a letter or digit");
   }
-  if (words.size() == 3) {
-    if (words[2].size() > kMaxTokenLength) return failure("token too long");
-    for (char c : words[2]) {
+  std::size_t next = 2;
+  // An optional token, then optional attributes (key=value: group, kind, name...).
+  if (next < words.size() && words[next].find('=') == std::string_view::npos) {
+    std::string_view token = words[next++];
+    if (token.size() > kMaxTokenLength) return failure("token too long");
+    for (char c : token) {
       if (static_cast<unsigned char>(c) > 0x7E) return failure("token must be printable ASCII");
     }
+    result.message.token = std::string(token);
+  }
+  for (; next < words.size(); ++next) {
+    std::string_view word = words[next];
+    auto eq = word.find('=');
+    if (eq == std::string_view::npos)
+      return failure("HELLO attributes are key=value, not " + quoted(word));
+    std::string_view key = word.substr(0, eq), value = word.substr(eq + 1);
+    if (!is_valid_reading_key(key)) return failure("invalid HELLO attribute " + quoted(word));
+    if (value.empty() || value.size() > kMaxDeviceIdLength || !is_valid_device_id(value))
+      return failure("invalid value for HELLO attribute " + quoted(key));
+    if (result.message.fields.contains(key)) return failure("duplicate key " + quoted(key));
+    if (result.message.fields.size() == kMaxHelloAttributes)
+      return failure("HELLO has too many attributes (at most 8)");
+    result.message.fields[key] = value;
   }
   result.message.kind = DeviceMessageKind::hello;
   result.message.device_id = std::string(words[1]);
-  if (words.size() == 3) result.message.token = std::string(words[2]);
   return result;
 }
 

@@ -15,12 +15,14 @@ inline constexpr std::size_t kMaxDeviceIdLength = 64;
 inline constexpr std::size_t kMaxKeyLength = 64;
 /// Tokens (in `HELLO`): 1..256 printable ASCII characters without spaces.
 inline constexpr std::size_t kMaxTokenLength = 256;
+/// Attributes after HELLO's id and token (`group=gang-1 kind=lamp`): at most this many.
+inline constexpr std::size_t kMaxHelloAttributes = 8;
 
 bool is_valid_device_id(std::string_view id);
 bool is_valid_reading_key(std::string_view key);
 
 enum class DeviceMessageKind {
-  hello,     ///< `HELLO <device-id> [token]`
+  hello,     ///< `HELLO <device-id> [token] [key=value ...]`
   readings,  ///< `key=value` pairs separated by spaces, tabs, commas or semicolons
   json,      ///< a JSON object
   reply,     ///< a device's answer to a command: `OK`, `ACK ...`, `ERR ...`
@@ -43,6 +45,7 @@ struct DeviceMessage {
   std::string device_id;  ///< hello
   std::string token;      ///< hello; empty when none was given
 
+  /// hello: the attributes (`group`, `kind`, `name`...) are in `fields`, as strings.
   /// readings and json: the numeric values, in message order.
   std::vector<Reading> readings;
   /// readings: non-numeric pairs (`led=on`) as string members. json: every non-numeric member
