@@ -188,10 +188,11 @@ describe(`bad HTTP input (${bad_input_profile().example})`, () => {
       f.server.port,
       `POST ${path}?EIO=4&transport=polling&sid=${sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
         `Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 100\r\n\r\n40`,
-      { timeout_ms: 1000 },
+      { timeout_ms: 300 },
     );
     await new Promise((r) => setTimeout(r, 200));
-    const second = await fetch(polling_url_(sid), { method: "POST", body: "6" });
+    // A pong keeps the session alive under engineio-conformance's 300 ms ping interval.
+    const second = await fetch(polling_url_(sid), { method: "POST", body: "3" });
     const body = await second.text();
     assert.equal(second.status, 200, `second POST answered ${second.status}: ${body}`);
     assert.equal(body, "ok");
