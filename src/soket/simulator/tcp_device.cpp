@@ -148,13 +148,17 @@ void TcpDevice::on_reply(bool ok, std::string_view line) {
   if (state_ == State::greeting) {
     if (!ok) {
       context_->counters.hellos_refused++;
-      spdlog::warn("simulator {}: HELLO refused: {}", plan_.id, trim_line(line));
+      // Warn once per run of refusals; the retries that follow are only worth a debug line.
+      auto level = refusal_logged_ ? spdlog::level::debug : spdlog::level::warn;
+      refusal_logged_ = true;
+      spdlog::log(level, "simulator {}: HELLO refused: {}", plan_.id, trim_line(line));
       drop("HELLO refused");
       return;
     }
     state_ = State::running;
     context_->counters.online++;
     backoff_.reset();
+    refusal_logged_ = false;
     send_reading();  // the first values right away
     return;
   }

@@ -79,6 +79,7 @@ class TcpDevice : public std::enable_shared_from_this<TcpDevice> {
   bool awaiting_reply_ = false;
   bool report_pending_ = false;  // a command changed a value: send a reading as soon as possible
   int missed_replies_ = 0;
+  bool refusal_logged_ = false;  // a refused HELLO was logged as a warning
 };
 
 }  // namespace soket::simulator

@@ -90,12 +90,16 @@ void UdpDevice::on_datagram(std::string_view text) {
   if (was == Awaiting::hello) {
     if (!ok) {
       context_->counters.hellos_refused++;
-      spdlog::warn("simulator {}: HELLO refused: {}", plan_.id, trim_line(text));
+      // Warn once per run of refusals; the retries that follow are only worth a debug line.
+      auto level = refusal_logged_ ? spdlog::level::debug : spdlog::level::warn;
+      refusal_logged_ = true;
+      spdlog::log(level, "simulator {}: HELLO refused: {}", plan_.id, trim_line(text));
       schedule_send(backoff_.next());
       return;
     }
     named_ = true;
     backoff_.reset();
+    refusal_logged_ = false;
     send_next();  // the first reading right away
     return;
   }

@@ -64,6 +64,7 @@ class UdpDevice : public std::enable_shared_from_this<UdpDevice> {
   bool sending_ = false;
   bool named_ = false;  // the server acknowledged (or, fire-and-forget, was sent) our HELLO
   int since_hello_ = 0;
+  bool refusal_logged_ = false;  // a refused HELLO was logged as a warning
   Awaiting awaiting_ = Awaiting::nothing;
 };
 
