@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "soket/gateway/device_message.hpp"
 #include "soket/simulator/backoff.hpp"
 #include "soket/simulator/curves.hpp"
 #include "soket/simulator/models.hpp"
@@ -297,6 +298,39 @@ TEST(SimulatorPlan, DefaultsMakeTwelveLampsInThreeAlleys) {
   for (const auto& d : plan)
     udp += d.transport == Transport::udp;
   EXPECT_EQ(udp, 1);  // round(0.25 * 3)
+}
+
+// What the simulator sends is what soket's device gateway accepts.
+TEST(SimulatorPlan, GatewayAcceptsEveryHelloAndReading) {
+  SimulatorOptions o;
+  o.token = "s3cret";
+  for (const auto& device : plan_devices(o)) {
+    auto hello = gateway::parse_device_message(hello_line(device, o.token));
+    ASSERT_TRUE(hello.ok()) << hello.error;
+    EXPECT_EQ(hello.message.kind, gateway::DeviceMessageKind::hello);
+    EXPECT_EQ(hello.message.device_id, device.id);
+    EXPECT_EQ(hello.message.token, "s3cret");
+    EXPECT_EQ(hello.message.fields.at("group").as_string(), device.group);
+    EXPECT_EQ(hello.message.fields.at("kind").as_string(), to_string(device.kind));
+
+    auto model = make_model(device.kind, device.seed);
+    for (double hour : {3.0, 12.0, 18.2}) {
+      auto line = model->reading(hour);
+      auto reading = gateway::parse_device_message(line);
+      ASSERT_TRUE(reading.ok()) << line << ": " << reading.error;
+      EXPECT_EQ(reading.message.kind, gateway::DeviceMessageKind::readings) << line;
+      EXPECT_TRUE(reading.message.fields.empty()) << line;
+      for (const auto& r : reading.message.readings)
+        EXPECT_EQ(r.value, value_of(line, r.key));
+    }
+    // The device's answers to commands are replies to the gateway.
+    auto ok = gateway::parse_device_message(model->command("led-on").reply);
+    EXPECT_EQ(ok.message.kind, gateway::DeviceMessageKind::reply);
+    EXPECT_EQ(ok.message.reply_status, gateway::ReplyStatus::ok);
+    auto err = gateway::parse_device_message(model->command("dance").reply);
+    EXPECT_EQ(err.message.kind, gateway::DeviceMessageKind::reply);
+    EXPECT_EQ(err.message.reply_status, gateway::ReplyStatus::err);
+  }
 }
 
 TEST(SimulatorOptions, RejectsEachBadSetting) {

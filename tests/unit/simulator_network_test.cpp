@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "soket/gateway/device_server.hpp"
 #include "soket/net/asio.hpp"
 #include "soket/simulator/simulator.hpp"
 
@@ -653,6 +654,62 @@ TEST_F(SimulatorNetwork, StopEndsEveryConnectionAndTimer) {
   ASSERT_EQ(done.wait_for(3s), std::future_status::ready);
   ASSERT_TRUE(record_.wait([&](auto&) { return record_.closed_connections().size() == 5; }));
   EXPECT_THROW(sim.start(), std::logic_error);
+}
+
+// Against soket's own device gateway, answering OK like the hub does.
+TEST(SimulatorGateway, RealDeviceServerSeesHellosReadingsAndReplies) {
+  IoThread server_io;
+  Record record;
+  std::map<std::string, gateway::DeviceConnectionPtr> by_device;  // io thread only
+  gateway::DeviceServer::Handlers handlers;
+  handlers.on_message = [&](const gateway::DeviceConnectionPtr& conn,
+                            const gateway::DeviceMessage& m) {
+    if (m.kind == gateway::DeviceMessageKind::hello) by_device[m.device_id] = conn;
+    std::string device;
+    for (auto& [id, c] : by_device) {
+      if (c == conn) device = id;
+    }
+    record.add({static_cast<int>(conn->id()), device, m.raw});
+    if (m.kind != gateway::DeviceMessageKind::reply) conn->send_line("OK");
+  };
+  std::unique_ptr<gateway::DeviceServer> server;
+  bind_free_port(server_io, [&](uint16_t port) {
+    server = std::make_unique<gateway::DeviceServer>(server_io.io, gateway::DeviceServerOptions{},
+                                                     handlers);
+    server->listen(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    server->start();
+  });
+  auto port = server_io.call([&] { return server->port(); });
+
+  IoThread sim_io;
+  auto options = fast_options(port, port);
+  options.lamps = 1;
+  options.alleys = 1;
+  options.greenhouses = 1;
+  auto sim = std::make_unique<Simulator>(sim_io.io, options);
+  sim->start();
+  ASSERT_TRUE(record.wait([&](auto&) { return sim->stats().online == 3; }));
+  ASSERT_TRUE(server_io.call([&] { return by_device.at("lamp-gang-1-1")->send_line("lamp-on"); }));
+  ASSERT_TRUE(record.wait([&](auto& lines) {
+    bool replied = false;
+    for (const auto& l : lines) {
+      if (l.device != "lamp-gang-1-1") continue;
+      if (l.text == "OK") replied = true;
+      if (replied && l.text == "lamp=1") return true;
+    }
+    return false;
+  }));
+  EXPECT_EQ(sim->stats().replies_err, 0u);
+  EXPECT_EQ(server_io.call([&] { return server->stats().errors; }), 0u);
+
+  sim->stop();
+  sim_io.stop();
+  sim.reset();
+  server_io.call([&] {
+    server->stop();
+    by_device.clear();
+  });
+  server_io.stop();
 }
 
 TEST(SimulatorSetup, RejectsBadOptionsAndUnknownHosts) {
