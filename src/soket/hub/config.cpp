@@ -1,0 +1,249 @@
+#include "soket/hub/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace soket::hub {
+namespace {
+
+[[noreturn]] void fail(std::string_view source, const toml::source_region& where,
+                       const std::string& message) {
+  std::ostringstream out;
+  out << source << ":" << where.begin.line << ": " << message;
+  throw std::runtime_error(out.str());
+}
+
+/// Reads a table's keys, refusing any key it was not asked about (a typo must not pass silently).
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string_view source, std::string path)
+      : table_(table), source_(source), path_(std::move(path)) {}
+  ~TableReader() noexcept(false) {
+    if (std::uncaught_exceptions()) return;
+    for (const auto& [key, node] : table_) {
+      if (std::find(seen_.begin(), seen_.end(), key.str()) == seen_.end())
+        fail(source_, node.source(), "unknown setting '" + path_ + std::string(key.str()) + "'");
+    }
+  }
+
+  template <class T>
+  void get(std::string_view key, T& out) {
+    seen_.emplace_back(key);
+    const toml::node* node = table_.get(key);
+    if (!node) return;
+    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
+      auto v = node->value<std::string>();
+      if (!v) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a string");
+      out = *v;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      auto v = node->value<bool>();
+      if (!v) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be true or false");
+      out = *v;
+    } else if constexpr (std::is_same_v<T, uint16_t>) {
+      auto v = node->value<int64_t>();
+      if (!v || *v < 0 || *v > 65535)
+        fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a port number");
+      out = static_cast<uint16_t>(*v);
+    } else if constexpr (std::is_same_v<T, double>) {
+      auto v = node->value<double>();
+      if (!v) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a number");
+      out = *v;
+    } else {
+      static_assert(sizeof(T) == 0, "unsupported setting type");
+    }
+  }
+
+  const toml::table* table(std::string_view key) {
+    seen_.emplace_back(key);
+    const toml::node* node = table_.get(key);
+    if (!node) return nullptr;
+    if (!node->is_table()) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a table");
+    return node->as_table();
+  }
+
+  const toml::array* array(std::string_view key) {
+    seen_.emplace_back(key);
+    const toml::node* node = table_.get(key);
+    if (!node) return nullptr;
+    if (!node->is_array()) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be an array");
+    return node->as_array();
+  }
+
+  const toml::node* raw(std::string_view key) {
+    seen_.emplace_back(key);
+    return table_.get(key);
+  }
+
+  std::string_view source() const { return source_; }
+
+ private:
+  const toml::table& table_;
+  std::string_view source_;
+  std::string path_;
+  std::vector<std::string> seen_;
+};
+
+void read_range(TableReader& parent, std::string_view key, std::optional<Range>& out,
+                const std::string& path) {
+  const toml::table* table = parent.table(key);
+  if (!table) return;
+  Range range;
+  TableReader reader(*table, parent.source(), path + std::string(key) + ".");
+  reader.get("min", range.min);
+  reader.get("max", range.max);
+  if (range.min >= range.max)
+    fail(parent.source(), table->source(), "'" + path + std::string(key) + "': min must be below max");
+  out = range;
+}
+
+void read_alley(const toml::table& table, std::string_view source, HubConfig& config) {
+  AlleyRule alley;
+  TableReader reader(table, source, "village.alleys.");
+  reader.get("name", alley.name);
+  reader.get("light_sensor", alley.light_sensor);
+  reader.get("group", alley.group);
+  if (const toml::array* lamps = reader.array("lamps")) {
+    for (const auto& lamp : *lamps) {
+      auto id = lamp.value<std::string>();
+      if (!id) fail(source, lamp.source(), "'village.alleys.lamps' must list device ids");
+      alley.lamps.push_back(*id);
+    }
+  }
+  reader.get("on_below", alley.on_below);
+  reader.get("off_above", alley.off_above);
+  reader.get("on_command", alley.on_command);
+  reader.get("off_command", alley.off_command);
+  if (const toml::table* schedule = reader.table("schedule")) {
+    TableReader s(*schedule, source, "village.alleys.schedule.");
+    std::string on, off;
+    s.get("on", on);
+    s.get("off", off);
+    alley.schedule_on_minute = parse_clock(on);
+    alley.schedule_off_minute = parse_clock(off);
+    if (!alley.schedule_on_minute || !alley.schedule_off_minute)
+      fail(source, schedule->source(), "schedule times must be \"HH:MM\"");
+  }
+  if (alley.name.empty()) fail(source, table.source(), "an alley needs a name");
+  if (alley.group.empty() && alley.lamps.empty())
+    fail(source, table.source(), "alley '" + alley.name + "' needs a lamp group or a list of lamps");
+  if (alley.light_sensor.empty() && !alley.schedule_on_minute)
+    fail(source, table.source(),
+         "alley '" + alley.name + "' needs a light_sensor or a schedule to switch its lamps");
+  if (alley.on_below >= alley.off_above)
+    fail(source, table.source(), "alley '" + alley.name + "': on_below must be below off_above");
+  config.alleys.push_back(std::move(alley));
+}
+
+void read_greenhouse(const toml::table& table, std::string_view source, HubConfig& config) {
+  GreenhouseRule greenhouse;
+  TableReader reader(table, source, "village.greenhouses.");
+  reader.get("name", greenhouse.name);
+  reader.get("device", greenhouse.device);
+  read_range(reader, "temp", greenhouse.temp, "village.greenhouses.");
+  read_range(reader, "hum", greenhouse.hum, "village.greenhouses.");
+  reader.get("on_temp_high", greenhouse.on_temp_high);
+  reader.get("on_temp_normal", greenhouse.on_temp_normal);
+  reader.get("on_hum_low", greenhouse.on_hum_low);
+  reader.get("on_hum_normal", greenhouse.on_hum_normal);
+  if (greenhouse.name.empty() || greenhouse.device.empty())
+    fail(source, table.source(), "a greenhouse needs a name and a device");
+  config.greenhouses.push_back(std::move(greenhouse));
+}
+
+void apply(const toml::table& root, std::string_view source, HubConfig& config) {
+  TableReader top(root, source, "");
+  if (const toml::table* server = top.table("server")) {
+    TableReader r(*server, source, "server.");
+    r.get("bind", config.bind);
+    r.get("http_port", config.http_port);
+    r.get("tcp_port", config.tcp_port);
+    r.get("udp_port", config.udp_port);
+    r.get("chat_port", config.chat_port);
+    r.get("data_dir", config.data_dir);
+    r.get("log_level", config.log_level);
+    r.get("udp_reply", config.udp_reply);
+    r.get("fsync", config.fsync);
+    r.get("web_dir", config.web_dir);
+  }
+  if (const toml::table* auth = top.table("auth")) {
+    TableReader r(*auth, source, "auth.");
+    r.get("dashboard_token", config.dashboard_token);
+    r.get("api_token", config.api_token);
+    if (const toml::table* devices = r.table("devices")) {
+      for (const auto& [id, token] : *devices) {
+        auto value = token.value<std::string>();
+        if (!value || value->empty()) fail(source, token.source(), "device tokens must be non-empty strings");
+        config.device_tokens[std::string(id.str())] = *value;
+      }
+    }
+  }
+  if (const toml::table* groups = top.table("groups")) {
+    for (const auto& [group, members] : *groups) {
+      const toml::array* list = members.as_array();
+      if (!list) fail(source, members.source(), "a group lists device ids: name = [\"id\", ...]");
+      for (const auto& member : *list) {
+        auto id = member.value<std::string>();
+        if (!id) fail(source, member.source(), "a group lists device ids");
+        config.device_groups[*id] = std::string(group.str());
+      }
+    }
+  }
+  if (const toml::table* chat = top.table("chat")) {
+    TableReader r(*chat, source, "chat.");
+    r.get("prompt", config.chat.prompt);
+    r.get("joined", config.chat.joined);
+    r.get("welcome", config.chat.welcome);
+    r.get("left", config.chat.left);
+  }
+  if (const toml::table* village = top.table("village")) {
+    TableReader r(*village, source, "village.");
+    if (const toml::array* alleys = r.array("alleys")) {
+      for (const auto& alley : *alleys) {
+        if (!alley.is_table()) fail(source, alley.source(), "use [[village.alleys]] tables");
+        read_alley(*alley.as_table(), source, config);
+      }
+    }
+    if (const toml::array* greenhouses = r.array("greenhouses")) {
+      for (const auto& greenhouse : *greenhouses) {
+        if (!greenhouse.is_table()) fail(source, greenhouse.source(), "use [[village.greenhouses]] tables");
+        read_greenhouse(*greenhouse.as_table(), source, config);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<int> parse_clock(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9' ? text[i] - '0' : -1; };
+  int h1 = digit(0), h2 = digit(1), m1 = digit(3), m2 = digit(4);
+  if (h1 < 0 || h2 < 0 || m1 < 0 || m2 < 0) return std::nullopt;
+  int hours = h1 * 10 + h2, minutes = m1 * 10 + m2;
+  if (hours > 23 || minutes > 59) return std::nullopt;
+  return hours * 60 + minutes;
+}
+
+void load_config_text(std::string_view text, HubConfig& config, std::string_view source) {
+  toml::table table;
+  try {
+    table = toml::parse(text, source);
+  } catch (const toml::parse_error& error) {
+    fail(source, error.source(), std::string(error.description()));
+  }
+  apply(table, source, config);
+}
+
+void load_config_file(const std::filesystem::path& path, HubConfig& config) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read config file " + path.string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  load_config_text(buffer.str(), config, path.string());
+}
+
+}  // namespace soket::hub

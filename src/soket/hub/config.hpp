@@ -1,0 +1,88 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace soket::hub {
+
+/// Street lamps of one alley (gang): on when its light sensor reads below `on_below` (night), off
+/// above `off_above` — the gap between them keeps the lamps from flickering — and/or by a schedule.
+struct AlleyRule {
+  std::string name;
+  std::string light_sensor;  // device id
+  std::string group;         // the lamps: devices of this group
+  std::vector<std::string> lamps;  // and/or these device ids
+  double on_below = 30;
+  double off_above = 60;
+  std::optional<int> schedule_on_minute;   // minutes after midnight, local time
+  std::optional<int> schedule_off_minute;
+  std::string on_command = "lamp-on";
+  std::string off_command = "lamp-off";
+};
+
+struct Range {
+  double min = 0;
+  double max = 0;
+};
+
+/// A greenhouse: temperature and humidity kept within ranges; leaving a range raises an alert
+/// and may send a command, coming back sends the "normal" command.
+struct GreenhouseRule {
+  std::string name;
+  std::string device;
+  std::optional<Range> temp;
+  std::optional<Range> hum;
+  std::string on_temp_high = "fan-on";
+  std::string on_temp_normal = "fan-off";
+  std::string on_hum_low = "pump-on";
+  std::string on_hum_normal = "pump-off";
+};
+
+struct ChatWording {
+  std::string prompt = "user?";
+  std::string joined = "{name} Telah bergabung ke dalam chat !";
+  std::string welcome = "Kamu telah terhubung !";
+  std::string left = "{name} telah meninggalkan room chat !";
+};
+
+/// Everything `soket serve` can be told, from soket.toml and the command line.
+struct HubConfig {
+  std::string bind = "0.0.0.0";
+  uint16_t http_port = 5000;
+  uint16_t tcp_port = 2004;
+  uint16_t udp_port = 2004;
+  uint16_t chat_port = 59000;
+  std::filesystem::path data_dir = "./data";
+  std::string log_level = "info";
+  bool udp_reply = true;
+  bool fsync = true;  // store: fsync every commit (false: survive process crashes only)
+  std::chrono::milliseconds idle_gap{20};
+  std::chrono::seconds device_idle_timeout{300};
+  std::filesystem::path web_dir;  // serve the dashboard from here instead of the built-in copy
+
+  std::string dashboard_token;                       // empty: /dashboard is open
+  std::string api_token;                             // empty: the REST API is open
+  std::map<std::string, std::string> device_tokens;  // device id (or "*") -> token
+
+  std::map<std::string, std::string> device_groups;  // device id -> group, from [groups]
+  ChatWording chat;
+  std::vector<AlleyRule> alleys;
+  std::vector<GreenhouseRule> greenhouses;
+};
+
+/// Reads a soket.toml into `config` (keys not in the file keep their values). Throws
+/// std::runtime_error with the file, line and problem for bad syntax, unknown keys or bad values.
+void load_config_file(const std::filesystem::path& path, HubConfig& config);
+
+/// Same, from TOML text (for tests).
+void load_config_text(std::string_view text, HubConfig& config, std::string_view source = "config");
+
+/// "HH:MM" -> minutes after midnight; nullopt when malformed.
+std::optional<int> parse_clock(std::string_view text);
+
+}  // namespace soket::hub

@@ -1,0 +1,72 @@
+#include "soket/hub/device_registry.hpp"
+
+namespace soket::hub {
+
+void DeviceRegistry::load(const std::vector<store::Device>& stored) {
+  for (const auto& d : stored) {
+    auto& device = get_or_add(d.id);
+    device.name = d.name.value_or("");
+    device.group = d.group.value_or("");
+    device.kind = d.kind.value_or("");
+    device.transport = d.transport.value_or("");
+    device.address = d.address.value_or("");
+    device.first_seen = d.first_seen;
+    device.last_seen = d.last_seen;
+    device.online = false;  // nothing is connected yet
+  }
+}
+
+LiveDevice* DeviceRegistry::find(const std::string& id) {
+  auto it = devices_.find(id);
+  return it == devices_.end() ? nullptr : &it->second;
+}
+
+LiveDevice& DeviceRegistry::get_or_add(const std::string& id) {
+  auto [it, added] = devices_.try_emplace(id);
+  if (added) it->second.id = id;
+  return it->second;
+}
+
+std::vector<std::string> DeviceRegistry::resolve(const std::string& target) const {
+  std::vector<std::string> ids;
+  if (target == "*") {
+    for (const auto& [id, device] : devices_)
+      if (device.online) ids.push_back(id);
+  } else if (target.starts_with("group:")) {
+    std::string group = target.substr(6);
+    for (const auto& [id, device] : devices_)
+      if (device.group == group) ids.push_back(id);
+  } else {
+    ids.push_back(target);
+  }
+  return ids;
+}
+
+boost::json::object DeviceRegistry::to_json(const LiveDevice& d) const {
+  boost::json::object latest;
+  for (const auto& [key, value] : d.latest) latest[key] = value;
+  return {{"id", d.id},
+          {"name", d.name.empty() ? d.id : d.name},
+          {"group", d.group},
+          {"kind", d.kind},
+          {"transport", d.transport},
+          {"address", d.address},
+          {"online", d.online},
+          {"first_seen", d.first_seen},
+          {"last_seen", d.last_seen},
+          {"latest", std::move(latest)}};
+}
+
+boost::json::array DeviceRegistry::all_json() const {
+  boost::json::array out;
+  for (const auto& [id, device] : devices_) out.push_back(to_json(device));
+  return out;
+}
+
+std::size_t DeviceRegistry::online_count() const {
+  std::size_t n = 0;
+  for (const auto& [id, device] : devices_) n += device.online;
+  return n;
+}
+
+}  // namespace soket::hub

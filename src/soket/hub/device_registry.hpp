@@ -1,0 +1,55 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "soket/gateway/device_server.hpp"
+#include "soket/store/types.hpp"
+
+namespace soket::hub {
+
+/// What the hub knows of one device right now.
+struct LiveDevice {
+  std::string id;
+  std::string name;
+  std::string group;
+  std::string kind;
+  std::string transport;  // "tcp", "udp" or "" (never seen since the start)
+  std::string address;
+  bool online = false;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  std::map<std::string, double> latest;
+  gateway::DeviceConnectionPtr connection;  // while connected over TCP
+  std::deque<int64_t> awaiting_reply;       // commands written, oldest first, not yet answered
+  std::set<int64_t> delivered;              // commands written on the current connection
+};
+
+/// Every device seen, stored or live, by id.
+class DeviceRegistry {
+ public:
+  void load(const std::vector<store::Device>& stored);
+
+  LiveDevice* find(const std::string& id);
+  LiveDevice& get_or_add(const std::string& id);
+
+  /// Ids for a command target: "*" (online devices), "group:<name>", or one id (known or not).
+  std::vector<std::string> resolve(const std::string& target) const;
+
+  boost::json::object to_json(const LiveDevice& device) const;
+  boost::json::array all_json() const;
+  std::size_t online_count() const;
+  std::size_t size() const { return devices_.size(); }
+
+ private:
+  std::map<std::string, LiveDevice> devices_;  // ordered: lists come out sorted by id
+};
+
+}  // namespace soket::hub

@@ -1,0 +1,186 @@
+#include "soket/hub/hub.hpp"
+
+#include <boost/asio/read_until.hpp>
+
+#include <unistd.h>
+
+#include "soket/net/endpoint.hpp"
+#include "soket/util/log.hpp"
+
+namespace soket::hub {
+
+Hub::Hub(net::asio::io_context& io, HubConfig config)
+    : io_(io), config_(std::move(config)), rules_(config_), clock_timer_(io) {}
+
+Hub::~Hub() {
+  *alive_ = false;
+  stop();
+}
+
+void Hub::start() {
+  started_ms_ = store::now_ms();
+  std::error_code ec;
+  std::filesystem::create_directories(config_.data_dir, ec);
+  if (ec) throw std::runtime_error("cannot create data directory " + config_.data_dir.string() + ": " + ec.message());
+  store::StoreOptions store_options;
+  store_options.path = config_.data_dir / "soket.db";
+  store_options.sync = config_.fsync ? store::SyncMode::full : store::SyncMode::normal;
+  try {
+    store_ = std::make_unique<store::Store>(store_options);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot open the database " + store_options.path.string() + ": " + e.what());
+  }
+  (void)store_->writer().submit(store::MarkAllOffline{});
+  registry_.load(store_->reader().devices());
+
+  auto endpoint = [&](uint16_t port) {
+    auto e = net::make_endpoint(config_.bind, port);
+    if (!e) throw std::runtime_error("--bind must be an IP address, not '" + config_.bind + "'");
+    return *e;
+  };
+  auto bind = [&](const char* what, uint16_t port, auto&& fn) {
+    try {
+      return fn(endpoint(port));
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error(std::string("cannot listen for ") + what + " on " + config_.bind + ":" +
+                               std::to_string(port) + ": " + e.code().message());
+    }
+  };
+
+  // Socket.IO and HTTP.
+  http_ = http::Server::create(io_);
+  socketio::ServerOptions sio;
+  sio.engine.cors.enabled = true;
+  sio.engine.cors.origins = {"*"};
+  io_server_ = std::make_unique<socketio::Server>(io_, sio);
+  setup_course_namespace();
+  setup_dashboard_namespace();
+  io_server_->attach(*http_);
+  setup_rest();
+
+  // Device gateway.
+  gateway::DeviceServerOptions device_options;
+  device_options.line.idle_gap = config_.idle_gap;
+  device_options.line.idle_timeout = config_.device_idle_timeout;
+  devices_ = std::make_unique<gateway::DeviceServer>(
+      io_, device_options,
+      gateway::DeviceServer::Handlers{
+          .on_open = {},
+          .on_message = [this](const auto& conn, const auto& m) { on_device_message(conn, m); },
+          .on_error = [this](const auto&, std::string_view) { ++counters_.errors; },
+          .on_close = [this](const auto& conn, gateway::CloseReason) { on_device_close(conn); }});
+  udp_ = std::make_unique<gateway::UdpReceiver>(
+      io_, gateway::UdpReceiverOptions{.replies = config_.udp_reply},
+      gateway::UdpReceiver::Handlers{
+          .on_datagram = [this](const auto& sender, const auto& m, const auto& reply) {
+            on_datagram(sender, m, reply);
+          },
+          .on_error = [this](const auto&, std::string_view) { ++counters_.errors; }});
+
+  // TCP chat, bridged to /chat.
+  gateway::ChatServerOptions chat_options;
+  chat_options.text.prompt = config_.chat.prompt;
+  chat_options.text.joined = config_.chat.joined;
+  chat_options.text.welcome = config_.chat.welcome;
+  chat_options.text.left = config_.chat.left;
+  chat_ = std::make_unique<gateway::ChatServer>(
+      io_, chat_options,
+      gateway::ChatServer::Handlers{
+          .on_join = [this](const gateway::ChatUser& user) {
+            io_server_->of("/chat").emit("system", chat_->templates().joined_text(user.name));
+          },
+          .on_message = [this](const gateway::ChatUser& user, std::string_view text) {
+            ++counters_.chat_in;
+            int64_t now = store::now_ms();
+            (void)store_->writer().submit(store::InsertChat{
+                .ts = now, .user = user.name, .text = std::string(text), .origin = store::ChatOrigin::tcp});
+            io_server_->of("/chat").emit("message", boost::json::object{{"ts", now}, {"user", user.name},
+                                                                        {"text", text}, {"origin", "tcp"}});
+          },
+          .on_leave = [this](const gateway::ChatUser& user) {
+            io_server_->of("/chat").emit("system", chat_->templates().left_text(user.name));
+          }});
+  setup_chat_namespace();
+
+  http_port_ = bind("HTTP", config_.http_port, [&](auto e) { return http_->listen(e).port(); });
+  tcp_port_ = bind("devices (TCP)", config_.tcp_port, [&](auto e) {
+    devices_->listen(e);
+    devices_->start();
+    return devices_->port();
+  });
+  udp_port_ = bind("devices (UDP)", config_.udp_port, [&](auto e) {
+    udp_->bind(net::udp::endpoint(e.address(), e.port()));
+    udp_->start();
+    return udp_->port();
+  });
+  chat_port_ = bind("chat", config_.chat_port, [&](auto e) {
+    chat_->listen(e);
+    chat_->start();
+    return chat_->port();
+  });
+  schedule_clock();
+  run_actions(rules_.on_clock([] {
+    std::time_t t = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&t, &local);
+    return local.tm_hour * 60 + local.tm_min;
+  }()));
+}
+
+void Hub::stop() {
+  if (stopped_ || !store_) return;
+  stopped_ = true;
+  clock_timer_.cancel();
+  if (stdin_) {
+    net::error_code ignored;
+    stdin_->cancel(ignored);
+    stdin_->close(ignored);
+  }
+  if (http_) http_->stop();
+  if (io_server_) io_server_->close();
+  if (devices_) devices_->stop();
+  if (udp_) udp_->stop();
+  if (chat_) chat_->stop();
+  // Everything accepted is committed before the process goes (their OKs were posted and are
+  // dropped with the loop: the devices will resend what they did not see acknowledged).
+  store_->stop();
+}
+
+void Hub::read_commands_from_stdin() {
+  if (!::isatty(STDIN_FILENO)) return;
+  int fd = ::dup(STDIN_FILENO);
+  if (fd < 0) return;
+  stdin_ = std::make_unique<net::asio::posix::stream_descriptor>(io_, fd);
+  std::printf("Type a command for every device (led-on), or @<device-id> <command>.\n");
+  std::fflush(stdout);
+  read_stdin_line();
+}
+
+void Hub::read_stdin_line() {
+  net::asio::async_read_until(*stdin_, stdin_buffer_, '\n', [this](net::error_code ec, std::size_t n) {
+    if (ec || stopped_) return;
+    std::string line(net::asio::buffers_begin(stdin_buffer_.data()),
+                     net::asio::buffers_begin(stdin_buffer_.data()) + static_cast<std::ptrdiff_t>(n));
+    stdin_buffer_.consume(n);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    std::string target = "*", command = line;
+    if (line.starts_with("@")) {
+      auto space = line.find(' ');
+      target = line.substr(1, space == std::string::npos ? std::string::npos : space - 1);
+      command = space == std::string::npos ? "" : line.substr(space + 1);
+    }
+    if (!command.empty()) {
+      send_command(target, command, store::CommandSource::standard_input, [](boost::json::object r) {
+        if (!r["ok"].as_bool()) {
+          std::printf("error: %s\n", std::string(r["error"].as_string()).c_str());
+        } else {
+          std::printf("%zu command(s) sent or queued\n", r["commands"].as_array().size());
+        }
+        std::fflush(stdout);
+      });
+    }
+    read_stdin_line();
+  });
+}
+
+}  // namespace soket::hub

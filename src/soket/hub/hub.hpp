@@ -1,0 +1,116 @@
+#pragma once
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "soket/gateway/chat_server.hpp"
+#include "soket/gateway/device_server.hpp"
+#include "soket/gateway/udp_receiver.hpp"
+#include "soket/http/server.hpp"
+#include "soket/hub/config.hpp"
+#include "soket/hub/device_registry.hpp"
+#include "soket/hub/rules.hpp"
+#include "soket/socketio/server.hpp"
+#include "soket/store/store.hpp"
+
+namespace soket::hub {
+
+/// The application: devices over TCP/UDP, the TCP chat, Socket.IO (course namespace, dashboard,
+/// web chat), the REST API and the village rules, all stored in SQLite. Runs on one io_context.
+class Hub {
+ public:
+  Hub(net::asio::io_context& io, HubConfig config);
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+
+  /// Opens the store and binds every port; throws std::runtime_error with a clear message.
+  void start();
+  /// Stops accepting, closes every connection and commits what is pending.
+  void stop();
+  /// Reads operator commands from standard input ("led-on" to every device, "@id cmd" to one).
+  void read_commands_from_stdin();
+
+  using CommandDone = std::function<void(boost::json::object result)>;
+  /// Sends `command` to `target` ("<id>", "group:<name>", "*"); `done` gets the ack object of the
+  /// hub protocol ({ok, commands} or {ok:false, error}).
+  void send_command(const std::string& target, const std::string& command,
+                    store::CommandSource source, CommandDone done);
+
+  uint16_t http_port() const { return http_port_; }
+  uint16_t tcp_port() const { return tcp_port_; }
+  uint16_t udp_port() const { return udp_port_; }
+  uint16_t chat_port() const { return chat_port_; }
+
+ private:
+  struct Counters {
+    uint64_t tcp_in = 0, tcp_out = 0, udp_in = 0, udp_out = 0, chat_in = 0, errors = 0;
+  };
+
+  void read_stdin_line();
+
+  // Devices (hub_devices.cpp).
+  void on_device_message(const gateway::DeviceConnectionPtr& conn, const gateway::DeviceMessage& m);
+  void on_device_close(const gateway::DeviceConnectionPtr& conn);
+  void on_datagram(const net::udp::endpoint& sender, const gateway::DeviceMessage& m,
+                   const gateway::UdpReplyFn& reply);
+  using Reply = std::function<void(std::string_view line)>;
+  void identify(const std::string& id, const gateway::DeviceMessage& hello, std::string transport,
+                std::string address, const gateway::DeviceConnectionPtr& conn, Reply reply);
+  void handle_payload(const std::string& id, const gateway::DeviceMessage& m, Reply reply);
+  void handle_reply(LiveDevice& device, const gateway::DeviceMessage& m);
+  void deliver_pending(LiveDevice& device);
+  /// Writes a command to the device's connection; returns it in its new state.
+  store::Command write_command(LiveDevice& device, const store::Command& command);
+  void apply_rules(const std::string& device, const std::map<std::string, double>& values);
+  void run_actions(const std::vector<RuleAction>& actions);
+  void schedule_clock();
+  bool check_device_token(const std::string& id, const std::string& token) const;
+  /// Posts `fn` to the io thread (store completions run on the writer thread).
+  void post(std::function<void()> fn);
+
+  // Socket.IO namespaces (hub_socketio.cpp).
+  void setup_course_namespace();
+  void setup_dashboard_namespace();
+  void setup_chat_namespace();
+  void emit_device(const LiveDevice& device);
+  void emit_command_status(const store::Command& command);
+  void emit_alert(const RuleAction& action, int64_t ts, int64_t id);
+
+  // REST API and metrics (hub_rest.cpp).
+  void setup_rest();
+  void handle_api(const http::ExchangePtr& exchange);
+  std::string metrics_text() const;
+  void serve_dashboard(const http::ExchangePtr& exchange);
+
+  net::asio::io_context& io_;
+  HubConfig config_;
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  std::unique_ptr<store::Store> store_;
+  DeviceRegistry registry_;
+  RulesEngine rules_;
+  Counters counters_;
+  int64_t started_ms_ = 0;
+
+  std::shared_ptr<http::Server> http_;
+  std::unique_ptr<socketio::Server> io_server_;
+  std::unique_ptr<gateway::DeviceServer> devices_;
+  std::unique_ptr<gateway::UdpReceiver> udp_;
+  std::unique_ptr<gateway::ChatServer> chat_;
+  std::unordered_map<uint64_t, std::string> connection_device_;  // TCP connection id -> device
+  std::map<std::string, std::string> udp_device_;                // "ip:port" -> device (HELLO)
+  net::asio::steady_timer clock_timer_;
+  std::unique_ptr<net::asio::posix::stream_descriptor> stdin_;
+  net::asio::streambuf stdin_buffer_;
+
+  uint16_t http_port_ = 0, tcp_port_ = 0, udp_port_ = 0, chat_port_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace soket::hub

@@ -1,0 +1,224 @@
+// The REST API (JSON over HTTP), /healthz, /metrics and the dashboard's files.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <sstream>
+
+#include "soket/http/static_dir.hpp"
+#include "soket/http/target.hpp"
+#include "soket/hub/hub.hpp"
+#include "soket/hub/web_assets.hpp"
+#include "soket/store/json.hpp"
+
+namespace soket::hub {
+namespace {
+
+http::Response api_error(const http::Request& req, http::Status status, std::string_view code,
+                         std::string_view message) {
+  boost::json::object body{{"error", boost::json::object{{"code", code}, {"message", message}}}};
+  return http::json_response(req, status, boost::json::serialize(body));
+}
+
+http::Response api_ok(const http::Request& req, http::Status status, const boost::json::value& v) {
+  return http::json_response(req, status, boost::json::serialize(v));
+}
+
+/// A query parameter as a whole number, `fallback` when absent; nullopt when malformed.
+std::optional<int64_t> int_param(const http::Target& target, const std::string& name,
+                                 int64_t fallback) {
+  const std::string* v = target.param(name);
+  if (!v) return fallback;
+  try {
+    std::size_t used = 0;
+    int64_t n = std::stoll(*v, &used);
+    if (used != v->size()) return std::nullopt;
+    return n;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+void Hub::setup_rest() {
+  http_->router().add_prefix("/api/", [this](const http::ExchangePtr& e) { handle_api(e); });
+  http_->router().add("/healthz", [this](const http::ExchangePtr& e) {
+    boost::json::object health{{"status", "ok"},
+                               {"uptime_s", (store::now_ms() - started_ms_) / 1000},
+                               {"devices_online", registry_.online_count()},
+                               {"socketio_clients", io_server_->client_count()}};
+    e->respond(api_ok(e->request(), http::Status::ok, health));
+  });
+  http_->router().add("/metrics", [this](const http::ExchangePtr& e) {
+    e->respond(http::text_response(e->request(), http::Status::ok, metrics_text(),
+                                   "text/plain; version=0.0.4; charset=utf-8"));
+  });
+  http_->router().add_prefix("/", [this](const http::ExchangePtr& e) { serve_dashboard(e); });
+}
+
+void Hub::serve_dashboard(const http::ExchangePtr& exchange) {
+  if (!config_.web_dir.empty()) return http::serve_file_from(config_.web_dir, exchange);
+  serve_web_asset(exchange);
+}
+
+void Hub::handle_api(const http::ExchangePtr& exchange) {
+  const auto& req = exchange->request();
+  auto respond = [&](http::Response res) { exchange->respond(std::move(res)); };
+  if (!config_.api_token.empty()) {
+    auto it = req.find(http::Field::authorization);
+    if (it == req.end() || std::string_view(it->value()) != "Bearer " + config_.api_token) {
+      auto res = api_error(req, http::Status::unauthorized, "unauthorized",
+                           "send Authorization: Bearer <api token>");
+      res.set(http::Field::www_authenticate, "Bearer");
+      return respond(std::move(res));
+    }
+  }
+  auto target = http::parse_target(std::string_view(req.target()));
+  if (!target) return respond(api_error(req, http::Status::bad_request, "bad_request", "malformed URL"));
+  std::vector<std::string> parts;
+  std::stringstream path(target->path.substr(5));  // after "/api/"
+  for (std::string part; std::getline(path, part, '/');)
+    if (!part.empty()) parts.push_back(part);
+  bool get = req.method() == http::Verb::get, post = req.method() == http::Verb::post;
+  auto wrong_method = [&] {
+    respond(api_error(req, http::Status::method_not_allowed, "method_not_allowed",
+                      "this resource does not take " + std::string(req.method_string())));
+  };
+  auto json_body = [&]() -> std::optional<boost::json::object> {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(req.body(), ec);
+    if (ec || !v.is_object()) {
+      respond(api_error(req, http::Status::bad_request, "bad_json", "the body must be a JSON object"));
+      return std::nullopt;
+    }
+    return std::move(v.as_object());
+  };
+  auto command_reply = [exchange](boost::json::object result) {
+    bool ok = result["ok"].as_bool();
+    const auto& req = exchange->request();
+    if (!ok) {
+      return exchange->respond(api_error(req, http::Status::bad_request, "bad_command",
+                                         result["error"].as_string()));
+    }
+    exchange->respond(api_ok(req, http::Status::accepted, result));
+  };
+  auto string_of = [](const boost::json::object& o, std::string_view key) -> std::string {
+    auto it = o.find(key);
+    return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
+  };
+
+  try {
+    if (parts.size() == 1 && parts[0] == "devices") {
+      if (!get) return wrong_method();
+      return respond(api_ok(req, http::Status::ok, boost::json::object{{"devices", registry_.all_json()}}));
+    }
+    if (parts.size() == 3 && parts[0] == "devices" && parts[2] == "readings") {
+      if (!get) return wrong_method();
+      if (!registry_.find(parts[1]))
+        return respond(api_error(req, http::Status::not_found, "unknown_device", "no device '" + parts[1] + "'"));
+      auto to = int_param(*target, "to", store::now_ms());
+      auto from = int_param(*target, "from", 0);
+      auto limit = int_param(*target, "limit", 1000);
+      if (!to || !from || !limit)
+        return respond(api_error(req, http::Status::bad_request, "bad_query", "from, to and limit are whole numbers"));
+      auto readings = store_->reader().readings(parts[1], *from, *to, *limit, store::Order::newest_first);
+      const std::string* format = target->param("format");
+      if (format && *format == "csv") {
+        std::string csv = "ts,key,value,text\n";
+        for (auto it = readings.rbegin(); it != readings.rend(); ++it) {
+          csv += std::to_string(it->ts) + "," + csv_escape(it->key) + ",";
+          if (it->value) {
+            char number[32];
+            auto end = std::to_chars(number, number + sizeof number, *it->value).ptr;
+            csv.append(number, end);
+          }
+          csv += ",";
+          if (it->text) csv += csv_escape(*it->text);
+          csv += "\n";
+        }
+        return respond(http::text_response(req, http::Status::ok, std::move(csv), "text/csv; charset=utf-8"));
+      }
+      if (format && *format != "json")
+        return respond(api_error(req, http::Status::bad_request, "bad_query", "format is json or csv"));
+      std::reverse(readings.begin(), readings.end());
+      return respond(api_ok(req, http::Status::ok,
+                            boost::json::object{{"device", parts[1]}, {"readings", boost::json::value_from(readings)}}));
+    }
+    if (parts.size() == 3 && parts[0] == "devices" && parts[2] == "commands") {
+      if (!post) return wrong_method();
+      if (!registry_.find(parts[1]))
+        return respond(api_error(req, http::Status::not_found, "unknown_device", "no device '" + parts[1] + "'"));
+      auto body = json_body();
+      if (!body) return;
+      return send_command(parts[1], string_of(*body, "command"), store::CommandSource::rest, command_reply);
+    }
+    if (parts.size() == 1 && parts[0] == "commands") {
+      if (!post) return wrong_method();
+      auto body = json_body();
+      if (!body) return;
+      auto source = string_of(*body, "source") == "cli" ? store::CommandSource::cli : store::CommandSource::rest;
+      return send_command(string_of(*body, "to"), string_of(*body, "command"), source, command_reply);
+    }
+    if (parts.size() == 1 && (parts[0] == "chat" || parts[0] == "alerts")) {
+      if (!get) return wrong_method();
+      auto limit = int_param(*target, "limit", 50);
+      if (!limit) return respond(api_error(req, http::Status::bad_request, "bad_query", "limit is a whole number"));
+      boost::json::value rows = parts[0] == "chat"
+                                    ? boost::json::value_from(store_->reader().recent_chat(*limit))
+                                    : boost::json::value_from(store_->reader().recent_alerts(*limit));
+      return respond(api_ok(req, http::Status::ok,
+                            boost::json::object{{parts[0] == "chat" ? "messages" : "alerts", std::move(rows)}}));
+    }
+    respond(api_error(req, http::Status::not_found, "not_found", "no such API resource: " + target->path));
+  } catch (const std::invalid_argument& e) {
+    respond(api_error(req, http::Status::bad_request, "bad_query", e.what()));
+  }
+}
+
+std::string Hub::metrics_text() const {
+  std::ostringstream out;
+  auto metric = [&](const char* name, const char* type, const char* help) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+  };
+  metric("soket_connections", "gauge", "Open connections per gateway.");
+  out << "soket_connections{gateway=\"tcp\"} " << devices_->connection_count() << "\n";
+  out << "soket_connections{gateway=\"chat\"} " << chat_->user_count() << "\n";
+  out << "soket_connections{gateway=\"socketio\"} " << io_server_->client_count() << "\n";
+  out << "soket_connections{gateway=\"http\"} " << http_->connection_count() << "\n";
+  metric("soket_devices_online", "gauge", "Devices online now.");
+  out << "soket_devices_online " << registry_.online_count() << "\n";
+  metric("soket_messages_in_total", "counter", "Messages received per gateway.");
+  out << "soket_messages_in_total{gateway=\"tcp\"} " << counters_.tcp_in << "\n";
+  out << "soket_messages_in_total{gateway=\"udp\"} " << counters_.udp_in << "\n";
+  out << "soket_messages_in_total{gateway=\"chat\"} " << counters_.chat_in << "\n";
+  metric("soket_messages_out_total", "counter", "Lines sent per gateway.");
+  out << "soket_messages_out_total{gateway=\"tcp\"} " << counters_.tcp_out << "\n";
+  out << "soket_messages_out_total{gateway=\"udp\"} " << counters_.udp_out << "\n";
+  metric("soket_device_errors_total", "counter", "Device messages refused (auth, storage).");
+  out << "soket_device_errors_total " << counters_.errors << "\n";
+  auto m = store_->writer().metrics();
+  metric("soket_store_batches_total", "counter", "Committed write batches.");
+  out << "soket_store_batches_total " << m.batches_committed << "\n";
+  metric("soket_store_rows_written_total", "counter", "Rows written by committed batches.");
+  out << "soket_store_rows_written_total " << m.rows_written << "\n";
+  metric("soket_store_batch_latency_seconds", "gauge", "BEGIN..COMMIT time of write batches.");
+  out << "soket_store_batch_latency_seconds{stat=\"last\"} " << m.last_batch_us / 1e6 << "\n";
+  out << "soket_store_batch_latency_seconds{stat=\"avg\"} " << m.avg_batch_us / 1e6 << "\n";
+  out << "soket_store_batch_latency_seconds{stat=\"max\"} " << m.max_batch_us / 1e6 << "\n";
+  metric("soket_store_queue_depth", "gauge", "Write operations waiting for the writer.");
+  out << "soket_store_queue_depth " << m.queue_depth << "\n";
+  return out.str();
+}
+
+}  // namespace soket::hub

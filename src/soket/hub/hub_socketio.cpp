@@ -1,0 +1,208 @@
+// The Socket.IO side: the course namespace "/", the dashboard and the web half of the chat.
+#include "soket/hub/hub.hpp"
+#include "soket/socketio/socket.hpp"
+#include "soket/store/json.hpp"
+
+namespace soket::hub {
+
+using socketio::Ack;
+using socketio::Message;
+using socketio::Socket;
+
+namespace {
+
+boost::json::object error(std::string message) {
+  return {{"ok", false}, {"error", std::move(message)}};
+}
+
+const boost::json::object* object_arg(const Message& m) {
+  return !m.args.empty() && m.args[0].is_object() ? &m.args[0].as_object() : nullptr;
+}
+
+std::string string_field(const boost::json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string()) : "";
+}
+
+std::optional<int64_t> int_field(const boost::json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || !it->value().is_number()) return std::nullopt;
+  boost::system::error_code ec;
+  auto v = it->value().to_number<int64_t>(ec);
+  if (ec) return std::nullopt;
+  return v;
+}
+
+/// A chat text or name is printable UTF-8 without control characters, 1..max bytes.
+bool clean_text(std::string_view s, std::size_t max) {
+  if (s.empty() || s.size() > max) return false;
+  for (unsigned char c : s)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
+}  // namespace
+
+void Hub::setup_course_namespace() {
+  // As the course's python-socketio and Node servers: a welcome, then message/pesan to everyone.
+  io_server_->on_connection([this](Socket& socket) {
+    socket.emit("welcome_message", "Welcome to the WebSocket server!");
+    socket.on("message", [this](Socket&, Message& m, Ack&) {
+      io_server_->main().emit_message("message", std::move(m));
+    });
+    socket.on("pesan", [this](Socket&, Message& m, Ack&) {
+      io_server_->main().emit_message("pesan", std::move(m));
+    });
+  });
+}
+
+void Hub::emit_device(const LiveDevice& device) {
+  io_server_->of("/dashboard").emit("device", registry_.to_json(device));
+}
+
+void Hub::emit_command_status(const store::Command& command) {
+  io_server_->of("/dashboard").emit("command-status", boost::json::value_from(command));
+}
+
+void Hub::emit_alert(const RuleAction& action, int64_t ts, int64_t id) {
+  boost::json::object alert{{"id", id}, {"ts", ts}, {"rule", action.rule},
+                            {"device", action.device}, {"message", action.alert}};
+  if (action.value) alert["value"] = *action.value;
+  io_server_->of("/dashboard").emit("alert", std::move(alert));
+}
+
+void Hub::setup_dashboard_namespace() {
+  auto& dashboard = io_server_->of("/dashboard");
+  if (!config_.dashboard_token.empty()) {
+    dashboard.use([this](Socket& socket, socketio::Next next) {
+      auto it = socket.auth().find("token");
+      if (it != socket.auth().end() && it->value().is_string() &&
+          it->value().as_string() == config_.dashboard_token) {
+        return next(std::nullopt);
+      }
+      next(socketio::ConnectError{"unauthorized: bad or missing dashboard token", nullptr});
+    });
+  }
+  dashboard.on_connection([this](Socket& socket) {
+    socket.join("telemetry");
+    boost::json::object village;
+    boost::json::array alleys, greenhouses;
+    for (const auto& a : config_.alleys) {
+      boost::json::array lamps;
+      for (const auto& lamp : a.lamps) lamps.push_back(boost::json::value(lamp));
+      if (!a.group.empty())
+        for (const auto& id : registry_.resolve("group:" + a.group))
+          lamps.push_back(boost::json::value(id));
+      boost::json::object alley{{"name", a.name}, {"light_sensor", a.light_sensor},
+                                {"group", a.group}, {"lamps", std::move(lamps)},
+                                {"on_below", a.on_below}, {"off_above", a.off_above}};
+      if (a.schedule_on_minute && a.schedule_off_minute) {
+        auto clock = [](int m) {
+          char b[16];
+          std::snprintf(b, sizeof b, "%02d:%02d", (m / 60) % 24, m % 60);
+          return std::string(b);
+        };
+        alley["schedule"] = boost::json::object{{"on", clock(*a.schedule_on_minute)},
+                                                {"off", clock(*a.schedule_off_minute)}};
+      }
+      alleys.push_back(std::move(alley));
+    }
+    for (const auto& g : config_.greenhouses) {
+      boost::json::object gh{{"name", g.name}, {"device", g.device}};
+      if (g.temp) gh["temp"] = boost::json::object{{"min", g.temp->min}, {"max", g.temp->max}};
+      if (g.hum) gh["hum"] = boost::json::object{{"min", g.hum->min}, {"max", g.hum->max}};
+      greenhouses.push_back(std::move(gh));
+    }
+    village["alleys"] = std::move(alleys);
+    village["greenhouses"] = std::move(greenhouses);
+    socket.emit("snapshot",
+                boost::json::object{{"devices", registry_.all_json()},
+                                    {"village", std::move(village)},
+                                    {"alerts", boost::json::value_from(store_->reader().recent_alerts(50))}});
+
+    socket.on("command", [this](Socket&, Message& m, Ack& ack) {
+      const auto* o = object_arg(m);
+      if (!o) return ack.send(error("expected {to, command}"));
+      send_command(string_field(*o, "to"), string_field(*o, "command"),
+                   store::CommandSource::dashboard,
+                   [ack](boost::json::object result) mutable { ack.send(std::move(result)); });
+    });
+    socket.on("history", [this](Socket&, Message& m, Ack& ack) {
+      const auto* o = object_arg(m);
+      if (!o) return ack.send(error("expected {device, from, to, points}"));
+      std::string device = string_field(*o, "device");
+      if (!registry_.find(device)) return ack.send(error("unknown device '" + device + "'"));
+      int64_t to = int_field(*o, "to").value_or(store::now_ms());
+      int64_t from = int_field(*o, "from").value_or(to - 3600 * 1000);
+      int64_t points = std::clamp<int64_t>(int_field(*o, "points").value_or(300), 1, 2000);
+      if (from > to) return ack.send(error("from is after to"));
+      boost::json::object series;
+      for (const auto& b : store_->reader().readings_downsampled(device, from, to, points)) {
+        auto& list = series[b.key];
+        if (!list.is_array()) list = boost::json::array{};
+        list.as_array().push_back(boost::json::array{b.start + b.width / 2, b.avg, b.min, b.max});
+      }
+      ack.send(boost::json::object{{"ok", true}, {"device", device}, {"from", from}, {"to", to},
+                                   {"series", std::move(series)}});
+    });
+    socket.on("follow", [](Socket& s, Message& m, Ack& ack) {
+      const auto* o = object_arg(m);
+      if (!o || string_field(*o, "device").empty()) return ack.send(error("expected {device}"));
+      s.join("device:" + string_field(*o, "device"));
+      ack.send(boost::json::object{{"ok", true}});
+    });
+    socket.on("unfollow", [](Socket& s, Message& m, Ack& ack) {
+      const auto* o = object_arg(m);
+      if (!o || string_field(*o, "device").empty()) return ack.send(error("expected {device}"));
+      s.leave("device:" + string_field(*o, "device"));
+      ack.send(boost::json::object{{"ok", true}});
+    });
+    socket.on("devices", [this](Socket&, Message&, Ack& ack) {
+      ack.send(boost::json::object{{"ok", true}, {"devices", registry_.all_json()}});
+    });
+    socket.on("alerts", [this](Socket&, Message& m, Ack& ack) {
+      int64_t limit = 50;
+      if (const auto* o = object_arg(m)) limit = std::clamp<int64_t>(int_field(*o, "limit").value_or(50), 1, 1000);
+      ack.send(boost::json::object{
+          {"ok", true}, {"alerts", boost::json::value_from(store_->reader().recent_alerts(limit))}});
+    });
+  });
+}
+
+void Hub::setup_chat_namespace() {
+  auto& chat = io_server_->of("/chat");
+  chat.on_connection([this, &chat](Socket& socket) {
+    std::string name = "anonymous";
+    if (auto it = socket.auth().find("name"); it != socket.auth().end() && it->value().is_string()) {
+      std::string wanted(it->value().as_string());
+      if (clean_text(wanted, 32)) name = wanted;
+    }
+    socket.data()["name"] = name;
+    socket.emit("history", boost::json::value_from(store_->reader().recent_chat(50)));
+    std::string joined = chat_->templates().joined_text(name);
+    chat.emit("system", joined);
+    chat_->deliver(joined);
+    socket.on("message", [this, &chat](Socket& s, Message& m, Ack& ack) {
+      std::string text(m.string_at(0));
+      std::string user(s.data()["name"].as_string());
+      if (!clean_text(text, 1000)) {
+        if (ack) ack.send(error("a message is 1-1000 characters without control characters"));
+        return;
+      }
+      int64_t now = store::now_ms();
+      (void)store_->writer().submit(store::InsertChat{.ts = now, .user = user, .text = text,
+                                                      .origin = store::ChatOrigin::web});
+      chat.emit("message", boost::json::object{{"ts", now}, {"user", user}, {"text", text},
+                                               {"origin", "web"}});
+      chat_->deliver(user + ": " + text);
+      if (ack) ack.send(boost::json::object{{"ok", true}});
+    });
+    socket.on_disconnect([this, &chat](Socket& s, std::string_view) {
+      std::string left = chat_->templates().left_text(std::string(s.data()["name"].as_string()));
+      chat.emit("system", left);
+      chat_->deliver(left);
+    });
+  });
+}
+
+}  // namespace soket::hub

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "soket/hub/config.hpp"
+
+namespace soket::hub {
+
+/// Something a rule wants done: send a command, and/or raise an alert.
+struct RuleAction {
+  std::string rule;     // e.g. "alley:Gang Mawar", "greenhouse:GH 1"
+  std::string to;       // command target ("lamp-1", "group:gang-1"); empty for an alert only
+  std::string command;  // empty for an alert only
+  std::string alert;    // empty for a command only
+  std::string device;   // the device whose reading triggered it
+  std::optional<double> value;
+};
+
+/// The course's village rules, applied as readings arrive. Each rule remembers which side of its
+/// thresholds it is on, so it fires once per crossing, not on every reading.
+class RulesEngine {
+ public:
+  explicit RulesEngine(const HubConfig& config);
+
+  /// Actions for a reading of `device` (its numeric values by key).
+  std::vector<RuleAction> on_reading(const std::string& device,
+                                     const std::map<std::string, double>& values);
+
+  /// Actions for the clock: call it every so often with the local time of day in minutes.
+  /// Schedules fire when the time crosses their on/off minute (once per crossing).
+  std::vector<RuleAction> on_clock(int minute_of_day);
+
+  /// The lamp targets of an alley: "group:<name>" and/or lamp ids.
+  static std::vector<std::string> lamp_targets(const AlleyRule& alley);
+
+ private:
+  enum class Side { unknown, low, normal, high };
+  struct AlleyState {
+    Side lamps = Side::unknown;  // low: lamps on (dark), high: lamps off (light)
+    std::optional<bool> scheduled_on;
+  };
+  struct GreenhouseState {
+    Side temp = Side::unknown;
+    Side hum = Side::unknown;
+  };
+
+  void switch_lamps(const AlleyRule& alley, bool on, const std::string& reason,
+                    const std::string& device, std::optional<double> value,
+                    std::vector<RuleAction>& out) const;
+
+  const HubConfig& config_;
+  std::vector<AlleyState> alleys_;
+  std::vector<GreenhouseState> greenhouses_;
+};
+
+}  // namespace soket::hub
