@@ -49,6 +49,12 @@ export class LineClient {
         seen.push(line);
         if (matches(line)) return line;
       }
+      // A prompt such as the chat's "user?" comes without a newline: match the unfinished line too.
+      if (this.buffer && matches(this.buffer)) {
+        const prompt = this.buffer;
+        this.buffer = "";
+        return prompt;
+      }
       const left = deadline - Date.now();
       if (left <= 0 || this.closed) {
         throw new Error(`expected a line ${pattern} within ${timeout_ms} ms; got ${JSON.stringify(seen)}${this.closed ? " (closed)" : ""}`);
