@@ -1,0 +1,178 @@
+"""The /dashboard namespace: snapshot on connect (devices, village, alerts), `device` events as
+devices come and go, `telemetry` per reading, `device-message` for free text, and the acks of
+`history` (downsampled series), `devices`, `alerts`, `follow`/`unfollow`, with errors for bad
+requests."""
+
+import os
+import sys
+import threading
+import unittest
+
+import socketio
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hubtest import Hub, wait_until  # noqa: E402
+
+CONFIG = """
+[[village.alleys]]
+name = "Gang Mawar"
+light_sensor = "light-mawar"
+group = "mawar"
+lamps = ["lamp-extra"]
+on_below = 30
+off_above = 60
+schedule = { on = "18:00", off = "05:30" }
+
+[[village.greenhouses]]
+name = "GH"
+device = "gh-1"
+temp = { min = 18, max = 32 }
+"""
+
+
+class Dashboard(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = Hub(CONFIG)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.close()
+
+    def setUp(self):
+        self.events = []
+        self.lock = threading.Lock()
+        self.client = socketio.Client()
+        for event in ("snapshot", "device", "telemetry", "device-message", "alert",
+                      "command-status"):
+            self.client.on(event, self.recorder(event), namespace="/dashboard")
+        self.client.connect(self.hub.url, namespaces=["/dashboard"])
+
+    def tearDown(self):
+        self.client.disconnect()
+
+    def recorder(self, event):
+        def record(data):
+            with self.lock:
+                self.events.append((event, data))
+        return record
+
+    def wait_event(self, event, predicate=lambda data: True):
+        def find():
+            with self.lock:
+                return [d for e, d in self.events if e == event and predicate(d)]
+        return wait_until(find, what=f"{event}: have {self.events[-8:]}")
+
+    def call(self, event, data):
+        return self.client.call(event, data, namespace="/dashboard", timeout=10)
+
+    def test_snapshot_on_connect(self):
+        snapshot = self.wait_event("snapshot")[0]
+        self.assertIsInstance(snapshot["devices"], list)
+        self.assertIsInstance(snapshot["alerts"], list)
+        alley = snapshot["village"]["alleys"][0]
+        self.assertEqual(alley["name"], "Gang Mawar")
+        self.assertEqual(alley["light_sensor"], "light-mawar")
+        self.assertEqual(alley["group"], "mawar")
+        self.assertIn("lamp-extra", alley["lamps"])
+        self.assertEqual((alley["on_below"], alley["off_above"]), (30, 60))
+        self.assertEqual(alley["schedule"], {"on": "18:00", "off": "05:30"})
+        self.assertEqual(snapshot["village"]["greenhouses"],
+                         [{"name": "GH", "device": "gh-1", "temp": {"min": 18, "max": 32}}])
+
+    def test_device_events_and_telemetry(self):
+        self.wait_event("snapshot")
+        # (dash-1 is in no lamp group: the alley's schedule never sends it anything.)
+        with self.hub.device("dash-1", attrs="group=gh kind=sensor") as dev, \
+                self.hub.device("dash-lamp", attrs="group=mawar kind=lamp"):
+            came = self.wait_event("device", lambda d: d["id"] == "dash-1" and d["online"])[0]
+            self.assertEqual(came["group"], "gh")
+            self.assertEqual(came["kind"], "sensor")
+            self.assertEqual(dev.request("temp=21.5 hum=60"), "OK")
+            telemetry = self.wait_event("telemetry", lambda d: d["device"] == "dash-1")[0]
+            self.assertEqual(telemetry["values"], {"temp": 21.5, "hum": 60})
+            self.assertIsInstance(telemetry["ts"], int)
+            self.wait_event("device", lambda d: d["id"] == "dash-1" and d["latest"].get("temp") == 21.5)
+            self.assertEqual(dev.request("Hai from ESP8266"), "OK")
+            text = self.wait_event("device-message", lambda d: d["device"] == "dash-1")[0]
+            self.assertEqual(text["text"], "Hai from ESP8266")
+            # A new dashboard sees the device online in its snapshot; the village lists the lamp.
+            late = socketio.Client()
+            snaps = []
+            late.on("snapshot", lambda d: snaps.append(d), namespace="/dashboard")
+            late.connect(self.hub.url, namespaces=["/dashboard"])
+            try:
+                snap = wait_until(lambda: snaps, what="late snapshot")[0]
+                self.assertTrue([d for d in snap["devices"] if d["id"] == "dash-1" and d["online"]])
+                self.assertIn("dash-lamp", snap["village"]["alleys"][0]["lamps"])
+                self.assertNotIn("dash-1", snap["village"]["alleys"][0]["lamps"])
+            finally:
+                late.disconnect()
+        self.wait_event("device", lambda d: d["id"] == "dash-1" and not d["online"])
+
+    def test_history_is_downsampled(self):
+        values = [10, 20, 30, 40, 50, 60, 70, 80]
+        with self.hub.device("hist-1") as dev:
+            for v in values:
+                self.assertEqual(dev.request(f"temp={v} hum={v / 10}"), "OK")
+        rows = self.hub.readings("hist-1")
+        first, last = rows[0]["ts"], rows[-1]["ts"]
+        ack = self.call("history", {"device": "hist-1", "from": first - 1000, "to": last + 1000})
+        self.assertTrue(ack["ok"], ack)
+        self.assertEqual(ack["device"], "hist-1")
+        self.assertEqual(set(ack["series"]), {"temp", "hum"})
+        temp = ack["series"]["temp"]
+        for bucket in temp:
+            self.assertEqual(len(bucket), 4)  # [ts, avg, min, max]
+            ts, avg, low, high = bucket
+            self.assertTrue(low <= avg <= high, bucket)
+            self.assertTrue(first - 1000 <= ts <= last + 1000, bucket)
+        self.assertEqual(min(b[2] for b in temp), 10)
+        self.assertEqual(max(b[3] for b in temp), 80)
+        one = self.call("history", {"device": "hist-1", "from": first - 1000, "to": last + 1000,
+                                    "points": 1})
+        self.assertEqual(len(one["series"]["temp"]), 1)
+        self.assertEqual(one["series"]["temp"][0][1:], [45, 10, 80])
+        two = self.call("history", {"device": "hist-1", "from": first, "to": last, "points": 2})
+        self.assertLessEqual(len(two["series"]["temp"]), 2)
+        default = self.call("history", {"device": "hist-1"})  # the last hour
+        self.assertTrue(default["ok"])
+        self.assertEqual(max(b[3] for b in default["series"]["temp"]), 80)
+        empty = self.call("history", {"device": "hist-1", "from": 0, "to": 1})
+        self.assertEqual(empty["series"], {})
+        for bad in ({"device": "ghost"}, {}, {"device": "hist-1", "from": 10, "to": 5}, "hist-1"):
+            ack = self.call("history", bad)
+            self.assertEqual(ack["ok"], False, bad)
+            self.assertTrue(ack["error"], bad)
+
+    def test_devices_alerts_follow_acks(self):
+        with self.hub.device("ack-1"):
+            devices = self.call("devices", None)
+            self.assertTrue(devices["ok"])
+            self.assertIn("ack-1", [d["id"] for d in devices["devices"]])
+        alerts = self.call("alerts", {"limit": 5})
+        self.assertEqual(alerts["ok"], True)
+        self.assertIsInstance(alerts["alerts"], list)
+        self.assertEqual(self.call("follow", {"device": "ack-1"}), {"ok": True})
+        self.assertEqual(self.call("unfollow", {"device": "ack-1"}), {"ok": True})
+        for bad in ({}, {"device": ""}, "ack-1", None):
+            ack = self.call("follow", bad)
+            self.assertEqual(ack["ok"], False, bad)
+
+    def test_greenhouse_alert_event(self):
+        self.wait_event("snapshot")
+        with self.hub.device("gh-1") as gh:
+            self.assertEqual(gh.request("temp=40"), "OK")
+            self.assertEqual(gh.read_line(), "fan-on")
+        alert = self.wait_event("alert", lambda a: a["rule"] == "greenhouse:GH")[0]
+        self.assertEqual(alert["device"], "gh-1")
+        self.assertEqual(alert["value"], 40)
+        for key in ("id", "ts", "message"):
+            self.assertIn(key, alert)
+        status = self.wait_event("command-status", lambda c: c["device"] == "gh-1")[0]
+        self.assertEqual(status["command"], "fan-on")
+        self.assertEqual(status["source"], "rule")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
