@@ -145,6 +145,8 @@ void read_greenhouse(const toml::table& table, std::string_view source, HubConfi
   reader.get("device", greenhouse.device);
   read_range(reader, "temp", greenhouse.temp, "village.greenhouses.");
   read_range(reader, "hum", greenhouse.hum, "village.greenhouses.");
+  reader.get("hysteresis", greenhouse.hysteresis);
+  if (greenhouse.hysteresis < 0) fail(source, table.source(), "hysteresis must not be negative");
   reader.get("on_temp_high", greenhouse.on_temp_high);
   reader.get("on_temp_normal", greenhouse.on_temp_normal);
   reader.get("on_hum_low", greenhouse.on_hum_low);

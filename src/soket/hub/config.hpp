@@ -37,6 +37,9 @@ struct GreenhouseRule {
   std::string device;
   std::optional<Range> temp;
   std::optional<Range> hum;
+  /// How far back inside a range a value must come before it counts as normal again, so a fan
+  /// that cools by a degree does not switch on and off at every reading.
+  double hysteresis = 1.0;
   std::string on_temp_high = "fan-on";
   std::string on_temp_normal = "fan-off";
   std::string on_hum_low = "pump-on";

@@ -1,5 +1,7 @@
 #include "soket/hub/device_registry.hpp"
 
+#include <algorithm>
+
 namespace soket::hub {
 
 void DeviceRegistry::load(const std::vector<store::Device>& stored) {
@@ -39,6 +41,19 @@ std::vector<std::string> DeviceRegistry::resolve(const std::string& target) cons
   } else {
     ids.push_back(target);
   }
+  return ids;
+}
+
+std::vector<std::string> DeviceRegistry::alley_lamps(const std::string& group,
+                                                     const std::vector<std::string>& lamps,
+                                                     const std::string& light_sensor) const {
+  std::vector<std::string> ids;
+  if (!group.empty()) {
+    for (const auto& [id, device] : devices_)
+      if (device.group == group && device.kind != "light" && id != light_sensor) ids.push_back(id);
+  }
+  for (const auto& lamp : lamps)
+    if (std::find(ids.begin(), ids.end(), lamp) == ids.end()) ids.push_back(lamp);
   return ids;
 }
 

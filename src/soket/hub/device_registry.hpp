@@ -43,6 +43,11 @@ class DeviceRegistry {
   /// Ids for a command target: "*" (online devices), "group:<name>", or one id (known or not).
   std::vector<std::string> resolve(const std::string& target) const;
 
+  /// The lamps of an alley: the group's devices and the listed ids, without light sensors
+  /// (kind "light" or the alley's own sensor), which share the group in the village.
+  std::vector<std::string> alley_lamps(const std::string& group, const std::vector<std::string>& lamps,
+                                       const std::string& light_sensor) const;
+
   boost::json::object to_json(const LiveDevice& device) const;
   boost::json::array all_json() const;
   std::size_t online_count() const;

@@ -357,8 +357,14 @@ void Hub::apply_rules(const std::string& device, const std::map<std::string, dou
 void Hub::run_actions(const std::vector<RuleAction>& actions) {
   for (const auto& action : actions) {
     if (!action.command.empty()) {
-      spdlog::info("rule {}: {} -> {}", action.rule, action.command, action.to);
-      send_command(action.to, action.command, store::CommandSource::rule, [](boost::json::object) {});
+      std::vector<std::string> targets{action.to};
+      if (action.alley)
+        targets = registry_.alley_lamps(action.alley->group, action.alley->lamps, action.alley->light_sensor);
+      spdlog::info("rule {}: {} -> {} device(s)", action.rule, action.command, targets.size());
+      for (const auto& target : targets) {
+        if (!registry_.find(target)) continue;  // a listed lamp never seen: nothing to queue for
+        send_command(target, action.command, store::CommandSource::rule, [](boost::json::object) {});
+      }
     }
     if (!action.alert.empty()) {
       int64_t now = store::now_ms();

@@ -89,10 +89,8 @@ void Hub::setup_dashboard_namespace() {
     boost::json::array alleys, greenhouses;
     for (const auto& a : config_.alleys) {
       boost::json::array lamps;
-      for (const auto& lamp : a.lamps) lamps.push_back(boost::json::value(lamp));
-      if (!a.group.empty())
-        for (const auto& id : registry_.resolve("group:" + a.group))
-          lamps.push_back(boost::json::value(id));
+      for (const auto& id : registry_.alley_lamps(a.group, a.lamps, a.light_sensor))
+        lamps.push_back(boost::json::value(id));
       boost::json::object alley{{"name", a.name}, {"light_sensor", a.light_sensor},
                                 {"group", a.group}, {"lamps", std::move(lamps)},
                                 {"on_below", a.on_below}, {"off_above", a.off_above}};

@@ -22,21 +22,12 @@ bool in_window(int minute, int on, int off) {
 RulesEngine::RulesEngine(const HubConfig& config)
     : config_(config), alleys_(config.alleys.size()), greenhouses_(config.greenhouses.size()) {}
 
-std::vector<std::string> RulesEngine::lamp_targets(const AlleyRule& alley) {
-  std::vector<std::string> targets;
-  if (!alley.group.empty()) targets.push_back("group:" + alley.group);
-  for (const auto& lamp : alley.lamps) targets.push_back(lamp);
-  return targets;
-}
-
 void RulesEngine::switch_lamps(const AlleyRule& alley, bool on, const std::string& reason,
                                const std::string& device, std::optional<double> value,
                                std::vector<RuleAction>& out) const {
   std::string rule = "alley:" + alley.name;
-  for (const auto& target : lamp_targets(alley)) {
-    out.push_back({rule, target, on ? alley.on_command : alley.off_command, "", device, value});
-  }
-  out.push_back({rule, "", "", alley.name + ": lamps " + (on ? "on" : "off") + " (" + reason + ")",
+  out.push_back({rule, "", &alley, on ? alley.on_command : alley.off_command, "", device, value});
+  out.push_back({rule, "", nullptr, "", alley.name + ": lamps " + (on ? "on" : "off") + " (" + reason + ")",
                  device, value});
 }
 
@@ -71,6 +62,9 @@ std::vector<RuleAction> RulesEngine::on_reading(const std::string& device,
       if (!range || it == values.end()) return;
       double v = it->second;
       Side side = v > range->max ? Side::high : v < range->min ? Side::low : Side::normal;
+      // Coming back needs a margin inside the range (see GreenhouseRule::hysteresis).
+      if (state == Side::high && side == Side::normal && v > range->max - gh.hysteresis) return;
+      if (state == Side::low && side == Side::normal && v < range->min + gh.hysteresis) return;
       if (side == state) return;
       Side before = std::exchange(state, side);
       std::string text = gh.name + ": " + label + " " + format_value(v);
@@ -80,10 +74,10 @@ std::vector<RuleAction> RulesEngine::on_reading(const std::string& device,
         if (before == Side::unknown) return;  // starting inside the range is not news
         text += " back within " + format_value(range->min) + "–" + format_value(range->max);
       }
-      out.push_back({rule, "", "", text, device, v});
+      out.push_back({rule, "", nullptr, "", text, device, v});
       const std::string& command =
           side == Side::high ? on_high : side == Side::low ? on_low : on_normal;
-      if (!command.empty()) out.push_back({rule, gh.device, command, "", device, v});
+      if (!command.empty()) out.push_back({rule, gh.device, nullptr, command, "", device, v});
     };
     check("temp", "temperature", gh.temp, greenhouses_[i].temp, gh.on_temp_high, "",
           gh.on_temp_normal);

@@ -12,7 +12,8 @@ namespace soket::hub {
 /// Something a rule wants done: send a command, and/or raise an alert.
 struct RuleAction {
   std::string rule;     // e.g. "alley:Gang Mawar", "greenhouse:GH 1"
-  std::string to;       // command target ("lamp-1", "group:gang-1"); empty for an alert only
+  std::string to;       // command target (a device id); empty for an alert only
+  const AlleyRule* alley = nullptr;  // set instead of `to` for an alley's lamps
   std::string command;  // empty for an alert only
   std::string alert;    // empty for a command only
   std::string device;   // the device whose reading triggered it
@@ -32,9 +33,6 @@ class RulesEngine {
   /// Actions for the clock: call it every so often with the local time of day in minutes.
   /// Schedules fire when the time crosses their on/off minute (once per crossing).
   std::vector<RuleAction> on_clock(int minute_of_day);
-
-  /// The lamp targets of an alley: "group:<name>" and/or lamp ids.
-  static std::vector<std::string> lamp_targets(const AlleyRule& alley);
 
  private:
   enum class Side { unknown, low, normal, high };
