@@ -1,0 +1,201 @@
+#include "soket/hub/rules.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace soket::hub {
+namespace {
+
+HubConfig village() {
+  HubConfig c;
+  AlleyRule gang1;
+  gang1.name = "Gang 1";
+  gang1.light_sensor = "light-1";
+  gang1.group = "gang-1";
+  gang1.lamps = {"lamp-x"};
+  gang1.on_below = 50;
+  gang1.off_above = 400;
+  c.alleys.push_back(gang1);
+
+  AlleyRule night;  // on from 18:00 to 05:30, past midnight
+  night.name = "Night";
+  night.group = "night";
+  night.schedule_on_minute = 18 * 60;
+  night.schedule_off_minute = 5 * 60 + 30;
+  c.alleys.push_back(night);
+
+  AlleyRule morning;  // a window within one day
+  morning.name = "Morning";
+  morning.lamps = {"lamp-m"};
+  morning.schedule_on_minute = 6 * 60;
+  morning.schedule_off_minute = 7 * 60;
+  morning.on_command = "led-on";
+  morning.off_command = "led-off";
+  c.alleys.push_back(morning);
+
+  GreenhouseRule gh;
+  gh.name = "GH 1";
+  gh.device = "gh-1";
+  gh.temp = Range{18, 32};
+  gh.hum = Range{55, 90};
+  c.greenhouses.push_back(gh);
+  return c;
+}
+
+// "to command" for each command action, "alert: message" for each alert.
+std::vector<std::string> describe(const std::vector<RuleAction>& actions) {
+  std::vector<std::string> out;
+  for (const auto& a : actions) {
+    if (!a.command.empty()) out.push_back(a.to + " " + a.command);
+    if (!a.alert.empty()) out.push_back("alert: " + a.alert);
+  }
+  return out;
+}
+
+std::vector<std::string> commands(const std::vector<RuleAction>& actions) {
+  std::vector<std::string> out;
+  for (const auto& a : actions)
+    if (!a.command.empty()) out.push_back(a.to + " " + a.command);
+  return out;
+}
+
+class Rules : public testing::Test {
+ protected:
+  HubConfig config_ = village();
+  RulesEngine rules_{config_};
+
+  std::vector<std::string> light(double v) {
+    return commands(rules_.on_reading("light-1", {{"light", v}}));
+  }
+  std::vector<RuleAction> gh(std::map<std::string, double> values) {
+    return rules_.on_reading("gh-1", values);
+  }
+};
+
+const std::vector<std::string> kOn = {"group:gang-1 lamp-on", "lamp-x lamp-on"};
+const std::vector<std::string> kOff = {"group:gang-1 lamp-off", "lamp-x lamp-off"};
+const std::vector<std::string> kNothing = {};
+
+TEST_F(Rules, LampTargets) {
+  EXPECT_EQ(RulesEngine::lamp_targets(config_.alleys[0]),
+            (std::vector<std::string>{"group:gang-1", "lamp-x"}));
+  EXPECT_EQ(RulesEngine::lamp_targets(config_.alleys[1]),
+            (std::vector<std::string>{"group:night"}));
+  EXPECT_EQ(RulesEngine::lamp_targets(config_.alleys[2]), (std::vector<std::string>{"lamp-m"}));
+}
+
+TEST_F(Rules, AlleyFiresOncePerCrossing) {
+  EXPECT_EQ(light(300), kNothing);  // between the thresholds at the start: no news
+  EXPECT_EQ(light(50), kNothing);   // on_below itself is not below
+  EXPECT_EQ(light(49.9), kOn);
+  EXPECT_EQ(light(10), kNothing);
+  EXPECT_EQ(light(49), kNothing);
+  EXPECT_EQ(light(200), kNothing);  // inside the gap: the lamps stay on
+  EXPECT_EQ(light(400), kNothing);  // off_above itself is not above
+  EXPECT_EQ(light(400.1), kOff);
+  EXPECT_EQ(light(900), kNothing);
+  EXPECT_EQ(light(100), kNothing);  // inside the gap: the lamps stay off
+  EXPECT_EQ(light(401), kNothing);
+  EXPECT_EQ(light(0), kOn);
+  EXPECT_EQ(light(1), kNothing);
+}
+
+TEST_F(Rules, AlleyStartingInTheLightSwitchesOff) {
+  EXPECT_EQ(light(1000), kOff);
+  EXPECT_EQ(light(1000), kNothing);
+}
+
+TEST_F(Rules, AlleyActionsCarryTheRuleDeviceAndValue) {
+  auto actions = rules_.on_reading("light-1", {{"light", 12}, {"temp", 20}});
+  ASSERT_EQ(actions.size(), 3u);
+  for (const auto& a : actions) {
+    EXPECT_EQ(a.rule, "alley:Gang 1");
+    EXPECT_EQ(a.device, "light-1");
+    EXPECT_EQ(a.value, 12);
+  }
+  EXPECT_EQ(describe(actions).back(), "alert: Gang 1: lamps on (light 12 < 50)");
+}
+
+TEST_F(Rules, AlleyIgnoresOtherDevicesAndKeys) {
+  EXPECT_TRUE(rules_.on_reading("light-2", {{"light", 1}}).empty());
+  EXPECT_TRUE(rules_.on_reading("light-1", {{"lux", 1}}).empty());
+  EXPECT_TRUE(rules_.on_reading("light-1", {}).empty());
+  EXPECT_EQ(light(1), kOn);  // still the first crossing
+}
+
+TEST_F(Rules, ScheduleWindowPastMidnight) {
+  // At noon the night lamps are off and the morning lamps too: the first tick states both.
+  EXPECT_EQ(commands(rules_.on_clock(12 * 60)),
+            (std::vector<std::string>{"group:night lamp-off", "lamp-m led-off"}));
+  EXPECT_EQ(commands(rules_.on_clock(12 * 60 + 1)), kNothing);
+  EXPECT_EQ(commands(rules_.on_clock(17 * 60 + 59)), kNothing);
+  EXPECT_EQ(commands(rules_.on_clock(18 * 60)), (std::vector<std::string>{"group:night lamp-on"}));
+  EXPECT_EQ(commands(rules_.on_clock(23 * 60 + 59)), kNothing);
+  EXPECT_EQ(commands(rules_.on_clock(0)), kNothing);  // past midnight: still on
+  EXPECT_EQ(commands(rules_.on_clock(5 * 60 + 29)), kNothing);
+  EXPECT_EQ(commands(rules_.on_clock(5 * 60 + 30)),
+            (std::vector<std::string>{"group:night lamp-off"}));
+  EXPECT_EQ(commands(rules_.on_clock(6 * 60)), (std::vector<std::string>{"lamp-m led-on"}));
+  EXPECT_EQ(commands(rules_.on_clock(6 * 60 + 59)), kNothing);
+  EXPECT_EQ(commands(rules_.on_clock(7 * 60)), (std::vector<std::string>{"lamp-m led-off"}));
+  EXPECT_EQ(commands(rules_.on_clock(7 * 60)), kNothing);
+}
+
+TEST_F(Rules, ScheduleStartingAtNight) {
+  auto actions = rules_.on_clock(2 * 60);  // 02:00: the night lamps are on, the morning ones off
+  EXPECT_EQ(commands(actions), (std::vector<std::string>{"group:night lamp-on", "lamp-m led-off"}));
+  for (const auto& a : actions) {
+    EXPECT_TRUE(a.device.empty());
+    EXPECT_FALSE(a.value);
+  }
+  EXPECT_EQ(describe(actions)[1], "alert: Night: lamps on (schedule)");
+  // The light rule of Gang 1 has no schedule and is not touched by the clock.
+  for (const auto& a : actions)
+    EXPECT_NE(a.rule, "alley:Gang 1");
+}
+
+TEST_F(Rules, GreenhouseHighLowAndBackToNormal) {
+  EXPECT_TRUE(gh({{"temp", 25}, {"hum", 70}}).empty());  // starting inside the ranges: no news
+  EXPECT_EQ(describe(gh({{"temp", 35}})),
+            (std::vector<std::string>{"alert: GH 1: temperature 35 above 32", "gh-1 fan-on"}));
+  EXPECT_TRUE(gh({{"temp", 36}}).empty());
+  EXPECT_TRUE(gh({{"temp", 32}}).size() == 2);  // the range is inclusive: 32 is back to normal
+  EXPECT_TRUE(gh({{"temp", 31}}).empty());
+  EXPECT_EQ(
+      describe(gh({{"temp", 10}})),
+      (std::vector<std::string>{"alert: GH 1: temperature 10 below 18"}));  // no command for cold
+  EXPECT_EQ(describe(gh({{"temp", 40}})),
+            (std::vector<std::string>{"alert: GH 1: temperature 40 above 32", "gh-1 fan-on"}));
+  auto back = gh({{"temp", 25}});
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_NE(back[0].alert.find("back within 18"), std::string::npos) << back[0].alert;
+  EXPECT_EQ(commands(back), (std::vector<std::string>{"gh-1 fan-off"}));
+
+  EXPECT_EQ(describe(gh({{"hum", 40}})),
+            (std::vector<std::string>{"alert: GH 1: humidity 40 below 55", "gh-1 pump-on"}));
+  EXPECT_TRUE(gh({{"hum", 41}}).empty());
+  EXPECT_EQ(
+      describe(gh({{"hum", 95}})),
+      (std::vector<std::string>{"alert: GH 1: humidity 95 above 90"}));  // no command for humid
+  EXPECT_EQ(commands(gh({{"hum", 60}})), (std::vector<std::string>{"gh-1 pump-off"}));
+}
+
+TEST_F(Rules, GreenhouseBothKeysInOneReading) {
+  auto actions = gh({{"temp", 50}, {"hum", 20}});
+  EXPECT_EQ(commands(actions), (std::vector<std::string>{"gh-1 fan-on", "gh-1 pump-on"}));
+  for (const auto& a : actions) {
+    EXPECT_EQ(a.rule, "greenhouse:GH 1");
+    EXPECT_EQ(a.device, "gh-1");
+  }
+  EXPECT_TRUE(rules_.on_reading("gh-2", {{"temp", 99}}).empty());
+  EXPECT_TRUE(gh({{"light", 5}}).empty());
+}
+
+TEST_F(Rules, GreenhouseStartingOutOfRangeIsNews) {
+  EXPECT_EQ(commands(gh({{"temp", 33}})), (std::vector<std::string>{"gh-1 fan-on"}));
+}
+
+}  // namespace
+}  // namespace soket::hub
