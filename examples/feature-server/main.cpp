@@ -8,7 +8,9 @@ using namespace soket::socketio;
 
 namespace {
 
-void echo(Socket&, Message& message, Ack& ack) { ack(std::move(message)); }
+void echo(Socket&, Message& message, Ack& ack) {
+  ack(std::move(message));
+}
 
 void setup_main(Server& io) {
   io.on_connection([&io](Socket& socket) {
@@ -47,6 +49,20 @@ void setup_main(Server& io) {
       ack(std::move(message));
     });
     socket.on("kick", [](Socket& s, Message&, Ack&) { s.disconnect(true); });
+    // Server -> client ack: ask the client `question` (with the given payload), wait up to the
+    // given milliseconds, and ack the caller with the client's answer or the timeout error.
+    socket.on("ask-me", [](Socket& s, Message& message, Ack& ack) {
+      auto timeout = message.args.size() > 1 && message.args[1].is_int64()
+                         ? std::chrono::milliseconds(message.args[1].as_int64())
+                         : std::chrono::milliseconds(2000);
+      s.emit_with_ack(
+          "question", make_message(message.args.empty() ? boost::json::value() : message.args[0]),
+          [ack](std::optional<std::string> error, Message& reply) mutable {
+            if (error) return ack.send(boost::json::object{{"error", *error}});
+            ack.send(boost::json::object{{"answer", reply.args}});
+          },
+          timeout);
+    });
   });
 }
 

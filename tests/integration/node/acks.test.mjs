@@ -1,6 +1,5 @@
-// Acknowledgements: client -> server acks with and without timeouts, routing of many ack ids.
-// (feature-server has no server -> client ack flow, so that direction is covered by the
-// socket.io protocol test-suite's message-with-ack only at the packet level.)
+// Acknowledgements: client -> server acks with and without timeouts, routing of many ack ids, and
+// server -> client acks (feature-server's ask-me: the server asks `question` and waits).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { canary, close_all, connect, emit_ack, sleep } from "../lib/client.mjs";
@@ -23,6 +22,27 @@ for (const transport of ["websocket", "polling"]) {
       const socket = await connect(server.url, opts);
       assert.deepEqual(await socket.emitWithAck("echo", { a: [1, 2] }), { a: [1, 2] });
       assert.deepEqual(await socket.timeout(2000).emitWithAck("echo", "timed"), "timed");
+      socket.disconnect();
+    });
+
+    it("server -> client ack: the server gets the client's answer", T, async () => {
+      const socket = await connect(server.url, opts);
+      socket.on("question", (q, answer) => answer(`answer to ${q}`, 42));
+      assert.deepEqual(await socket.emitWithAck("ask-me", "life", 2000), {
+        answer: ["answer to life", 42],
+      });
+      socket.disconnect();
+    });
+
+    it("server -> client ack: the server's timeout fires when the client never answers", T, async () => {
+      const socket = await connect(server.url, opts);
+      socket.on("question", () => {});  // never answers
+      const started = Date.now();
+      assert.deepEqual(await socket.emitWithAck("ask-me", "silence", 300), {
+        error: "operation has timed out",
+      });
+      assert.ok(Date.now() - started >= 250, "the server waited for its timeout");
+      assert.deepEqual(await socket.emitWithAck("echo", "still fine"), "still fine");
       socket.disconnect();
     });
 
