@@ -54,6 +54,7 @@ name = "Greenhouse 1"
 device = "greenhouse-1"
 temp = { min = 18, max = 32 }
 hum = { min = 55, max = 90 }
+hysteresis = 2.5
 on_temp_high = "fan-on-fast"
 )toml";
 
@@ -117,6 +118,7 @@ TEST(HubConfig, ReadsEverySection) {
   EXPECT_DOUBLE_EQ(gh.temp->max, 32);
   EXPECT_DOUBLE_EQ(gh.hum->min, 55);
   EXPECT_DOUBLE_EQ(gh.hum->max, 90);
+  EXPECT_DOUBLE_EQ(gh.hysteresis, 2.5);
   EXPECT_EQ(gh.on_temp_high, "fan-on-fast");
   EXPECT_EQ(gh.on_temp_normal, "fan-off");
 }
@@ -241,6 +243,9 @@ const BadCase kBadCases[] = {
      "[[village.alleys]]\nname = \"G\"\nlight_sensor = \"s\"\ngroup = \"g\"\non_below = "
      "50\noff_above = 50\n",
      "on_below must be below off_above"},
+    {"GreenhouseNegativeHysteresis",
+     "[[village.greenhouses]]\nname = \"H\"\ndevice = \"d\"\nhysteresis = -1\n",
+     "hysteresis must not be negative"},
     {"GreenhouseWithoutDevice", "[[village.greenhouses]]\nname = \"H\"\n",
      "needs a name and a device"},
     {"SyntaxError", "[server\n", "test.toml:1:"},

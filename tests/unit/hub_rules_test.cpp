@@ -44,11 +44,16 @@ HubConfig village() {
   return c;
 }
 
-// "to command" for each command action, "alert: message" for each alert.
+// The target of a command action: a device id, or "lamps of <alley>" (resolved by the hub).
+std::string target(const RuleAction& a) {
+  return a.alley ? "lamps of " + a.alley->name : a.to;
+}
+
+// "<target> <command>" for each command action, "alert: <message>" for each alert.
 std::vector<std::string> describe(const std::vector<RuleAction>& actions) {
   std::vector<std::string> out;
   for (const auto& a : actions) {
-    if (!a.command.empty()) out.push_back(a.to + " " + a.command);
+    if (!a.command.empty()) out.push_back(target(a) + " " + a.command);
     if (!a.alert.empty()) out.push_back("alert: " + a.alert);
   }
   return out;
@@ -57,7 +62,7 @@ std::vector<std::string> describe(const std::vector<RuleAction>& actions) {
 std::vector<std::string> commands(const std::vector<RuleAction>& actions) {
   std::vector<std::string> out;
   for (const auto& a : actions)
-    if (!a.command.empty()) out.push_back(a.to + " " + a.command);
+    if (!a.command.empty()) out.push_back(target(a) + " " + a.command);
   return out;
 }
 
@@ -74,17 +79,9 @@ class Rules : public testing::Test {
   }
 };
 
-const std::vector<std::string> kOn = {"group:gang-1 lamp-on", "lamp-x lamp-on"};
-const std::vector<std::string> kOff = {"group:gang-1 lamp-off", "lamp-x lamp-off"};
+const std::vector<std::string> kOn = {"lamps of Gang 1 lamp-on"};
+const std::vector<std::string> kOff = {"lamps of Gang 1 lamp-off"};
 const std::vector<std::string> kNothing = {};
-
-TEST_F(Rules, LampTargets) {
-  EXPECT_EQ(RulesEngine::lamp_targets(config_.alleys[0]),
-            (std::vector<std::string>{"group:gang-1", "lamp-x"}));
-  EXPECT_EQ(RulesEngine::lamp_targets(config_.alleys[1]),
-            (std::vector<std::string>{"group:night"}));
-  EXPECT_EQ(RulesEngine::lamp_targets(config_.alleys[2]), (std::vector<std::string>{"lamp-m"}));
-}
 
 TEST_F(Rules, AlleyFiresOncePerCrossing) {
   EXPECT_EQ(light(300), kNothing);  // between the thresholds at the start: no news
@@ -109,7 +106,9 @@ TEST_F(Rules, AlleyStartingInTheLightSwitchesOff) {
 
 TEST_F(Rules, AlleyActionsCarryTheRuleDeviceAndValue) {
   auto actions = rules_.on_reading("light-1", {{"light", 12}, {"temp", 20}});
-  ASSERT_EQ(actions.size(), 3u);
+  ASSERT_EQ(actions.size(), 2u);
+  EXPECT_EQ(actions[0].alley, &config_.alleys[0]);
+  EXPECT_TRUE(actions[0].to.empty());
   for (const auto& a : actions) {
     EXPECT_EQ(a.rule, "alley:Gang 1");
     EXPECT_EQ(a.device, "light-1");
@@ -128,24 +127,28 @@ TEST_F(Rules, AlleyIgnoresOtherDevicesAndKeys) {
 TEST_F(Rules, ScheduleWindowPastMidnight) {
   // At noon the night lamps are off and the morning lamps too: the first tick states both.
   EXPECT_EQ(commands(rules_.on_clock(12 * 60)),
-            (std::vector<std::string>{"group:night lamp-off", "lamp-m led-off"}));
+            (std::vector<std::string>{"lamps of Night lamp-off", "lamps of Morning led-off"}));
   EXPECT_EQ(commands(rules_.on_clock(12 * 60 + 1)), kNothing);
   EXPECT_EQ(commands(rules_.on_clock(17 * 60 + 59)), kNothing);
-  EXPECT_EQ(commands(rules_.on_clock(18 * 60)), (std::vector<std::string>{"group:night lamp-on"}));
+  EXPECT_EQ(commands(rules_.on_clock(18 * 60)),
+            (std::vector<std::string>{"lamps of Night lamp-on"}));
   EXPECT_EQ(commands(rules_.on_clock(23 * 60 + 59)), kNothing);
   EXPECT_EQ(commands(rules_.on_clock(0)), kNothing);  // past midnight: still on
   EXPECT_EQ(commands(rules_.on_clock(5 * 60 + 29)), kNothing);
   EXPECT_EQ(commands(rules_.on_clock(5 * 60 + 30)),
-            (std::vector<std::string>{"group:night lamp-off"}));
-  EXPECT_EQ(commands(rules_.on_clock(6 * 60)), (std::vector<std::string>{"lamp-m led-on"}));
+            (std::vector<std::string>{"lamps of Night lamp-off"}));
+  EXPECT_EQ(commands(rules_.on_clock(6 * 60)),
+            (std::vector<std::string>{"lamps of Morning led-on"}));
   EXPECT_EQ(commands(rules_.on_clock(6 * 60 + 59)), kNothing);
-  EXPECT_EQ(commands(rules_.on_clock(7 * 60)), (std::vector<std::string>{"lamp-m led-off"}));
+  EXPECT_EQ(commands(rules_.on_clock(7 * 60)),
+            (std::vector<std::string>{"lamps of Morning led-off"}));
   EXPECT_EQ(commands(rules_.on_clock(7 * 60)), kNothing);
 }
 
 TEST_F(Rules, ScheduleStartingAtNight) {
   auto actions = rules_.on_clock(2 * 60);  // 02:00: the night lamps are on, the morning ones off
-  EXPECT_EQ(commands(actions), (std::vector<std::string>{"group:night lamp-on", "lamp-m led-off"}));
+  EXPECT_EQ(commands(actions),
+            (std::vector<std::string>{"lamps of Night lamp-on", "lamps of Morning led-off"}));
   for (const auto& a : actions) {
     EXPECT_TRUE(a.device.empty());
     EXPECT_FALSE(a.value);
@@ -161,25 +164,37 @@ TEST_F(Rules, GreenhouseHighLowAndBackToNormal) {
   EXPECT_EQ(describe(gh({{"temp", 35}})),
             (std::vector<std::string>{"alert: GH 1: temperature 35 above 32", "gh-1 fan-on"}));
   EXPECT_TRUE(gh({{"temp", 36}}).empty());
-  EXPECT_TRUE(gh({{"temp", 32}}).size() == 2);  // the range is inclusive: 32 is back to normal
-  EXPECT_TRUE(gh({{"temp", 31}}).empty());
-  EXPECT_EQ(
-      describe(gh({{"temp", 10}})),
-      (std::vector<std::string>{"alert: GH 1: temperature 10 below 18"}));  // no command for cold
-  EXPECT_EQ(describe(gh({{"temp", 40}})),
-            (std::vector<std::string>{"alert: GH 1: temperature 40 above 32", "gh-1 fan-on"}));
-  auto back = gh({{"temp", 25}});
+  // Back inside the range, but within the hysteresis (1 by default) of max: still high.
+  EXPECT_TRUE(gh({{"temp", 32}}).empty());
+  EXPECT_TRUE(gh({{"temp", 31.5}}).empty());
+  EXPECT_TRUE(gh({{"temp", 40}}).empty());
+  auto back = gh({{"temp", 31}});
   ASSERT_EQ(back.size(), 2u);
   EXPECT_NE(back[0].alert.find("back within 18"), std::string::npos) << back[0].alert;
   EXPECT_EQ(commands(back), (std::vector<std::string>{"gh-1 fan-off"}));
+  EXPECT_TRUE(gh({{"temp", 31.9}}).empty());
+  EXPECT_EQ(
+      describe(gh({{"temp", 10}})),
+      (std::vector<std::string>{"alert: GH 1: temperature 10 below 18"}));  // no command for cold
+  EXPECT_TRUE(gh({{"temp", 18.5}}).empty());  // within the hysteresis of min: still low
+  EXPECT_EQ(describe(gh({{"temp", 40}})),     // straight from low to high
+            (std::vector<std::string>{"alert: GH 1: temperature 40 above 32", "gh-1 fan-on"}));
+  EXPECT_EQ(commands(gh({{"temp", 25}})), (std::vector<std::string>{"gh-1 fan-off"}));
 
   EXPECT_EQ(describe(gh({{"hum", 40}})),
             (std::vector<std::string>{"alert: GH 1: humidity 40 below 55", "gh-1 pump-on"}));
   EXPECT_TRUE(gh({{"hum", 41}}).empty());
+  EXPECT_TRUE(gh({{"hum", 55.5}}).empty());
   EXPECT_EQ(
       describe(gh({{"hum", 95}})),
       (std::vector<std::string>{"alert: GH 1: humidity 95 above 90"}));  // no command for humid
   EXPECT_EQ(commands(gh({{"hum", 60}})), (std::vector<std::string>{"gh-1 pump-off"}));
+}
+
+TEST_F(Rules, GreenhouseWithoutHysteresisComesBackAtTheEdge) {
+  config_.greenhouses[0].hysteresis = 0;
+  EXPECT_EQ(commands(gh({{"temp", 33}})), (std::vector<std::string>{"gh-1 fan-on"}));
+  EXPECT_EQ(commands(gh({{"temp", 32}})), (std::vector<std::string>{"gh-1 fan-off"}));
 }
 
 TEST_F(Rules, GreenhouseBothKeysInOneReading) {
