@@ -92,6 +92,16 @@ class FeatureServerTest(unittest.TestCase):
         sio = self.client(transports=["polling", "websocket"])
         self.assertEqual(sio.call("echo", "default", timeout=WAIT_S), "default")
 
+    def test_server_to_client_ack(self):
+        # The server emits "question" with an ack id; python-socketio answers with the handler's
+        # return value, and the server passes it back in its own ack.
+        sio = socketio.Client(reconnection=False)
+        sio.on("question", lambda q: f"python says {q}")
+        self.clients.append(sio)
+        sio.connect(self.server.url, transports=["websocket"], wait_timeout=WAIT_S)
+        reply = sio.call("ask-me", ("hi", 2000), timeout=WAIT_S)
+        self.assertEqual(reply, {"answer": ["python says hi"]})
+
     def test_sender_receiver_message_relay(self):
         # The course's receiver.py listens for "message"; sender.py emits it.
         receiver_events = Events()
