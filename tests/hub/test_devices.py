@@ -120,6 +120,30 @@ class DeviceProtocol(unittest.TestCase):
         self.assertEqual(len(anonymous), 1, anonymous)
         self.assertEqual(self.hub.readings(anonymous[0])[0]["value"], 300.0)
 
+    def test_reconnect_replaces_a_half_open_connection(self):
+        old = self.hub.device("roamer")
+        try:
+            with self.hub.device("roamer") as new:
+                # The old connection is closed by the hub; commands go to the new one.
+                self.assertEqual(old.read_until_closed(), b"")
+                self.hub.post_json("/api/commands", {"to": "roamer", "command": "led-on"})
+                self.assertEqual(new.read_line(), "led-on")
+                self.assertEqual(new.request("temp=1"), "OK")
+                self.assertTrue(self.hub.devices()["roamer"]["online"])
+        finally:
+            old.close()
+
+    # Known hub bug (reported): the course's Praktikum 2 sketch connects and only waits for
+    # commands, but a connection that has sent nothing is not a device yet, so `*` misses it.
+    # Remove the decorator once the hub registers such connections.
+    @unittest.expectedFailure
+    def test_silent_connection_gets_commands_for_everyone(self):
+        with LineClient(self.hub.tcp_port) as sketch:
+            wait_until(lambda: "soket_connections{gateway=\"tcp\"} 1" in
+                       self.hub.http("GET", "/metrics")[2].decode(), what="the connection")
+            self.hub.post_json("/api/commands", {"to": "*", "command": "led-on"})
+            self.assertEqual(sketch.read_line(timeout=3), "led-on")
+
     def test_many_devices_at_once(self):
         devices = [self.hub.device(f"crowd-{i}") for i in range(40)]
         try:
