@@ -1,10 +1,45 @@
 #include "soket/engineio/websocket_transport.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+
+#include <span>
 
 namespace soket::engineio {
 
 namespace websocket = boost::beast::websocket;
+
+void teardown(boost::beast::role_type role, SerialStream& stream, net::error_code& ec) {
+  using boost::beast::websocket::teardown;
+  teardown(role, stream.next_layer(), ec);
+}
+
+namespace {
+
+// One write gathers at most this many frames (asio passes 64 buffers per writev) and bytes.
+constexpr std::size_t kMaxGatherFrames = 32;
+constexpr std::size_t kMaxGatherBytes = 256 * 1024;
+
+// RFC 6455 header of an unmasked, unfragmented server frame.
+uint8_t frame_header(bool binary, std::size_t size, std::array<char, 10>& out) {
+  out[0] = static_cast<char>(0x80 | (binary ? 0x2 : 0x1));
+  if (size < 126) {
+    out[1] = static_cast<char>(size);
+    return 2;
+  }
+  if (size < 65536) {
+    out[1] = 126;
+    out[2] = static_cast<char>(size >> 8);
+    out[3] = static_cast<char>(size & 0xff);
+    return 4;
+  }
+  out[1] = 127;
+  for (int i = 0; i < 8; ++i)
+    out[2 + i] = static_cast<char>((static_cast<uint64_t>(size) >> (8 * (7 - i))) & 0xff);
+  return 10;
+}
+
+}  // namespace
 
 WebSocketTransport::WebSocketTransport(Stream stream, std::size_t max_buffered_bytes)
     : stream_(std::move(stream)), max_buffered_bytes_(max_buffered_bytes) {}
@@ -47,43 +82,69 @@ void WebSocketTransport::read_next() {
 
 bool WebSocketTransport::send(const Frame& frame) {
   if (closing_ || closed_) return true;
-  if (queued_bytes_ + frame.bytes->size() > max_buffered_bytes_ && !queue_.empty()) return false;
-  queued_bytes_ += frame.bytes->size();
-  queue_.push_back(frame);
-  if (!writing_) write_next();
+  std::size_t size = frame.bytes->size();
+  if (queued_bytes_ + size > max_buffered_bytes_ && !queue_.empty()) return false;
+  queued_bytes_ += size;
+  Queued& q = queue_.emplace_back();
+  q.bytes = frame.bytes;
+  q.header_size = frame_header(frame.binary, size, q.header);
+  schedule_flush();
   return true;
 }
 
-void WebSocketTransport::write_next() {
-  if (queue_.empty() || closed_) {
-    writing_ = false;
-    if (closing_ && !closed_) start_close();
+// Frames sent during this turn of the loop are written together at its end.
+void WebSocketTransport::schedule_flush() {
+  if (writing_ || flush_scheduled_) return;
+  flush_scheduled_ = true;
+  boost::asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->flush();
+  });
+}
+
+void WebSocketTransport::flush() {
+  if (writing_ || closed_) return;
+  if (queue_.empty()) {
+    if (gather_.capacity() > 2 * kMaxGatherFrames) gather_ = {};
+    if (closing_) start_close();
     return;
   }
+  gather_.clear();
+  std::size_t bytes = 0;
+  in_flight_ = 0;
+  for (const auto& q : queue_) {
+    if (in_flight_ == kMaxGatherFrames || (in_flight_ > 0 && bytes >= kMaxGatherBytes)) break;
+    gather_.emplace_back(q.header.data(), q.header_size);
+    gather_.emplace_back(q.bytes->data(), q.bytes->size());
+    bytes += q.header_size + q.bytes->size();
+    ++in_flight_;
+  }
   writing_ = true;
-  const Frame& frame = queue_.front();
-  stream_.text(!frame.binary);
-  stream_.async_write(boost::asio::buffer(*frame.bytes),
-                      [self = shared_from_this()](net::error_code ec, std::size_t) {
-                        auto& front = self->queue_.front();
-                        self->queued_bytes_ -= front.bytes->size();
-                        self->queue_.pop_front();
-                        if (ec) {
-                          self->writing_ = false;
-                          self->abort();
-                          return;
-                        }
-                        self->write_next();
-                      });
+  // Straight into the serial stream, which writes it whole: a pong or close frame from Beast waits
+  // for it (asio::async_write would split it into 64 KiB writes that Beast could slip between).
+  stream_.next_layer().async_write_some(
+      std::span<const boost::asio::const_buffer>(gather_),
+      [self = shared_from_this()](net::error_code ec, std::size_t) {
+        self->writing_ = false;
+        for (std::size_t i = 0; i < self->in_flight_; ++i) {
+          self->queued_bytes_ -= self->queue_.front().bytes->size();
+          self->queue_.pop_front();
+        }
+        self->in_flight_ = 0;
+        if (ec) return self->abort();
+        self->flush();
+      });
 }
 
 void WebSocketTransport::close() {
   if (closing_ || closed_) return;
   closing_ = true;
-  if (!writing_) start_close();
+  if (!writing_ && queue_.empty()) start_close();
+  // Otherwise flush() closes once the queue has drained.
 }
 
 void WebSocketTransport::start_close() {
+  if (std::exchange(close_started_, true)) return;
   stream_.async_close(websocket::close_code::normal,
                       [self = shared_from_this()](net::error_code) { self->abort(); });
 }
@@ -92,7 +153,7 @@ void WebSocketTransport::abort() {
   closed_ = true;
   owner_ = nullptr;
   net::error_code ignored;
-  auto& socket = stream_.next_layer().socket();
+  auto& socket = stream_.next_layer().next_layer().socket();
   socket.shutdown(net::tcp::socket::shutdown_both, ignored);
   socket.close(ignored);
 }
