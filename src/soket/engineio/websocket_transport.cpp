@@ -65,19 +65,28 @@ void WebSocketTransport::start_reading() {
 }
 
 void WebSocketTransport::read_next() {
-  stream_.async_read(read_buffer_, [self = shared_from_this()](net::error_code ec, std::size_t) {
-    if (self->closed_) return;
-    if (ec) {
-      if (auto* owner = std::exchange(self->owner_, nullptr)) owner->on_ws_closed(*self, ec);
-      self->abort();
-      return;
-    }
-    auto data = self->read_buffer_.cdata();
-    std::string_view view(static_cast<const char*>(data.data()), data.size());
-    if (self->owner_) self->owner_->on_ws_frame(*self, view, !self->stream_.got_text());
-    self->read_buffer_.consume(self->read_buffer_.size());
-    if (!self->closed_) self->read_next();
-  });
+  // An idle connection waits with a small buffer (most messages fit in it); a message that does
+  // not is read on in larger pieces, and the buffer shrinks back once it has been handled.
+  constexpr std::size_t kIdleRead = 256;
+  constexpr std::size_t kBulkRead = 64 * 1024;
+  std::size_t limit = read_buffer_.size() == 0 ? kIdleRead : kBulkRead;
+  stream_.async_read_some(
+      read_buffer_, limit, [self = shared_from_this()](net::error_code ec, std::size_t) {
+        if (self->closed_) return;
+        if (ec) {
+          if (auto* owner = std::exchange(self->owner_, nullptr)) owner->on_ws_closed(*self, ec);
+          self->abort();
+          return;
+        }
+        if (self->stream_.is_message_done()) {
+          auto data = self->read_buffer_.cdata();
+          std::string_view view(static_cast<const char*>(data.data()), data.size());
+          if (self->owner_) self->owner_->on_ws_frame(*self, view, !self->stream_.got_text());
+          self->read_buffer_.consume(self->read_buffer_.size());
+          if (self->read_buffer_.capacity() > kIdleRead) self->read_buffer_.shrink_to_fit();
+        }
+        if (!self->closed_) self->read_next();
+      });
 }
 
 bool WebSocketTransport::send(const Frame& frame) {
