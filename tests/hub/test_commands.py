@@ -155,6 +155,7 @@ class Commands(unittest.TestCase):
                 ("/api/commands", {"to": "lamp-1", "command": "led\r"}, 400),
                 ("/api/commands", {"to": "lamp-1", "command": "x" * 300}, 400),
                 ("/api/commands", {"to": "no-such-lamp", "command": "led-on"}, 400),
+                ("/api/commands", {"to": "group:", "command": "led-on"}, 400),
                 ("/api/commands", {"command": "led-on"}, 400),
                 ("/api/commands", {"to": 5, "command": "led-on"}, 400),
                 ("/api/devices/no-such-lamp/commands", {"command": "led-on"}, 404),

@@ -283,6 +283,7 @@ void Hub::send_command(const std::string& target, const std::string& command,
   for (unsigned char c : command)
     if (c < 0x20 || c == 0x7f) return fail("command contains control characters");
   if (target.empty()) return fail("no target: use a device id, group:<name> or *");
+  if (target == "group:") return fail("no group name: use group:<name>");
   auto ids = registry_.resolve(target);
   if (target != "*" && !target.starts_with("group:") && !registry_.find(target))
     return fail("unknown device '" + target + "'");
