@@ -133,10 +133,8 @@ class DeviceProtocol(unittest.TestCase):
         finally:
             old.close()
 
-    # Known hub bug (reported): the course's Praktikum 2 sketch connects and only waits for
-    # commands, but a connection that has sent nothing is not a device yet, so `*` misses it.
-    # Remove the decorator once the hub registers such connections.
-    @unittest.expectedFailure
+    # The course's Praktikum 2 sketch connects and only waits for commands: a connection that has
+    # sent nothing is still a device for `*` (known by its address).
     def test_silent_connection_gets_commands_for_everyone(self):
         with LineClient(self.hub.tcp_port) as sketch:
             wait_until(lambda: "soket_connections{gateway=\"tcp\"} 1" in
@@ -184,6 +182,19 @@ class DeviceTokens(unittest.TestCase):
                 self.assertEqual(other.request("light=10"), "OK")
         self.assertEqual(len(self.hub.readings("lamp-1")), 5)
         self.assertNotIn("other-9", self.hub.devices())
+
+    def test_a_silent_connection_without_hello_gets_no_commands(self):
+        with self.hub.device("lamp-1", token="lamp-secret") as good, \
+                LineClient(self.hub.tcp_port) as intruder:
+            wait_until(lambda: 'soket_connections{gateway="tcp"} 2' in
+                       self.hub.http("GET", "/metrics")[2].decode(), what="both connections")
+            result = self.hub.post_json("/api/commands", {"to": "*", "command": "unlock"})
+            self.assertEqual([c["device"] for c in result["commands"]], ["lamp-1"])
+            self.assertEqual(good.read_line(), "unlock")
+            # Had "unlock" been written to the intruder, it would come before this refusal.
+            intruder.send("temp=1\n")
+            self.assertTrue(intruder.read_line().startswith("ERR unauthorized"), intruder.raw)
+        self.assertEqual([d for d in self.hub.devices() if d.startswith("tcp-")], [])
 
     def test_readings_without_hello_are_refused(self):
         with LineClient(self.hub.tcp_port) as anonymous:

@@ -41,7 +41,8 @@ class TableReader {
       out = *v;
     } else if constexpr (std::is_same_v<T, bool>) {
       auto v = node->value<bool>();
-      if (!v) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be true or false");
+      if (!v)
+        fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be true or false");
       out = *v;
     } else if constexpr (std::is_same_v<T, uint16_t>) {
       auto v = node->value<int64_t>();
@@ -61,7 +62,8 @@ class TableReader {
     seen_.emplace_back(key);
     const toml::node* node = table_.get(key);
     if (!node) return nullptr;
-    if (!node->is_table()) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a table");
+    if (!node->is_table())
+      fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a table");
     return node->as_table();
   }
 
@@ -69,7 +71,8 @@ class TableReader {
     seen_.emplace_back(key);
     const toml::node* node = table_.get(key);
     if (!node) return nullptr;
-    if (!node->is_array()) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be an array");
+    if (!node->is_array())
+      fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be an array");
     return node->as_array();
   }
 
@@ -96,7 +99,8 @@ void read_range(TableReader& parent, std::string_view key, std::optional<Range>&
   reader.get("min", range.min);
   reader.get("max", range.max);
   if (range.min >= range.max)
-    fail(parent.source(), table->source(), "'" + path + std::string(key) + "': min must be below max");
+    fail(parent.source(), table->source(),
+         "'" + path + std::string(key) + "': min must be below max");
   out = range;
 }
 
@@ -129,7 +133,8 @@ void read_alley(const toml::table& table, std::string_view source, HubConfig& co
   }
   if (alley.name.empty()) fail(source, table.source(), "an alley needs a name");
   if (alley.group.empty() && alley.lamps.empty())
-    fail(source, table.source(), "alley '" + alley.name + "' needs a lamp group or a list of lamps");
+    fail(source, table.source(),
+         "alley '" + alley.name + "' needs a lamp group or a list of lamps");
   if (alley.light_sensor.empty() && !alley.schedule_on_minute)
     fail(source, table.source(),
          "alley '" + alley.name + "' needs a light_sensor or a schedule to switch its lamps");
@@ -178,7 +183,8 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     if (const toml::table* devices = r.table("devices")) {
       for (const auto& [id, token] : *devices) {
         auto value = token.value<std::string>();
-        if (!value || value->empty()) fail(source, token.source(), "device tokens must be non-empty strings");
+        if (!value || value->empty())
+          fail(source, token.source(), "device tokens must be non-empty strings");
         config.device_tokens[std::string(id.str())] = *value;
       }
     }
@@ -211,7 +217,8 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     }
     if (const toml::array* greenhouses = r.array("greenhouses")) {
       for (const auto& greenhouse : *greenhouses) {
-        if (!greenhouse.is_table()) fail(source, greenhouse.source(), "use [[village.greenhouses]] tables");
+        if (!greenhouse.is_table())
+          fail(source, greenhouse.source(), "use [[village.greenhouses]] tables");
         read_greenhouse(*greenhouse.as_table(), source, config);
       }
     }

@@ -14,12 +14,12 @@ namespace soket::hub {
 /// above `off_above` — the gap between them keeps the lamps from flickering — and/or by a schedule.
 struct AlleyRule {
   std::string name;
-  std::string light_sensor;  // device id
-  std::string group;         // the lamps: devices of this group
+  std::string light_sensor;        // device id
+  std::string group;               // the lamps: devices of this group
   std::vector<std::string> lamps;  // and/or these device ids
   double on_below = 30;
   double off_above = 60;
-  std::optional<int> schedule_on_minute;   // minutes after midnight, local time
+  std::optional<int> schedule_on_minute;  // minutes after midnight, local time
   std::optional<int> schedule_off_minute;
   std::string on_command = "lamp-on";
   std::string off_command = "lamp-off";

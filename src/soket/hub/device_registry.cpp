@@ -59,7 +59,8 @@ std::vector<std::string> DeviceRegistry::alley_lamps(const std::string& group,
 
 boost::json::object DeviceRegistry::to_json(const LiveDevice& d) const {
   boost::json::object latest;
-  for (const auto& [key, value] : d.latest) latest[key] = value;
+  for (const auto& [key, value] : d.latest)
+    latest[key] = value;
   return {{"id", d.id},
           {"name", d.name.empty() ? d.id : d.name},
           {"group", d.group},
@@ -74,13 +75,15 @@ boost::json::object DeviceRegistry::to_json(const LiveDevice& d) const {
 
 boost::json::array DeviceRegistry::all_json() const {
   boost::json::array out;
-  for (const auto& [id, device] : devices_) out.push_back(to_json(device));
+  for (const auto& [id, device] : devices_)
+    out.push_back(to_json(device));
   return out;
 }
 
 std::size_t DeviceRegistry::online_count() const {
   std::size_t n = 0;
-  for (const auto& [id, device] : devices_) n += device.online;
+  for (const auto& [id, device] : devices_)
+    n += device.online;
   return n;
 }
 

@@ -45,7 +45,8 @@ class DeviceRegistry {
 
   /// The lamps of an alley: the group's devices and the listed ids, without light sensors
   /// (kind "light" or the alley's own sensor), which share the group in the village.
-  std::vector<std::string> alley_lamps(const std::string& group, const std::vector<std::string>& lamps,
+  std::vector<std::string> alley_lamps(const std::string& group,
+                                       const std::vector<std::string>& lamps,
                                        const std::string& light_sensor) const;
 
   boost::json::object to_json(const LiveDevice& device) const;

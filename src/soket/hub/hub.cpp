@@ -21,14 +21,17 @@ void Hub::start() {
   started_ms_ = store::now_ms();
   std::error_code ec;
   std::filesystem::create_directories(config_.data_dir, ec);
-  if (ec) throw std::runtime_error("cannot create data directory " + config_.data_dir.string() + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot create data directory " + config_.data_dir.string() + ": " +
+                             ec.message());
   store::StoreOptions store_options;
   store_options.path = config_.data_dir / "soket.db";
   store_options.sync = config_.fsync ? store::SyncMode::full : store::SyncMode::normal;
   try {
     store_ = std::make_unique<store::Store>(store_options);
   } catch (const std::exception& e) {
-    throw std::runtime_error("cannot open the database " + store_options.path.string() + ": " + e.what());
+    throw std::runtime_error("cannot open the database " + store_options.path.string() + ": " +
+                             e.what());
   }
   (void)store_->writer().submit(store::MarkAllOffline{});
   registry_.load(store_->reader().devices());
@@ -42,8 +45,8 @@ void Hub::start() {
     try {
       return fn(endpoint(port));
     } catch (const boost::system::system_error& e) {
-      throw std::runtime_error(std::string("cannot listen for ") + what + " on " + config_.bind + ":" +
-                               std::to_string(port) + ": " + e.code().message());
+      throw std::runtime_error(std::string("cannot listen for ") + what + " on " + config_.bind +
+                               ":" + std::to_string(port) + ": " + e.code().message());
     }
   };
 
@@ -72,9 +75,8 @@ void Hub::start() {
   udp_ = std::make_unique<gateway::UdpReceiver>(
       io_, gateway::UdpReceiverOptions{.replies = config_.udp_reply},
       gateway::UdpReceiver::Handlers{
-          .on_datagram = [this](const auto& sender, const auto& m, const auto& reply) {
-            on_datagram(sender, m, reply);
-          },
+          .on_datagram = [this](const auto& sender, const auto& m,
+                                const auto& reply) { on_datagram(sender, m, reply); },
           .on_error = [this](const auto&, std::string_view) { ++counters_.errors; }});
 
   // TCP chat, bridged to /chat.
@@ -86,20 +88,27 @@ void Hub::start() {
   chat_ = std::make_unique<gateway::ChatServer>(
       io_, chat_options,
       gateway::ChatServer::Handlers{
-          .on_join = [this](const gateway::ChatUser& user) {
-            io_server_->of("/chat").emit("system", chat_->templates().joined_text(user.name));
-          },
-          .on_message = [this](const gateway::ChatUser& user, std::string_view text) {
-            ++counters_.chat_in;
-            int64_t now = store::now_ms();
-            (void)store_->writer().submit(store::InsertChat{
-                .ts = now, .user = user.name, .text = std::string(text), .origin = store::ChatOrigin::tcp});
-            io_server_->of("/chat").emit("message", boost::json::object{{"ts", now}, {"user", user.name},
-                                                                        {"text", text}, {"origin", "tcp"}});
-          },
-          .on_leave = [this](const gateway::ChatUser& user) {
-            io_server_->of("/chat").emit("system", chat_->templates().left_text(user.name));
-          }});
+          .on_join =
+              [this](const gateway::ChatUser& user) {
+                io_server_->of("/chat").emit("system", chat_->templates().joined_text(user.name));
+              },
+          .on_message =
+              [this](const gateway::ChatUser& user, std::string_view text) {
+                ++counters_.chat_in;
+                int64_t now = store::now_ms();
+                (void)store_->writer().submit(store::InsertChat{.ts = now,
+                                                                .user = user.name,
+                                                                .text = std::string(text),
+                                                                .origin = store::ChatOrigin::tcp});
+                io_server_->of("/chat").emit(
+                    "message",
+                    boost::json::object{
+                        {"ts", now}, {"user", user.name}, {"text", text}, {"origin", "tcp"}});
+              },
+          .on_leave =
+              [this](const gateway::ChatUser& user) {
+                io_server_->of("/chat").emit("system", chat_->templates().left_text(user.name));
+              }});
   setup_chat_namespace();
 
   http_port_ = bind("HTTP", config_.http_port, [&](auto e) { return http_->listen(e).port(); });
@@ -157,30 +166,34 @@ void Hub::read_commands_from_stdin() {
 }
 
 void Hub::read_stdin_line() {
-  net::asio::async_read_until(*stdin_, stdin_buffer_, '\n', [this](net::error_code ec, std::size_t n) {
-    if (ec || stopped_) return;
-    std::string line(net::asio::buffers_begin(stdin_buffer_.data()),
-                     net::asio::buffers_begin(stdin_buffer_.data()) + static_cast<std::ptrdiff_t>(n));
-    stdin_buffer_.consume(n);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    std::string target = "*", command = line;
-    if (line.starts_with("@")) {
-      auto space = line.find(' ');
-      target = line.substr(1, space == std::string::npos ? std::string::npos : space - 1);
-      command = space == std::string::npos ? "" : line.substr(space + 1);
-    }
-    if (!command.empty()) {
-      send_command(target, command, store::CommandSource::standard_input, [](boost::json::object r) {
-        if (!r["ok"].as_bool()) {
-          std::printf("error: %s\n", std::string(r["error"].as_string()).c_str());
-        } else {
-          std::printf("%zu command(s) sent or queued\n", r["commands"].as_array().size());
+  net::asio::async_read_until(
+      *stdin_, stdin_buffer_, '\n', [this](net::error_code ec, std::size_t n) {
+        if (ec || stopped_) return;
+        std::string line(
+            net::asio::buffers_begin(stdin_buffer_.data()),
+            net::asio::buffers_begin(stdin_buffer_.data()) + static_cast<std::ptrdiff_t>(n));
+        stdin_buffer_.consume(n);
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' '))
+          line.pop_back();
+        std::string target = "*", command = line;
+        if (line.starts_with("@")) {
+          auto space = line.find(' ');
+          target = line.substr(1, space == std::string::npos ? std::string::npos : space - 1);
+          command = space == std::string::npos ? "" : line.substr(space + 1);
         }
-        std::fflush(stdout);
+        if (!command.empty()) {
+          send_command(
+              target, command, store::CommandSource::standard_input, [](boost::json::object r) {
+                if (!r["ok"].as_bool()) {
+                  std::printf("error: %s\n", std::string(r["error"].as_string()).c_str());
+                } else {
+                  std::printf("%zu command(s) sent or queued\n", r["commands"].as_array().size());
+                }
+                std::fflush(stdout);
+              });
+        }
+        read_stdin_line();
       });
-    }
-    read_stdin_line();
-  });
 }
 
 }  // namespace soket::hub

@@ -63,6 +63,7 @@ class Hub {
   using Reply = std::function<void(std::string_view line)>;
   void identify(const std::string& id, const gateway::DeviceMessage& hello, std::string transport,
                 std::string address, const gateway::DeviceConnectionPtr& conn, Reply reply);
+  void identify_anonymous(const gateway::DeviceConnectionPtr& conn);
   void handle_payload(const std::string& id, const gateway::DeviceMessage& m, Reply reply);
   void handle_reply(LiveDevice& device, const gateway::DeviceMessage& m);
   void deliver_pending(LiveDevice& device);

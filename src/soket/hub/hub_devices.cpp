@@ -23,7 +23,9 @@ std::string store_error(const store::WriteResult& result) {
 
 }  // namespace
 
-void Hub::post(std::function<void()> fn) { net::asio::post(io_, std::move(fn)); }
+void Hub::post(std::function<void()> fn) {
+  net::asio::post(io_, std::move(fn));
+}
 
 bool Hub::check_device_token(const std::string& id, const std::string& token) const {
   if (config_.device_tokens.empty()) return true;
@@ -52,7 +54,8 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
     }
     if (known != connection_device_.end() && known->second != m.device_id) {
       // The connection was known by its address until now: that name goes offline.
-      if (LiveDevice* anonymous = registry_.find(known->second); anonymous && anonymous->connection == conn) {
+      if (LiveDevice* anonymous = registry_.find(known->second);
+          anonymous && anonymous->connection == conn) {
         anonymous->connection.reset();
         anonymous->online = false;
         (void)store_->writer().submit(
@@ -68,20 +71,25 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
       ++counters_.errors;
       return reply("ERR unauthorized: send HELLO <device-id> <token> first");
     }
-    // No HELLO: the device is known by its address, as in the course's first exercises.
-    std::string id = "tcp-" + conn->remote().address().to_string() + "-" +
-                     std::to_string(conn->remote().port());
-    connection_device_[conn->id()] = id;
-    gateway::DeviceMessage anonymous;
-    anonymous.kind = gateway::DeviceMessageKind::hello;
-    identify(id, anonymous, "tcp", conn->remote_string(), conn, {});
+    identify_anonymous(conn);
     known = connection_device_.find(conn->id());
   }
   handle_payload(known->second, m, reply);
 }
 
-void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello, std::string transport,
-                   std::string address, const gateway::DeviceConnectionPtr& conn, Reply reply) {
+void Hub::identify_anonymous(const gateway::DeviceConnectionPtr& conn) {
+  // No HELLO: the device is known by its address, as in the course's first exercises.
+  std::string id =
+      "tcp-" + conn->remote().address().to_string() + "-" + std::to_string(conn->remote().port());
+  connection_device_[conn->id()] = id;
+  gateway::DeviceMessage anonymous;
+  anonymous.kind = gateway::DeviceMessageKind::hello;
+  identify(id, anonymous, "tcp", conn->remote_string(), conn, {});
+}
+
+void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello,
+                   std::string transport, std::string address,
+                   const gateway::DeviceConnectionPtr& conn, Reply reply) {
   auto& device = registry_.get_or_add(id);
   if (conn && device.connection && device.connection != conn) {
     // The device came back on a new connection while the old one looks alive (half-open).
@@ -97,7 +105,8 @@ void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello, s
   };
   auto group = attribute("group");
   if (!group) {
-    if (auto it = config_.device_groups.find(id); it != config_.device_groups.end()) group = it->second;
+    if (auto it = config_.device_groups.find(id); it != config_.device_groups.end())
+      group = it->second;
   }
   if (group) device.group = *group;
   if (auto kind = attribute("kind")) device.kind = *kind;
@@ -112,24 +121,30 @@ void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello, s
     device.delivered.clear();
     device.awaiting_reply.clear();
   }
-  store::UpsertDevice op{.id = id, .ts = now, .online = true, .name = attribute("name"),
-                         .group = group, .kind = attribute("kind"), .transport = transport,
+  store::UpsertDevice op{.id = id,
+                         .ts = now,
+                         .online = true,
+                         .name = attribute("name"),
+                         .group = group,
+                         .kind = attribute("kind"),
+                         .transport = transport,
                          .address = address};
   auto alive = alive_;
-  auto submitted = store_->writer().submit(op, [this, alive, id, reply](const store::WriteResult& r) {
-    post([this, alive, id, reply, r] {
-      if (!*alive) return;
-      if (!r.ok()) {
-        if (reply) reply(store_error(r));
-        return;
-      }
-      if (reply) reply("OK");
-      if (auto* device = registry_.find(id)) {
-        emit_device(*device);
-        deliver_pending(*device);
-      }
-    });
-  });
+  auto submitted =
+      store_->writer().submit(op, [this, alive, id, reply](const store::WriteResult& r) {
+        post([this, alive, id, reply, r] {
+          if (!*alive) return;
+          if (!r.ok()) {
+            if (reply) reply(store_error(r));
+            return;
+          }
+          if (reply) reply("OK");
+          if (auto* device = registry_.find(id)) {
+            emit_device(*device);
+            deliver_pending(*device);
+          }
+        });
+      });
   if (submitted != store::SubmitResult::accepted && reply) reply("ERR busy, try again");
 }
 
@@ -154,9 +169,11 @@ void Hub::handle_payload(const std::string& id, const gateway::DeviceMessage& m,
         readings.samples.push_back({.key = key, .value = value.as_bool() ? 1.0 : 0.0});
         values[key] = value.as_bool() ? 1.0 : 0.0;
       } else if (value.is_string()) {
-        readings.samples.push_back({.key = key, .value = std::nullopt, .text = std::string(value.as_string())});
+        readings.samples.push_back(
+            {.key = key, .value = std::nullopt, .text = std::string(value.as_string())});
       } else {
-        readings.samples.push_back({.key = key, .value = std::nullopt, .text = boost::json::serialize(value)});
+        readings.samples.push_back(
+            {.key = key, .value = std::nullopt, .text = boost::json::serialize(value)});
       }
     }
     if (readings.samples.empty()) return reply("ERR no readings in message");
@@ -167,36 +184,37 @@ void Hub::handle_payload(const std::string& id, const gateway::DeviceMessage& m,
   bool is_text = m.kind == Kind::text;
   std::string text = m.text;
   auto alive = alive_;
-  auto submitted = store_->writer().submit(
-      std::move(op), [this, alive, id, reply, values, is_text, text, now](const store::WriteResult& r) {
-        post([this, alive, id, reply, values, is_text, text, now, r] {
-          if (!*alive) return;
-          if (!r.ok()) return reply(store_error(r));
-          reply("OK");
-          LiveDevice* device = registry_.find(id);
-          if (!device) return;
-          if (is_text) {
-            io_server_->of("/dashboard")
-                .to("telemetry")
-                .to("device:" + id)
-                .emit("device-message", boost::json::object{{"device", id}, {"ts", now}, {"text", text}});
-            return;
-          }
-          bool new_keys = false;
-          boost::json::object v;
-          for (const auto& [key, value] : values) {
-            new_keys |= !device->latest.contains(key);
-            device->latest[key] = value;
-            v[key] = value;
-          }
-          io_server_->of("/dashboard")
-              .to("telemetry")
-              .to("device:" + id)
-              .emit("telemetry", boost::json::object{{"device", id}, {"ts", now}, {"values", v}});
-          if (new_keys) emit_device(*device);
-          apply_rules(id, values);
-        });
-      });
+  auto submitted = store_->writer().submit(std::move(op), [this, alive, id, reply, values, is_text,
+                                                           text, now](const store::WriteResult& r) {
+    post([this, alive, id, reply, values, is_text, text, now, r] {
+      if (!*alive) return;
+      if (!r.ok()) return reply(store_error(r));
+      reply("OK");
+      LiveDevice* device = registry_.find(id);
+      if (!device) return;
+      if (is_text) {
+        io_server_->of("/dashboard")
+            .to("telemetry")
+            .to("device:" + id)
+            .emit("device-message",
+                  boost::json::object{{"device", id}, {"ts", now}, {"text", text}});
+        return;
+      }
+      bool new_keys = false;
+      boost::json::object v;
+      for (const auto& [key, value] : values) {
+        new_keys |= !device->latest.contains(key);
+        device->latest[key] = value;
+        v[key] = value;
+      }
+      io_server_->of("/dashboard")
+          .to("telemetry")
+          .to("device:" + id)
+          .emit("telemetry", boost::json::object{{"device", id}, {"ts", now}, {"values", v}});
+      if (new_keys) emit_device(*device);
+      apply_rules(id, values);
+    });
+  });
   if (submitted != store::SubmitResult::accepted) reply("ERR busy, try again");
 }
 
@@ -213,13 +231,15 @@ void Hub::handle_reply(LiveDevice& device, const gateway::DeviceMessage& m) {
     op = store::MarkCommandAcked{.id = command_id, .ts = now, .reply = reply};
   }
   auto alive = alive_;
-  (void)store_->writer().submit(std::move(op), [this, alive, command_id](const store::WriteResult& r) {
-    if (!r.ok()) return;
-    post([this, alive, command_id] {
-      if (!*alive) return;
-      if (auto command = store_->reader().command(command_id)) emit_command_status(*command);
-    });
-  });
+  (void)store_->writer().submit(std::move(op),
+                                [this, alive, command_id](const store::WriteResult& r) {
+                                  if (!r.ok()) return;
+                                  post([this, alive, command_id] {
+                                    if (!*alive) return;
+                                    if (auto command = store_->reader().command(command_id))
+                                      emit_command_status(*command);
+                                  });
+                                });
 }
 
 void Hub::on_device_close(const gateway::DeviceConnectionPtr& conn) {
@@ -233,7 +253,8 @@ void Hub::on_device_close(const gateway::DeviceConnectionPtr& conn) {
   device->online = false;
   device->awaiting_reply.clear();
   device->delivered.clear();
-  (void)store_->writer().submit(store::UpsertDevice{.id = id, .ts = device->last_seen, .online = false});
+  (void)store_->writer().submit(
+      store::UpsertDevice{.id = id, .ts = device->last_seen, .online = false});
   emit_device(*device);
 }
 
@@ -283,13 +304,23 @@ void Hub::send_command(const std::string& target, const std::string& command,
   for (unsigned char c : command)
     if (c < 0x20 || c == 0x7f) return fail("command contains control characters");
   if (target.empty()) return fail("no target: use a device id, group:<name> or *");
+  if (target == "*") {
+    // A connection that never sent anything (the course's second sketch only listens) is still a
+    // connected device: give it its address as a name now, so "*" reaches it too.
+    std::vector<gateway::DeviceConnectionPtr> silent;
+    devices_->for_each([&](const gateway::DeviceConnectionPtr& conn) {
+      if (!connection_device_.contains(conn->id())) silent.push_back(conn);
+    });
+    for (const auto& conn : silent)
+      identify_anonymous(conn);
+  }
   if (target == "group:") return fail("no group name: use group:<name>");
   auto ids = registry_.resolve(target);
   if (target != "*" && !target.starts_with("group:") && !registry_.find(target))
     return fail("unknown device '" + target + "'");
   if (ids.empty()) {
-    return done(boost::json::object{{"ok", true}, {"commands", boost::json::array{}},
-                                    {"note", "no device matches " + target}});
+    return done(boost::json::object{
+        {"ok", true}, {"commands", boost::json::array{}}, {"note", "no device matches " + target}});
   }
   struct Pending {
     std::size_t left;
@@ -320,13 +351,15 @@ void Hub::send_command(const std::string& target, const std::string& command,
               pending->commands.push_back(boost::json::object{{"device", id}, {"error", r.error}});
             }
             if (--pending->left == 0)
-              pending->done(boost::json::object{{"ok", true}, {"commands", std::move(pending->commands)}});
+              pending->done(
+                  boost::json::object{{"ok", true}, {"commands", std::move(pending->commands)}});
           });
         });
     if (submitted != store::SubmitResult::accepted) {
       pending->commands.push_back(boost::json::object{{"device", id}, {"error", "busy"}});
       if (--pending->left == 0)
-        pending->done(boost::json::object{{"ok", true}, {"commands", std::move(pending->commands)}});
+        pending->done(
+            boost::json::object{{"ok", true}, {"commands", std::move(pending->commands)}});
     }
   }
 }
@@ -360,11 +393,13 @@ void Hub::run_actions(const std::vector<RuleAction>& actions) {
     if (!action.command.empty()) {
       std::vector<std::string> targets{action.to};
       if (action.alley)
-        targets = registry_.alley_lamps(action.alley->group, action.alley->lamps, action.alley->light_sensor);
+        targets = registry_.alley_lamps(action.alley->group, action.alley->lamps,
+                                        action.alley->light_sensor);
       spdlog::info("rule {}: {} -> {} device(s)", action.rule, action.command, targets.size());
       for (const auto& target : targets) {
         if (!registry_.find(target)) continue;  // a listed lamp never seen: nothing to queue for
-        send_command(target, action.command, store::CommandSource::rule, [](boost::json::object) {});
+        send_command(target, action.command, store::CommandSource::rule,
+                     [](boost::json::object) {});
       }
     }
     if (!action.alert.empty()) {
@@ -372,15 +407,17 @@ void Hub::run_actions(const std::vector<RuleAction>& actions) {
       std::optional<std::string> device;
       if (!action.device.empty() && registry_.find(action.device)) device = action.device;
       auto alive = alive_;
-      (void)store_->writer().submit(
-          store::InsertAlert{.ts = now, .rule = action.rule, .device_id = device,
-                             .message = action.alert, .value = action.value},
-          [this, alive, action, now](const store::WriteResult& r) {
-            if (!r.ok()) return;
-            post([this, alive, action, now, id = r.id] {
-              if (*alive) emit_alert(action, now, id);
-            });
-          });
+      (void)store_->writer().submit(store::InsertAlert{.ts = now,
+                                                       .rule = action.rule,
+                                                       .device_id = device,
+                                                       .message = action.alert,
+                                                       .value = action.value},
+                                    [this, alive, action, now](const store::WriteResult& r) {
+                                      if (!r.ok()) return;
+                                      post([this, alive, action, now, id = r.id] {
+                                        if (*alive) emit_alert(action, now, id);
+                                      });
+                                    });
     }
   }
 }

@@ -85,7 +85,8 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
     }
   }
   auto target = http::parse_target(std::string_view(req.target()));
-  if (!target) return respond(api_error(req, http::Status::bad_request, "bad_request", "malformed URL"));
+  if (!target)
+    return respond(api_error(req, http::Status::bad_request, "bad_request", "malformed URL"));
   std::vector<std::string> parts;
   std::stringstream path(target->path.substr(5));  // after "/api/"
   for (std::string part; std::getline(path, part, '/');)
@@ -99,7 +100,8 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
     boost::system::error_code ec;
     auto v = boost::json::parse(req.body(), ec);
     if (ec || !v.is_object()) {
-      respond(api_error(req, http::Status::bad_request, "bad_json", "the body must be a JSON object"));
+      respond(
+          api_error(req, http::Status::bad_request, "bad_json", "the body must be a JSON object"));
       return std::nullopt;
     }
     return std::move(v.as_object());
@@ -108,8 +110,8 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
     bool ok = result["ok"].as_bool();
     const auto& req = exchange->request();
     if (!ok) {
-      return exchange->respond(api_error(req, http::Status::bad_request, "bad_command",
-                                         result["error"].as_string()));
+      return exchange->respond(
+          api_error(req, http::Status::bad_request, "bad_command", result["error"].as_string()));
     }
     exchange->respond(api_ok(req, http::Status::accepted, result));
   };
@@ -121,18 +123,22 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
   try {
     if (parts.size() == 1 && parts[0] == "devices") {
       if (!get) return wrong_method();
-      return respond(api_ok(req, http::Status::ok, boost::json::object{{"devices", registry_.all_json()}}));
+      return respond(
+          api_ok(req, http::Status::ok, boost::json::object{{"devices", registry_.all_json()}}));
     }
     if (parts.size() == 3 && parts[0] == "devices" && parts[2] == "readings") {
       if (!get) return wrong_method();
       if (!registry_.find(parts[1]))
-        return respond(api_error(req, http::Status::not_found, "unknown_device", "no device '" + parts[1] + "'"));
+        return respond(api_error(req, http::Status::not_found, "unknown_device",
+                                 "no device '" + parts[1] + "'"));
       auto to = int_param(*target, "to", store::now_ms());
       auto from = int_param(*target, "from", 0);
       auto limit = int_param(*target, "limit", 1000);
       if (!to || !from || !limit)
-        return respond(api_error(req, http::Status::bad_request, "bad_query", "from, to and limit are whole numbers"));
-      auto readings = store_->reader().readings(parts[1], *from, *to, *limit, store::Order::newest_first);
+        return respond(api_error(req, http::Status::bad_request, "bad_query",
+                                 "from, to and limit are whole numbers"));
+      auto readings =
+          store_->reader().readings(parts[1], *from, *to, *limit, store::Order::newest_first);
       const std::string* format = target->param("format");
       if (format && *format == "csv") {
         std::string csv = "ts,key,value,text\n";
@@ -147,40 +153,51 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
           if (it->text) csv += csv_escape(*it->text);
           csv += "\n";
         }
-        return respond(http::text_response(req, http::Status::ok, std::move(csv), "text/csv; charset=utf-8"));
+        return respond(
+            http::text_response(req, http::Status::ok, std::move(csv), "text/csv; charset=utf-8"));
       }
       if (format && *format != "json")
-        return respond(api_error(req, http::Status::bad_request, "bad_query", "format is json or csv"));
+        return respond(
+            api_error(req, http::Status::bad_request, "bad_query", "format is json or csv"));
       std::reverse(readings.begin(), readings.end());
       return respond(api_ok(req, http::Status::ok,
-                            boost::json::object{{"device", parts[1]}, {"readings", boost::json::value_from(readings)}}));
+                            boost::json::object{{"device", parts[1]},
+                                                {"readings", boost::json::value_from(readings)}}));
     }
     if (parts.size() == 3 && parts[0] == "devices" && parts[2] == "commands") {
       if (!post) return wrong_method();
       if (!registry_.find(parts[1]))
-        return respond(api_error(req, http::Status::not_found, "unknown_device", "no device '" + parts[1] + "'"));
+        return respond(api_error(req, http::Status::not_found, "unknown_device",
+                                 "no device '" + parts[1] + "'"));
       auto body = json_body();
       if (!body) return;
-      return send_command(parts[1], string_of(*body, "command"), store::CommandSource::rest, command_reply);
+      return send_command(parts[1], string_of(*body, "command"), store::CommandSource::rest,
+                          command_reply);
     }
     if (parts.size() == 1 && parts[0] == "commands") {
       if (!post) return wrong_method();
       auto body = json_body();
       if (!body) return;
-      auto source = string_of(*body, "source") == "cli" ? store::CommandSource::cli : store::CommandSource::rest;
-      return send_command(string_of(*body, "to"), string_of(*body, "command"), source, command_reply);
+      auto source = string_of(*body, "source") == "cli" ? store::CommandSource::cli
+                                                        : store::CommandSource::rest;
+      return send_command(string_of(*body, "to"), string_of(*body, "command"), source,
+                          command_reply);
     }
     if (parts.size() == 1 && (parts[0] == "chat" || parts[0] == "alerts")) {
       if (!get) return wrong_method();
       auto limit = int_param(*target, "limit", 50);
-      if (!limit) return respond(api_error(req, http::Status::bad_request, "bad_query", "limit is a whole number"));
-      boost::json::value rows = parts[0] == "chat"
-                                    ? boost::json::value_from(store_->reader().recent_chat(*limit))
-                                    : boost::json::value_from(store_->reader().recent_alerts(*limit));
-      return respond(api_ok(req, http::Status::ok,
-                            boost::json::object{{parts[0] == "chat" ? "messages" : "alerts", std::move(rows)}}));
+      if (!limit)
+        return respond(
+            api_error(req, http::Status::bad_request, "bad_query", "limit is a whole number"));
+      boost::json::value rows =
+          parts[0] == "chat" ? boost::json::value_from(store_->reader().recent_chat(*limit))
+                             : boost::json::value_from(store_->reader().recent_alerts(*limit));
+      return respond(api_ok(
+          req, http::Status::ok,
+          boost::json::object{{parts[0] == "chat" ? "messages" : "alerts", std::move(rows)}}));
     }
-    respond(api_error(req, http::Status::not_found, "not_found", "no such API resource: " + target->path));
+    respond(api_error(req, http::Status::not_found, "not_found",
+                      "no such API resource: " + target->path));
   } catch (const std::invalid_argument& e) {
     respond(api_error(req, http::Status::bad_request, "bad_query", e.what()));
   }

@@ -65,8 +65,11 @@ void Hub::emit_command_status(const store::Command& command) {
 }
 
 void Hub::emit_alert(const RuleAction& action, int64_t ts, int64_t id) {
-  boost::json::object alert{{"id", id}, {"ts", ts}, {"rule", action.rule},
-                            {"device", action.device}, {"message", action.alert}};
+  boost::json::object alert{{"id", id},
+                            {"ts", ts},
+                            {"rule", action.rule},
+                            {"device", action.device},
+                            {"message", action.alert}};
   if (action.value) alert["value"] = *action.value;
   io_server_->of("/dashboard").emit("alert", std::move(alert));
 }
@@ -91,8 +94,8 @@ void Hub::setup_dashboard_namespace() {
       boost::json::array lamps;
       for (const auto& id : registry_.alley_lamps(a.group, a.lamps, a.light_sensor))
         lamps.push_back(boost::json::value(id));
-      boost::json::object alley{{"name", a.name}, {"light_sensor", a.light_sensor},
-                                {"group", a.group}, {"lamps", std::move(lamps)},
+      boost::json::object alley{{"name", a.name},         {"light_sensor", a.light_sensor},
+                                {"group", a.group},       {"lamps", std::move(lamps)},
                                 {"on_below", a.on_below}, {"off_above", a.off_above}};
       if (a.schedule_on_minute && a.schedule_off_minute) {
         auto clock = [](int m) {
@@ -114,9 +117,10 @@ void Hub::setup_dashboard_namespace() {
     village["alleys"] = std::move(alleys);
     village["greenhouses"] = std::move(greenhouses);
     socket.emit("snapshot",
-                boost::json::object{{"devices", registry_.all_json()},
-                                    {"village", std::move(village)},
-                                    {"alerts", boost::json::value_from(store_->reader().recent_alerts(50))}});
+                boost::json::object{
+                    {"devices", registry_.all_json()},
+                    {"village", std::move(village)},
+                    {"alerts", boost::json::value_from(store_->reader().recent_alerts(50))}});
 
     socket.on("command", [this](Socket&, Message& m, Ack& ack) {
       const auto* o = object_arg(m);
@@ -140,7 +144,10 @@ void Hub::setup_dashboard_namespace() {
         if (!list.is_array()) list = boost::json::array{};
         list.as_array().push_back(boost::json::array{b.start + b.width / 2, b.avg, b.min, b.max});
       }
-      ack.send(boost::json::object{{"ok", true}, {"device", device}, {"from", from}, {"to", to},
+      ack.send(boost::json::object{{"ok", true},
+                                   {"device", device},
+                                   {"from", from},
+                                   {"to", to},
                                    {"series", std::move(series)}});
     });
     socket.on("follow", [](Socket& s, Message& m, Ack& ack) {
@@ -160,9 +167,11 @@ void Hub::setup_dashboard_namespace() {
     });
     socket.on("alerts", [this](Socket&, Message& m, Ack& ack) {
       int64_t limit = 50;
-      if (const auto* o = object_arg(m)) limit = std::clamp<int64_t>(int_field(*o, "limit").value_or(50), 1, 1000);
+      if (const auto* o = object_arg(m))
+        limit = std::clamp<int64_t>(int_field(*o, "limit").value_or(50), 1, 1000);
       ack.send(boost::json::object{
-          {"ok", true}, {"alerts", boost::json::value_from(store_->reader().recent_alerts(limit))}});
+          {"ok", true},
+          {"alerts", boost::json::value_from(store_->reader().recent_alerts(limit))}});
     });
   });
 }
@@ -171,7 +180,8 @@ void Hub::setup_chat_namespace() {
   auto& chat = io_server_->of("/chat");
   chat.on_connection([this, &chat](Socket& socket) {
     std::string name = "anonymous";
-    if (auto it = socket.auth().find("name"); it != socket.auth().end() && it->value().is_string()) {
+    if (auto it = socket.auth().find("name");
+        it != socket.auth().end() && it->value().is_string()) {
       std::string wanted(it->value().as_string());
       if (clean_text(wanted, 32)) name = wanted;
     }
@@ -188,10 +198,10 @@ void Hub::setup_chat_namespace() {
         return;
       }
       int64_t now = store::now_ms();
-      (void)store_->writer().submit(store::InsertChat{.ts = now, .user = user, .text = text,
-                                                      .origin = store::ChatOrigin::web});
-      chat.emit("message", boost::json::object{{"ts", now}, {"user", user}, {"text", text},
-                                               {"origin", "web"}});
+      (void)store_->writer().submit(store::InsertChat{
+          .ts = now, .user = user, .text = text, .origin = store::ChatOrigin::web});
+      chat.emit("message", boost::json::object{
+                               {"ts", now}, {"user", user}, {"text", text}, {"origin", "web"}});
       chat_->deliver(user + ": " + text);
       if (ack) ack.send(boost::json::object{{"ok", true}});
     });

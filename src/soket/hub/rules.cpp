@@ -27,8 +27,9 @@ void RulesEngine::switch_lamps(const AlleyRule& alley, bool on, const std::strin
                                std::vector<RuleAction>& out) const {
   std::string rule = "alley:" + alley.name;
   out.push_back({rule, "", &alley, on ? alley.on_command : alley.off_command, "", device, value});
-  out.push_back({rule, "", nullptr, "", alley.name + ": lamps " + (on ? "on" : "off") + " (" + reason + ")",
-                 device, value});
+  out.push_back({rule, "", nullptr, "",
+                 alley.name + ": lamps " + (on ? "on" : "off") + " (" + reason + ")", device,
+                 value});
 }
 
 std::vector<RuleAction> RulesEngine::on_reading(const std::string& device,
@@ -75,8 +76,9 @@ std::vector<RuleAction> RulesEngine::on_reading(const std::string& device,
         text += " back within " + format_value(range->min) + "–" + format_value(range->max);
       }
       out.push_back({rule, "", nullptr, "", text, device, v});
-      const std::string& command =
-          side == Side::high ? on_high : side == Side::low ? on_low : on_normal;
+      const std::string& command = side == Side::high  ? on_high
+                                   : side == Side::low ? on_low
+                                                       : on_normal;
       if (!command.empty()) out.push_back({rule, gh.device, nullptr, command, "", device, v});
     };
     check("temp", "temperature", gh.temp, greenhouses_[i].temp, gh.on_temp_high, "",
