@@ -304,9 +304,10 @@ void Hub::send_command(const std::string& target, const std::string& command,
   for (unsigned char c : command)
     if (c < 0x20 || c == 0x7f) return fail("command contains control characters");
   if (target.empty()) return fail("no target: use a device id, group:<name> or *");
-  if (target == "*") {
+  if (target == "*" && config_.device_tokens.empty()) {
     // A connection that never sent anything (the course's second sketch only listens) is still a
-    // connected device: give it its address as a name now, so "*" reaches it too.
+    // connected device: give it its address as a name now, so "*" reaches it too. Not when
+    // devices need a token: such a connection has not shown one.
     std::vector<gateway::DeviceConnectionPtr> silent;
     devices_->for_each([&](const gateway::DeviceConnectionPtr& conn) {
       if (!connection_device_.contains(conn->id())) silent.push_back(conn);
