@@ -108,11 +108,14 @@ class DeviceProtocol(unittest.TestCase):
             self.assertEqual(udp_request(self.hub, '{"temp": 22}', sock=sock), "OK\n")
             self.assertTrue(udp_request(self.hub, "temp=", sock=sock).startswith("ERR "))
             self.assertEqual(udp_request(self.hub, "halo lewat udp", sock=sock), "OK\n")
+            self.assertEqual(udp_request(self.hub, "temp=23\r\n", sock=sock), "OK\n")
+            self.assertEqual(udp_request(self.hub, "x=" + "1" * 6000, sock=sock),
+                             "ERR datagram too long\n")
         finally:
             sock.close()
         rows = self.hub.readings("udp-1")
         self.assertEqual(sorted((r["key"], r["value"]) for r in rows),
-                         [("hum", 70.0), ("temp", 21.5), ("temp", 22.0)])
+                         [("hum", 70.0), ("temp", 21.5), ("temp", 22.0), ("temp", 23.0)])
         self.assertEqual(self.hub.devices()["udp-1"]["transport"], "udp")
         # Without HELLO the sender is known by its address.
         self.assertEqual(udp_request(self.hub, "light=300"), "OK\n")
