@@ -111,6 +111,37 @@ class Durability(unittest.TestCase):
             self.assertLess(time.monotonic() - started, 10)
         self.burst_then(terminate)
 
+    def test_sigterm_with_every_kind_of_client_connected(self):
+        import socketio
+
+        from hubtest import LineClient
+
+        hub = Hub()
+        clients = []
+        try:
+            websocket = socketio.Client(reconnection=False)
+            websocket.connect(hub.url, namespaces=["/", "/dashboard", "/chat"])
+            polling = socketio.Client(reconnection=False)
+            polling.connect(hub.url, transports=["polling"])
+            clients = [websocket, polling]
+            chat = LineClient(hub.chat_port)
+            self.assertEqual(chat.sock.recv(5), b"user?")
+            chat.send("budi")
+            device = hub.device("last-one")
+            self.assertEqual(device.request("temp=1"), "OK")
+            started = time.monotonic()
+            self.assertEqual(hub.terminate(timeout=10), 0, hub.stderr()[-600:])
+            self.assertLess(time.monotonic() - started, 10)
+            # The hub closed the TCP connections.
+            device.read_until_closed()
+            chat.read_until_closed()
+            hub.start(same_ports=True)
+            self.assertEqual([r["value"] for r in hub.readings("last-one")], [1.0])
+        finally:
+            for client in clients:
+                client.disconnect()
+            hub.close()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
