@@ -60,7 +60,9 @@ def wait_until(predicate, timeout=IO_TIMEOUT_S, interval=0.02, what="condition")
 class Hub:
     """`soket serve` on free ports. Use as a context manager; `restart()` keeps the data dir."""
 
-    def __init__(self, config_text=None, extra_args=()):
+    def __init__(self, config_text=None, extra_args=(), tty_stdin=False):
+        self.tty_stdin = tty_stdin
+        self.tty = None  # the operator's end of the terminal when tty_stdin
         self.tmp = tempfile.mkdtemp(prefix="soket-hubtest-")
         self.data_dir = os.path.join(self.tmp, "data")
         self.config_path = None
@@ -99,9 +101,18 @@ class Hub:
             args += ["--config", self.config_path]
         args += self.extra_args
         self.stderr_path = os.path.join(self.tmp, "stderr.log")
+        stdin = subprocess.DEVNULL
+        if self.tty_stdin:
+            import pty
+
+            if self.tty is not None:
+                os.close(self.tty)
+            self.tty, stdin = pty.openpty()
         with open(self.stderr_path, "ab") as stderr:
-            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            self.process = subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE,
                                             stderr=stderr)
+        if self.tty_stdin:
+            os.close(stdin)
         self.stdout = b""
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -166,7 +177,14 @@ class Hub:
             self.terminate()
         self.start(same_ports=True)
 
+    def type(self, line):
+        """Types `line` and Enter at the hub's terminal (tty_stdin)."""
+        os.write(self.tty, (line + "\n").encode())
+
     def close(self):
+        if self.tty is not None:
+            os.close(self.tty)
+            self.tty = None
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:

@@ -186,5 +186,27 @@ class Commands(unittest.TestCase):
         self.assertEqual(json.loads(self.hub.http("GET", "/healthz")[2])["status"], "ok")
 
 
+class OperatorTerminal(unittest.TestCase):
+    """As in the course (Praktikum 2), the operator types commands at the server's terminal."""
+
+    def test_lines_typed_at_the_server_reach_the_devices(self):
+        with Hub(tty_stdin=True) as hub:
+            wait_until(lambda: b"Type a command" in hub.stdout, what=f"the prompt: {hub.stdout!r}")
+            with hub.device("lamp-1") as lamp, hub.device("lamp-2") as other:
+                hub.type("led-on")
+                self.assertEqual(lamp.read_line(), "led-on")
+                self.assertEqual(other.read_line(), "led-on")
+                hub.type("@lamp-2 lamp-off")
+                self.assertEqual(other.read_line(), "lamp-off")
+                hub.type("@ghost led-on")
+                wait_until(lambda: b"error: unknown device 'ghost'" in hub.stdout,
+                           what=f"the error: {hub.stdout!r}")
+                hub.type("@lamp-1 lamp-on")
+                self.assertEqual(lamp.read_line(), "lamp-on")
+                self.assertEqual(lamp.raw, b"OK\nled-on\nlamp-on\n")
+                self.assertEqual(other.raw, b"OK\nled-on\nlamp-off\n")
+                self.assertEqual({r[3] for r in command_rows(hub, "lamp-1")}, {"stdin"})
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
