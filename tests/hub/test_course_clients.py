@@ -146,6 +146,24 @@ class CourseClients(unittest.TestCase):
                 web.disconnect()
             os.unlink(script)
 
+    def test_chat_over_telnet(self):
+        # A hub of its own: no leave notice of another test's users can arrive in between.
+        with Hub() as hub, LineClient(hub.chat_port) as andi, LineClient(hub.chat_port) as sari:
+            for user, name in ((andi, "andi"), (sari, "sari")):
+                prompt = b""
+                while len(prompt) < 5:
+                    prompt += user.sock.recv(5 - len(prompt))
+                self.assertEqual(prompt, b"user?")  # exactly, no newline
+                user.send(name + "\r\n")
+                self.assertEqual(user.read_line(), f"{name} Telah bergabung ke dalam chat !\r")
+                self.assertEqual(user.read_line(), "Kamu telah terhubung !\r")
+            self.assertEqual(andi.read_line(), "sari Telah bergabung ke dalam chat !\r")
+            andi.send("halo semua\r\n")
+            self.assertEqual(andi.read_line(), "halo semua\r")
+            self.assertEqual(sari.read_line(), "halo semua\r")
+            sari.close()
+            self.assertEqual(andi.read_line(), "sari telah meninggalkan room chat !\r")
+
     def test_python_socketio_sender_and_receiver(self):
         replace = {"localhost:5000": f"127.0.0.1:{self.hub.http_port}"}
         sender_script = course_fixture("course_sender.py", replace)
