@@ -50,9 +50,10 @@ void setup(Server& io) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soket::net::asio::io_context context(1);  // outlives everything below
   std::unique_ptr<Server> io;
   return soket::examples::run_example(
-      argc, argv, "bench-server: the soket benchmark app", default_port(),
+      context, argc, argv, "bench-server: the soket benchmark app", default_port(),
       [&](soket::net::asio::io_context& context, soket::http::Server& http) {
         io = std::make_unique<Server>(context);
         setup(*io);

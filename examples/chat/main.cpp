@@ -11,12 +11,14 @@ extern "C" const char soket_chat_html[], soket_chat_html_end[];
 using namespace soket::socketio;
 
 int main(int argc, char** argv) {
+  soket::net::asio::io_context context(1);  // outlives everything below
   std::unique_ptr<Server> io;
   auto page = soket::http::make_static_asset(
       "text/html; charset=UTF-8",
-      std::string_view(soket_chat_html, static_cast<std::size_t>(soket_chat_html_end - soket_chat_html)));
+      std::string_view(soket_chat_html,
+                       static_cast<std::size_t>(soket_chat_html_end - soket_chat_html)));
   return soket::examples::run_example(
-      argc, argv, "soket chat: a chat room over Socket.IO", 5000,
+      context, argc, argv, "soket chat: a chat room over Socket.IO", 5000,
       [&](soket::net::asio::io_context& context, soket::http::Server& http) {
         io = std::make_unique<Server>(context);
         io->on_connection([&](Socket& socket) {
@@ -31,7 +33,8 @@ int main(int argc, char** argv) {
           socket.on("chat message", [&](Socket& s, Message& m, Ack&) {
             std::string text(m.string_at(0).substr(0, 2000));
             if (text.empty()) return;
-            io->emit("chat message", boost::json::object{{"name", s.data()["name"]}, {"text", text}});
+            io->emit("chat message",
+                     boost::json::object{{"name", s.data()["name"]}, {"text", text}});
           });
           socket.on_disconnect([&](Socket& s, std::string_view) {
             io->emit("system", std::string(s.data()["name"].as_string()) + " left");

@@ -10,7 +10,8 @@
 
 namespace soket::examples {
 
-int run_example(int argc, char** argv, const std::string& description, uint16_t default_port,
+int run_example(net::asio::io_context& io, int argc, char** argv, const std::string& description,
+                uint16_t default_port,
                 const std::function<void(net::asio::io_context&, http::Server&)>& setup,
                 const std::function<void()>& shutdown) {
   ExampleOptions options;
@@ -32,7 +33,6 @@ int run_example(int argc, char** argv, const std::string& description, uint16_t 
     std::fprintf(stderr, "not an IP address: %s\n", options.host.c_str());
     return 2;
   }
-  net::asio::io_context io(1);
   auto http = http::Server::create(io);
   setup(io, *http);
   try {

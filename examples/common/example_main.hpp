@@ -14,9 +14,11 @@ struct ExampleOptions {
 };
 
 /// Parses --host/--port, lets `setup` register its routes on the HTTP server, listens, prints
-/// "listening on http://HOST:PORT" (tests wait for that line) and runs until SIGINT/SIGTERM, when
-/// `shutdown` is called before the loop stops. Returns the process exit code.
-int run_example(int argc, char** argv, const std::string& description, uint16_t default_port,
+/// "listening on http://HOST:PORT" (tests wait for that line) and runs `io` until SIGINT/SIGTERM,
+/// when `shutdown` is called before the loop stops. Returns the process exit code. The caller owns
+/// `io` and must declare it before the objects `setup` creates, so they are destroyed first.
+int run_example(net::asio::io_context& io, int argc, char** argv, const std::string& description,
+                uint16_t default_port,
                 const std::function<void(net::asio::io_context&, http::Server&)>& setup,
                 const std::function<void()>& shutdown = {});
 

@@ -21,9 +21,10 @@ class Echo final : public soket::engineio::SocketListener {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soket::net::asio::io_context context(1);  // outlives everything below
   std::unique_ptr<soket::engineio::Server> engine;
   return soket::examples::run_example(
-      argc, argv, "Engine.IO conformance server", 3000,
+      context, argc, argv, "Engine.IO conformance server", 3000,
       [&](soket::net::asio::io_context& io, soket::http::Server& http) {
         soket::engineio::ServerOptions options;
         options.ping_interval = std::chrono::milliseconds(300);

@@ -93,9 +93,10 @@ void setup_secure(Server& io) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  soket::net::asio::io_context context(1);  // outlives everything below
   std::unique_ptr<Server> io;
   return soket::examples::run_example(
-      argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
+      context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
       [&](soket::net::asio::io_context& context, soket::http::Server& http) {
         ServerOptions options;
         options.engine.cors.enabled = true;

@@ -7,9 +7,10 @@
 using namespace soket::socketio;
 
 int main(int argc, char** argv) {
+  soket::net::asio::io_context context(1);  // outlives everything below
   std::unique_ptr<Server> io;
   return soket::examples::run_example(
-      argc, argv, "Socket.IO conformance server", 3000,
+      context, argc, argv, "Socket.IO conformance server", 3000,
       [&](soket::net::asio::io_context& context, soket::http::Server& http) {
         ServerOptions options;
         options.engine.ping_interval = std::chrono::milliseconds(300);
