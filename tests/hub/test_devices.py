@@ -3,6 +3,7 @@ commit, free text, malformed and over-long lines (ERR, connection still usable, 
 UDP datagrams, and device tokens (bad token refused and closed, readings without HELLO refused)."""
 
 import os
+import json
 import socket
 import sys
 import time
@@ -122,6 +123,12 @@ class DeviceProtocol(unittest.TestCase):
         anonymous = [d for d in self.hub.devices() if d.startswith("udp-127.0.0.1-")]
         self.assertEqual(len(anonymous), 1, anonymous)
         self.assertEqual(self.hub.readings(anonymous[0])[0]["value"], 300.0)
+        # "*" means the devices a command can reach now: a UDP sender has no connection, so it is
+        # left out instead of collecting commands that stay queued forever.
+        status, _, body = self.hub.http("POST", "/api/commands", {"to": "*", "command": "led-on"})
+        targets = [c["device"] for c in json.loads(body)["commands"]]
+        self.assertNotIn("udp-1", targets)
+        self.assertFalse(any(t.startswith("udp-") for t in targets), targets)
 
     def test_reconnect_replaces_a_half_open_connection(self):
         old = self.hub.device("roamer")

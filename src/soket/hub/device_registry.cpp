@@ -32,8 +32,10 @@ LiveDevice& DeviceRegistry::get_or_add(const std::string& id) {
 std::vector<std::string> DeviceRegistry::resolve(const std::string& target) const {
   std::vector<std::string> ids;
   if (target == "*") {
+    // Every device that can take a command now: those connected over TCP (a UDP sender has no
+    // connection to write to, so "*" would only leave its commands queued forever).
     for (const auto& [id, device] : devices_)
-      if (device.online) ids.push_back(id);
+      if (device.online && device.connection) ids.push_back(id);
   } else if (target.starts_with("group:")) {
     std::string group = target.substr(6);
     for (const auto& [id, device] : devices_)

@@ -40,7 +40,7 @@ class DeviceRegistry {
   LiveDevice* find(const std::string& id);
   LiveDevice& get_or_add(const std::string& id);
 
-  /// Ids for a command target: "*" (online devices), "group:<name>", or one id (known or not).
+  /// Ids for a command target: "*" (devices connected over TCP), "group:<name>", or one id.
   std::vector<std::string> resolve(const std::string& target) const;
 
   /// The lamps of an alley: the group's devices and the listed ids, without light sensors
