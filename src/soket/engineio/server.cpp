@@ -120,7 +120,9 @@ std::string Server::open_packet(const std::string& sid, bool websocket) const {
   o["pingInterval"] = options_.ping_interval.count();
   o["pingTimeout"] = options_.ping_timeout.count();
   o["maxPayload"] = options_.max_payload;
-  return "0" + boost::json::serialize(o);
+  std::string packet = "0";
+  packet += boost::json::serialize(o);
+  return packet;
 }
 
 Handshake Server::make_handshake(const http::Exchange& exchange) const {
