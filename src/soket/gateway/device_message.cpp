@@ -32,11 +32,18 @@ bool all_name_chars(std::string_view s) {
 // A short excerpt of user input for an error reason, cut at a UTF-8 character boundary.
 std::string quoted(std::string_view s) {
   constexpr std::size_t kMax = 32;
-  if (s.size() <= kMax) return "'" + std::string(s) + "'";
-  std::size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
-    --cut;
-  return "'" + std::string(s.substr(0, cut)) + "...'";
+  std::size_t cut = s.size();
+  if (cut > kMax) {
+    cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  }
+  std::string out;
+  out.reserve(cut + 5);
+  out += '\'';
+  out.append(s.substr(0, cut));
+  if (cut < s.size()) out += "...";
+  out += '\'';
+  return out;
 }
 
 std::optional<double> parse_number(std::string_view s) {
