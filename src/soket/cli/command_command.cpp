@@ -22,7 +22,8 @@ Runner add_command_command(CLI::App& app) {
     std::string token;
   };
   auto o = std::make_shared<Options>();
-  cmd->add_option("--to", o->to, "A device id, group:<name> or * (every connected device)")->capture_default_str();
+  cmd->add_option("--to", o->to, "A device id, group:<name> or * (every connected device)")
+      ->capture_default_str();
   cmd->add_option("command", o->command, "The command line, e.g. led-on")->required();
   cmd->add_option("--host", o->host, "Server address")->capture_default_str();
   cmd->add_option("--http-port", o->port, "Server HTTP port")->capture_default_str();
@@ -66,7 +67,8 @@ Runner add_command_command(CLI::App& app) {
                     std::string(command.at("state").as_string()).c_str());
       }
     }
-    if (body.as_object()["commands"].as_array().empty()) std::printf("no device matched %s\n", o->to.c_str());
+    if (body.as_object()["commands"].as_array().empty())
+      std::printf("no device matched %s\n", o->to.c_str());
     return 0;
   };
 }

@@ -26,8 +26,9 @@ int run_until_signal(boost::asio::io_context& io, const std::function<void()>& s
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
-  CLI::App app{"soket: a real-time socket server for IoT — Socket.IO, TCP/UDP devices, TCP chat "
-               "and a live dashboard in one program"};
+  CLI::App app{
+      "soket: a real-time socket server for IoT — Socket.IO, TCP/UDP devices, TCP chat "
+      "and a live dashboard in one program"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "soket 0.1.0");
   auto serve = soket::cli::add_serve_command(app);

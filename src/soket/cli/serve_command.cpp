@@ -9,8 +9,9 @@
 namespace soket::cli {
 
 Runner add_serve_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("serve", "Run the server: Socket.IO + dashboard over HTTP, the "
-                                          "device gateway (TCP and UDP) and the TCP chat");
+  auto* cmd = app.add_subcommand("serve",
+                                 "Run the server: Socket.IO + dashboard over HTTP, the "
+                                 "device gateway (TCP and UDP) and the TCP chat");
   struct Options {
     hub::HubConfig config;
     std::string config_file;
@@ -19,16 +20,28 @@ Runner add_serve_command(CLI::App& app) {
   auto options = std::make_shared<Options>();
   auto& c = options->config;
   // Flags override the file, so remember which were given.
-  auto* http = cmd->add_option("--http-port", c.http_port, "HTTP port: Socket.IO, dashboard, REST API")->capture_default_str();
-  auto* tcp = cmd->add_option("--tcp-port", c.tcp_port, "TCP port of the device gateway")->capture_default_str();
-  auto* udp = cmd->add_option("--udp-port", c.udp_port, "UDP port for device telemetry")->capture_default_str();
-  auto* chat = cmd->add_option("--chat-port", c.chat_port, "TCP port of the course's chat")->capture_default_str();
-  auto* data = cmd->add_option("--data-dir", c.data_dir, "Where the SQLite database lives")->capture_default_str();
-  auto* bind = cmd->add_option("--bind", c.bind, "Address to listen on (0.0.0.0: every interface)")->capture_default_str();
-  auto* log = cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")->capture_default_str();
-  auto* web = cmd->add_option("--web-dir", c.web_dir, "Serve the dashboard from this directory instead of the built-in copy");
-  cmd->add_option("--config", options->config_file, "A soket.toml with settings, auth tokens, groups and village rules");
-  cmd->add_flag("--simulate", options->simulate, "Also run the simulated village (soket simulate) against this server");
+  auto* http =
+      cmd->add_option("--http-port", c.http_port, "HTTP port: Socket.IO, dashboard, REST API")
+          ->capture_default_str();
+  auto* tcp = cmd->add_option("--tcp-port", c.tcp_port, "TCP port of the device gateway")
+                  ->capture_default_str();
+  auto* udp = cmd->add_option("--udp-port", c.udp_port, "UDP port for device telemetry")
+                  ->capture_default_str();
+  auto* chat = cmd->add_option("--chat-port", c.chat_port, "TCP port of the course's chat")
+                   ->capture_default_str();
+  auto* data = cmd->add_option("--data-dir", c.data_dir, "Where the SQLite database lives")
+                   ->capture_default_str();
+  auto* bind = cmd->add_option("--bind", c.bind, "Address to listen on (0.0.0.0: every interface)")
+                   ->capture_default_str();
+  auto* log = cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
+                  ->capture_default_str();
+  auto* web =
+      cmd->add_option("--web-dir", c.web_dir,
+                      "Serve the dashboard from this directory instead of the built-in copy");
+  cmd->add_option("--config", options->config_file,
+                  "A soket.toml with settings, auth tokens, groups and village rules");
+  cmd->add_flag("--simulate", options->simulate,
+                "Also run the simulated village (soket simulate) against this server");
 
   return [options, http, tcp, udp, chat, data, bind, log, web]() -> int {
     hub::HubConfig config;
@@ -42,14 +55,17 @@ Runner add_serve_command(CLI::App& app) {
     if (bind->count()) config.bind = flags.bind;
     if (log->count()) config.log_level = flags.log_level;
     if (web->count()) config.web_dir = flags.web_dir;
-    if (!log::init(config.log_level)) throw std::runtime_error("unknown log level " + config.log_level);
+    if (!log::init(config.log_level))
+      throw std::runtime_error("unknown log level " + config.log_level);
 
     net::asio::io_context io(1);
     hub::Hub hub(io, config);
     hub.start();
     std::string host = config.bind == "0.0.0.0" ? "127.0.0.1" : config.bind;
-    std::printf("listening on http://%s:%u\n", host.c_str(), static_cast<unsigned>(hub.http_port()));
-    std::printf("  dashboard   http://%s:%u/\n", host.c_str(), static_cast<unsigned>(hub.http_port()));
+    std::printf("listening on http://%s:%u\n", host.c_str(),
+                static_cast<unsigned>(hub.http_port()));
+    std::printf("  dashboard   http://%s:%u/\n", host.c_str(),
+                static_cast<unsigned>(hub.http_port()));
     std::printf("  devices     tcp %u, udp %u   chat   tcp %u   data   %s\n",
                 static_cast<unsigned>(hub.tcp_port()), static_cast<unsigned>(hub.udp_port()),
                 static_cast<unsigned>(hub.chat_port()), (config.data_dir / "soket.db").c_str());
@@ -64,8 +80,8 @@ Runner add_serve_command(CLI::App& app) {
       sim.udp_port = hub.udp_port();
       village = std::make_unique<simulator::Simulator>(io, sim);
       village->start();
-      std::printf("  simulating  %zu devices (a day lasts %.0f minutes)\n", village->devices().size(),
-                  24 * 60 / sim.time_scale);
+      std::printf("  simulating  %zu devices (a day lasts %.0f minutes)\n",
+                  village->devices().size(), 24 * 60 / sim.time_scale);
       std::fflush(stdout);
     }
     return run_until_signal(io, [&] {

@@ -8,16 +8,20 @@
 namespace soket::cli {
 
 Runner add_simulate_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("simulate", "Run a village of virtual ESP8266 devices (street "
-                                             "lamps, light sensors, greenhouses) against a server");
+  auto* cmd = app.add_subcommand("simulate",
+                                 "Run a village of virtual ESP8266 devices (street "
+                                 "lamps, light sensors, greenhouses) against a server");
   auto options = std::make_shared<simulator::SimulatorOptions>();
   cmd->add_option("--host", options->host, "Server address")->capture_default_str();
-  cmd->add_option("--tcp-port", options->tcp_port, "Device gateway TCP port")->capture_default_str();
+  cmd->add_option("--tcp-port", options->tcp_port, "Device gateway TCP port")
+      ->capture_default_str();
   cmd->add_option("--udp-port", options->udp_port, "UDP telemetry port")->capture_default_str();
   cmd->add_option("--lamps", options->lamps, "Street lamps in total")->capture_default_str();
   cmd->add_option("--greenhouses", options->greenhouses, "Greenhouses")->capture_default_str();
-  cmd->add_option("--alleys", options->alleys, "Alleys (gang), each with a light sensor")->capture_default_str();
-  cmd->add_option("--time-scale", options->time_scale, "Simulated seconds per real second")->capture_default_str();
+  cmd->add_option("--alleys", options->alleys, "Alleys (gang), each with a light sensor")
+      ->capture_default_str();
+  cmd->add_option("--time-scale", options->time_scale, "Simulated seconds per real second")
+      ->capture_default_str();
   cmd->add_option("--token", options->token, "Device token to send in HELLO");
   cmd->add_option("--seed", options->seed, "Random seed")->capture_default_str();
   return [options]() -> int {

@@ -35,7 +35,8 @@ std::string quoted(std::string_view s) {
   std::size_t cut = s.size();
   if (cut > kMax) {
     cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+      --cut;
   }
   std::string out;
   out.reserve(cut + 5);

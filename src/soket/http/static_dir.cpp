@@ -11,7 +11,8 @@ namespace soket::http {
 void serve_file_from(const std::filesystem::path& root, const ExchangePtr& exchange) {
   const auto& req = exchange->request();
   if (req.method() != Verb::get && req.method() != Verb::head)
-    return exchange->respond(json_error(req, Status::method_not_allowed, 405, "Method not allowed"));
+    return exchange->respond(
+        json_error(req, Status::method_not_allowed, 405, "Method not allowed"));
   auto target = parse_target(std::string_view(req.target()));
   if (!target) return exchange->respond(json_error(req, Status::bad_request, 400, "Bad request"));
   std::string relative = target->path;
