@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """bench.ws_framing: the server's gathered, pre-framed writes stay well-formed. A raw client sends
-large broadcasts with WebSocket pings between them (Beast answers pings while soket's own writes
-are under way) and checks every frame byte for byte: each pong intact and in order, each message
+large broadcasts with WebSocket pings between them (pongs are queued while large writes are
+under way, some of them left half-written by a full socket buffer) and checks every frame byte for byte: each pong intact and in order, each message
 whole, nothing interleaved."""
 import argparse
 import os

@@ -101,13 +101,13 @@ void Server::open_session(const http::ExchangePtr& exchange, bool websocket) {
 
 void Server::accept_websocket(const http::ExchangePtr& exchange,
                               std::function<void(std::shared_ptr<WebSocketTransport>)> then) {
-  auto ws = std::make_shared<WebSocketTransport>(
-      WebSocketTransport::Stream(exchange->release_stream()), options_.max_buffered_bytes);
-  ws->accept(exchange->request(), options_.max_payload,
-             [exchange, ws, then = std::move(then)](net::error_code ec) {
-               if (ec) return ws->abort();
-               then(ws);
-             });
+  WebSocketTransport::Limits limits{options_.max_payload, options_.max_buffered_bytes};
+  // The exchange holds the request, which must outlive the handshake.
+  WebSocketTransport::accept(exchange->release_stream(), exchange->request(), limits,
+                             [exchange, then = std::move(then)](
+                                 net::error_code ec, std::shared_ptr<WebSocketTransport> ws) {
+                               if (!ec) then(std::move(ws));
+                             });
 }
 
 std::string Server::open_packet(const std::string& sid, bool websocket) const {

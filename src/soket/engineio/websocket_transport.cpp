@@ -2,27 +2,45 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/stream.hpp>
 
+#include <algorithm>
 #include <span>
 
 namespace soket::engineio {
 
+namespace beast = boost::beast;
 namespace websocket = boost::beast::websocket;
-
-void teardown(boost::beast::role_type role, SerialStream& stream, net::error_code& ec) {
-  using boost::beast::websocket::teardown;
-  teardown(role, stream.next_layer(), ec);
-}
 
 namespace {
 
 // One write gathers at most this many frames (asio passes 64 buffers per writev) and bytes.
 constexpr std::size_t kMaxGatherFrames = 32;
 constexpr std::size_t kMaxGatherBytes = 256 * 1024;
+// Reads per readiness before other connections get their turn.
+constexpr int kMaxReadsPerWake = 4;
+// Bytes read at a time into an incomplete frame's own buffer.
+constexpr std::size_t kPendingChunk = 16 * 1024;
+// How long a peer has to answer our close frame.
+constexpr auto kCloseTimeout = std::chrono::seconds(5);
+// A queue that grew past this is released once it drains.
+constexpr std::size_t kKeptQueueCapacity = 16;
+
+constexpr uint8_t kOpText = 0x1;
+constexpr uint8_t kOpBinary = 0x2;
+constexpr uint8_t kOpClose = 0x8;
+constexpr uint8_t kOpPong = 0xA;
+
+// The read buffer every connection of this thread reads into.
+std::span<char> shared_read_buffer() {
+  thread_local std::array<char, 64 * 1024> buffer;
+  return buffer;
+}
 
 // RFC 6455 header of an unmasked, unfragmented server frame.
-uint8_t frame_header(bool binary, std::size_t size, std::array<char, 10>& out) {
-  out[0] = static_cast<char>(0x80 | (binary ? 0x2 : 0x1));
+uint8_t frame_header(uint8_t opcode, std::size_t size, std::array<char, 10>& out) {
+  out[0] = static_cast<char>(0x80 | opcode);
   if (size < 126) {
     out[1] = static_cast<char>(size);
     return 2;
@@ -39,132 +57,321 @@ uint8_t frame_header(bool binary, std::size_t size, std::array<char, 10>& out) {
   return 10;
 }
 
+bool would_block(const net::error_code& ec) {
+  return ec == net::asio::error::would_block || ec == net::asio::error::try_again;
+}
+
+net::error_code error_for_close_code(uint16_t code) {
+  switch (code) {
+    case close_code::too_big:
+      return websocket::error::message_too_big;
+    case close_code::invalid_payload:
+      return websocket::error::bad_frame_payload;
+    default:
+      return websocket::error::bad_opcode;
+  }
+}
+
 }  // namespace
 
-WebSocketTransport::WebSocketTransport(Stream stream, std::size_t max_buffered_bytes)
-    : stream_(std::move(stream)), max_buffered_bytes_(max_buffered_bytes) {}
+// Frames found by the reader, turned into owner calls and control replies.
+class WebSocketTransport::Sink final : public WsFrameSink {
+ public:
+  explicit Sink(WebSocketTransport& t) : t_(t) {}
 
-void WebSocketTransport::accept(
-    const boost::beast::http::request<boost::beast::http::string_body>& request,
-    std::size_t max_message_size, std::function<void(net::error_code)> done) {
+  bool on_ws_message(std::string_view data, bool binary) override {
+    if (t_.owner_) t_.owner_->on_ws_frame(t_, data, binary);
+    return !t_.closed_;
+  }
+  bool on_ws_ping(std::string_view payload) override {
+    t_.queue_control(kOpPong, payload);
+    return !t_.closed_;
+  }
+  bool on_ws_close_frame(uint16_t code, std::string_view) override {
+    t_.close_received_ = true;
+    if (t_.close_sent_) {
+      t_.notify_closed(websocket::error::closed);
+      t_.finish_close();  // the handshake we started is complete
+      return false;
+    }
+    // Echo the code (§5.5.1), then hang up. The close is under way before the owner hears of it,
+    // so that it does not abort the connection instead.
+    t_.closing_ = true;
+    t_.close_when_written_ = true;
+    t_.send_close(code == close_code::no_status ? 0 : code);
+    t_.notify_closed(websocket::error::closed);
+    return false;
+  }
+
+ private:
+  WebSocketTransport& t_;
+};
+
+void WebSocketTransport::accept(beast::tcp_stream stream,
+                                const beast::http::request<beast::http::string_body>& request,
+                                Limits limits, Accepted done) {
+  // Beast does the handshake (request checks, Sec-WebSocket-Accept, the 101 or an error
+  // response); then the stream is left behind and only its socket goes on.
+  using HandshakeStream = websocket::stream<beast::tcp_stream>;
+  auto ws = std::make_shared<HandshakeStream>(std::move(stream));
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds(10);
-  timeouts.idle_timeout = websocket::stream_base::none();  // Engine.IO has its own heartbeat
+  timeouts.idle_timeout = websocket::stream_base::none();
   timeouts.keep_alive_pings = false;
-  stream_.set_option(timeouts);
-  stream_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(boost::beast::http::field::server, "soket"); }));
-  stream_.read_message_max(max_message_size);
-  stream_.auto_fragment(false);
-  stream_.async_accept(request, [self = shared_from_this(),
-                                 done = std::move(done)](net::error_code ec) { done(ec); });
+  ws->set_option(timeouts);
+  ws->set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "soket"); }));
+  ws->async_accept(request, [ws, limits, done = std::move(done)](net::error_code ec) {
+    if (ec) return done(ec, nullptr);
+    auto transport =
+        std::make_shared<WebSocketTransport>(ws->next_layer().release_socket(), limits);
+    done({}, std::move(transport));
+  });
 }
+
+WebSocketTransport::WebSocketTransport(net::tcp::socket socket, Limits limits)
+    : socket_(std::move(socket)),
+      reader_(limits.max_message_size),
+      max_buffered_bytes_(limits.max_buffered_bytes) {
+  net::error_code ignored;
+  socket_.non_blocking(true, ignored);
+}
+
+// Reading ------------------------------------------------------------------------------------
 
 void WebSocketTransport::start_reading() {
-  read_next();
+  if (std::exchange(reading_, true)) return;
+  // A first read right away: bytes may have arrived before anyone waited for them.
+  net::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->on_readable(); });
 }
 
-void WebSocketTransport::read_next() {
-  // An idle connection waits with a small buffer (most messages fit in it); a message that does
-  // not is read on in larger pieces, and the buffer shrinks back once it has been handled.
-  constexpr std::size_t kIdleRead = 256;
-  constexpr std::size_t kBulkRead = 64 * 1024;
-  std::size_t limit = read_buffer_.size() == 0 ? kIdleRead : kBulkRead;
-  stream_.async_read_some(
-      read_buffer_, limit, [self = shared_from_this()](net::error_code ec, std::size_t) {
-        if (self->closed_) return;
-        if (ec) {
-          if (auto* owner = std::exchange(self->owner_, nullptr)) owner->on_ws_closed(*self, ec);
-          self->abort();
-          return;
-        }
-        if (self->stream_.is_message_done()) {
-          auto data = self->read_buffer_.cdata();
-          std::string_view view(static_cast<const char*>(data.data()), data.size());
-          if (self->owner_) self->owner_->on_ws_frame(*self, view, !self->stream_.got_text());
-          self->read_buffer_.consume(self->read_buffer_.size());
-          if (self->read_buffer_.capacity() > kIdleRead) self->read_buffer_.shrink_to_fit();
-        }
-        if (!self->closed_) self->read_next();
-      });
+void WebSocketTransport::wait_readable() {
+  socket_.async_wait(net::tcp::socket::wait_read, [self = shared_from_this()](net::error_code ec) {
+    if (self->closed_) return;
+    if (ec) {
+      self->notify_closed(ec);
+      return self->finish_close();
+    }
+    self->on_readable();
+  });
 }
+
+// Reads until the socket is drained (a short read), so that waiting for readability afterwards
+// cannot miss bytes that are already there.
+void WebSocketTransport::on_readable() {
+  if (closed_) return;
+  auto self = shared_from_this();  // owner callbacks may drop the last other reference
+  for (int round = 0; round < kMaxReadsPerWake; ++round) {
+    net::error_code ec;
+    std::size_t capacity;
+    std::size_t n;
+    bool go_on;
+    if (pending_.empty()) {
+      auto buffer = shared_read_buffer();
+      capacity = buffer.size();
+      n = socket_.read_some(net::asio::buffer(buffer.data(), capacity), ec);
+      go_on = !ec && handle_input(buffer.data(), n);
+    } else {
+      std::size_t have = pending_.size();
+      std::size_t frame = WsFrameReader::frame_size(pending_.data(), have);
+      capacity = frame > have ? std::min(frame - have, std::size_t{1} << 20) : kPendingChunk;
+      pending_.resize(have + capacity);
+      n = socket_.read_some(net::asio::buffer(pending_.data() + have, capacity), ec);
+      pending_.resize(have + (ec ? 0 : n));
+      go_on = !ec && handle_input(pending_.data(), pending_.size());
+    }
+    if (closed_) return;
+    if (would_block(ec)) return wait_readable();
+    if (ec) {
+      notify_closed(ec);  // eof without a close frame, or a reset
+      return finish_close();
+    }
+    if (!go_on) return;  // a close frame arrived: nothing after it is read
+    if (n < capacity) return wait_readable();
+  }
+  net::asio::post(socket_.get_executor(), [self] { self->on_readable(); });
+}
+
+// Parses `data` (the shared buffer or pending_ itself) and keeps an incomplete frame in pending_.
+bool WebSocketTransport::handle_input(char* data, std::size_t size) {
+  Sink sink(*this);
+  auto result = reader_.parse(data, size, sink);
+  if (result.error) {
+    fail(error_for_close_code(result.error), result.error);
+    return false;
+  }
+  if (result.stopped || closed_) return false;
+  std::size_t rest = size - result.consumed;
+  if (data == pending_.data()) {
+    if (rest == 0) {
+      pending_ = std::string();  // an idle connection keeps no buffer
+    } else {
+      pending_.erase(0, result.consumed);
+    }
+  } else if (rest > 0) {
+    std::size_t frame = WsFrameReader::frame_size(data + result.consumed, rest);
+    pending_.reserve(std::max(frame, rest));
+    pending_.assign(data + result.consumed, rest);
+  }
+  return true;
+}
+
+// Writing ------------------------------------------------------------------------------------
 
 bool WebSocketTransport::send(const Frame& frame) {
   if (closing_ || closed_) return true;
   std::size_t size = frame.bytes->size();
-  if (queued_bytes_ + size > max_buffered_bytes_ && !queue_.empty()) return false;
+  if (queued_bytes_ + size > max_buffered_bytes_ && head_ < queue_.size()) return false;
   queued_bytes_ += size;
   Queued& q = queue_.emplace_back();
   q.bytes = frame.bytes;
-  q.header_size = frame_header(frame.binary, size, q.header);
+  q.header_size = frame_header(frame.binary ? kOpBinary : kOpText, size, q.header);
   schedule_flush();
   return true;
 }
 
+void WebSocketTransport::queue_control(uint8_t opcode, std::string_view payload) {
+  if (closed_ || close_sent_) return;
+  Queued& q = queue_.emplace_back();
+  q.bytes = make_shared_bytes(payload);
+  q.header_size = frame_header(opcode, payload.size(), q.header);
+  queued_bytes_ += payload.size();
+  schedule_flush();
+}
+
 // Frames sent during this turn of the loop are written together at its end.
 void WebSocketTransport::schedule_flush() {
-  if (writing_ || flush_scheduled_) return;
+  if (waiting_writable_ || flush_scheduled_ || closed_) return;
   flush_scheduled_ = true;
-  boost::asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  net::asio::post(socket_.get_executor(), [self = shared_from_this()] {
     self->flush_scheduled_ = false;
     self->flush();
   });
 }
 
 void WebSocketTransport::flush() {
-  if (writing_ || closed_) return;
-  if (queue_.empty()) {
-    if (gather_.capacity() > 2 * kMaxGatherFrames) gather_ = {};
-    if (closing_) start_close();
-    return;
+  if (closed_ || waiting_writable_) return;
+  thread_local std::array<net::asio::const_buffer, 2 * kMaxGatherFrames> gather;
+  while (head_ < queue_.size()) {
+    std::size_t count = 0;
+    std::size_t bytes = 0;
+    for (std::size_t i = head_; i < queue_.size(); ++i) {
+      if (count + 2 > gather.size() || (count > 0 && bytes >= kMaxGatherBytes)) break;
+      const Queued& q = queue_[i];
+      std::size_t skip = i == head_ ? head_offset_ : 0;
+      if (skip < q.header_size) {
+        gather[count++] = net::asio::buffer(q.header.data() + skip, q.header_size - skip);
+        skip = 0;
+      } else {
+        skip -= q.header_size;
+      }
+      gather[count++] = net::asio::buffer(q.bytes->data() + skip, q.bytes->size() - skip);
+      bytes += q.header_size + q.bytes->size();
+    }
+    net::error_code ec;
+    std::size_t n =
+        socket_.write_some(std::span<const net::asio::const_buffer>(gather.data(), count), ec);
+    if (would_block(ec)) return wait_writable();
+    if (ec) {
+      notify_closed(ec);
+      return finish_close();
+    }
+    // Drop what went out; a frame written in part stays at the head with its offset.
+    while (head_ < queue_.size()) {
+      Queued& q = queue_[head_];
+      std::size_t left = q.header_size + q.bytes->size() - head_offset_;
+      if (n < left) {
+        head_offset_ += n;
+        break;
+      }
+      n -= left;
+      queued_bytes_ -= q.bytes->size();
+      q.bytes.reset();
+      ++head_;
+      head_offset_ = 0;
+    }
   }
-  gather_.clear();
-  std::size_t bytes = 0;
-  in_flight_ = 0;
-  for (const auto& q : queue_) {
-    if (in_flight_ == kMaxGatherFrames || (in_flight_ > 0 && bytes >= kMaxGatherBytes)) break;
-    gather_.emplace_back(q.header.data(), q.header_size);
-    gather_.emplace_back(q.bytes->data(), q.bytes->size());
-    bytes += q.header_size + q.bytes->size();
-    ++in_flight_;
-  }
-  writing_ = true;
-  // Straight into the serial stream, which writes it whole: a pong or close frame from Beast waits
-  // for it (asio::async_write would split it into 64 KiB writes that Beast could slip between).
-  stream_.next_layer().async_write_some(
-      std::span<const boost::asio::const_buffer>(gather_),
-      [self = shared_from_this()](net::error_code ec, std::size_t) {
-        self->writing_ = false;
-        for (std::size_t i = 0; i < self->in_flight_; ++i) {
-          self->queued_bytes_ -= self->queue_.front().bytes->size();
-          self->queue_.pop_front();
-        }
-        self->in_flight_ = 0;
-        if (ec) return self->abort();
-        self->flush();
-      });
+  queue_.clear();
+  head_ = 0;
+  if (queue_.capacity() > kKeptQueueCapacity) queue_ = {};
+  after_flush();
 }
+
+void WebSocketTransport::wait_writable() {
+  waiting_writable_ = true;
+  socket_.async_wait(net::tcp::socket::wait_write, [self = shared_from_this()](net::error_code ec) {
+    self->waiting_writable_ = false;
+    if (self->closed_) return;
+    if (ec) {
+      self->notify_closed(ec);
+      return self->finish_close();
+    }
+    self->flush();
+  });
+}
+
+// The queue is empty: the moment to go on with a close.
+void WebSocketTransport::after_flush() {
+  if (closing_ && !close_sent_) return send_close(close_code::normal);
+  if (!close_sent_) return;
+  if (close_when_written_ || close_received_) return finish_close();
+  // Wait (reading on) for the peer's close frame, but not for ever.
+  if (close_timer_) return;
+  close_timer_ = std::make_unique<net::asio::steady_timer>(socket_.get_executor(), kCloseTimeout);
+  close_timer_->async_wait([self = shared_from_this()](net::error_code ec) {
+    if (!ec) self->finish_close();
+  });
+}
+
+// Lifecycle ----------------------------------------------------------------------------------
 
 void WebSocketTransport::close() {
   if (closing_ || closed_) return;
   closing_ = true;
-  if (!writing_ && queue_.empty()) start_close();
-  // Otherwise flush() closes once the queue has drained.
+  if (!flush_scheduled_ && !waiting_writable_ && head_ == queue_.size()) after_flush();
+  // Otherwise the flush that drains the queue sends the close frame.
 }
 
-void WebSocketTransport::start_close() {
-  if (std::exchange(close_started_, true)) return;
-  stream_.async_close(websocket::close_code::normal,
-                      [self = shared_from_this()](net::error_code) { self->abort(); });
+// Queues our close frame (code 0: none) after everything queued so far.
+void WebSocketTransport::send_close(uint16_t code) {
+  if (closed_ || close_sent_) return;
+  char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+  queue_control(kOpClose, std::string_view(payload, code ? 2 : 0));
+  close_sent_ = true;
+  start_reading();  // to see the peer's answer even if nobody started reading
+}
+
+// The peer broke the protocol: say why in a close frame and hang up once it is written.
+void WebSocketTransport::fail(net::error_code ec, uint16_t code) {
+  if (close_sent_) {
+    notify_closed(ec);
+    return finish_close();
+  }
+  closing_ = true;  // before the owner hears of it, so that it does not abort instead
+  close_when_written_ = true;
+  send_close(code);
+  notify_closed(ec);
+}
+
+void WebSocketTransport::notify_closed(net::error_code ec) {
+  if (auto* owner = std::exchange(owner_, nullptr)) owner->on_ws_closed(*this, ec);
+}
+
+void WebSocketTransport::finish_close() {
+  if (std::exchange(closed_, true)) return;
+  owner_ = nullptr;
+  net::error_code ignored;
+  socket_.shutdown(net::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);  // completes pending waits with operation_aborted
+  close_timer_.reset();
+  queue_ = {};
+  head_ = 0;
+  queued_bytes_ = 0;
+  pending_ = std::string();
 }
 
 void WebSocketTransport::abort() {
-  closed_ = true;
-  owner_ = nullptr;
-  net::error_code ignored;
-  auto& socket = stream_.next_layer().next_layer().socket();
-  socket.shutdown(net::tcp::socket::shutdown_both, ignored);
-  socket.close(ignored);
+  finish_close();
 }
 
 }  // namespace soket::engineio

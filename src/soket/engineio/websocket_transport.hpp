@@ -1,126 +1,64 @@
 #pragma once
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
-#include <boost/beast/websocket/teardown.hpp>
 
 #include <array>
 #include <cstddef>
-#include <deque>
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "soket/engineio/frame.hpp"
+#include "soket/engineio/ws_frame_reader.hpp"
 #include "soket/net/asio.hpp"
 
 namespace soket::engineio {
 
 class WebSocketTransport;
 
-/// The TCP stream under the WebSocket. Each write through it goes out whole and in order, one at a
-/// time, so the frames the transport writes itself and the control frames Beast writes (pong,
-/// close) never interleave on the wire.
-class SerialStream {
- public:
-  using executor_type = boost::beast::tcp_stream::executor_type;
-
-  explicit SerialStream(boost::beast::tcp_stream stream) : next_(std::move(stream)) {}
-
-  executor_type get_executor() { return next_.get_executor(); }
-  boost::beast::tcp_stream& next_layer() { return next_; }
-  const boost::beast::tcp_stream& next_layer() const { return next_; }
-
-  template <class Buffers, class Token>
-  auto async_read_some(const Buffers& buffers, Token&& token) {
-    // Straight to the socket: the WebSocket stream keeps its own timeouts.
-    return next_.socket().async_read_some(buffers, std::forward<Token>(token));
-  }
-
-  /// Writes all of `buffers` (after any write already under way). Callers that must not be split
-  /// call this directly: asio::async_write would hand it 64 KiB at a time.
-  template <class Buffers, class Token>
-  auto async_write_some(const Buffers& buffers, Token&& token) {
-    return boost::asio::async_initiate<Token, void(net::error_code, std::size_t)>(
-        [this](auto handler, const Buffers& b) {
-          using Handler = std::decay_t<decltype(handler)>;
-          if (!writing_) return start(b, std::move(handler));
-          waiting_.push_back(std::make_unique<Waiting<Buffers, Handler>>(b, std::move(handler)));
-        },
-        token, buffers);
-  }
-
- private:
-  struct WaitingBase {
-    virtual ~WaitingBase() = default;
-    virtual void start(SerialStream& stream) = 0;
-  };
-  template <class Buffers, class Handler>
-  struct Waiting final : WaitingBase {
-    Waiting(const Buffers& b, Handler h) : buffers(b), handler(std::move(h)) {}
-    void start(SerialStream& stream) override { stream.start(buffers, std::move(handler)); }
-    Buffers buffers;
-    Handler handler;
-  };
-
-  template <class Buffers, class Handler>
-  void start(const Buffers& buffers, Handler handler) {
-    writing_ = true;
-    boost::asio::async_write(
-        next_.socket(), buffers,
-        [this, handler = std::move(handler)](net::error_code ec, std::size_t n) mutable {
-          writing_ = false;
-          if (!waiting_.empty()) {
-            auto next = std::move(waiting_.front());
-            waiting_.pop_front();
-            next->start(*this);
-          }
-          handler(ec, n);
-        });
-  }
-
-  boost::beast::tcp_stream next_;
-  std::deque<std::unique_ptr<WaitingBase>> waiting_;
-  bool writing_ = false;
-};
-
-void teardown(boost::beast::role_type role, SerialStream& stream, net::error_code& ec);
-
-template <class Handler>
-void async_teardown(boost::beast::role_type role, SerialStream& stream, Handler&& handler) {
-  using boost::beast::websocket::async_teardown;
-  async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
-}
-
 /// Receives what a WebSocket transport reads. Called on the io thread.
 class WebSocketOwner {
  public:
   virtual void on_ws_frame(WebSocketTransport& transport, std::string_view data, bool binary) = 0;
+  /// Once per transport: boost::beast::websocket::error::closed after a close handshake, another
+  /// error when the connection broke or the peer broke the protocol.
   virtual void on_ws_closed(WebSocketTransport& transport, net::error_code ec) = 0;
 
  protected:
   ~WebSocketOwner() = default;
 };
 
-/// One accepted WebSocket. Beast does the handshake, the reading and the control frames; data
-/// frames go out framed here (server frames are unmasked, so the payload bytes are the shared
-/// Engine.IO packet itself) and everything queued in one turn of the loop leaves in one gathered
-/// write. The write queue is bounded.
+/// One WebSocket connection after its handshake (Beast does the handshake: see accept()). The
+/// frames are read and written here, on the bare socket, because this is the hot path and what
+/// every idle connection holds in memory:
+/// - an idle connection owns no read buffer: it waits for readability and then reads into one
+///   buffer shared by all connections of the thread; only an incomplete frame is kept aside;
+/// - server frames are unmasked, so a frame is a 2–10 byte header plus the shared Engine.IO packet
+///   bytes (a broadcast is encoded once and never copied);
+/// - everything queued for a connection during one turn of the loop leaves in one gathered,
+///   non-blocking write; a write that would block waits for writability and goes on.
+/// The write queue is bounded.
 class WebSocketTransport : public std::enable_shared_from_this<WebSocketTransport> {
  public:
-  using Stream = boost::beast::websocket::stream<SerialStream>;
+  struct Limits {
+    std::size_t max_message_size;    // larger client messages close with 1009
+    std::size_t max_buffered_bytes;  // send() refuses past this many queued bytes
+  };
 
-  WebSocketTransport(Stream stream, std::size_t max_buffered_bytes);
+  using Accepted = std::function<void(net::error_code, std::shared_ptr<WebSocketTransport>)>;
 
-  /// Completes the WebSocket handshake for `request` (which must outlive the operation).
-  void accept(const boost::beast::http::request<boost::beast::http::string_body>& request,
-              std::size_t max_message_size, std::function<void(net::error_code)> done);
+  /// Completes the opening handshake for `request` (which must outlive the operation) on `stream`
+  /// and hands over the transport.
+  static void accept(boost::beast::tcp_stream stream,
+                     const boost::beast::http::request<boost::beast::http::string_body>& request,
+                     Limits limits, Accepted done);
+
+  WebSocketTransport(net::tcp::socket socket, Limits limits);
 
   void set_owner(WebSocketOwner* owner) { owner_ = owner; }
   void start_reading();
@@ -137,30 +75,44 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   bool is_closing() const { return closing_; }
 
  private:
+  class Sink;
   struct Queued {
     SharedBytes bytes;
     std::array<char, 10> header;
     uint8_t header_size;
   };
 
-  void read_next();
+  void on_readable();
+  void wait_readable();
+  bool handle_input(char* data, std::size_t size);
+  void queue_control(uint8_t opcode, std::string_view payload);
   void schedule_flush();
   void flush();
-  void start_close();
+  void wait_writable();
+  void after_flush();
+  void send_close(uint16_t code);
+  void fail(net::error_code ec, uint16_t close_code);
+  void notify_closed(net::error_code ec);
+  void finish_close();
 
-  Stream stream_;
-  boost::beast::flat_buffer read_buffer_;
-  std::deque<Queued> queue_;
-  std::size_t in_flight_ = 0;  // queue_ entries being written
-  std::vector<boost::asio::const_buffer> gather_;
+  net::tcp::socket socket_;
+  WsFrameReader reader_;
+  std::string pending_;        // an incomplete frame, while its bytes arrive
+  std::vector<Queued> queue_;  // frames to write; queue_[head_] is the next one
+  std::size_t head_ = 0;
+  std::size_t head_offset_ = 0;  // bytes of queue_[head_] already written
   std::size_t queued_bytes_ = 0;
   std::size_t max_buffered_bytes_;
+  std::unique_ptr<net::asio::steady_timer> close_timer_;  // only while closing
   WebSocketOwner* owner_ = nullptr;
-  bool writing_ = false;
+  bool reading_ = false;
+  bool waiting_writable_ = false;
   bool flush_scheduled_ = false;
-  bool closing_ = false;
-  bool close_started_ = false;
-  bool closed_ = false;
+  bool closing_ = false;             // close() was called: drain, then send the close frame
+  bool close_sent_ = false;          // our close frame is queued
+  bool close_received_ = false;      // the peer's close frame arrived
+  bool close_when_written_ = false;  // hang up once our close frame is out, without waiting
+  bool closed_ = false;              // the socket is closed
 };
 
 }  // namespace soket::engineio

@@ -27,7 +27,7 @@ async function eio_canary(url, path) {
   };
 }
 
-const PROFILES = {
+export const PROFILES = {
   socketio: {
     name: "socketio",
     example: "feature-server",

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "soket/util/utf8.hpp"
+
+namespace soket::engineio {
+
+/// Close codes the reader fails with (RFC 6455 §7.4.1).
+namespace close_code {
+constexpr uint16_t normal = 1000;
+constexpr uint16_t going_away = 1001;
+constexpr uint16_t protocol_error = 1002;
+constexpr uint16_t no_status = 1005;  // never sent: "the close frame had no code"
+constexpr uint16_t invalid_payload = 1007;
+constexpr uint16_t too_big = 1009;
+}  // namespace close_code
+
+/// Receives what the reader finds. A callback returns false to stop parsing (the connection is
+/// gone); the bytes it is given are only valid during the call.
+class WsFrameSink {
+ public:
+  virtual bool on_ws_message(std::string_view data, bool binary) = 0;
+  virtual bool on_ws_ping(std::string_view payload) = 0;
+  /// `code` is close_code::no_status when the frame carried none.
+  virtual bool on_ws_close_frame(uint16_t code, std::string_view reason) = 0;
+
+ protected:
+  ~WsFrameSink() = default;
+};
+
+/// Parses the frames a client sends (RFC 6455 §5): checks masking, opcodes, the rules for control
+/// frames and fragments, the message size limit and UTF-8 of text; unmasks in place and joins
+/// fragmented messages. Unfragmented messages are handed over where they lie, without a copy.
+class WsFrameReader {
+ public:
+  explicit WsFrameReader(std::size_t max_message_size) : max_message_size_(max_message_size) {}
+
+  struct Result {
+    std::size_t consumed = 0;  // bytes of whole frames handled (or skipped after stopping)
+    uint16_t error = 0;        // a close code when the input broke the protocol, else 0
+    bool stopped = false;      // a callback returned false
+  };
+
+  /// Handles every whole frame at the start of `data`, which it may modify (unmasking). Leaves an
+  /// incomplete frame at the end for the next call, with its bytes and more.
+  Result parse(char* data, std::size_t size, WsFrameSink& sink);
+
+  /// The total size of the frame starting at `data` once its header is complete, else 0.
+  static std::size_t frame_size(const char* data, std::size_t size);
+
+ private:
+  std::string fragments_;  // the message being received in pieces
+  Utf8Validator fragments_utf8_;
+  std::size_t max_message_size_;
+  bool in_message_ = false;
+  bool message_binary_ = false;
+};
+
+}  // namespace soket::engineio
