@@ -1,28 +1,26 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
-#include <unordered_map>
-#include <utility>
-#include <vector>
+#include <string_view>
+
+#include "soket/util/field_list.hpp"
 
 namespace soket::engineio {
 
-/// What the client sent when it opened the session.
+/// What the client sent when it opened the session. Kept for the whole session, so the query and
+/// headers are stored compactly (one allocation each).
 struct Handshake {
-  std::unordered_map<std::string, std::string> query;
-  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
-  std::string address;                                       // the peer's IP address
+  FieldList query;      // decoded query parameters
+  FieldList headers;    // names in lower case
+  std::string address;  // the peer's IP address
   std::string url;
   bool secure = false;
   int64_t issued_ms = 0;  // milliseconds since the Unix epoch
 
-  /// The value of header `name` (lower case), or nullptr.
-  const std::string* header(std::string_view name) const {
-    for (const auto& [k, v] : headers)
-      if (k == name) return &v;
-    return nullptr;
-  }
+  /// The value of header `name` (lower case).
+  std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }
 };
 
 }  // namespace soket::engineio

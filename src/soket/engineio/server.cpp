@@ -128,14 +128,19 @@ std::string Server::open_packet(const std::string& sid, bool websocket) const {
 Handshake Server::make_handshake(const http::Exchange& exchange) const {
   Handshake h;
   const auto& req = exchange.request();
-  if (auto target = http::parse_target(std::string_view(req.target())))
-    h.query = std::move(target->query);
+  if (auto target = http::parse_target(std::string_view(req.target()))) {
+    for (const auto& [name, value] : target->query)
+      h.query.add(name, value);
+    h.query.shrink_to_fit();
+  }
+  std::string name;
   for (const auto& field : req) {
-    std::string name(field.name_string());
+    name.assign(field.name_string());
     for (auto& c : name)
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    h.headers.emplace_back(std::move(name), std::string(field.value()));
+    h.headers.add(name, field.value());
   }
+  h.headers.shrink_to_fit();
   h.address = exchange.remote_endpoint().address().to_string();
   h.url = std::string(req.target());
   h.secure = exchange.secure();

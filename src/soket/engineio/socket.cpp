@@ -21,8 +21,12 @@ Socket::Socket(Server& server, std::string id, Handshake handshake)
     : server_(server),
       id_(std::move(id)),
       handshake_(std::move(handshake)),
-      heartbeat_timer_(server.io()),
-      upgrade_timer_(server.io()) {}
+      heartbeat_timer_(server.io()) {}
+
+boost::asio::steady_timer& Socket::upgrade_timer() {
+  if (!upgrade_timer_) upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_.io());
+  return *upgrade_timer_;
+}
 
 Socket::~Socket() {
   if (ws_) ws_->set_owner(nullptr);
@@ -151,8 +155,8 @@ void Socket::begin_upgrade(std::shared_ptr<WebSocketTransport> ws) {
   probe_ = std::move(ws);
   probe_->set_owner(this);
   probe_->start_reading();
-  upgrade_timer_.expires_after(server_.options().upgrade_timeout);
-  upgrade_timer_.async_wait([self = shared_from_this()](net::error_code ec) {
+  upgrade_timer().expires_after(server_.options().upgrade_timeout);
+  upgrade_timer().async_wait([self = shared_from_this()](net::error_code ec) {
     if (!ec) self->abort_upgrade();
   });
 }
@@ -173,7 +177,7 @@ void Socket::on_probe_frame(std::string_view data, bool binary) {
     return;
   }
   if (!binary && data == "5" && probed_) {
-    upgrade_timer_.cancel();
+    cancel_upgrade_timer();
     probed_ = false;
     ws_ = std::move(probe_);
     if (pending_poll_) respond_poll("6");
@@ -187,7 +191,7 @@ void Socket::on_probe_frame(std::string_view data, bool binary) {
 }
 
 void Socket::abort_upgrade() {
-  upgrade_timer_.cancel();
+  cancel_upgrade_timer();
   probed_ = false;
   if (probe_) {
     probe_->set_owner(nullptr);
@@ -200,7 +204,7 @@ void Socket::on_ws_closed(WebSocketTransport& transport, net::error_code ec) {
   if (&transport == probe_.get()) {
     probe_.reset();
     probed_ = false;
-    upgrade_timer_.cancel();
+    cancel_upgrade_timer();
     return;
   }
   if (&transport != ws_.get()) return;
@@ -266,8 +270,8 @@ void Socket::on_close(std::string_view reason, bool flush) {
   // with the one after, so the client handles those packets before it sees the close.
   if (pending_poll_) poll_while_closing();
   if (state_ == State::closed) return;
-  upgrade_timer_.expires_after(server_.options().polling_close_timeout);
-  upgrade_timer_.async_wait([self](net::error_code ec) {
+  upgrade_timer().expires_after(server_.options().polling_close_timeout);
+  upgrade_timer().async_wait([self](net::error_code ec) {
     if (!ec) self->finish_close();
   });
 }
@@ -283,7 +287,7 @@ void Socket::finish_close() {
   auto self = shared_from_this();
   state_ = State::closed;
   heartbeat_timer_.cancel();
-  upgrade_timer_.cancel();
+  cancel_upgrade_timer();
   buffer_.clear();
   buffered_bytes_ = 0;
   if (pending_poll_) respond_poll("6");

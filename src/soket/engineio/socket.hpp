@@ -81,6 +81,10 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   void on_close(std::string_view reason, bool flush);
   void poll_while_closing();
   void finish_close();
+  boost::asio::steady_timer& upgrade_timer();  // created on first use
+  void cancel_upgrade_timer() {
+    if (upgrade_timer_) upgrade_timer_->cancel();
+  }
 
   Server& server_;
   std::string id_;
@@ -100,7 +104,8 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   bool probed_ = false;
 
   boost::asio::steady_timer heartbeat_timer_;
-  boost::asio::steady_timer upgrade_timer_;
+  // For an upgrade or a polling close only, so a WebSocket session does not carry it.
+  std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
 };
 
 }  // namespace soket::engineio

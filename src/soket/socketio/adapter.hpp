@@ -50,6 +50,11 @@ class Adapter {
 };
 
 /// Rooms in memory: room -> sockets and socket -> rooms.
+///
+/// Every socket is in the room named by its own id from connection on, as in the reference; that
+/// membership is implied by the namespace's socket list instead of stored, because it is most of
+/// the per-connection memory of a room map and nearly nobody leaves it. Only the sockets that did
+/// are remembered.
 class InMemoryAdapter : public Adapter {
  public:
   using Adapter::Adapter;
@@ -61,14 +66,19 @@ class InMemoryAdapter : public Adapter {
   std::vector<SocketId> sockets(const BroadcastOptions& options) const override;
   std::vector<Room> socket_rooms(const SocketId& id) const override;
 
-  std::size_t room_count() const { return rooms_.size(); }
-
  private:
+  /// Calls fn(socket) once for each local socket targeted by `options`.
   template <class Fn>
   void for_each_target(const BroadcastOptions& options, Fn&& fn) const;
+  template <class Fn>
+  void for_each_member(const Room& room, Fn&& fn) const;
+  bool in_own_room(const SocketId& id) const;
+  bool is_member(const SocketId& id, const Room& room) const;
+  bool in_any_room(const SocketId& id) const;
 
-  std::unordered_map<Room, std::unordered_set<SocketId>> rooms_;
-  std::unordered_map<SocketId, std::unordered_set<Room>> sids_;
+  std::unordered_map<Room, std::unordered_set<SocketId>> rooms_;  // joined rooms, own ids aside
+  std::unordered_map<SocketId, std::unordered_set<Room>> sids_;   // the same, by socket
+  std::unordered_set<SocketId> left_own_room_;
 };
 
 using AdapterFactory = std::function<std::unique_ptr<Adapter>(Namespace&)>;

@@ -57,6 +57,11 @@ class Namespace {
 
   /// The connected socket with this id, or null.
   std::shared_ptr<Socket> find(const SocketId& id) const;
+  /// The same without sharing ownership, for lookups on the broadcast path.
+  Socket* find_raw(const SocketId& id) const {
+    auto it = sockets_.find(id);
+    return it == sockets_.end() ? nullptr : it->second.get();
+  }
   const std::unordered_map<SocketId, std::shared_ptr<Socket>>& sockets() const { return sockets_; }
 
  private:

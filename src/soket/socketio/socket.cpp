@@ -29,7 +29,13 @@ std::string_view Socket::transport() const {
 }
 
 void Socket::on(std::string event, EventHandler handler) {
-  handlers_.insert_or_assign(std::move(event), std::move(handler));
+  for (auto& [name, existing] : handlers_) {
+    if (name == event) {
+      existing = std::move(handler);
+      return;
+    }
+  }
+  handlers_.emplace_back(std::move(event), std::move(handler));
 }
 
 void Socket::on_connect() {
@@ -144,9 +150,11 @@ void Socket::on_event(Packet& packet) {
     handler(*this, event, message);
     if (!connected_) return;
   }
-  if (auto it = handlers_.find(event); it != handlers_.end()) {
-    auto handler = it->second;  // the handler may replace itself
+  for (const auto& [name, registered] : handlers_) {
+    if (name != event) continue;
+    auto handler = registered;  // the handler may replace itself
     handler(*this, message, ack);
+    return;
   }
 }
 

@@ -96,7 +96,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   boost::json::object auth_;
   boost::json::object data_;
   bool connected_ = false;
-  std::unordered_map<std::string, EventHandler> handlers_;
+  // A few handlers per socket, for as long as it lives: a vector is smaller than a hash map and
+  // as fast to search at this size.
+  std::vector<std::pair<std::string, EventHandler>> handlers_;
   std::vector<AnyHandler> any_handlers_;
   std::vector<DisconnectHandler> on_disconnecting_;
   std::vector<DisconnectHandler> on_disconnect_;

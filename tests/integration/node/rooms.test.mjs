@@ -80,6 +80,32 @@ describe("rooms and broadcast", () => {
     a.disconnect();
   });
 
+  it("a socket's id is a room: it can be joined by others and left by the socket", T, async () => {
+    const a = await connect(server.url, opts);
+    const b = await connect(server.url, opts);
+    const sender = await connect(server.url, { transports: ["polling"] });
+    const at_b = record(b, "room-message");
+    let at_a = next_event(a, "room-message");
+    sender.emit("to-room", a.id, "to a");
+    assert.deepEqual(await at_a, ["to a"]);
+    await sleep(QUIET_MS);
+    assert.deepEqual(at_b, [], "b got a message for a's own room");
+    await join(b, a.id);
+    at_a = next_event(a, "room-message");
+    const at_b_joined = next_event(b, "room-message");
+    sender.emit("to-room", a.id, "to a's room");
+    assert.deepEqual(await at_a, ["to a's room"]);
+    assert.deepEqual(await at_b_joined, ["to a's room"]);
+    await leave(a, a.id);
+    const at_a_left = record(a, "room-message");
+    const at_b_still = next_event(b, "room-message");
+    sender.emit("to-room", a.id, "a left");
+    assert.deepEqual(await at_b_still, ["a left"]);
+    await sleep(QUIET_MS);
+    assert.deepEqual(at_a_left, [], "a got a message for its own room after leaving it");
+    close_all(a, b, sender);
+  });
+
   it("broadcast reaches everyone but the sender", T, async () => {
     const sender = await connect(server.url, opts);
     const b = await connect(server.url, opts);
