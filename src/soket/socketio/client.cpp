@@ -9,12 +9,13 @@
 namespace soket::socketio {
 
 Client::Client(Server& server, std::shared_ptr<engineio::Socket> connection)
-    : server_(server), connection_(std::move(connection)), connect_timer_(server.io()) {}
+    : server_(server), connection_(std::move(connection)) {}
 
 void Client::start() {
   connection_->set_listener(this);
-  connect_timer_.expires_after(server_.options().connect_timeout);
-  connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+  connect_timer_ =
+      std::make_unique<boost::asio::steady_timer>(server_.io(), server_.options().connect_timeout);
+  connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->closed_) return;
     if (self->sockets_.empty()) self->close("forced close");
@@ -71,7 +72,7 @@ void Client::on_packet(Packet packet) {
       error.data = std::move(payload);
       return write(error);
     }
-    connect_timer_.cancel();
+    connect_timer_.reset();  // cancels the wait
     boost::json::object auth;
     if (packet.data.is_object()) auth = std::move(packet.data.get_object());
     nsp->add(*this, std::move(auth));
@@ -82,7 +83,7 @@ void Client::on_close(std::string_view reason) {
   if (closed_) return;
   auto self = shared_from_this();
   closed_ = true;
-  connect_timer_.cancel();
+  connect_timer_.reset();
   auto sockets = std::move(sockets_);
   sockets_.clear();
   for (auto& [nsp, socket] : sockets)

@@ -47,7 +47,8 @@ class Client : public engineio::SocketListener, public std::enable_shared_from_t
   Decoder decoder_;
   // Namespaces joined on this connection; almost always one or two, so a vector.
   std::vector<std::pair<std::string, std::shared_ptr<Socket>>> sockets_;
-  boost::asio::steady_timer connect_timer_;
+  // Until the first namespace is joined; then released, as an idle client needs no timer.
+  std::unique_ptr<boost::asio::steady_timer> connect_timer_;
   bool closed_ = false;
 };
 
