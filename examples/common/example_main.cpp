@@ -13,7 +13,8 @@ namespace soket::examples {
 int run_example(net::asio::io_context& io, int argc, char** argv, const std::string& description,
                 uint16_t default_port,
                 const std::function<void(net::asio::io_context&, http::Server&)>& setup,
-                const std::function<void()>& shutdown) {
+                const std::function<void()>& shutdown,
+                const std::function<void(CLI::App&)>& add_options) {
   ExampleOptions options;
   options.port = default_port;
   std::string log_level = "info";
@@ -22,6 +23,7 @@ int run_example(net::asio::io_context& io, int argc, char** argv, const std::str
   app.add_option("--port", options.port, "TCP port to listen on")->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  if (add_options) add_options(app);
   CLI11_PARSE(app, argc, argv);
   if (!log::init(log_level)) {
     std::fprintf(stderr, "unknown log level: %s\n", log_level.c_str());

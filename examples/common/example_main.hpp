@@ -6,6 +6,10 @@
 
 #include "soket/http/server.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace soket::examples {
 
 struct ExampleOptions {
@@ -17,9 +21,11 @@ struct ExampleOptions {
 /// "listening on http://HOST:PORT" (tests wait for that line) and runs `io` until SIGINT/SIGTERM,
 /// when `shutdown` is called before the loop stops. Returns the process exit code. The caller owns
 /// `io` and must declare it before the objects `setup` creates, so they are destroyed first.
+/// `add_options` may add the example's own command-line options.
 int run_example(net::asio::io_context& io, int argc, char** argv, const std::string& description,
                 uint16_t default_port,
                 const std::function<void(net::asio::io_context&, http::Server&)>& setup,
-                const std::function<void()>& shutdown = {});
+                const std::function<void()>& shutdown = {},
+                const std::function<void(CLI::App&)>& add_options = {});
 
 }  // namespace soket::examples

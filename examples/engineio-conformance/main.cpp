@@ -1,5 +1,9 @@
 // The Engine.IO server that the official test-suite of socketio/engine.io-protocol expects:
 // pingInterval 300, pingTimeout 200, maxPayload 1e6, CORS "*", every message echoed back.
+// --ping-interval-ms / --ping-timeout-ms change the heartbeat for tests that need time (sanitizer
+// builds posting megabytes).
+#include <CLI/CLI.hpp>
+
 #include "../common/example_main.hpp"
 #include "soket/engineio/server.hpp"
 
@@ -23,12 +27,14 @@ class Echo final : public soket::engineio::SocketListener {
 int main(int argc, char** argv) {
   soket::net::asio::io_context context(1);  // outlives everything below
   std::unique_ptr<soket::engineio::Server> engine;
+  int ping_interval_ms = 300;
+  int ping_timeout_ms = 200;
   return soket::examples::run_example(
       context, argc, argv, "Engine.IO conformance server", 3000,
       [&](soket::net::asio::io_context& io, soket::http::Server& http) {
         soket::engineio::ServerOptions options;
-        options.ping_interval = std::chrono::milliseconds(300);
-        options.ping_timeout = std::chrono::milliseconds(200);
+        options.ping_interval = std::chrono::milliseconds(ping_interval_ms);
+        options.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);
         options.max_payload = 1'000'000;
         options.cors.enabled = true;
         options.cors.origins = {"*"};
@@ -38,5 +44,13 @@ int main(int argc, char** argv) {
         });
         engine->attach(http);
       },
-      [&] { engine->close(); });
+      [&] { engine->close(); },
+      [&](CLI::App& app) {
+        app.add_option("--ping-interval-ms", ping_interval_ms, "Engine.IO pingInterval")
+            ->capture_default_str()
+            ->check(CLI::Range(10, 600000));
+        app.add_option("--ping-timeout-ms", ping_timeout_ms, "Engine.IO pingTimeout")
+            ->capture_default_str()
+            ->check(CLI::Range(10, 600000));
+      });
 }
