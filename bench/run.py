@@ -6,6 +6,11 @@ ratios soket/node and soket/raw.
 
   bench/run.py echo broadcast room --reps 5
   bench/run.py all --build build/bench --json results.json
+
+--soket-threads 1,2 replaces the soket row by one row per io thread count (soket-1t, soket-2t:
+bench-server --threads N). A server with more than one thread is pinned to --multi-server-cpu
+(default 0,1: both cores, so it shares core 1 with the generator), single-threaded servers to
+--server-cpu; the table then adds 2t/1t.
 """
 import argparse
 import json
@@ -51,12 +56,34 @@ METRICS["handshakes"] = METRICS["conns"]
 
 
 def server_commands(build, servers):
+    """Server name -> (argv, io threads). "soket-Nt" is bench-server with N io threads."""
+    soket = os.path.join(build, "bench", "bench-server")
     cmds = {
-        "soket": [os.path.join(build, "bench", "bench-server")],
-        "node": ["node", os.path.join(HERE, "node", "server.mjs")],
-        "raw": [os.path.join(build, "bench", "bench-raw-server")],
+        "soket": ([soket], 1),
+        "node": (["node", os.path.join(HERE, "node", "server.mjs")], 1),
+        "raw": ([os.path.join(build, "bench", "bench-raw-server")], 1),
     }
-    return {name: cmds[name] for name in servers}
+    out = {}
+    for name in servers:
+        if name.startswith("soket-") and name.endswith("t"):
+            n = int(name[len("soket-"):-1])
+            out[name] = ([soket, "--threads", str(n)], n)
+        else:
+            out[name] = cmds[name]
+    return out
+
+
+def ratio_columns(servers):
+    """(label, numerator, denominator) of the ratio columns the table shows."""
+    cols = []
+    socket_rows = [s for s in servers if s.startswith("soket")]
+    for other in ("node", "raw"):
+        if other in servers:
+            cols += [(f"{s}/{other}", s, other) for s in socket_rows]
+    threaded = [s for s in socket_rows if s.startswith("soket-")]
+    if "soket-1t" in threaded:
+        cols += [(f"{s[len('soket-'):]}/1t", s, "soket-1t") for s in threaded if s != "soket-1t"]
+    return cols
 
 
 def run_one(bench, name, cmd, scenario, gen_args, common, server_cpu, gen_cpu):
@@ -84,20 +111,16 @@ def fmt(v):
 
 def table(key, results, servers):
     lines = [f"\n## {key}", ""]
-    header = ["metric"] + servers
-    if "soket" in servers and "node" in servers:
-        header.append("soket/node")
-    if "soket" in servers and "raw" in servers:
-        header.append("soket/raw")
+    ratios = ratio_columns(servers)
+    header = ["metric"] + servers + [label for label, _, _ in ratios]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for metric, label, _ in METRICS[key]:
         med = {s: median([r.get(metric) for r in results[s]]) for s in servers}
         row = [label] + [fmt(med[s]) for s in servers]
-        for other in ("node", "raw"):
-            if "soket" in servers and other in servers:
-                a, b = med["soket"], med[other]
-                row.append(f"{a / b:.2f}" if a is not None and b else "-")
+        for _, num, den in ratios:
+            a, b = med[num], med[den]
+            row.append(f"{a / b:.2f}" if a is not None and b else "-")
         lines.append("| " + " | ".join(row) + " |")
     errors = [(s, r["error"]) for s in servers for r in results[s] if "error" in r]
     for s, e in errors:
@@ -115,8 +138,12 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--warmup", default="1")
     ap.add_argument("--duration", default="5")
-    ap.add_argument("--server-cpu", type=int, default=0)
-    ap.add_argument("--gen-cpu", type=int, default=1)
+    ap.add_argument("--soket-threads", default="",
+                    help="comma list of io thread counts: soket-1t, soket-2t, ... instead of soket")
+    ap.add_argument("--server-cpu", default="0", help="taskset CPU list of single-threaded servers")
+    ap.add_argument("--multi-server-cpu", default="0,1",
+                    help="taskset CPU list of servers with more than one io thread")
+    ap.add_argument("--gen-cpu", default="1", help="taskset CPU list of the generator")
     ap.add_argument("--extra", default="", help="more generator arguments, space-separated")
     ap.add_argument("--json", help="write every result to this file")
     a = ap.parse_args()
@@ -126,6 +153,10 @@ def main():
         if n not in SCENARIOS:
             ap.error(f"unknown scenario {n}")
     servers = [s for s in a.servers.split(",") if s]
+    if a.soket_threads:
+        threads = [f"soket-{n}t" for n in a.soket_threads.split(",") if n]
+        at = servers.index("soket") if "soket" in servers else 0
+        servers = servers[:at] + threads + [s for s in servers[at:] if s != "soket"]
     bench = os.path.join(a.build, "bench", "soket-bench")
     cmds = server_commands(a.build, servers)
     common = ["--warmup", a.warmup, "--duration", a.duration] + a.extra.split()
@@ -136,7 +167,9 @@ def main():
         results = {s: [] for s in servers}
         for rep in range(a.reps):
             for s in servers:
-                r = run_one(bench, s, cmds[s], scenario, gen_args, common, a.server_cpu, a.gen_cpu)
+                argv, threads = cmds[s]
+                cpu = a.multi_server_cpu if threads > 1 else a.server_cpu
+                r = run_one(bench, s, argv, scenario, gen_args, common, cpu, a.gen_cpu)
                 results[s].append(r)
                 summary = {k: r.get(k) for k, _, _ in METRICS[key]}
                 print(f"[{key} rep {rep + 1}/{a.reps}] {s}: {r.get('error') or summary}",

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """bench.smoke: a few seconds of every Socket.IO scenario against bench-server (and echo against
-the raw baseline); each must produce a JSON line with counts above zero and no error."""
+the raw baseline); each must produce a JSON line with counts above zero and no error. Then
+bench-server --threads 2: every broadcast must reach the receivers on both shards, and SIGTERM
+must stop it cleanly (exit code 0)."""
 import argparse
 import sys
 
@@ -16,6 +18,16 @@ def check(result, counter):
         raise SystemExit(f"FAIL {result.get('scenario')}: {counter}={value} in {result}")
     print(f"ok {result['scenario']} ({result.get('server')}): {counter}={value} "
           f"rate={result.get('rate', result.get('handshakes_per_s'))}")
+
+
+def check_fanout(result, receivers):
+    """Deliveries per emit: each emit reaches `receivers` sockets (a broadcast that stayed on the
+    sender's shard would reach about half)."""
+    per_emit = result["deliveries"] / max(result.get("emits", 0), 1)
+    if per_emit < 0.75 * receivers:
+        raise SystemExit(f"FAIL {result['scenario']} ({result.get('server')}): {per_emit:.1f} "
+                         f"deliveries per emit, expected {receivers}")
+    print(f"ok {result['scenario']} ({result.get('server')}): {per_emit:.1f} deliveries per emit")
 
 
 def main():
@@ -38,6 +50,19 @@ def main():
         check(conns, "handshakes")
         if conns.get("failed"):
             raise SystemExit(f"FAIL conns: {conns['failed']} connections failed")
+    with benchlib.Server([a.server, "--threads", "2"], benchlib.free_port()) as s:
+        run = lambda sc, args: benchlib.run_bench(a.bench, sc, s.port, args + short, s.pid,
+                                                  "soket-2t", timeout=30)
+        check(run("echo", ["-c", "10", "-k", "4"]), "acks")
+        fanout = run("broadcast", ["-c", "20", "--senders", "2", "-k", "2"])
+        check(fanout, "deliveries")
+        check_fanout(fanout, 20)
+        rooms = run("room", ["-c", "20", "--rooms", "4", "--senders", "4"])
+        check(rooms, "deliveries")
+        check_fanout(rooms, 5)
+        s.stop()
+        if s.proc.returncode != 0:
+            raise SystemExit(f"FAIL bench-server --threads 2 exited with {s.proc.returncode}")
     with benchlib.Server([a.raw_server], benchlib.free_port()) as s:
         check(benchlib.run_bench(a.bench, "echo", s.port, ["-c", "10", "-k", "4"] + short, s.pid,
                                  "raw", timeout=30), "acks")

@@ -3,13 +3,20 @@
 //   bcast ...args       -> io.emit("msg", ...args)
 //   join <room>         -> socket.join(room)
 //   room {room, ...}    -> io.to(room).emit("msg", data)
-// Port from --port, else the PORT environment variable, else 3000.
+// Port from --port, else the PORT environment variable, else 3000. --threads N runs N shards (one
+// io thread each, SO_REUSEPORT on one port, broadcasts crossing shards via ShardAdapter); the
+// default 1 is one io_context on the main thread with the in-memory adapter. With N > 1 only the
+// WebSocket transport is served (see ShardGroup).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include "../../examples/common/example_main.hpp"
-#include "soket/socketio/server.hpp"
+#include "soket/net/endpoint.hpp"
+#include "soket/socketio/shard_group.hpp"
 #include "soket/socketio/socket.hpp"
+#include "soket/util/log.hpp"
 
 using namespace soket::socketio;
 
@@ -50,14 +57,46 @@ void setup(Server& io) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  soket::net::asio::io_context context(1);  // outlives everything below
-  std::unique_ptr<Server> io;
-  return soket::examples::run_example(
-      context, argc, argv, "bench-server: the soket benchmark app", default_port(),
-      [&](soket::net::asio::io_context& context, soket::http::Server& http) {
-        io = std::make_unique<Server>(context);
-        setup(*io);
-        io->attach(http);
-      },
-      [&] { io->close(); });
+  std::string host = "127.0.0.1";
+  uint16_t port = default_port();
+  std::size_t threads = 1;
+  std::string log_level = "info";
+  CLI::App app{"bench-server: the soket benchmark app"};
+  app.add_option("--host", host, "Address to listen on")->capture_default_str();
+  app.add_option("--port", port, "TCP port to listen on")->capture_default_str();
+  app.add_option("--threads", threads, "io threads (shards)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (!soket::log::init(log_level)) {
+    std::fprintf(stderr, "unknown log level: %s\n", log_level.c_str());
+    return 2;
+  }
+  auto endpoint = soket::net::make_endpoint(host, port);
+  if (!endpoint) {
+    std::fprintf(stderr, "not an IP address: %s\n", host.c_str());
+    return 2;
+  }
+
+  ShardGroup group(threads);
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    setup(group.server(i));
+    group.server(i).attach(group.http(i));
+  }
+  try {
+    auto bound = group.listen(*endpoint);
+    std::printf("listening on http://%s:%u\n", bound.address().to_string().c_str(),
+                static_cast<unsigned>(bound.port()));
+    if (threads > 1) std::printf("%zu io threads (shards)\n", threads);
+    std::fflush(stdout);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cannot listen on %s:%u: %s\n", host.c_str(), static_cast<unsigned>(port),
+                 e.what());
+    return 1;
+  }
+  group.stop_on_signals();
+  group.run();
+  return 0;
 }

@@ -15,12 +15,13 @@ void Server::ensure_body_limit(std::size_t limit) {
   if (limit > options_.body_limit) options_.body_limit = limit;
 }
 
-net::tcp::endpoint Server::listen(const net::tcp::endpoint& endpoint) {
+net::tcp::endpoint Server::listen(const net::tcp::endpoint& endpoint,
+                                  const net::ListenOptions& options) {
   auto listener =
       std::make_shared<net::TcpListener>(io_, [weak = weak_from_this()](net::tcp::socket socket) {
         if (auto self = weak.lock()) std::make_shared<Connection>(std::move(socket), self)->start();
       });
-  listener->listen(endpoint);
+  listener->listen(endpoint, options);
   listener->start();
   listeners_.push_back(listener);
   return listener->local_endpoint();

@@ -33,7 +33,8 @@ class Server : public std::enable_shared_from_this<Server> {
   void ensure_body_limit(std::size_t limit);
 
   /// Binds and starts accepting; returns the bound endpoint. Throws on bind failure.
-  net::tcp::endpoint listen(const net::tcp::endpoint& endpoint);
+  net::tcp::endpoint listen(const net::tcp::endpoint& endpoint,
+                            const net::ListenOptions& options = {});
 
   /// Stops accepting and closes every open connection.
   void stop();

@@ -9,11 +9,13 @@ namespace soket::net {
 TcpListener::TcpListener(asio::io_context& io, AcceptHandler on_accept)
     : io_(io), acceptor_(io), retry_timer_(io), on_accept_(std::move(on_accept)) {}
 
-void TcpListener::listen(const tcp::endpoint& endpoint, int backlog) {
+void TcpListener::listen(const tcp::endpoint& endpoint, const ListenOptions& options) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
+  if (options.reuse_port)
+    acceptor_.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
   acceptor_.bind(endpoint);
-  acceptor_.listen(backlog);
+  acceptor_.listen(options.backlog);
 }
 
 void TcpListener::start() {

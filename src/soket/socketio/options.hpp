@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "soket/engineio/options.hpp"
+#include "soket/socketio/adapter.hpp"
 
 namespace soket::socketio {
 
@@ -16,6 +17,8 @@ struct ServerOptions {
   std::chrono::milliseconds connect_timeout{45000};
   /// Serve the official browser client at <path>socket.io.js (and .min.js, .js.map).
   bool serve_client = true;
+  /// Makes the adapter of each namespace, the main one included; empty: InMemoryAdapter.
+  AdapterFactory adapter;
 };
 
 }  // namespace soket::socketio

@@ -5,11 +5,18 @@
 
 namespace soket::socketio {
 
+namespace {
+std::unique_ptr<Adapter> make_in_memory_adapter(Namespace& nsp) {
+  return std::make_unique<InMemoryAdapter>(nsp);
+}
+}  // namespace
+
 Server::Server(net::asio::io_context& io, ServerOptions options)
     : io_(io),
       options_(std::move(options)),
       engine_(io, options_.engine),
-      adapter_factory_([](Namespace& nsp) { return std::make_unique<InMemoryAdapter>(nsp); }) {
+      adapter_factory_(options_.adapter ? options_.adapter
+                                        : AdapterFactory(make_in_memory_adapter)) {
   engine_.on_connection([this](const std::shared_ptr<engineio::Socket>& connection) {
     auto client = std::make_shared<Client>(*this, connection);
     clients_.emplace(client.get(), client);

@@ -1,0 +1,66 @@
+#include "soket/socketio/shard_adapter.hpp"
+
+#include "soket/socketio/namespace.hpp"
+#include "soket/socketio/shard_links.hpp"
+
+namespace soket::socketio {
+
+ShardAdapter::ShardAdapter(Namespace& nsp, ShardLinks& links, std::size_t shard)
+    : InMemoryAdapter(nsp), links_(links), shard_(shard) {
+  links_.add(shard_, nsp_.name(), this);
+}
+
+ShardAdapter::~ShardAdapter() {
+  links_.remove(shard_, nsp_.name());
+}
+
+AdapterOp ShardAdapter::make_op(AdapterOp::Kind kind, const BroadcastOptions& options) const {
+  AdapterOp op;
+  op.kind = kind;
+  op.nsp = nsp_.name();
+  op.options = options;
+  return op;
+}
+
+void ShardAdapter::broadcast(const EncodedPacket& packet, const BroadcastOptions& options) {
+  auto op = make_op(AdapterOp::Kind::broadcast, options);
+  op.packet = packet;  // shares the encoded bytes, no copy of them
+  links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
+  InMemoryAdapter::broadcast(packet, options);
+}
+
+void ShardAdapter::add_sockets(const BroadcastOptions& options, std::span<const Room> rooms) {
+  auto op = make_op(AdapterOp::Kind::add_sockets, options);
+  op.rooms.assign(rooms.begin(), rooms.end());
+  links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
+  InMemoryAdapter::add_sockets(options, rooms);
+}
+
+void ShardAdapter::del_sockets(const BroadcastOptions& options, std::span<const Room> rooms) {
+  auto op = make_op(AdapterOp::Kind::del_sockets, options);
+  op.rooms.assign(rooms.begin(), rooms.end());
+  links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
+  InMemoryAdapter::del_sockets(options, rooms);
+}
+
+void ShardAdapter::disconnect_sockets(const BroadcastOptions& options, bool close) {
+  auto op = make_op(AdapterOp::Kind::disconnect_sockets, options);
+  op.close = close;
+  links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
+  InMemoryAdapter::disconnect_sockets(options, close);
+}
+
+void ShardAdapter::apply_local(const AdapterOp& op) {
+  switch (op.kind) {
+    case AdapterOp::Kind::broadcast:
+      return InMemoryAdapter::broadcast(op.packet, op.options);
+    case AdapterOp::Kind::add_sockets:
+      return InMemoryAdapter::add_sockets(op.options, op.rooms);
+    case AdapterOp::Kind::del_sockets:
+      return InMemoryAdapter::del_sockets(op.options, op.rooms);
+    case AdapterOp::Kind::disconnect_sockets:
+      return InMemoryAdapter::disconnect_sockets(op.options, op.close);
+  }
+}
+
+}  // namespace soket::socketio

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "soket/net/asio.hpp"
+#include "soket/socketio/adapter.hpp"
+#include "soket/socketio/adapter_op.hpp"
+
+namespace soket::socketio {
+
+class ShardAdapter;
+
+/// Connects the shards of one process: each shard is an io_context on its own thread with its own
+/// Socket.IO server, and an adapter operation started on one shard is posted to the same namespace
+/// on every other shard. Only immutable AdapterOps cross threads; each shard's table of adapters is
+/// touched on that shard's thread only (or before the threads start / after they are joined).
+class ShardLinks {
+ public:
+  explicit ShardLinks(std::vector<net::asio::io_context*> shards);
+  ShardLinks(const ShardLinks&) = delete;
+  ShardLinks& operator=(const ShardLinks&) = delete;
+
+  std::size_t size() const { return shards_.size(); }
+
+  /// The adapter factory for the Socket.IO server of shard `shard`.
+  AdapterFactory adapter_factory(std::size_t shard);
+
+  /// Applies `op` locally on every shard but `from`, each on its own thread, in the order sent.
+  void forward(std::size_t from, std::shared_ptr<const AdapterOp> op);
+
+ private:
+  friend class ShardAdapter;
+
+  struct Shard {
+    net::asio::io_context* io;
+    std::unordered_map<std::string, ShardAdapter*> adapters;  // by namespace name
+  };
+
+  void add(std::size_t shard, const std::string& nsp, ShardAdapter* adapter);
+  void remove(std::size_t shard, const std::string& nsp);
+
+  std::vector<Shard> shards_;  // never resized after construction
+};
+
+}  // namespace soket::socketio
