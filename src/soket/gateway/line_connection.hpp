@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -91,6 +90,8 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   /// Queues bytes exactly as given; a broadcast shares one buffer between all receivers. Same
   /// failure rules as send_line, except that any bytes are allowed.
   bool send_bytes(SharedBytes bytes);
+  /// Queues bytes exactly as given (copied); same failure rules as send_bytes.
+  bool send_raw(std::string_view bytes);
 
   /// Graceful close: stops delivering messages, writes what is queued (for at most
   /// LineOptions::close_linger), then closes. on_closed reports CloseReason::closed.
@@ -110,6 +111,7 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   void arm_idle_timer();
   void arm_linger_timer(std::chrono::milliseconds delay, bool then_close);
   void begin_close(CloseReason reason);
+  bool queue(std::string_view a, std::string_view b);
   void write_next();
   void finish_close_if_drained();
   void finish(CloseReason reason);
@@ -132,9 +134,12 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   net::asio::steady_timer linger_timer_;
   uint64_t linger_generation_ = 0;
 
-  std::deque<SharedBytes> write_queue_;
-  std::size_t queued_bytes_ = 0;
-  std::size_t writing_count_ = 0;  // buffers at the queue's front being written now
+  // Bytes queued during a turn of the loop are copied into one buffer and leave in one write at
+  // the end of the turn (a device's pipelined readings get their OKs in one syscall).
+  std::string out_;      // queued, not yet being written
+  std::string writing_;  // the write in flight
+  bool writing_now_ = false;
+  bool flush_posted_ = false;
 };
 
 }  // namespace soket::gateway
