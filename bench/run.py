@@ -35,7 +35,7 @@ SCENARIOS = {
     "handshakes": ("conns", ["-c", "5000", "--settle", "0.5", "--sources", "4"]),
     "devices": ("devices", ["-c", "100", "-k", "16", "--sources", "4"]),
     "devices-1k": ("devices", ["-c", "1000", "-k", "4", "--sources", "4"]),
-    "devices-rate": ("devices", ["-c", "100", "--rate", "50000", "--sources", "4"]),
+    "devices-rate": ("devices", ["-c", "100", "--rate", "30000", "--sources", "4"]),
 }
 # The device scenarios run against the hub and the raw line server only.
 DEVICE_SERVERS = ("soket", "raw")
