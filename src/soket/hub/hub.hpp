@@ -89,6 +89,9 @@ class Hub {
   /// they reach the io thread through one queue, in commit order, with one post per burst (a
   /// committed batch) instead of one per operation. Nothing runs once the hub is gone.
   store::Completion on_io(StoreDone fn);
+  /// The same for a device payload: runs payload_stored() (an empty StoreDone in the queue).
+  store::Completion on_io_payload();
+  void store_result(StoreDone fn, const store::WriteResult& r);  // on the writer thread
   void run_store_results();
   /// A device message (readings or text) submitted to the store, waiting for its commit.
   struct PendingPayload {

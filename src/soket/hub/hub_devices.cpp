@@ -29,7 +29,6 @@ const SharedBytes& ok_line() {
 
 }  // namespace
 
-
 void Hub::Reply::operator()(std::string_view line) const {
   if (conn) {
     if (line == "OK" ? conn->send_bytes(ok_line()) : conn->send_line(line))
@@ -41,18 +40,27 @@ void Hub::Reply::operator()(std::string_view line) const {
 
 store::Completion Hub::on_io(StoreDone fn) {
   return [this, fn = std::move(fn)](const store::WriteResult& r) mutable {
-    bool post_now = false;
-    {
-      std::lock_guard lock(store_results_.mutex);
-      store_results_.items.emplace_back(std::move(fn), r);
-      post_now = !std::exchange(store_results_.posted, true);
-    }
-    if (post_now) {
-      net::asio::post(io_, [this, alive = alive_] {
-        if (*alive) run_store_results();
-      });
-    }
+    store_result(std::move(fn), r);
   };
+}
+
+store::Completion Hub::on_io_payload() {
+  // Captures only `this`: the std::function keeps it inline, no allocation per reading.
+  return [this](const store::WriteResult& r) { store_result({}, r); };
+}
+
+void Hub::store_result(StoreDone fn, const store::WriteResult& r) {
+  bool post_now = false;
+  {
+    std::lock_guard lock(store_results_.mutex);
+    store_results_.items.emplace_back(std::move(fn), r);
+    post_now = !std::exchange(store_results_.posted, true);
+  }
+  if (post_now) {
+    net::asio::post(io_, [this, alive = alive_] {
+      if (*alive) run_store_results();
+    });
+  }
 }
 
 void Hub::run_store_results() {
@@ -61,8 +69,13 @@ void Hub::run_store_results() {
     std::swap(store_results_.items, running_results_);
     store_results_.posted = false;
   }
-  for (auto& [fn, result] : running_results_)
-    fn(result);
+  for (auto& [fn, result] : running_results_) {
+    if (fn) {
+      fn(result);
+    } else {
+      payload_stored(result);
+    }
+  }
   running_results_.clear();
 }
 
@@ -224,8 +237,7 @@ void Hub::handle_payload(const std::string& id, const gateway::DeviceMessage& m,
   }
   // The commit's completion finds this entry at the head: completions come in submission order.
   pending_payloads_.push_back(std::move(pending));
-  auto submitted = store_->writer().submit(
-      std::move(op), on_io([this](const store::WriteResult& r) { payload_stored(r); }));
+  auto submitted = store_->writer().submit(std::move(op), on_io_payload());
   if (submitted != store::SubmitResult::accepted) {
     pending_payloads_.pop_back();
     reply("ERR busy, try again");
@@ -484,4 +496,4 @@ void Hub::schedule_clock() {
   });
 }
 
-}  // namespace
+}  // namespace soket::hub
