@@ -179,10 +179,6 @@ bool LineConnection::send_bytes(SharedBytes bytes) {
   return queue(*bytes, {});
 }
 
-bool LineConnection::send_raw(std::string_view bytes) {
-  return queue(bytes, {});
-}
-
 bool LineConnection::queue(std::string_view a, std::string_view b) {
   if (state_ != State::open) return false;
   std::size_t size = a.size() + b.size();

@@ -87,11 +87,10 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   /// open, when `text` contains "\r" or "\n" (a message is one line), or when the write queue
   /// overflowed (the connection is then dropped with CloseReason::write_overflow).
   bool send_line(std::string_view text);
-  /// Queues bytes exactly as given; a broadcast shares one buffer between all receivers. Same
-  /// failure rules as send_line, except that any bytes are allowed.
+  /// Queues bytes exactly as given (a broadcast encodes them once for all receivers; they are
+  /// copied into this connection's output buffer). Same failure rules as send_line, except that
+  /// any bytes are allowed.
   bool send_bytes(SharedBytes bytes);
-  /// Queues bytes exactly as given (copied); same failure rules as send_bytes.
-  bool send_raw(std::string_view bytes);
 
   /// Graceful close: stops delivering messages, writes what is queued (for at most
   /// LineOptions::close_linger), then closes. on_closed reports CloseReason::closed.
