@@ -4,7 +4,12 @@ and the raw Beast WebSocket baseline (bench-raw-server) in the same run: server 
 load generator to the other, several repetitions interleaved, then a table of medians with the
 ratios soket/node and soket/raw.
 
+The devices scenarios run the hub itself (`soket serve`, fresh data directory, default durability)
+against the raw line server (bench-raw-line-server: OK per line, nothing stored), which shows the
+generator's own ceiling; there is no Node equivalent of the hub.
+
   bench/run.py echo broadcast room --reps 5
+  bench/run.py devices --reps 5
   bench/run.py all --build build/bench --json results.json
 
 --soket-threads 1,2 replaces the soket row by one row per io thread count (soket-1t, soket-2t:
@@ -33,7 +38,12 @@ SCENARIOS = {
     "conns": ("conns", ["-c", "18000", "--steps", "1000,5000,10000,18000", "--sources", "8",
                         "--settle", "2"]),
     "handshakes": ("conns", ["-c", "5000", "--settle", "0.5", "--sources", "4"]),
+    "devices": ("devices", ["-c", "100", "-k", "16", "--sources", "4"]),
+    "devices-1k": ("devices", ["-c", "1000", "-k", "4", "--sources", "4"]),
+    "devices-rate": ("devices", ["-c", "100", "--rate", "30000", "--sources", "4"]),
 }
+# The device scenarios run against the hub and the raw line server only.
+DEVICE_SERVERS = ("soket", "raw")
 DEFAULT_SET = ["echo", "broadcast", "room", "latency", "handshakes", "conns"]
 
 # Metrics shown per scenario: (result key, label, higher is better).
@@ -49,14 +59,30 @@ METRICS = {
     "conns": [("handshakes_per_s", "handshakes/s", True), ("bytes_per_conn", "bytes/conn", False),
               ("handshake_p99_us", "handshake p99 us", False)],
 }
+METRICS["devices"] = [("rate", "readings/s (OK)", True), ("p50_us", "p50 us", False),
+                      ("p99_us", "p99 us", False), ("p999_us", "p999 us", False),
+                      ("server_cpu_us_per_reading", "server CPU us/reading", False),
+                      ("server_cpu", "server cores busy", None),
+                      ("generator_cpu", "generator cores busy", None),
+                      ("acknowledged", "acknowledged (whole run)", None),
+                      ("stored", "stored (counted in the db)", None)]
+METRICS["devices-1k"] = METRICS["devices"]
+METRICS["devices-rate"] = METRICS["devices"]
 METRICS["echo-k8"] = METRICS["echo"]
 METRICS["latency"] = METRICS["echo"]
 METRICS["room"] = METRICS["broadcast"]
 METRICS["handshakes"] = METRICS["conns"]
 
 
-def server_commands(build, servers):
-    """Server name -> (argv, io threads). "soket-Nt" is bench-server with N io threads."""
+def server_commands(build, servers, devices=False):
+    """Server name -> (argv, io threads). "soket-Nt" is bench-server with N io threads; for the
+    devices scenarios "soket" is the hub (soket serve) and "raw" the raw line server."""
+    if devices:
+        return {
+            name: ({"soket": [os.path.join(build, "src", "soket", "cli", "soket")],
+                    "raw": [os.path.join(build, "bench", "bench-raw-line-server")]}[name], 1)
+            for name in servers
+        }
     soket = os.path.join(build, "bench", "bench-server")
     cmds = {
         "soket": ([soket], 1),
@@ -87,11 +113,21 @@ def ratio_columns(servers):
 
 
 def run_one(bench, name, cmd, scenario, gen_args, common, server_cpu, gen_cpu):
+    if scenario == "devices" and name == "soket":
+        with benchlib.Hub(cmd[0], cpu=server_cpu) as hub:
+            time.sleep(0.3)
+            return benchlib.run_bench(bench, scenario, hub.port,
+                                      gen_args + common + ["--db", hub.db], hub.pid, name,
+                                      cpu=gen_cpu)
     with benchlib.Server(cmd, benchlib.free_port(), cpu=server_cpu) as server:
         time.sleep(0.3)
         result = benchlib.run_bench(bench, scenario, server.port, gen_args + common, server.pid,
                                     name, cpu=gen_cpu)
     return result
+
+
+def load_average():
+    return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def median(values):
@@ -152,19 +188,23 @@ def main():
     for n in names:
         if n not in SCENARIOS:
             ap.error(f"unknown scenario {n}")
-    servers = [s for s in a.servers.split(",") if s]
+    all_servers = [s for s in a.servers.split(",") if s]
     if a.soket_threads:
         threads = [f"soket-{n}t" for n in a.soket_threads.split(",") if n]
-        at = servers.index("soket") if "soket" in servers else 0
-        servers = servers[:at] + threads + [s for s in servers[at:] if s != "soket"]
+        at = all_servers.index("soket") if "soket" in all_servers else 0
+        all_servers = (all_servers[:at] + threads +
+                       [s for s in all_servers[at:] if s != "soket"])
     bench = os.path.join(a.build, "bench", "soket-bench")
-    cmds = server_commands(a.build, servers)
     common = ["--warmup", a.warmup, "--duration", a.duration] + a.extra.split()
     everything = {}
     out = []
     for key in names:
         scenario, gen_args = SCENARIOS[key]
+        devices = scenario == "devices"
+        servers = [s for s in all_servers if not devices or s in DEVICE_SERVERS]
+        cmds = server_commands(a.build, servers, devices)
         results = {s: [] for s in servers}
+        load_before = load_average()
         for rep in range(a.reps):
             for s in servers:
                 argv, threads = cmds[s]
@@ -176,6 +216,7 @@ def main():
                       file=sys.stderr, flush=True)
         everything[key] = results
         text = table(key, results, servers)
+        text += f"\n\n{load_before} before, {load_average()} after"
         out.append(text)
         print(text, flush=True)
     if a.json:

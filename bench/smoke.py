@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """bench.smoke: a few seconds of every Socket.IO scenario against bench-server (and echo against
-the raw baseline); each must produce a JSON line with counts above zero and no error. Then
+the raw baseline), and of the devices scenario against a real `soket serve` (and the raw line
+server); each must produce a JSON line with counts above zero and no error. Then
 bench-server --threads 2: every broadcast must reach the receivers on both shards, and SIGTERM
 must stop it cleanly (exit code 0)."""
 import argparse
@@ -35,6 +36,8 @@ def main():
     ap.add_argument("--bench", required=True)
     ap.add_argument("--server", required=True)
     ap.add_argument("--raw-server", required=True)
+    ap.add_argument("--soket", required=True, help="the soket binary (for `soket serve`)")
+    ap.add_argument("--raw-line-server", required=True)
     a = ap.parse_args()
     short = ["--warmup", "0.2", "--duration", "0.5"]
     with benchlib.Server([a.server], benchlib.free_port()) as s:
@@ -66,6 +69,16 @@ def main():
     with benchlib.Server([a.raw_server], benchlib.free_port()) as s:
         check(benchlib.run_bench(a.bench, "echo", s.port, ["-c", "10", "-k", "4"] + short, s.pid,
                                  "raw", timeout=30), "acks")
+    with benchlib.Hub(a.soket) as hub:
+        for args in (["-c", "20", "-k", "8"], ["-c", "10", "--rate", "2000"]):
+            r = benchlib.run_bench(a.bench, "devices", hub.port, args + short + ["--db", hub.db],
+                                   hub.pid, "soket", timeout=30)
+            check(r, "acknowledged")
+            if r.get("stored", -1) < r["acknowledged"]:
+                raise SystemExit(f"FAIL devices: stored < acknowledged in {r}")
+    with benchlib.Server([a.raw_line_server], benchlib.free_port()) as s:
+        check(benchlib.run_bench(a.bench, "devices", s.port, ["-c", "10", "-k", "8"] + short,
+                                 s.pid, "raw", timeout=30), "acknowledged")
     print("bench.smoke: all scenarios ran")
 
 

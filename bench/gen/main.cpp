@@ -29,10 +29,12 @@ void print_summary(const boost::json::object& r) {
 
 int main(int argc, char** argv) {
   Options o;
-  CLI::App app{"soket-bench: Socket.IO load generator (echo, broadcast, room, conns)"};
-  app.add_option("scenario", o.scenario, "echo, broadcast, room or conns")
+  CLI::App app{
+      "soket-bench: Socket.IO load generator (echo, broadcast, room, conns) and hub device load "
+      "(devices)"};
+  app.add_option("scenario", o.scenario, "echo, broadcast, room, conns or devices")
       ->required()
-      ->check(CLI::IsMember({"echo", "broadcast", "room", "conns"}));
+      ->check(CLI::IsMember({"echo", "broadcast", "room", "conns", "devices"}));
   app.add_option("--port", o.port, "server port")->required();
   app.add_option("--host", o.host, "server address")->capture_default_str();
   app.add_option("--path", o.path, "request target of the WebSocket upgrade")
@@ -41,13 +43,16 @@ int main(int argc, char** argv) {
   app.add_option("-c,--conns", o.conns, "connections")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  app.add_option("-k,--inflight", o.inflight, "acks (echo) or emits (fan-out) in flight")
+  app.add_option("-k,--inflight", o.inflight,
+                 "acks (echo), emits (fan-out) or readings (devices) in flight per connection")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
   app.add_option("--senders", o.senders, "broadcast/room: emitting connections")
       ->capture_default_str();
   app.add_option("--rooms", o.rooms, "room: rooms")->capture_default_str();
-  app.add_option("--rate", o.rate, "echo: fixed total acks/s (open loop); 0 = closed loop")
+  app.add_option(
+         "--rate", o.rate,
+         "echo/devices: fixed total acks or readings per second (open loop); 0 = closed loop")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e7));
   app.add_option("--payload", o.payload, "filler bytes per message")
@@ -72,6 +77,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 600.0));
   app.add_option("--server-pid", o.server_pid, "server process, for CPU time and memory");
+  app.add_option("--db", o.db,
+                 "devices: the hub's SQLite database, read after the run to count stored readings");
   CLI11_PARSE(app, argc, argv);
 
   boost::asio::io_context io(1);
@@ -80,6 +87,7 @@ int main(int argc, char** argv) {
   if (o.scenario == "broadcast") scenario = make_fanout(io, o, false);
   if (o.scenario == "room") scenario = make_fanout(io, o, true);
   if (o.scenario == "conns") scenario = make_conns(io, o);
+  if (o.scenario == "devices") scenario = make_devices(io, o);
   auto result = scenario->run();
   print_summary(result);
   std::cout << boost::json::serialize(result) << std::endl;

@@ -36,6 +36,7 @@ struct Options {
   std::vector<int> steps;  // conns: connection counts where the server's memory is sampled
   double settle = 1;       // conns: seconds to wait before sampling memory
   int server_pid = 0;      // for CPU time and RSS; 0 = not measured
+  std::string db;          // devices: the hub's SQLite file, to count what it stored
 };
 
 /// Nanoseconds on the steady clock (shared with the server: same machine).
@@ -108,5 +109,6 @@ class Scenario : public ConnHandler {
 std::unique_ptr<Scenario> make_echo(asio::io_context& io, const Options& options);
 std::unique_ptr<Scenario> make_fanout(asio::io_context& io, const Options& options, bool rooms);
 std::unique_ptr<Scenario> make_conns(asio::io_context& io, const Options& options);
+std::unique_ptr<Scenario> make_devices(asio::io_context& io, const Options& options);
 
 }  // namespace soket::bench

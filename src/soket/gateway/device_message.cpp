@@ -164,6 +164,7 @@ DeviceParseResult parse_json(std::string_view body, DeviceParseResult result) {
 
 DeviceParseResult parse_readings(std::string_view body, DeviceParseResult result) {
   std::string error;
+  result.message.readings.reserve(4);  // one allocation for the usual few values
   for_each_word(body, kSeparators, [&](std::string_view word) {
     auto eq = word.find('=');
     if (eq == std::string_view::npos) {

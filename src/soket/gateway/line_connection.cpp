@@ -4,8 +4,6 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include <vector>
-
 #include "soket/util/log.hpp"
 
 namespace soket::gateway {
@@ -173,55 +171,62 @@ void LineConnection::arm_linger_timer(std::chrono::milliseconds delay, bool then
 
 bool LineConnection::send_line(std::string_view text) {
   if (text.find_first_of("\r\n") != std::string_view::npos) return false;
-  std::string line;
-  line.reserve(text.size() + 1);
-  line.append(text);
-  line.push_back('\n');
-  return send_bytes(make_shared_bytes(std::move(line)));
+  return queue(text, "\n");
 }
 
 bool LineConnection::send_bytes(SharedBytes bytes) {
-  if (state_ != State::open || !bytes) return false;
-  if (bytes->empty()) return true;
-  if (queued_bytes_ + bytes->size() > options_.max_write_queue_bytes) {
+  if (!bytes) return false;
+  return queue(*bytes, {});
+}
+
+bool LineConnection::queue(std::string_view a, std::string_view b) {
+  if (state_ != State::open) return false;
+  std::size_t size = a.size() + b.size();
+  if (size == 0) return true;
+  if (out_.size() + writing_.size() + size > options_.max_write_queue_bytes) {
     spdlog::info("connection {} from {}: dropped, write queue over {} bytes", id_, remote_string(),
                  options_.max_write_queue_bytes);
     abort(CloseReason::write_overflow);
     return false;
   }
-  queued_bytes_ += bytes->size();
-  write_queue_.push_back(std::move(bytes));
-  write_next();
+  out_.append(a);
+  out_.append(b);
+  if (!writing_now_ && !flush_posted_) {
+    flush_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->flush_posted_ = false;
+      self->write_next();
+    });
+  }
   return true;
 }
 
 void LineConnection::write_next() {
-  if (writing_count_ > 0 || state_ == State::ended) return;
-  if (write_queue_.empty()) {
+  if (writing_now_ || state_ == State::ended) return;
+  if (out_.empty()) {
     finish_close_if_drained();
     return;
   }
-  constexpr std::size_t kMaxGather = 16;
-  std::vector<asio::const_buffer> buffers;
-  for (const auto& bytes : write_queue_) {
-    if (buffers.size() == kMaxGather) break;
-    buffers.emplace_back(bytes->data(), bytes->size());
-  }
-  writing_count_ = buffers.size();
-  asio::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
-    if (self->state_ == State::ended) return;
-    if (ec) {
-      spdlog::debug("connection {} from {}: write failed: {}", self->id_, self->remote_string(),
-                    ec.message());
-      self->finish(CloseReason::io_error);
-      return;
-    }
-    for (; self->writing_count_ > 0; --self->writing_count_) {
-      self->queued_bytes_ -= self->write_queue_.front()->size();
-      self->write_queue_.pop_front();
-    }
-    self->write_next();
-  });
+  writing_now_ = true;
+  std::swap(out_, writing_);
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this()](error_code ec, std::size_t) {
+                      if (self->state_ == State::ended) return;
+                      if (ec) {
+                        spdlog::debug("connection {} from {}: write failed: {}", self->id_,
+                                      self->remote_string(), ec.message());
+                        self->finish(CloseReason::io_error);
+                        return;
+                      }
+                      self->writing_now_ = false;
+                      // Keep the buffer for the next write unless a burst made it large.
+                      if (self->writing_.capacity() > 64 * 1024) {
+                        std::string().swap(self->writing_);
+                      } else {
+                        self->writing_.clear();
+                      }
+                      self->write_next();
+                    });
 }
 
 void LineConnection::close() {
@@ -239,7 +244,7 @@ void LineConnection::begin_close(CloseReason reason) {
 }
 
 void LineConnection::finish_close_if_drained() {
-  if (state_ != State::closing || writing_count_ > 0 || !write_queue_.empty()) return;
+  if (state_ != State::closing || writing_now_ || !out_.empty()) return;
   if (peer_eof_) {
     finish(close_reason_);
     return;
@@ -263,7 +268,7 @@ void LineConnection::finish(CloseReason reason) {
   gap_timer_.cancel();
   idle_timer_.cancel();
   linger_timer_.cancel();
-  // The queue is kept until the object dies: a cancelled write may still hold its buffers.
+  // The buffers are kept until the object dies: a cancelled write may still use them.
   socket_.close(ignored);
   Owner* owner = owner_;
   owner_ = nullptr;

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -88,8 +87,9 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   /// open, when `text` contains "\r" or "\n" (a message is one line), or when the write queue
   /// overflowed (the connection is then dropped with CloseReason::write_overflow).
   bool send_line(std::string_view text);
-  /// Queues bytes exactly as given; a broadcast shares one buffer between all receivers. Same
-  /// failure rules as send_line, except that any bytes are allowed.
+  /// Queues bytes exactly as given (a broadcast encodes them once for all receivers; they are
+  /// copied into this connection's output buffer). Same failure rules as send_line, except that
+  /// any bytes are allowed.
   bool send_bytes(SharedBytes bytes);
 
   /// Graceful close: stops delivering messages, writes what is queued (for at most
@@ -110,6 +110,7 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   void arm_idle_timer();
   void arm_linger_timer(std::chrono::milliseconds delay, bool then_close);
   void begin_close(CloseReason reason);
+  bool queue(std::string_view a, std::string_view b);
   void write_next();
   void finish_close_if_drained();
   void finish(CloseReason reason);
@@ -132,9 +133,12 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   net::asio::steady_timer linger_timer_;
   uint64_t linger_generation_ = 0;
 
-  std::deque<SharedBytes> write_queue_;
-  std::size_t queued_bytes_ = 0;
-  std::size_t writing_count_ = 0;  // buffers at the queue's front being written now
+  // Bytes queued during a turn of the loop are copied into one buffer and leave in one write at
+  // the end of the turn (a device's pipelined readings get their OKs in one syscall).
+  std::string out_;      // queued, not yet being written
+  std::string writing_;  // the write in flight
+  bool writing_now_ = false;
+  bool flush_posted_ = false;
 };
 
 }  // namespace soket::gateway

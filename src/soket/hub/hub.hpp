@@ -3,11 +3,15 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "soket/gateway/chat_server.hpp"
 #include "soket/gateway/device_server.hpp"
@@ -60,7 +64,14 @@ class Hub {
   void on_device_close(const gateway::DeviceConnectionPtr& conn);
   void on_datagram(const net::udp::endpoint& sender, const gateway::DeviceMessage& m,
                    const gateway::UdpReplyFn& reply);
-  using Reply = std::function<void(std::string_view line)>;
+  /// Where the answer to a device message goes: its TCP connection, or a UDP reply. Empty: none.
+  struct Reply {
+    Hub* hub = nullptr;
+    gateway::DeviceConnectionPtr conn{};
+    gateway::UdpReplyFn udp{};
+    explicit operator bool() const { return hub != nullptr; }
+    void operator()(std::string_view line) const;
+  };
   void identify(const std::string& id, const gateway::DeviceMessage& hello, std::string transport,
                 std::string address, const gateway::DeviceConnectionPtr& conn, Reply reply);
   void identify_anonymous(const gateway::DeviceConnectionPtr& conn);
@@ -73,8 +84,25 @@ class Hub {
   void run_actions(const std::vector<RuleAction>& actions);
   void schedule_clock();
   bool check_device_token(const std::string& id, const std::string& token) const;
-  /// Posts `fn` to the io thread (store completions run on the writer thread).
-  void post(std::function<void()> fn);
+  using StoreDone = std::function<void(const store::WriteResult&)>;
+  /// A store completion that runs `fn` on the io thread. Completions come on the writer thread;
+  /// they reach the io thread through one queue, in commit order, with one post per burst (a
+  /// committed batch) instead of one per operation. Nothing runs once the hub is gone.
+  store::Completion on_io(StoreDone fn);
+  /// The same for a device payload: runs payload_stored() (an empty StoreDone in the queue).
+  store::Completion on_io_payload();
+  void store_result(StoreDone fn, const store::WriteResult& r);  // on the writer thread
+  void run_store_results();
+  /// A device message (readings or text) submitted to the store, waiting for its commit.
+  struct PendingPayload {
+    Reply reply{};
+    std::string device{};
+    int64_t ts = 0;
+    bool is_text = false;
+    std::string text{};
+    boost::container::small_vector<std::pair<std::string, double>, 4> values{};
+  };
+  void payload_stored(const store::WriteResult& r);
 
   // Socket.IO namespaces (hub_socketio.cpp).
   void setup_course_namespace();
@@ -93,6 +121,16 @@ class Hub {
   net::asio::io_context& io_;
   HubConfig config_;
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+  struct StoreResults {
+    std::mutex mutex;
+    std::vector<std::pair<StoreDone, store::WriteResult>> items;
+    bool posted = false;
+  };
+  StoreResults store_results_;  // before store_: the writer thread uses it until store_ stops
+  std::vector<std::pair<StoreDone, store::WriteResult>> running_results_;
+  // Payloads in submission order (store completions come in that order): [head, end) wait.
+  std::vector<PendingPayload> pending_payloads_;
+  std::size_t pending_head_ = 0;
   std::unique_ptr<store::Store> store_;
   DeviceRegistry registry_;
   RulesEngine rules_;
@@ -101,6 +139,7 @@ class Hub {
 
   std::shared_ptr<http::Server> http_;
   std::unique_ptr<socketio::Server> io_server_;
+  socketio::Namespace* dashboard_ = nullptr;  // "/dashboard"
   std::unique_ptr<gateway::DeviceServer> devices_;
   std::unique_ptr<gateway::UdpReceiver> udp_;
   std::unique_ptr<gateway::ChatServer> chat_;

@@ -21,10 +21,62 @@ std::string store_error(const store::WriteResult& result) {
                                                        : "ERR storage failed, try again";
 }
 
+// The answer to every accepted message: one shared buffer, no allocation per OK.
+const SharedBytes& ok_line() {
+  static const SharedBytes ok = make_shared_bytes(std::string_view("OK\n"));
+  return ok;
+}
+
 }  // namespace
 
-void Hub::post(std::function<void()> fn) {
-  net::asio::post(io_, std::move(fn));
+void Hub::Reply::operator()(std::string_view line) const {
+  if (conn) {
+    if (line == "OK" ? conn->send_bytes(ok_line()) : conn->send_line(line))
+      ++hub->counters_.tcp_out;
+  } else if (udp) {
+    if (hub->config_.udp_reply && udp(line)) ++hub->counters_.udp_out;
+  }
+}
+
+store::Completion Hub::on_io(StoreDone fn) {
+  return [this, fn = std::move(fn)](const store::WriteResult& r) mutable {
+    store_result(std::move(fn), r);
+  };
+}
+
+store::Completion Hub::on_io_payload() {
+  // Captures only `this`: the std::function keeps it inline, no allocation per reading.
+  return [this](const store::WriteResult& r) { store_result({}, r); };
+}
+
+void Hub::store_result(StoreDone fn, const store::WriteResult& r) {
+  bool post_now = false;
+  {
+    std::lock_guard lock(store_results_.mutex);
+    store_results_.items.emplace_back(std::move(fn), r);
+    post_now = !std::exchange(store_results_.posted, true);
+  }
+  if (post_now) {
+    net::asio::post(io_, [this, alive = alive_] {
+      if (*alive) run_store_results();
+    });
+  }
+}
+
+void Hub::run_store_results() {
+  {
+    std::lock_guard lock(store_results_.mutex);
+    std::swap(store_results_.items, running_results_);
+    store_results_.posted = false;
+  }
+  for (auto& [fn, result] : running_results_) {
+    if (fn) {
+      fn(result);
+    } else {
+      payload_stored(result);
+    }
+  }
+  running_results_.clear();
 }
 
 bool Hub::check_device_token(const std::string& id, const std::string& token) const {
@@ -37,9 +89,7 @@ bool Hub::check_device_token(const std::string& id, const std::string& token) co
 void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
                             const gateway::DeviceMessage& m) {
   ++counters_.tcp_in;
-  Reply reply = [this, conn](std::string_view line) {
-    if (conn->send_line(line)) ++counters_.tcp_out;
-  };
+  Reply reply{this, conn, {}};
   auto known = connection_device_.find(conn->id());
   if (m.kind == gateway::DeviceMessageKind::hello) {
     if (known != connection_device_.end() && known->second != m.device_id &&
@@ -129,22 +179,18 @@ void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello,
                          .kind = attribute("kind"),
                          .transport = transport,
                          .address = address};
-  auto alive = alive_;
   auto submitted =
-      store_->writer().submit(op, [this, alive, id, reply](const store::WriteResult& r) {
-        post([this, alive, id, reply, r] {
-          if (!*alive) return;
-          if (!r.ok()) {
-            if (reply) reply(store_error(r));
-            return;
-          }
-          if (reply) reply("OK");
-          if (auto* device = registry_.find(id)) {
-            emit_device(*device);
-            deliver_pending(*device);
-          }
-        });
-      });
+      store_->writer().submit(op, on_io([this, id, reply](const store::WriteResult& r) {
+                                if (!r.ok()) {
+                                  if (reply) reply(store_error(r));
+                                  return;
+                                }
+                                if (reply) reply("OK");
+                                if (auto* device = registry_.find(id)) {
+                                  emit_device(*device);
+                                  deliver_pending(*device);
+                                }
+                              }));
   if (submitted != store::SubmitResult::accepted && reply) reply("ERR busy, try again");
 }
 
@@ -156,66 +202,95 @@ void Hub::handle_payload(const std::string& id, const gateway::DeviceMessage& m,
   using Kind = gateway::DeviceMessageKind;
   if (m.kind == Kind::reply) return handle_reply(*device, m);  // never answer an answer
 
+  PendingPayload pending{.reply = reply, .device = id, .ts = now};
   store::WriteOp op;
-  std::map<std::string, double> values;
   if (m.kind == Kind::readings || m.kind == Kind::json) {
     store::InsertReadings readings{.device_id = id, .ts = now};
+    readings.samples.reserve(m.readings.size() + m.fields.size());
+    auto value = [&](const std::string& key, double v) {
+      for (auto& [k, old] : pending.values)
+        if (k == key) return void(old = v);  // a JSON object may repeat a key: the last wins
+      pending.values.emplace_back(key, v);
+    };
     for (const auto& r : m.readings) {
       readings.samples.push_back({.key = r.key, .value = r.value});
-      values[r.key] = r.value;
+      value(r.key, r.value);
     }
-    for (const auto& [key, value] : m.fields) {
-      if (value.is_bool()) {
-        readings.samples.push_back({.key = key, .value = value.as_bool() ? 1.0 : 0.0});
-        values[key] = value.as_bool() ? 1.0 : 0.0;
-      } else if (value.is_string()) {
+    for (const auto& [key, v] : m.fields) {
+      if (v.is_bool()) {
+        readings.samples.push_back({.key = key, .value = v.as_bool() ? 1.0 : 0.0});
+        value(key, v.as_bool() ? 1.0 : 0.0);
+      } else if (v.is_string()) {
         readings.samples.push_back(
-            {.key = key, .value = std::nullopt, .text = std::string(value.as_string())});
+            {.key = key, .value = std::nullopt, .text = std::string(v.as_string())});
       } else {
         readings.samples.push_back(
-            {.key = key, .value = std::nullopt, .text = boost::json::serialize(value)});
+            {.key = key, .value = std::nullopt, .text = boost::json::serialize(v)});
       }
     }
     if (readings.samples.empty()) return reply("ERR no readings in message");
     op = std::move(readings);
   } else {
     op = store::InsertText{.device_id = id, .ts = now, .text = m.text};
+    pending.is_text = true;
+    pending.text = m.text;
   }
-  bool is_text = m.kind == Kind::text;
-  std::string text = m.text;
-  auto alive = alive_;
-  auto submitted = store_->writer().submit(std::move(op), [this, alive, id, reply, values, is_text,
-                                                           text, now](const store::WriteResult& r) {
-    post([this, alive, id, reply, values, is_text, text, now, r] {
-      if (!*alive) return;
-      if (!r.ok()) return reply(store_error(r));
-      reply("OK");
-      LiveDevice* device = registry_.find(id);
-      if (!device) return;
-      if (is_text) {
-        io_server_->of("/dashboard")
-            .to("telemetry")
-            .to("device:" + id)
-            .emit("device-message",
-                  boost::json::object{{"device", id}, {"ts", now}, {"text", text}});
-        return;
-      }
-      bool new_keys = false;
-      boost::json::object v;
-      for (const auto& [key, value] : values) {
-        new_keys |= !device->latest.contains(key);
-        device->latest[key] = value;
-        v[key] = value;
-      }
-      io_server_->of("/dashboard")
-          .to("telemetry")
-          .to("device:" + id)
-          .emit("telemetry", boost::json::object{{"device", id}, {"ts", now}, {"values", v}});
-      if (new_keys) emit_device(*device);
-      apply_rules(id, values);
-    });
-  });
-  if (submitted != store::SubmitResult::accepted) reply("ERR busy, try again");
+  // The commit's completion finds this entry at the head: completions come in submission order.
+  pending_payloads_.push_back(std::move(pending));
+  auto submitted = store_->writer().submit(std::move(op), on_io_payload());
+  if (submitted != store::SubmitResult::accepted) {
+    pending_payloads_.pop_back();
+    reply("ERR busy, try again");
+  }
+}
+
+void Hub::payload_stored(const store::WriteResult& r) {
+  PendingPayload p = std::move(pending_payloads_[pending_head_++]);
+  if (pending_head_ == pending_payloads_.size()) {
+    pending_payloads_.clear();
+    pending_head_ = 0;
+  } else if (pending_head_ >= 1024 && pending_head_ * 2 >= pending_payloads_.size()) {
+    // Under steady load the queue never empties: drop the consumed front now and then.
+    pending_payloads_.erase(pending_payloads_.begin(),
+                            pending_payloads_.begin() + static_cast<std::ptrdiff_t>(pending_head_));
+    pending_head_ = 0;
+  }
+  if (!r.ok()) return p.reply(store_error(r));
+  p.reply("OK");
+  LiveDevice* device = registry_.find(p.device);
+  if (!device) return;
+  // Nobody on /dashboard (every dashboard socket is in "telemetry"; "device:<id>" rooms are
+  // joined by dashboard sockets only): no event to build.
+  bool dashboards = !dashboard_->sockets().empty();
+  if (p.is_text) {
+    if (dashboards) {
+      dashboard_->to("telemetry")
+          .to("device:" + p.device)
+          .emit("device-message",
+                boost::json::object{{"device", p.device}, {"ts", p.ts}, {"text", p.text}});
+    }
+    return;
+  }
+  bool new_keys = false;
+  for (const auto& [key, value] : p.values) {
+    auto [it, inserted] = device->latest.try_emplace(key, value);
+    if (!inserted) it->second = value;
+    new_keys |= inserted;
+  }
+  if (dashboards) {
+    boost::json::object v;
+    for (const auto& [key, value] : p.values)
+      v[key] = value;
+    dashboard_->to("telemetry")
+        .to("device:" + p.device)
+        .emit("telemetry",
+              boost::json::object{{"device", p.device}, {"ts", p.ts}, {"values", std::move(v)}});
+  }
+  if (new_keys) emit_device(*device);
+  if (rules_.watches(p.device)) {
+    std::map<std::string, double> values(p.values.begin(), p.values.end());
+    apply_rules(p.device, values);
+  }
 }
 
 void Hub::handle_reply(LiveDevice& device, const gateway::DeviceMessage& m) {
@@ -230,16 +305,12 @@ void Hub::handle_reply(LiveDevice& device, const gateway::DeviceMessage& m) {
   } else {
     op = store::MarkCommandAcked{.id = command_id, .ts = now, .reply = reply};
   }
-  auto alive = alive_;
   (void)store_->writer().submit(std::move(op),
-                                [this, alive, command_id](const store::WriteResult& r) {
+                                on_io([this, command_id](const store::WriteResult& r) {
                                   if (!r.ok()) return;
-                                  post([this, alive, command_id] {
-                                    if (!*alive) return;
-                                    if (auto command = store_->reader().command(command_id))
-                                      emit_command_status(*command);
-                                  });
-                                });
+                                  if (auto command = store_->reader().command(command_id))
+                                    emit_command_status(*command);
+                                }));
 }
 
 void Hub::on_device_close(const gateway::DeviceConnectionPtr& conn) {
@@ -261,9 +332,7 @@ void Hub::on_device_close(const gateway::DeviceConnectionPtr& conn) {
 void Hub::on_datagram(const net::udp::endpoint& sender, const gateway::DeviceMessage& m,
                       const gateway::UdpReplyFn& udp_reply) {
   ++counters_.udp_in;
-  Reply reply = [this, udp_reply](std::string_view line) {
-    if (config_.udp_reply && udp_reply(line)) ++counters_.udp_out;
-  };
+  Reply reply{this, nullptr, udp_reply};
   std::string address = endpoint_string(sender);
   if (m.kind == gateway::DeviceMessageKind::hello) {
     if (!check_device_token(m.device_id, m.token)) {
@@ -330,32 +399,28 @@ void Hub::send_command(const std::string& target, const std::string& command,
   };
   auto pending = std::make_shared<Pending>(Pending{ids.size(), {}, std::move(done)});
   int64_t now = store::now_ms();
-  auto alive = alive_;
   for (const auto& id : ids) {
     auto submitted = store_->writer().submit(
         store::EnqueueCommand{.device_id = id, .command = command, .source = source, .ts = now},
-        [this, alive, pending, id](const store::WriteResult& r) {
-          post([this, alive, pending, id, r] {
-            if (!*alive) return;
-            if (r.ok()) {
-              if (auto stored = store_->reader().command(r.id)) {
-                LiveDevice* device = registry_.find(id);
-                store::Command now_state = *stored;
-                if (device && device->connection) {
-                  now_state = write_command(*device, *stored);
-                } else {
-                  emit_command_status(*stored);
-                }
-                pending->commands.push_back(boost::json::value_from(now_state));
+        on_io([this, pending, id](const store::WriteResult& r) {
+          if (r.ok()) {
+            if (auto stored = store_->reader().command(r.id)) {
+              LiveDevice* device = registry_.find(id);
+              store::Command now_state = *stored;
+              if (device && device->connection) {
+                now_state = write_command(*device, *stored);
+              } else {
+                emit_command_status(*stored);
               }
-            } else {
-              pending->commands.push_back(boost::json::object{{"device", id}, {"error", r.error}});
+              pending->commands.push_back(boost::json::value_from(now_state));
             }
-            if (--pending->left == 0)
-              pending->done(
-                  boost::json::object{{"ok", true}, {"commands", std::move(pending->commands)}});
-          });
-        });
+          } else {
+            pending->commands.push_back(boost::json::object{{"device", id}, {"error", r.error}});
+          }
+          if (--pending->left == 0)
+            pending->done(
+                boost::json::object{{"ok", true}, {"commands", std::move(pending->commands)}});
+        }));
     if (submitted != store::SubmitResult::accepted) {
       pending->commands.push_back(boost::json::object{{"device", id}, {"error", "busy"}});
       if (--pending->left == 0)
@@ -407,18 +472,14 @@ void Hub::run_actions(const std::vector<RuleAction>& actions) {
       int64_t now = store::now_ms();
       std::optional<std::string> device;
       if (!action.device.empty() && registry_.find(action.device)) device = action.device;
-      auto alive = alive_;
       (void)store_->writer().submit(store::InsertAlert{.ts = now,
                                                        .rule = action.rule,
                                                        .device_id = device,
                                                        .message = action.alert,
                                                        .value = action.value},
-                                    [this, alive, action, now](const store::WriteResult& r) {
-                                      if (!r.ok()) return;
-                                      post([this, alive, action, now, id = r.id] {
-                                        if (*alive) emit_alert(action, now, id);
-                                      });
-                                    });
+                                    on_io([this, action, now](const store::WriteResult& r) {
+                                      if (r.ok()) emit_alert(action, now, r.id);
+                                    }));
     }
   }
 }

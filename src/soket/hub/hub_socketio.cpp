@@ -76,6 +76,7 @@ void Hub::emit_alert(const RuleAction& action, int64_t ts, int64_t id) {
 
 void Hub::setup_dashboard_namespace() {
   auto& dashboard = io_server_->of("/dashboard");
+  dashboard_ = &dashboard;
   if (!config_.dashboard_token.empty()) {
     dashboard.use([this](Socket& socket, socketio::Next next) {
       auto it = socket.auth().find("token");

@@ -32,6 +32,14 @@ void RulesEngine::switch_lamps(const AlleyRule& alley, bool on, const std::strin
                  value});
 }
 
+bool RulesEngine::watches(const std::string& device) const {
+  for (const auto& alley : config_.alleys)
+    if (alley.light_sensor == device) return true;
+  for (const auto& gh : config_.greenhouses)
+    if (gh.device == device) return true;
+  return false;
+}
+
 std::vector<RuleAction> RulesEngine::on_reading(const std::string& device,
                                                 const std::map<std::string, double>& values) {
   std::vector<RuleAction> out;

@@ -26,6 +26,8 @@ class RulesEngine {
  public:
   explicit RulesEngine(const HubConfig& config);
 
+  /// True when a rule reads this device's values (on_reading can do something for it).
+  bool watches(const std::string& device) const;
   /// Actions for a reading of `device` (its numeric values by key).
   std::vector<RuleAction> on_reading(const std::string& device,
                                      const std::map<std::string, double>& values);

@@ -107,10 +107,44 @@ WriteResult OpApplier::apply_one(const MarkAllOffline&) {
   return ok_result();
 }
 
+Statement& OpApplier::insert_rows(std::size_t n) {
+  Statement& stmt = insert_rows_[n - 1];
+  if (!stmt.prepared()) {
+    std::string sql = "INSERT INTO readings (device_id, ts, key, value, text) VALUES ";
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i > 0) sql += ", ";
+      sql += "(?1, ?2, ?";
+      sql += std::to_string(3 * i + 3);
+      sql += ", ?";
+      sql += std::to_string(3 * i + 4);
+      sql += ", ?";
+      sql += std::to_string(3 * i + 5);
+      sql += ")";
+    }
+    stmt = Statement(db_, sql);
+  }
+  return stmt;
+}
+
 WriteResult OpApplier::apply_one(const InsertReadings& op) {
-  // Several rows: a savepoint makes the operation all-or-nothing if one of them is refused.
-  bool nested = op.samples.size() > 1;
-  if (nested) {
+  // The usual message (a few values): one multi-row INSERT, atomic as a single statement.
+  if (op.samples.size() <= kRowsPerInsert) {
+    Statement& stmt = insert_rows(op.samples.size());
+    StatementScope scope(stmt);
+    stmt.bind_static(1, op.device_id);
+    stmt.bind(2, op.ts);
+    int at = 3;
+    for (const auto& sample : op.samples) {
+      stmt.bind_static(at, sample.key);
+      stmt.bind(at + 1, sample.value);
+      stmt.bind_static(at + 2, sample.text);
+      at += 3;
+    }
+    stmt.run();
+    return ok_result(db_.last_insert_rowid());
+  }
+  // More rows: a savepoint makes the operation all-or-nothing if one of them is refused.
+  {
     StatementScope scope(savepoint_);
     savepoint_.run();
   }
@@ -125,7 +159,7 @@ WriteResult OpApplier::apply_one(const InsertReadings& op) {
       insert_reading_.run();
     }
   } catch (const SqliteError&) {
-    if (nested && db_.in_transaction()) {
+    if (db_.in_transaction()) {
       StatementScope rollback(rollback_to_);
       rollback_to_.run();
       StatementScope release(release_);
@@ -133,10 +167,8 @@ WriteResult OpApplier::apply_one(const InsertReadings& op) {
     }
     throw;
   }
-  if (nested) {
-    StatementScope scope(release_);
-    release_.run();
-  }
+  StatementScope scope(release_);
+  release_.run();
   return ok_result(db_.last_insert_rowid());
 }
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
+
 #include "soket/store/sqlite.hpp"
 #include "soket/store/write_ops.hpp"
 
@@ -36,6 +39,11 @@ class OpApplier {
   Statement upsert_device_;
   Statement mark_all_offline_;
   Statement insert_reading_;
+  /// insert_rows_[n - 1]: one INSERT of n readings rows (prepared on first use). One statement is
+  /// atomic by itself, so a message of up to kRowsPerInsert values needs no savepoint.
+  static constexpr std::size_t kRowsPerInsert = 8;
+  std::array<Statement, kRowsPerInsert> insert_rows_;
+  Statement& insert_rows(std::size_t n);
   Statement insert_text_;
   Statement insert_command_;
   Statement mark_sent_;

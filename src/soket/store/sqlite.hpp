@@ -54,6 +54,9 @@ class Statement {
   void bind(int index, const std::optional<std::string>& text);
   void bind(int index, const std::optional<double>& value);
 
+  /// False for a default-constructed (or moved-from) statement.
+  bool prepared() const { return stmt_ != nullptr; }
+
   /// Runs one step: true if a row is available, false when done. Throws SqliteError on failure.
   bool step();
   /// Runs a statement that returns no rows to completion.

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
 
 namespace soket::store {
 namespace {
@@ -108,10 +109,12 @@ void Writer::run() {
       if (queue_.empty()) return;  // stopping, and everything accepted has been committed
       auto deadline = queue_.front().submitted + max_delay_;
       wake_.wait_until(lock, deadline, [this] { return queue_.size() >= max_batch_ || stopping_; });
-      std::size_t take = std::min(queue_.size(), max_batch_);
-      for (std::size_t i = 0; i < take; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      if (queue_.size() <= max_batch_) {
+        std::swap(queue_, batch);  // both keep their capacity: no allocation per item
+      } else {
+        auto end = queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_);
+        std::move(queue_.begin(), end, std::back_inserter(batch));
+        queue_.erase(queue_.begin(), end);
       }
     }
     commit(batch, results);

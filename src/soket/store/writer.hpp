@@ -76,7 +76,7 @@ class Writer {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Item> queue_;
+  std::vector<Item> queue_;  // taken whole by the writer (swapped), so no allocation per item
   bool stopping_ = false;
   std::mutex join_mutex_;  // stop() may be called from several threads
   std::thread thread_;
