@@ -88,6 +88,7 @@ def server_commands(build, servers, devices=False):
         "soket": ([soket], 1),
         "node": (["node", os.path.join(HERE, "node", "server.mjs")], 1),
         "raw": ([os.path.join(build, "bench", "bench-raw-server")], 1),
+        "rawt": ([os.path.join(build, "bench", "bench-raw-transport-server")], 1),
     }
     out = {}
     for name in servers:
@@ -103,7 +104,7 @@ def ratio_columns(servers):
     """(label, numerator, denominator) of the ratio columns the table shows."""
     cols = []
     socket_rows = [s for s in servers if s.startswith("soket")]
-    for other in ("node", "raw"):
+    for other in ("node", "raw", "rawt"):
         if other in servers:
             cols += [(f"{s}/{other}", s, other) for s in socket_rows]
     threaded = [s for s in socket_rows if s.startswith("soket-")]
@@ -170,7 +171,8 @@ def main():
                     help=f"any of {', '.join(SCENARIOS)} or all")
     ap.add_argument("--build", default=os.path.join(HERE, "..", "build", "bench"),
                     help="build directory with bench/soket-bench etc.")
-    ap.add_argument("--servers", default="soket,node,raw")
+    ap.add_argument("--servers", default="soket,node,raw,rawt",
+                    help="soket, node, raw (Beast), rawt (raw app on soket's WebSocket layer)")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--warmup", default="1")
     ap.add_argument("--duration", default="5")

@@ -1,12 +1,8 @@
 // bench-raw-server: a trivial WebSocket server on Beast, the baseline the soket numbers are held
 // against. It does no Engine.IO / Socket.IO work: it answers the handful of fixed texts the load
-// generator sends by slicing strings (no JSON parsing, no packet objects, no session state):
-//   "40"                         -> "40{"sid":"raw"}"
-//   "42<id>["echo",ARGS]         -> "43<id>[ARGS]"
-//   "42["bcast",X]"              -> "42["msg",X]" to every connection
-//   "42["join","R"]"             -> remembers the room
-//   "42["room",{"room":"R",...}]"-> "42["msg",{...}]" to the connections in R
+// generator sends by slicing strings (fixed_texts.hpp: no JSON, no packets, no session state).
 // One write in flight per connection, a queue of shared buffers behind it, as a plain Beast app.
+// (bench-raw-transport-server answers the same texts on soket's own WebSocket layer.)
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,6 +14,8 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+
+#include "fixed_texts.hpp"
 
 namespace asio = boost::asio;
 namespace websocket = boost::beast::websocket;
@@ -76,43 +74,7 @@ class Session : public std::enable_shared_from_this<Session> {
                     });
   }
 
-  void on_text(std::string_view t) {
-    if (t == "40") return send(std::make_shared<const std::string>("40{\"sid\":\"raw\"}"));
-    if (!t.starts_with("42")) return;  // pongs and anything else
-    auto open = t.find('[');
-    if (open == std::string_view::npos) return;
-    std::string_view id = t.substr(2, open - 2);
-    std::string_view args = t.substr(open + 1);  // after '['
-    if (args.starts_with("\"echo\",")) {
-      std::string reply = "43";
-      reply += id;
-      reply += '[';
-      reply += args.substr(7);
-      return send(std::make_shared<const std::string>(std::move(reply)));
-    }
-    if (args.starts_with("\"bcast\",")) {
-      auto msg = std::make_shared<const std::string>("42[\"msg\"," + std::string(args.substr(8)));
-      for (auto* s : hub_.all)
-        s->send(msg);
-      return;
-    }
-    if (args.starts_with("\"join\",\"")) {
-      auto room = args.substr(8, args.find('"', 8) - 8);
-      auto& members = hub_.rooms[std::string(room)];
-      members.insert(this);
-      rooms_.emplace_back(room);
-      return;
-    }
-    if (args.starts_with("\"room\",{\"room\":\"")) {
-      std::string_view rest = args.substr(16);
-      std::string room(rest.substr(0, rest.find('"')));
-      auto it = hub_.rooms.find(room);
-      if (it == hub_.rooms.end()) return;
-      auto msg = std::make_shared<const std::string>("42[\"msg\"," + std::string(args.substr(7)));
-      for (auto* s : it->second)
-        s->send(msg);
-    }
-  }
+  void on_text(std::string_view t) { answer_fixed_text(*this, hub_, rooms_, t); }
 
   // Marks the session closed; the pending read then fails and leave() unregisters it (never during
   // a broadcast loop over the hub).
