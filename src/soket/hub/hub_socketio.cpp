@@ -199,12 +199,22 @@ void Hub::setup_chat_namespace() {
         return;
       }
       int64_t now = store::now_ms();
-      (void)store_->writer().submit(store::InsertChat{
-          .ts = now, .user = user, .text = text, .origin = store::ChatOrigin::web});
-      chat.emit("message", boost::json::object{
-                               {"ts", now}, {"user", user}, {"text", text}, {"origin", "web"}});
-      chat_->deliver(user + ": " + text);
-      if (ack) ack.send(boost::json::object{{"ok", true}});
+      // Relayed and acknowledged once stored, so {ok: true} means it is in the history.
+      auto submitted = store_->writer().submit(
+          store::InsertChat{
+              .ts = now, .user = user, .text = text, .origin = store::ChatOrigin::web},
+          on_io([this, &chat, ack, now, user, text](const store::WriteResult& r) mutable {
+            if (!r.ok()) {
+              if (ack) ack.send(error("the message could not be stored: " + r.error));
+              return;
+            }
+            chat.emit("message",
+                      boost::json::object{
+                          {"ts", now}, {"user", user}, {"text", text}, {"origin", "web"}});
+            chat_->deliver(user + ": " + text);
+            if (ack) ack.send(boost::json::object{{"ok", true}});
+          }));
+      if (submitted != store::SubmitResult::accepted && ack) ack.send(error("busy, try again"));
     });
     socket.on_disconnect([this, &chat](Socket& s, std::string_view) {
       std::string left = chat_->templates().left_text(std::string(s.data()["name"].as_string()));
