@@ -58,7 +58,7 @@ void Server::handle(const http::ExchangePtr& exchange) {
   const std::string* sid = target->param("sid");
   if (!sid) {
     if (!websocket && req.method() != http::Verb::get) return fail(ErrorCode::bad_handshake_method);
-    return open_session(exchange, websocket);
+    return open_session(exchange, websocket, *target);
   }
 
   auto it = sessions_.find(*sid);
@@ -81,11 +81,12 @@ void Server::handle(const http::ExchangePtr& exchange) {
   fail(ErrorCode::bad_request);
 }
 
-void Server::open_session(const http::ExchangePtr& exchange, bool websocket) {
+void Server::open_session(const http::ExchangePtr& exchange, bool websocket,
+                          const http::Target& target) {
   std::string id = random_id();
   while (sessions_.contains(id))
     id = random_id();
-  auto socket = std::make_shared<Socket>(*this, id, make_handshake(*exchange));
+  auto socket = std::make_shared<Socket>(*this, id, make_handshake(*exchange, target));
   if (!websocket) {
     sessions_.emplace(id, socket);
     socket->start_polling(exchange, open_packet(id, false));
@@ -125,14 +126,12 @@ std::string Server::open_packet(const std::string& sid, bool websocket) const {
   return packet;
 }
 
-Handshake Server::make_handshake(const http::Exchange& exchange) const {
+Handshake Server::make_handshake(const http::Exchange& exchange, const http::Target& target) const {
   Handshake h;
   const auto& req = exchange.request();
-  if (auto target = http::parse_target(std::string_view(req.target()))) {
-    for (const auto& [name, value] : target->query)
-      h.query.add(name, value);
-    h.query.shrink_to_fit();
-  }
+  for (const auto& [name, value] : target.query)
+    h.query.add(name, value);
+  h.query.shrink_to_fit();
   std::string name;
   for (const auto& field : req) {
     name.assign(field.name_string());

@@ -8,6 +8,7 @@
 #include "soket/engineio/options.hpp"
 #include "soket/engineio/socket.hpp"
 #include "soket/http/server.hpp"
+#include "soket/http/target.hpp"
 
 namespace soket::engineio {
 
@@ -40,11 +41,11 @@ class Server {
  private:
   friend class Socket;
 
-  void open_session(const http::ExchangePtr& exchange, bool websocket);
+  void open_session(const http::ExchangePtr& exchange, bool websocket, const http::Target& target);
   void accept_websocket(const http::ExchangePtr& exchange,
                         std::function<void(std::shared_ptr<WebSocketTransport>)> then);
   std::string open_packet(const std::string& sid, bool websocket) const;
-  Handshake make_handshake(const http::Exchange& exchange) const;
+  Handshake make_handshake(const http::Exchange& exchange, const http::Target& target) const;
   void remove(const std::string& id);
   void respond(const http::ExchangePtr& exchange, http::Response response) const;
 

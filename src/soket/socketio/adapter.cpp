@@ -89,10 +89,8 @@ void InMemoryAdapter::for_each_member(const Room& room, Fn&& fn) const {
     for (const auto& id : r->second)
       if (auto* socket = nsp_.find_raw(id)) fn(*socket);
   }
-  if (auto* socket = nsp_.find_raw(room); socket && in_own_room(room)) {
-    auto r = rooms_.find(room);
-    if (r == rooms_.end() || !r->second.contains(room)) fn(*socket);
-  }
+  // Never also in rooms_[room]: add_all does not store a socket's own room.
+  if (auto* socket = nsp_.find_raw(room); socket && in_own_room(room)) fn(*socket);
 }
 
 template <class Fn>
