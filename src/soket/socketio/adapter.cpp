@@ -1,9 +1,102 @@
 #include "soket/socketio/adapter.hpp"
 
+#include <boost/asio/post.hpp>
+
+#include <ctime>
+
 #include "soket/socketio/namespace.hpp"
+#include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
 
 namespace soket::socketio {
+
+namespace {
+
+boost::json::object fields_object(const FieldList& fields) {
+  boost::json::object object;
+  for (auto [name, value] : fields)
+    object[name] = value;
+  return object;
+}
+
+// The form of JavaScript's Date#toString(), which the reference puts in handshake.time.
+std::string js_date_string(int64_t ms) {
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[64];
+  std::strftime(text, sizeof text, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)",
+                &utc);
+  return text;
+}
+
+}  // namespace
+
+void Adapter::broadcast_packet(const Packet& packet, const BroadcastOptions& options) {
+  broadcast(encode(packet), options);
+}
+
+void Adapter::broadcast_with_ack(Packet packet, const BroadcastOptions& options,
+                                 ClientCountCallback client_count, ClientAckCallback ack) {
+  client_count(local_broadcast_with_ack(packet, options, ack));
+}
+
+std::size_t Adapter::local_broadcast_with_ack(Packet& packet, const BroadcastOptions& options,
+                                              const ClientAckCallback& ack) {
+  packet.nsp = nsp_.name();
+  packet.id = nsp_.next_ack_id();
+  auto encoded = encode(packet);
+  std::vector<std::shared_ptr<Socket>> targets;
+  for (const auto& id : sockets(options))
+    if (auto socket = nsp_.find(id)) targets.push_back(std::move(socket));
+  for (const auto& socket : targets) {
+    // A client that goes away before answering simply never answers; the caller's timeout ends it.
+    socket->expect_ack(*packet.id, [ack](std::optional<std::string> error, Message& reply) {
+      if (!error) ack(reply);
+    });
+    socket->write(encoded);
+  }
+  return targets.size();
+}
+
+void Adapter::server_count(std::function<void(std::optional<std::size_t>)> done) {
+  done(1);
+}
+
+void Adapter::server_side_emit(Message, ServerSideAckCallback ack) {
+  if (!ack) return;
+  // No other node: every one of them has answered. Never call back inline.
+  boost::asio::post(nsp_.server().io(), [ack = std::move(ack)] {
+    Message none;
+    ack(std::nullopt, none);
+  });
+}
+
+SocketDetails Adapter::details(Socket& socket) const {
+  const auto& handshake = socket.handshake();
+  SocketDetails details;
+  details.id = socket.id();
+  auto& h = details.handshake;
+  h["headers"] = fields_object(handshake.headers);
+  h["time"] = js_date_string(handshake.issued_ms);
+  h["address"] = handshake.address;
+  h["xdomain"] = handshake.header("origin").has_value();
+  h["secure"] = handshake.secure;
+  h["issued"] = handshake.issued_ms;
+  h["url"] = handshake.url;
+  h["query"] = fields_object(handshake.query);
+  h["auth"] = socket.auth();
+  details.rooms = socket_rooms(socket.id());
+  details.data = socket.data();
+  return details;
+}
+
+std::vector<SocketDetails> Adapter::local_details(const BroadcastOptions& options) const {
+  std::vector<SocketDetails> found;
+  for (const auto& id : sockets(options))
+    if (auto* socket = nsp_.find_raw(id)) found.push_back(details(*socket));
+  return found;
+}
 
 void Adapter::add_sockets(const BroadcastOptions& options, std::span<const Room> rooms) {
   for (const auto& id : sockets(options))
@@ -22,12 +115,8 @@ void Adapter::disconnect_sockets(const BroadcastOptions& options, bool close) {
     if (auto socket = nsp_.find(id)) socket->disconnect(close);
 }
 
-void Adapter::fetch_sockets(const BroadcastOptions& options,
-                            std::function<void(std::vector<std::shared_ptr<Socket>>)> done) {
-  std::vector<std::shared_ptr<Socket>> found;
-  for (const auto& id : sockets(options))
-    if (auto socket = nsp_.find(id)) found.push_back(std::move(socket));
-  done(std::move(found));
+void Adapter::fetch_sockets(const BroadcastOptions& options, FetchSocketsCallback done) {
+  done(std::nullopt, local_details(options));
 }
 
 void InMemoryAdapter::add_all(const SocketId& id, std::span<const Room> rooms) {
@@ -36,7 +125,11 @@ void InMemoryAdapter::add_all(const SocketId& id, std::span<const Room> rooms) {
       left_own_room_.erase(id);
       continue;
     }
-    if (sids_[id].insert(room).second) rooms_[room].insert(id);
+    if (sids_[id].insert(room).second) {
+      auto& members = rooms_[room];
+      members.insert(id);
+      if (members.size() == 1) on_room_created(room);
+    }
   }
 }
 
@@ -50,8 +143,10 @@ void InMemoryAdapter::del(const SocketId& id, const Room& room) {
     if (it->second.empty()) sids_.erase(it);
   }
   if (auto it = rooms_.find(room); it != rooms_.end()) {
-    it->second.erase(id);
-    if (it->second.empty()) rooms_.erase(it);
+    if (it->second.erase(id) && it->second.empty()) {
+      rooms_.erase(it);
+      on_room_deleted(room);
+    }
   }
 }
 
@@ -59,13 +154,17 @@ void InMemoryAdapter::del_all(const SocketId& id) {
   left_own_room_.erase(id);  // the namespace forgets the socket right after this
   auto it = sids_.find(id);
   if (it == sids_.end()) return;
-  for (const auto& room : it->second) {
+  auto rooms = std::move(it->second);
+  sids_.erase(it);
+  for (const auto& room : rooms) {
     if (auto r = rooms_.find(room); r != rooms_.end()) {
       r->second.erase(id);
-      if (r->second.empty()) rooms_.erase(r);
+      if (r->second.empty()) {
+        rooms_.erase(r);
+        on_room_deleted(room);
+      }
     }
   }
-  sids_.erase(it);
 }
 
 bool InMemoryAdapter::in_own_room(const SocketId& id) const {
@@ -131,6 +230,19 @@ std::vector<SocketId> InMemoryAdapter::sockets(const BroadcastOptions& options) 
   std::vector<SocketId> ids;
   for_each_target(options, [&](Socket& socket) { ids.push_back(socket.id()); });
   return ids;
+}
+
+bool InMemoryAdapter::has_room(const Room& room) const {
+  if (rooms_.contains(room)) return true;
+  return nsp_.find_raw(room) && in_own_room(room);
+}
+
+std::vector<Room> InMemoryAdapter::joined_rooms() const {
+  std::vector<Room> rooms;
+  rooms.reserve(rooms_.size());
+  for (const auto& [room, members] : rooms_)
+    rooms.push_back(room);
+  return rooms;
 }
 
 std::vector<Room> InMemoryAdapter::socket_rooms(const SocketId& id) const {

@@ -1,8 +1,14 @@
 #pragma once
 
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -12,12 +18,42 @@
 
 namespace soket::socketio {
 
+/// How an operation travels: `local` keeps it on this node; `timeout` bounds a broadcast's wait for
+/// the clients' acknowledgements.
+struct BroadcastFlags {
+  bool local = false;
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
 /// Which sockets an operation targets: members of any of `rooms` (every socket when empty), minus
 /// members of any of `except`.
 struct BroadcastOptions {
   std::vector<Room> rooms;
   std::vector<Room> except;
+  BroadcastFlags flags;
 };
+
+/// A socket of any node of the cluster as fetch_sockets reports it (Node's RemoteSocket fields).
+struct SocketDetails {
+  SocketId id;
+  boost::json::object handshake;  // headers, time, address, xdomain, secure, issued, url, query, auth
+  std::vector<Room> rooms;
+  boost::json::value data;  // socket.data
+};
+
+/// The sockets fetch_sockets found, or the error that stopped it (a node did not answer in time).
+using FetchSocketsCallback =
+    std::function<void(std::optional<std::string> error, std::vector<SocketDetails> sockets)>;
+
+/// Called once per node that broadcast a packet with an ack, with the number of its clients that
+/// got it; and once per client answer, with that answer.
+using ClientCountCallback = std::function<void(std::size_t count)>;
+using ClientAckCallback = std::function<void(Message& reply)>;
+
+/// The answer of every other node to a server-side emit (one value each, in `responses.args`), or
+/// an error (some did not answer in time) with those that did.
+using ServerSideAckCallback =
+    std::function<void(std::optional<std::string> error, Message& responses)>;
 
 /// Keeps the rooms of one namespace and delivers broadcasts to their sockets. The in-memory adapter
 /// serves one process; a cluster adapter (Redis) derives from it and also forwards every operation
@@ -31,8 +67,29 @@ class Adapter {
   virtual void del(const SocketId& id, const Room& room) = 0;
   virtual void del_all(const SocketId& id) = 0;
 
-  /// Sends an already encoded packet to every targeted socket.
+  /// Sends an already encoded packet to every targeted socket of this node.
   virtual void broadcast(const EncodedPacket& packet, const BroadcastOptions& options) = 0;
+
+  /// Sends `packet` to every targeted socket of the cluster (of this node only with flags.local).
+  /// One node: encodes it once and calls broadcast(). A cluster adapter also forwards the packet.
+  virtual void broadcast_packet(const Packet& packet, const BroadcastOptions& options);
+
+  /// Sends an EVENT packet that expects an ack to every targeted socket; `client_count` is called
+  /// once per node with the number of sockets it reached, `ack` once per client answer. The
+  /// packet's id is set here (one id for all receivers, as in the reference).
+  virtual void broadcast_with_ack(Packet packet, const BroadcastOptions& options,
+                                  ClientCountCallback client_count, ClientAckCallback ack);
+
+  /// The number of nodes serving this namespace (this one included), or nullopt when it cannot be
+  /// known now (the cluster's broker is unreachable).
+  virtual void server_count(std::function<void(std::optional<std::size_t>)> done);
+
+  /// Sends [event, ...args] to the server-side handlers of the other nodes (never this one). With
+  /// `ack`, waits for one answer per node.
+  virtual void server_side_emit(Message message, ServerSideAckCallback ack);
+
+  /// Whether any local socket is in `room` (a socket's own id included).
+  virtual bool has_room(const Room& room) const = 0;
 
   /// The ids of the local sockets targeted by `options`.
   virtual std::vector<SocketId> sockets(const BroadcastOptions& options) const = 0;
@@ -42,8 +99,16 @@ class Adapter {
   virtual void add_sockets(const BroadcastOptions& options, std::span<const Room> rooms);
   virtual void del_sockets(const BroadcastOptions& options, std::span<const Room> rooms);
   virtual void disconnect_sockets(const BroadcastOptions& options, bool close);
-  virtual void fetch_sockets(const BroadcastOptions& options,
-                             std::function<void(std::vector<std::shared_ptr<Socket>>)> done);
+  /// The targeted sockets of the whole cluster (of this node with flags.local).
+  virtual void fetch_sockets(const BroadcastOptions& options, FetchSocketsCallback done);
+
+  /// What fetch_sockets reports about a local socket.
+  SocketDetails details(Socket& socket) const;
+  /// The local part of fetch_sockets.
+  std::vector<SocketDetails> local_details(const BroadcastOptions& options) const;
+  /// The local part of broadcast_with_ack: returns the number of sockets reached.
+  std::size_t local_broadcast_with_ack(Packet& packet, const BroadcastOptions& options,
+                                       const ClientAckCallback& ack);
 
  protected:
   Namespace& nsp_;
@@ -65,6 +130,15 @@ class InMemoryAdapter : public Adapter {
   void broadcast(const EncodedPacket& packet, const BroadcastOptions& options) override;
   std::vector<SocketId> sockets(const BroadcastOptions& options) const override;
   std::vector<Room> socket_rooms(const SocketId& id) const override;
+  bool has_room(const Room& room) const override;
+
+ protected:
+  /// Called when a room gets its first member and when its last one leaves (never for a socket's
+  /// own room): a cluster adapter may subscribe to the room's channel.
+  virtual void on_room_created(const Room&) {}
+  virtual void on_room_deleted(const Room&) {}
+  /// Every room that has members, sockets' own rooms aside.
+  std::vector<Room> joined_rooms() const;
 
  private:
   /// Calls fn(socket) once for each local socket targeted by `options`.

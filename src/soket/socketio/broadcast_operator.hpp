@@ -1,6 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <optional>
+#include <string>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -11,6 +14,11 @@
 namespace soket::socketio {
 
 class Namespace;
+class RemoteSocket;
+
+/// The sockets fetch_sockets found on every node, or the error that stopped it.
+using FetchRemoteSocketsCallback =
+    std::function<void(std::optional<std::string> error, std::vector<RemoteSocket> sockets)>;
 
 /// Targets a set of sockets of one namespace: to(room) / in(room) add rooms, except(room) removes
 /// their members. Emits are encoded once and the same bytes go to every target.
@@ -22,6 +30,10 @@ class BroadcastOperator {
   BroadcastOperator to(Room room) const;
   BroadcastOperator in(Room room) const { return to(std::move(room)); }
   BroadcastOperator except(Room room) const;
+  /// Only the sockets of this node.
+  BroadcastOperator local() const;
+  /// How long emit_with_ack waits for the clients' answers.
+  BroadcastOperator timeout(std::chrono::milliseconds timeout) const;
 
   void emit_message(std::string_view event, Message message) const;
   template <class... T>
@@ -29,8 +41,15 @@ class BroadcastOperator {
     emit_message(event, make_message(std::forward<T>(values)...));
   }
 
+  /// Emits and collects the answer of every targeted client of the cluster: `done` gets them once
+  /// all came in, or "operation has timed out" with those that did after timeout() (5 s when not
+  /// set).
+  void emit_with_ack(std::string_view event, Message message, BroadcastAckCallback done) const;
+
+  /// The ids of the targeted sockets of this node.
   std::vector<SocketId> socket_ids() const;
-  void fetch_sockets(std::function<void(std::vector<std::shared_ptr<Socket>>)> done) const;
+  /// The targeted sockets of every node (of this one with local()).
+  void fetch_sockets(FetchRemoteSocketsCallback done) const;
   void sockets_join(std::vector<Room> rooms) const;
   void sockets_leave(std::vector<Room> rooms) const;
   void disconnect_sockets(bool close = false) const;

@@ -32,6 +32,10 @@ struct Message {
 
   /// The string at args[i], or an empty view when it is missing or not a string.
   std::string_view string_at(std::size_t i) const;
+
+  /// Appends `value` to args; binary placeholders in it, which point into `attachments`, are
+  /// renumbered to point into this message's attachments (the bytes are shared, not copied).
+  void append_from(const boost::json::value& value, const std::vector<SharedBytes>& attachments);
 };
 
 namespace detail {

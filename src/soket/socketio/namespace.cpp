@@ -13,6 +13,23 @@ std::shared_ptr<Socket> Namespace::find(const SocketId& id) const {
   return it == sockets_.end() ? nullptr : it->second;
 }
 
+void Namespace::server_side_emit_message(std::string_view event, Message message,
+                                         ServerSideAckCallback ack) {
+  message.args.insert(message.args.begin(), boost::json::value(event));
+  adapter_->server_side_emit(std::move(message), std::move(ack));
+}
+
+void Namespace::dispatch_server_side(Message& message, const ServerSideReply& reply) {
+  if (message.args.empty() || !message.args.front().is_string()) return;
+  std::string event(message.args.front().get_string());
+  message.args.erase(message.args.begin());
+  for (const auto& [name, registered] : server_side_handlers_) {
+    if (name != event) continue;
+    auto handler = registered;  // it may register more handlers
+    handler(message, reply);
+  }
+}
+
 void Namespace::add(Client& client, boost::json::object auth) {
   auto socket = std::make_shared<Socket>(*this, client, std::move(auth));
   run_middlewares(socket, 0);

@@ -2,6 +2,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -42,7 +44,11 @@ class Namespace {
   void emit(std::string_view event, T&&... values) {
     emit_message(event, make_message(std::forward<T>(values)...));
   }
-  void fetch_sockets(std::function<void(std::vector<std::shared_ptr<Socket>>)> done) {
+  BroadcastOperator local() { return BroadcastOperator(*this).local(); }
+  BroadcastOperator timeout(std::chrono::milliseconds timeout) {
+    return BroadcastOperator(*this).timeout(timeout);
+  }
+  void fetch_sockets(FetchRemoteSocketsCallback done) {
     BroadcastOperator(*this).fetch_sockets(std::move(done));
   }
   void sockets_join(std::vector<Room> rooms) {
@@ -54,6 +60,25 @@ class Namespace {
   void disconnect_sockets(bool close = false) {
     BroadcastOperator(*this).disconnect_sockets(close);
   }
+
+  /// Handles `event` when another node of the cluster emits it with server_side_emit.
+  void on_server_side(std::string event, ServerSideHandler handler) {
+    server_side_handlers_.emplace_back(std::move(event), std::move(handler));
+  }
+  /// Emits [event, ...args] to the server-side handlers of every other node (not this one); with
+  /// `ack`, collects one answer per node within the adapter's request timeout.
+  void server_side_emit_message(std::string_view event, Message message,
+                                ServerSideAckCallback ack = {});
+  template <class... T>
+  void server_side_emit(std::string_view event, T&&... values) {
+    server_side_emit_message(event, make_message(std::forward<T>(values)...));
+  }
+  /// Runs the server-side handlers for a message [event, ...args] from another node.
+  void dispatch_server_side(Message& message, const ServerSideReply& reply);
+
+  /// A fresh id for a packet that expects an ack (shared by socket emits and broadcasts, so a
+  /// socket never has two pending acks with one id).
+  uint64_t next_ack_id() { return next_ack_id_++; }
 
   /// The connected socket with this id, or null.
   std::shared_ptr<Socket> find(const SocketId& id) const;
@@ -80,6 +105,8 @@ class Namespace {
   std::vector<Middleware> middlewares_;
   std::vector<ConnectionHandler> on_connection_;
   std::unordered_map<SocketId, std::shared_ptr<Socket>> sockets_;
+  std::vector<std::pair<std::string, ServerSideHandler>> server_side_handlers_;
+  uint64_t next_ack_id_ = 0;
 };
 
 }  // namespace soket::socketio

@@ -34,6 +34,22 @@ class Server {
   BroadcastOperator to(Room room) { return main().to(std::move(room)); }
   BroadcastOperator in(Room room) { return main().to(std::move(room)); }
   BroadcastOperator except(Room room) { return main().except(std::move(room)); }
+  BroadcastOperator local() { return main().local(); }
+  BroadcastOperator timeout(std::chrono::milliseconds timeout) { return main().timeout(timeout); }
+  void fetch_sockets(FetchRemoteSocketsCallback done) { main().fetch_sockets(std::move(done)); }
+  void sockets_join(std::vector<Room> rooms) { main().sockets_join(std::move(rooms)); }
+  void sockets_leave(std::vector<Room> rooms) { main().sockets_leave(std::move(rooms)); }
+  void on_server_side(std::string event, ServerSideHandler handler) {
+    main().on_server_side(std::move(event), std::move(handler));
+  }
+  template <class... T>
+  void server_side_emit(std::string_view event, T&&... values) {
+    main().server_side_emit(event, std::forward<T>(values)...);
+  }
+  void server_side_emit_with_ack(std::string_view event, Message message,
+                                 ServerSideAckCallback ack) {
+    main().server_side_emit_message(event, std::move(message), std::move(ack));
+  }
   template <class... T>
   void emit(std::string_view event, T&&... values) {
     main().emit(event, std::forward<T>(values)...);

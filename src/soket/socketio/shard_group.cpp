@@ -5,12 +5,13 @@
 
 namespace soket::socketio {
 
-ShardGroup::ShardGroup(std::size_t count, ServerOptions options, http::ServerOptions http_options) {
+ShardGroup::ShardGroup(std::size_t count, ServerOptions options, http::ServerOptions http_options,
+                       AdapterMaker adapter_maker) {
   if (count == 0) throw std::invalid_argument("ShardGroup needs at least one shard");
   if (count > 1) options.engine.allow_polling = false;  // a polling session cannot follow a shard
   for (std::size_t i = 0; i < count; ++i)
     shards_.push_back(std::make_unique<Shard>());
-  if (count > 1) {
+  if (count > 1 && !adapter_maker) {
     std::vector<net::asio::io_context*> contexts;
     for (auto& shard : shards_)
       contexts.push_back(&shard->io);
@@ -19,7 +20,10 @@ ShardGroup::ShardGroup(std::size_t count, ServerOptions options, http::ServerOpt
   for (std::size_t i = 0; i < count; ++i) {
     auto& shard = *shards_[i];
     auto shard_options = options;
-    if (links_) shard_options.adapter = links_->adapter_factory(i);
+    if (adapter_maker)
+      shard_options.adapter = adapter_maker(shard.io);
+    else if (links_)
+      shard_options.adapter = links_->adapter_factory(i);
     shard.http = http::Server::create(shard.io, http_options);
     shard.server = std::make_unique<Server>(shard.io, std::move(shard_options));
   }

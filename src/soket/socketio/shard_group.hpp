@@ -24,8 +24,13 @@ namespace soket::socketio {
 /// the WebSocket transport only (socket.io-client: `transports: ["websocket"]`).
 class ShardGroup {
  public:
+  /// Makes the adapter factory of a shard from its io_context (a cluster adapter, say).
+  using AdapterMaker = std::function<AdapterFactory(net::asio::io_context&)>;
+
+  /// With `adapter_maker`, each shard's namespaces get the adapters it makes and the shards share
+  /// rooms through them (each shard is then a node of that cluster) instead of ShardLinks.
   explicit ShardGroup(std::size_t count, ServerOptions options = {},
-                      http::ServerOptions http_options = {});
+                      http::ServerOptions http_options = {}, AdapterMaker adapter_maker = {});
   ~ShardGroup();
   ShardGroup(const ShardGroup&) = delete;
   ShardGroup& operator=(const ShardGroup&) = delete;

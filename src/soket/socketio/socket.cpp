@@ -62,7 +62,7 @@ void Socket::emit_with_ack(std::string_view event, Message message, AckCallback 
     callback(std::string("socket has been disconnected"), empty);
     return;
   }
-  uint64_t id = next_ack_id_++;
+  uint64_t id = nsp_.next_ack_id();
   PendingAck pending{std::move(callback), nullptr};
   if (timeout.count() > 0) {
     pending.timer = std::make_unique<boost::asio::steady_timer>(nsp_.server().io(), timeout);
@@ -79,6 +79,11 @@ void Socket::emit_with_ack(std::string_view event, Message message, AckCallback 
   }
   acks_.emplace(id, std::move(pending));
   write(encode(make_event_packet(nsp_.name(), event, std::move(message), id)));
+}
+
+void Socket::expect_ack(uint64_t id, AckCallback callback) {
+  if (!connected_) return;
+  acks_.emplace(id, PendingAck{std::move(callback), nullptr});
 }
 
 void Socket::send_ack(uint64_t id, Message message) {
@@ -103,7 +108,9 @@ std::vector<Room> Socket::rooms() const {
 }
 
 BroadcastOperator Socket::broadcast() const {
-  return BroadcastOperator(nsp_, BroadcastOptions{{}, {id_}});
+  BroadcastOptions options;
+  options.except.push_back(id_);
+  return BroadcastOperator(nsp_, std::move(options));
 }
 
 void Socket::write(const EncodedPacket& packet) {

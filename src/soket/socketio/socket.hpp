@@ -71,6 +71,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   /// Writes an encoded packet to this socket's connection (used by adapters).
   void write(const EncodedPacket& packet);
+  /// Waits for the client's ack of packet `id`, sent by someone else (a broadcast with an ack).
+  void expect_ack(uint64_t id, AckCallback callback);
 
  private:
   friend class Client;
@@ -103,7 +105,6 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::vector<DisconnectHandler> on_disconnecting_;
   std::vector<DisconnectHandler> on_disconnect_;
   std::unordered_map<uint64_t, PendingAck> acks_;
-  uint64_t next_ack_id_ = 0;
 };
 
 }  // namespace soket::socketio

@@ -54,5 +54,14 @@ using Middleware = std::function<void(Socket&, Next)>;
 /// Called with the client's answer to an emit, or with an error ("operation has timed out",
 /// "socket has been disconnected") and an empty message.
 using AckCallback = std::function<void(std::optional<std::string> error, Message& reply)>;
+/// Called with every targeted client's answer to a broadcast (the first value of each answer, in
+/// responses.args), or with "operation has timed out" and the answers that came in time.
+using BroadcastAckCallback =
+    std::function<void(std::optional<std::string> error, Message& responses)>;
+/// Answers a server-side emit of another node; empty when that node expects no answer. Only the
+/// first value of `reply` travels, as in the reference.
+using ServerSideReply = std::function<void(Message reply)>;
+/// Handles a server-side emit from another node (Node's `io.on("event", ...)`).
+using ServerSideHandler = std::function<void(Message& args, const ServerSideReply& reply)>;
 
 }  // namespace soket::socketio
