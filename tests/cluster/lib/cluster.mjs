@@ -45,8 +45,9 @@ export function cluster_sharded() {
 
 // --- Redis ----------------------------------------------------------------------------------
 
-// Sends one command (RESP array of bulk strings) and resolves with the raw reply text once a full
-// reply of the simple kinds used here arrived (+OK, :N, -ERR, or a flat array); rejects on error.
+// Sends one command (RESP array of bulk strings; each argument a string or a Buffer) and resolves
+// with the raw reply text once a full reply of the simple kinds used here arrived (+OK, :N, -ERR,
+// or a flat array); rejects on error.
 export function redis_call(port, args, timeout_ms = 1000) {
   return new Promise((resolve, reject) => {
     const socket = tcp_connect({ host: "127.0.0.1", port });
@@ -60,7 +61,12 @@ export function redis_call(port, args, timeout_ms = 1000) {
     };
     socket.on("error", finish);
     socket.on("connect", () => {
-      socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`);
+      const parts = [Buffer.from(`*${args.length}\r\n`)];
+      for (const arg of args) {
+        const bytes = Buffer.isBuffer(arg) ? arg : Buffer.from(String(arg));
+        parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from("\r\n"));
+      }
+      socket.write(Buffer.concat(parts));
     });
     socket.setEncoding("utf8");
     socket.on("data", (chunk) => {
