@@ -121,11 +121,10 @@ RespReader::~RespReader() {
 void RespReader::feed(std::string_view bytes) {
   impl_->check();
   if (bytes.size() > impl_->max_buffer - impl_->held)
-    impl_->fail("redis protocol error: reply larger than " + std::to_string(impl_->max_buffer) +
-                " bytes");
+    impl_->fail("bad redis reply: larger than " + std::to_string(impl_->max_buffer) + " bytes");
   if (bytes.empty()) return;
   if (redisReaderFeed(impl_->reader, bytes.data(), bytes.size()) != REDIS_OK)
-    impl_->fail(std::string("redis protocol error: ") + impl_->reader->errstr);
+    impl_->fail(std::string("bad redis reply: ") + impl_->reader->errstr);
   impl_->held += bytes.size();
 }
 
@@ -133,7 +132,7 @@ std::optional<RedisReply> RespReader::next() {
   impl_->check();
   void* raw = nullptr;
   if (redisReaderGetReply(impl_->reader, &raw) != REDIS_OK)
-    impl_->fail(std::string("redis protocol error: ") + impl_->reader->errstr);
+    impl_->fail(std::string("bad redis reply: ") + impl_->reader->errstr);
   if (!raw) return std::nullopt;
   std::unique_ptr<RedisReply> reply(static_cast<RedisReply*>(raw));
   impl_->held = impl_->reader->len - impl_->reader->pos;
