@@ -41,13 +41,13 @@ std::optional<std::string> js_date_iso_string(double ms) {
     --days;
   }
   CivilDate date = civil_from_days(days);
-  char year[16];
+  char year[24];  // room for any int64 year, though a valid date has at most 6 digits
   if (date.year >= 0 && date.year <= 9999)
     std::snprintf(year, sizeof year, "%04lld", static_cast<long long>(date.year));
   else
     std::snprintf(year, sizeof year, "%c%06lld", date.year < 0 ? '-' : '+',
                   static_cast<long long>(date.year < 0 ? -date.year : date.year));
-  char text[48];
+  char text[64];
   int n = std::snprintf(text, sizeof text, "%s-%02u-%02uT%02d:%02d:%02d.%03dZ", year, date.month,
                         date.day, static_cast<int>(in_day / 3600000),
                         static_cast<int>(in_day / 60000 % 60), static_cast<int>(in_day / 1000 % 60),
