@@ -231,8 +231,9 @@ void RedisAdapter::on_request(std::string_view payload) {
       data["close"] = request->contains("close") ? (*request)["close"] : false;
       break;
     case RequestType::remote_fetch:
+      if (!opts) return;
       message.type = ClusterMessageType::fetch_sockets;
-      data["opts"] = opts ? *opts : boost::json::object();
+      data["opts"] = *opts;
       break;
     case RequestType::server_side_emit:
       message.type = ClusterMessageType::server_side_emit;
@@ -240,8 +241,9 @@ void RedisAdapter::on_request(std::string_view payload) {
       break;
     case RequestType::broadcast:
       message.type = ClusterMessageType::broadcast;
+      if (!opts) return;
       data["packet"] = request->contains("packet") ? (*request)["packet"] : boost::json::value();
-      data["opts"] = opts ? *opts : boost::json::object();
+      data["opts"] = *opts;
       if (!data.contains("requestId")) return;  // a broadcast request always expects answers
       break;
     case RequestType::sockets:

@@ -242,8 +242,9 @@ void ClusterAdapter::on_message(ClusterMessage& message) {
                  static_cast<int>(message.type), message.uid, why);
   };
   auto options = [&]() -> std::optional<BroadcastOptions> {
+    // Required: a message without them must not be taken for "every socket".
     const auto* opts = message.data.if_contains("opts");
-    if (!opts) return BroadcastOptions{};
+    if (!opts) return std::nullopt;
     return codec::options_from_json(*opts);
   };
   switch (message.type) {
