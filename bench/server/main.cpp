@@ -6,13 +6,18 @@
 // Port from --port, else the PORT environment variable, else 3000. --threads N runs N shards (one
 // io thread each, SO_REUSEPORT on one port, broadcasts crossing shards via ShardAdapter); the
 // default 1 is one io_context on the main thread with the in-memory adapter. With N > 1 only the
-// WebSocket transport is served (see ShardGroup).
+// WebSocket transport is served (see ShardGroup). --redis joins a cluster through Redis (each
+// shard is then a node of it).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "soket/cluster/redis_link.hpp"
 #include "soket/net/endpoint.hpp"
 #include "soket/socketio/shard_group.hpp"
 #include "soket/socketio/socket.hpp"
@@ -69,6 +74,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  std::string redis_url;
+  app.add_option("--redis", redis_url,
+                 "Join a cluster through Redis (redis://host:port); each io thread is a node");
+  bool sharded = false;
+  app.add_flag("--sharded", sharded, "Redis 7 sharded pub/sub (as createShardedAdapter)");
   CLI11_PARSE(app, argc, argv);
   if (!soket::log::init(log_level)) {
     std::fprintf(stderr, "unknown log level: %s\n", log_level.c_str());
@@ -80,7 +90,28 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  ShardGroup group(threads);
+  std::optional<soket::cluster::RedisUrl> redis;
+  if (!redis_url.empty()) {
+    std::string error;
+    redis = soket::cluster::RedisUrl::parse(redis_url, &error);
+    if (!redis) {
+      std::fprintf(stderr, "--redis: %s\n", error.c_str());
+      return 2;
+    }
+  }
+  std::vector<std::shared_ptr<soket::cluster::RedisLink>> links;  // outlive the group's servers
+  ShardGroup::AdapterMaker maker;
+  if (redis) {
+    maker = [&](soket::net::asio::io_context& io) {
+      soket::cluster::RedisAdapterOptions options;
+      options.sharded = sharded;
+      auto link = soket::cluster::RedisLink::create(io, *redis, options);
+      link->start();
+      links.push_back(link);
+      return link->adapter_factory();
+    };
+  }
+  ShardGroup group(threads, {}, {}, maker);
   for (std::size_t i = 0; i < group.size(); ++i) {
     setup(group.server(i));
     group.server(i).attach(group.http(i));
@@ -98,5 +129,7 @@ int main(int argc, char** argv) {
   }
   group.stop_on_signals();
   group.run();
+  for (auto& link : links)
+    link->stop();
   return 0;
 }

@@ -1,6 +1,12 @@
 // A small app that uses the whole API the way the course does: events, acks, rooms, broadcast,
 // binary, namespaces and auth middleware. Run it and point any socket.io client at it.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
 #include "../common/example_main.hpp"
+#include "cluster_events.hpp"
+#include "soket/cluster/redis_link.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
 
@@ -94,18 +100,58 @@ void setup_secure(Server& io) {
 
 int main(int argc, char** argv) {
   soket::net::asio::io_context context(1);  // outlives everything below
+  std::shared_ptr<soket::cluster::RedisLink> redis;
   std::unique_ptr<Server> io;
+  CLI::App* app = nullptr;
+  std::string redis_url;
+  std::string node_name;
+  soket::cluster::RedisAdapterOptions redis_options;
+  int64_t requests_timeout_ms = redis_options.requests_timeout.count();
+  auto add_options = [&](CLI::App& cli) {
+    app = &cli;
+    cli.add_option("--redis", redis_url,
+                   "Join a cluster through Redis, e.g. redis://127.0.0.1:6379 (the protocol of "
+                   "@socket.io/redis-adapter)");
+    cli.add_flag("--sharded", redis_options.sharded,
+                 "Use Redis 7 sharded pub/sub (as createShardedAdapter)");
+    cli.add_option("--redis-key", redis_options.key, "Prefix of the Redis channels")
+        ->capture_default_str();
+    cli.add_option("--requests-timeout", requests_timeout_ms,
+                   "Milliseconds to wait for the other nodes' answers")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{1}, int64_t{600000}));
+    cli.add_option("--node-name", node_name, "This node's name (default: node-<port>)");
+  };
   return soket::examples::run_example(
       context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
       [&](soket::net::asio::io_context& context, soket::http::Server& http) {
+        if (node_name.empty())
+          node_name = "node-" + app->get_option("--port")->as<std::string>();
         ServerOptions options;
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
+        if (!redis_url.empty()) {
+          std::string error;
+          auto url = soket::cluster::RedisUrl::parse(redis_url, &error);
+          if (!url) {
+            std::fprintf(stderr, "--redis: %s\n", error.c_str());
+            std::exit(2);
+          }
+          redis_options.requests_timeout = std::chrono::milliseconds(requests_timeout_ms);
+          redis = soket::cluster::RedisLink::create(context, *url, redis_options);
+          redis->start();
+          options.adapter = redis->adapter_factory();
+        }
         io = std::make_unique<Server>(context, options);
         setup_main(*io);
         setup_chat(*io);
         setup_secure(*io);
+        soket::examples::setup_cluster_events(*io, node_name);
         io->attach(http);
       },
-      [&] { io->close(); });
+      [&] {
+        io->close();
+        if (redis) redis->stop();
+      },
+      add_options);
 }

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "soket/socketio/remote_socket.hpp"
 #include "soket/socketio/shard_group.hpp"
 #include "soket/socketio/socket.hpp"
 
@@ -53,6 +54,29 @@ void setup(Server& io, std::size_t shard) {
     socket.on("kick", [&io](Socket&, Message& m, Ack&) {
       io.to(std::string(m.string_at(0))).disconnect_sockets();
     });
+    // The requests that cross shards through the ClusterAdapter base.
+    socket.on("count", [&io](Socket&, Message&, Ack& ack) {
+      io.fetch_sockets([ack](std::optional<std::string> error,
+                             std::vector<RemoteSocket> sockets) mutable {
+        ack.send(sockets.size(), error.value_or(""));
+      });
+    });
+    socket.on("ping_shards", [&io](Socket&, Message&, Ack& ack) {
+      io.server_side_emit_with_ack("who", {}, [ack](std::optional<std::string> error,
+                                                   Message& responses) mutable {
+        ack.send(responses.args, error.value_or(""));
+      });
+    });
+    socket.on("ask_all", [&io](Socket&, Message&, Ack& ack) {
+      io.timeout(std::chrono::milliseconds(2000))
+          .emit_with_ack("question", make_message(1),
+                         [ack](std::optional<std::string> error, Message& responses) mutable {
+                           ack.send(responses.args.size(), error.value_or(""));
+                         });
+    });
+  });
+  io.on_server_side("who", [shard](Message&, const ServerSideReply& reply) {
+    if (reply) reply(make_message(shard));
   });
 }
 
@@ -207,6 +231,39 @@ TEST_F(ShardsTest, SocketsJoinAndDisconnectReachEveryShard) {
     EXPECT_EQ(client(s, 0).read(), R"(42["msg","after"])") << "non-member on shard " << s;
     EXPECT_EQ(client(s, 2).read(), R"(42["msg","after"])") << "non-member on shard " << s;
   }
+}
+
+TEST_F(ShardsTest, FetchSocketsServerSideEmitAndBroadcastAcksCrossShards) {
+  std::size_t total = extra_.size();
+  for (auto& clients : by_shard_)
+    total += clients.size();
+  for (std::size_t s = 0; s < kShards; ++s) {
+    auto count = client(s, 0).call(R"(["count"])");
+    EXPECT_EQ(count.at(0).to_number<std::size_t>(), total) << "asked on shard " << s;
+    EXPECT_EQ(count.at(1).as_string(), "");
+  }
+
+  // Every other shard answers with its index; this one does not hear itself.
+  auto who = client(1, 0).call(R"(["ping_shards"])");
+  EXPECT_EQ(boost::json::serialize(who.at(0)), "[0]");
+  EXPECT_EQ(who.at(1).as_string(), "");
+
+  // A broadcast with an ack: every client of every shard gets the question with one ack id and
+  // answers it; the asker then gets the number of answers. The asker answers its own question.
+  auto& asker = client(0, 0);
+  asker.send(R"(429["ask_all"])");
+  auto answer_question = [](Client& c) {
+    auto question = c.read();
+    ASSERT_TRUE(question.starts_with("42")) << question;
+    auto bracket = question.find('[');
+    c.send("43" + question.substr(2, bracket - 2) + "[\"yes\"]");
+  };
+  for (auto& clients : by_shard_)
+    for (auto& c : clients)
+      answer_question(*c);
+  for (auto& c : extra_)
+    answer_question(*c);
+  EXPECT_EQ(asker.read(), "439[" + std::to_string(total) + R"(,""])");
 }
 
 }  // namespace

@@ -40,10 +40,15 @@ Runner add_serve_command(CLI::App& app) {
                       "Serve the dashboard from this directory instead of the built-in copy");
   cmd->add_option("--config", options->config_file,
                   "A soket.toml with settings, auth tokens, groups and village rules");
+  auto* redis = cmd->add_option("--redis", c.redis_url,
+                                "Share Socket.IO with other nodes through Redis, e.g. "
+                                "redis://127.0.0.1:6379 ([cluster] redis)");
+  auto* node = cmd->add_option("--node-name", c.node_name,
+                               "This node's name in a cluster (default: node-<http port>)");
   cmd->add_flag("--simulate", options->simulate,
                 "Also run the simulated village (soket simulate) against this server");
 
-  return [options, http, tcp, udp, chat, data, bind, log, web]() -> int {
+  return [options, http, tcp, udp, chat, data, bind, log, web, redis, node]() -> int {
     hub::HubConfig config;
     if (!options->config_file.empty()) hub::load_config_file(options->config_file, config);
     const auto& flags = options->config;
@@ -55,6 +60,8 @@ Runner add_serve_command(CLI::App& app) {
     if (bind->count()) config.bind = flags.bind;
     if (log->count()) config.log_level = flags.log_level;
     if (web->count()) config.web_dir = flags.web_dir;
+    if (redis->count()) config.redis_url = flags.redis_url;
+    if (node->count()) config.node_name = flags.node_name;
     if (!log::init(config.log_level))
       throw std::runtime_error("unknown log level " + config.log_level);
 

@@ -176,6 +176,12 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     r.get("fsync", config.fsync);
     r.get("web_dir", config.web_dir);
   }
+  if (const toml::table* cluster = top.table("cluster")) {
+    TableReader r(*cluster, source, "cluster.");
+    r.get("redis", config.redis_url);
+    r.get("sharded", config.redis_sharded);
+    r.get("node_name", config.node_name);
+  }
   if (const toml::table* auth = top.table("auth")) {
     TableReader r(*auth, source, "auth.");
     r.get("dashboard_token", config.dashboard_token);

@@ -68,6 +68,12 @@ struct HubConfig {
   std::chrono::seconds device_idle_timeout{300};
   std::filesystem::path web_dir;  // serve the dashboard from here instead of the built-in copy
 
+  /// [cluster]: Socket.IO shared with other nodes through Redis (the protocol of Node's
+  /// @socket.io/redis-adapter); empty: this process alone.
+  std::string redis_url;
+  bool redis_sharded = false;
+  std::string node_name;  // empty: node-<http port>
+
   std::string dashboard_token;                       // empty: /dashboard is open
   std::string api_token;                             // empty: the REST API is open
   std::map<std::string, std::string> device_tokens;  // device id (or "*") -> token

@@ -55,6 +55,18 @@ void Hub::start() {
   socketio::ServerOptions sio;
   sio.engine.cors.enabled = true;
   sio.engine.cors.origins = {"*"};
+  if (!config_.redis_url.empty()) {
+    std::string error;
+    auto url = cluster::RedisUrl::parse(config_.redis_url, &error);
+    if (!url) throw std::runtime_error("cluster.redis: " + error);
+    cluster::RedisAdapterOptions redis_options;
+    redis_options.sharded = config_.redis_sharded;
+    redis_ = cluster::RedisLink::create(io_, *url, redis_options);
+    redis_->start();
+    sio.adapter = redis_->adapter_factory();
+    spdlog::info("cluster: Socket.IO shared through {} as node {}", url->to_string_redacted(),
+                 node_name());
+  }
   io_server_ = std::make_unique<socketio::Server>(io_, sio);
   setup_course_namespace();
   setup_dashboard_namespace();
@@ -147,6 +159,7 @@ void Hub::stop() {
   }
   if (http_) http_->stop();
   if (io_server_) io_server_->close();
+  if (redis_) redis_->stop();
   if (devices_) devices_->stop();
   if (udp_) udp_->stop();
   if (chat_) chat_->stop();

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "soket/cluster/redis_link.hpp"
 #include "soket/gateway/chat_server.hpp"
 #include "soket/gateway/device_server.hpp"
 #include "soket/gateway/udp_receiver.hpp"
@@ -48,6 +49,11 @@ class Hub {
                     store::CommandSource source, CommandDone done);
 
   uint16_t http_port() const { return http_port_; }
+  /// This node's name in a cluster: [cluster] node_name, else node-<configured http port>.
+  std::string node_name() const {
+    return config_.node_name.empty() ? "node-" + std::to_string(config_.http_port)
+                                     : config_.node_name;
+  }
   uint16_t tcp_port() const { return tcp_port_; }
   uint16_t udp_port() const { return udp_port_; }
   uint16_t chat_port() const { return chat_port_; }
@@ -138,6 +144,7 @@ class Hub {
   int64_t started_ms_ = 0;
 
   std::shared_ptr<http::Server> http_;
+  std::shared_ptr<cluster::RedisLink> redis_;  // with [cluster] redis; outlives io_server_
   std::unique_ptr<socketio::Server> io_server_;
   socketio::Namespace* dashboard_ = nullptr;  // "/dashboard"
   std::unique_ptr<gateway::DeviceServer> devices_;

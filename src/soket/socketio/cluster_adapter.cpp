@@ -21,8 +21,8 @@ std::optional<std::string> request_id_of(const boost::json::object& data) {
 
 }  // namespace
 
-ClusterAdapter::ClusterAdapter(Namespace& nsp, ClusterAdapterOptions options)
-    : InMemoryAdapter(nsp), options_(options), uid_(random_id()) {}
+ClusterAdapter::ClusterAdapter(Namespace& nsp, ClusterAdapterOptions options, std::string uid)
+    : InMemoryAdapter(nsp), options_(options), uid_(uid.empty() ? random_id() : std::move(uid)) {}
 
 ClusterAdapter::~ClusterAdapter() {
   *alive_ = false;

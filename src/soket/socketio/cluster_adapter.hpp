@@ -27,7 +27,8 @@ struct ClusterAdapterOptions {
 /// hands what it receives to on_message / on_response. Everything runs on the namespace's thread.
 class ClusterAdapter : public InMemoryAdapter {
  public:
-  ClusterAdapter(Namespace& nsp, ClusterAdapterOptions options);
+  /// `uid` names this node in the cluster; random (as in the reference) when empty.
+  ClusterAdapter(Namespace& nsp, ClusterAdapterOptions options, std::string uid = {});
   ~ClusterAdapter() override;
 
   /// This node's id in the cluster (messages carrying it are this node's own and are ignored).

@@ -6,7 +6,7 @@
 namespace soket::socketio {
 
 ShardAdapter::ShardAdapter(Namespace& nsp, ShardLinks& links, std::size_t shard)
-    : InMemoryAdapter(nsp), links_(links), shard_(shard) {
+    : ClusterAdapter(nsp, {}, shard_uid(shard)), links_(links), shard_(shard) {
   links_.add(shard_, nsp_.name(), this);
 }
 
@@ -48,6 +48,22 @@ void ShardAdapter::disconnect_sockets(const BroadcastOptions& options, bool clos
   op.close = close;
   if (!options.flags.local) links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
   InMemoryAdapter::disconnect_sockets(options, close);
+}
+
+void ShardAdapter::server_count(std::function<void(std::optional<std::size_t>)> done) {
+  done(links_.size());
+}
+
+void ShardAdapter::do_publish(const ClusterMessage& message) {
+  links_.publish(shard_, std::make_shared<const ClusterMessage>(message));
+}
+
+void ShardAdapter::do_publish_response(const std::string& requester,
+                                       const ClusterMessage& response) {
+  for (std::size_t i = 0; i < links_.size(); ++i) {
+    if (shard_uid(i) == requester)
+      return links_.respond(i, std::make_shared<const ClusterMessage>(response));
+  }
 }
 
 void ShardAdapter::apply_local(const AdapterOp& op) {

@@ -25,6 +25,27 @@ void ShardLinks::forward(std::size_t from, std::shared_ptr<const AdapterOp> op) 
   }
 }
 
+void ShardLinks::publish(std::size_t from, std::shared_ptr<const ClusterMessage> message) {
+  for (std::size_t i = 0; i < shards_.size(); ++i)
+    if (i != from) deliver(i, message, false);
+}
+
+void ShardLinks::respond(std::size_t to, std::shared_ptr<const ClusterMessage> response) {
+  deliver(to, std::move(response), true);
+}
+
+void ShardLinks::deliver(std::size_t to, std::shared_ptr<const ClusterMessage> message,
+                         bool response) {
+  if (to >= shards_.size()) return;
+  net::asio::post(*shards_[to].io, [this, to, message = std::move(message), response] {
+    auto& adapters = shards_[to].adapters;
+    auto it = adapters.find(message->nsp);
+    if (it == adapters.end()) return;
+    auto copy = *message;  // the receiver may take the message apart
+    it->second->deliver(copy, response);
+  });
+}
+
 void ShardLinks::add(std::size_t shard, const std::string& nsp, ShardAdapter* adapter) {
   shards_.at(shard).adapters[nsp] = adapter;
 }

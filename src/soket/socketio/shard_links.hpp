@@ -9,6 +9,7 @@
 #include "soket/net/asio.hpp"
 #include "soket/socketio/adapter.hpp"
 #include "soket/socketio/adapter_op.hpp"
+#include "soket/socketio/cluster_message.hpp"
 
 namespace soket::socketio {
 
@@ -31,6 +32,10 @@ class ShardLinks {
 
   /// Applies `op` locally on every shard but `from`, each on its own thread, in the order sent.
   void forward(std::size_t from, std::shared_ptr<const AdapterOp> op);
+  /// Delivers a cluster message to every shard but `from` (each gets its own copy).
+  void publish(std::size_t from, std::shared_ptr<const ClusterMessage> message);
+  /// Delivers a response to shard `to`.
+  void respond(std::size_t to, std::shared_ptr<const ClusterMessage> response);
 
  private:
   friend class ShardAdapter;
@@ -40,6 +45,7 @@ class ShardLinks {
     std::unordered_map<std::string, ShardAdapter*> adapters;  // by namespace name
   };
 
+  void deliver(std::size_t to, std::shared_ptr<const ClusterMessage> message, bool response);
   void add(std::size_t shard, const std::string& nsp, ShardAdapter* adapter);
   void remove(std::size_t shard, const std::string& nsp);
 

@@ -1,4 +1,6 @@
 // Starts an example server binary on a free port in [20000, 32000) and stops it again.
+// start_program() does the same for any program (tests/cluster starts Redis, haproxy and Node nodes
+// with it): every child started here is killed when the test process exits.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -43,7 +45,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   });
 }
 
-function random_port() {
+export function random_port() {
   return PORT_MIN + Math.floor(Math.random() * (PORT_MAX - PORT_MIN));
 }
 
@@ -51,8 +53,12 @@ function tail(text) {
   return text.length > LOG_TAIL_BYTES ? text.slice(-LOG_TAIL_BYTES) : text;
 }
 
-// One attempt: resolves with the running child once it printed "listening on http://HOST:PORT".
-function start_once(binary, args, port) {
+const LISTENING_LINE = /listening on (http:\/\/\S+)/;
+
+// One attempt: resolves with the running child once it is ready: it printed a line that matches
+// `ready_line` on stdout (by default "listening on http://HOST:PORT"), or, when `probe` is given,
+// once `await probe(port)` returned true (it is polled every 50 ms).
+function start_once(binary, args, port, { ready_line = LISTENING_LINE, probe = null, ready_timeout_ms = READY_TIMEOUT_MS } = {}) {
   return new Promise((resolve_start, reject_start) => {
     const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     const state = { stdout: "", stderr: "", exit: null, ready: false };
@@ -63,21 +69,34 @@ function start_once(binary, args, port) {
       clearTimeout(timer);
       fn(value);
     };
+    const what = probe ? "successful readiness probe" : `"${ready_line.source}" line`;
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      settle(reject_start, new Error(`no "listening on" line within ${READY_TIMEOUT_MS} ms on port ${port}`));
-    }, READY_TIMEOUT_MS);
+      settle(reject_start, new Error(`no ${what} within ${ready_timeout_ms} ms on port ${port}`));
+    }, ready_timeout_ms);
     running.add(child);
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");
     child.stdout.on("data", (chunk) => {
       state.stdout = tail(state.stdout + chunk);
-      const match = /listening on (http:\/\/\S+)/.exec(state.stdout);
+      const match = probe ? null : ready_line.exec(state.stdout);
       if (match && !state.ready) {
         state.ready = true;
-        settle(resolve_start, { child, state, announced: match[1] });
+        settle(resolve_start, { child, state, announced: match[1] ?? match[0] });
       }
     });
+    if (probe) {
+      (async () => {
+        while (!settled && state.exit === null) {
+          if (await probe(port).catch(() => false)) {
+            state.ready = true;
+            settle(resolve_start, { child, state, announced: null });
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+    }
     child.stderr.on("data", (chunk) => {
       state.stderr = tail(state.stderr + chunk);
     });
@@ -93,16 +112,29 @@ function start_once(binary, args, port) {
   });
 }
 
-// Starts `name` (an example) and returns {url, port, stop(), exited(), logs()}.
+// Starts `name` (an example) and returns {url, port, stop(), kill(), exited(), logs()}.
 // `host` adds --host 127.0.0.1 (feature-server); other examples take only --port.
 export async function start_server(name, { host = false, extra_args = [] } = {}) {
   const binary = example_binary(name);
+  return start_program(name, binary, (port) => [
+    "--port",
+    String(port),
+    ...(host ? ["--host", "127.0.0.1"] : []),
+    ...extra_args,
+  ]);
+}
+
+// Starts `binary` with the arguments `args_for(port)` on a random free port (up to 5 attempts, a
+// new port each), or on `port` when given (a restart on the same port; up to 5 attempts 200 ms
+// apart). Ready as in start_once (`ready_line`, `probe`). Returns
+// {url, port, announced, pid, exited(), logs(), stop(), kill(signal)}.
+export async function start_program(label, binary, args_for, { port: fixed_port, ...ready_opts } = {}) {
   let last_error;
   for (let attempt = 0; attempt < START_ATTEMPTS; ++attempt) {
-    const port = random_port();
-    const args = ["--port", String(port), ...(host ? ["--host", "127.0.0.1"] : []), ...extra_args];
+    const port = fixed_port ?? random_port();
+    if (fixed_port !== undefined && attempt > 0) await new Promise((r) => setTimeout(r, 200));
     try {
-      const { child, state, announced } = await start_once(binary, args, port);
+      const { child, state, announced } = await start_once(binary, args_for(port), port, ready_opts);
       const url = `http://127.0.0.1:${port}`;
       const exit_promise = new Promise((r) => {
         if (state.exit) r(state.exit);
@@ -112,9 +144,15 @@ export async function start_server(name, { host = false, extra_args = [] } = {})
         url,
         port,
         announced,
+        pid: child.pid,
         // The exit status if the server has already exited by itself (e.g. crashed), else null.
         exited: () => state.exit,
         logs: () => ({ stdout: state.stdout, stderr: state.stderr }),
+        // Sends `signal` (SIGKILL by default) and resolves with {code, signal} once it exited.
+        async kill(signal = "SIGKILL") {
+          if (state.exit === null) child.kill(signal);
+          return exit_promise;
+        },
         // SIGTERM, wait up to 5 s, then SIGKILL. Returns {code, signal, crashed, killed}.
         async stop() {
           const crashed = state.exit !== null;
@@ -137,7 +175,7 @@ export async function start_server(name, { host = false, extra_args = [] } = {})
       last_error = err;
     }
   }
-  throw new Error(`could not start ${name} after ${START_ATTEMPTS} attempts: ${last_error?.message}`);
+  throw new Error(`could not start ${label} after ${START_ATTEMPTS} attempts: ${last_error?.message}`);
 }
 
 // Stops `server` and asserts that it ran through the suite and exited cleanly on SIGTERM.
