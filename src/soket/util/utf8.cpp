@@ -103,4 +103,42 @@ bool Utf8Validator::feed(std::string_view piece) {
   return true;
 }
 
+void append_utf8_replacing_invalid(std::string_view text, std::string& out) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  while (i < n) {
+    auto lead = static_cast<uint8_t>(text[i]);
+    std::size_t len = expected_length(lead);
+    if (len == 1) {
+      out += text[i++];
+      continue;
+    }
+    if (len == 0) {  // a stray continuation byte or a lead that can never start a sequence
+      out += kReplacement;
+      ++i;
+      continue;
+    }
+    uint8_t low = 0x80, high = 0xBF;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+    std::size_t j = i + 1;
+    for (; j < i + len && j < n; ++j) {
+      auto c = static_cast<uint8_t>(text[j]);
+      if (c < low || c > high) break;
+      low = 0x80;
+      high = 0xBF;
+    }
+    // A complete sequence is copied; a cut one becomes one U+FFFD and the byte that broke it is
+    // looked at again as the start of the next sequence.
+    if (j == i + len)
+      out.append(text.substr(i, len));
+    else
+      out += kReplacement;
+    i = j;
+  }
+}
+
 }  // namespace soket

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace soket {
@@ -11,6 +12,10 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i);
 
 /// Whether all of `text` is valid UTF-8. ASCII runs are checked eight bytes at a time.
 bool is_valid_utf8(std::string_view text);
+
+/// Appends `text` to `out` with every ill-formed sequence replaced by U+FFFD, one per maximal
+/// subpart, as the WHATWG decoder (and so Node's Buffer#toString) does.
+void append_utf8_replacing_invalid(std::string_view text, std::string& out);
 
 /// Streaming check for text that arrives in pieces (a fragmented WebSocket message): a sequence
 /// may be split between two pieces.
