@@ -1,5 +1,6 @@
 #include "soket/cluster/redis_adapter.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include "soket/cluster/payload.hpp"

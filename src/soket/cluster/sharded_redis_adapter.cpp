@@ -1,5 +1,7 @@
 #include "soket/cluster/sharded_redis_adapter.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include "soket/cluster/payload.hpp"
 #include "soket/socketio/namespace.hpp"
 
