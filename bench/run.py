@@ -100,7 +100,10 @@ METRICS["cluster-broadcast"] = [
     ("node_a_cpu", "node A cores busy", None), ("node_b_cpu", "node B cores busy", None),
     ("aux_cpu", "redis cores busy", None), ("generator_cpu", "generator cores busy", None),
     ("single_rate", "single node: deliveries/s", True),
+    ("single_p50_us", "single node: p50 us", False),
     ("single_server_cpu_us_per_delivery", "single node: CPU us/delivery", False),
+    ("single_server_cpu", "single node: cores busy", None),
+    ("single_generator_cpu", "single node: generator cores busy", None),
     ("single_cpu_us_per_message", "single node: CPU us per broadcast (1000 deliveries)", False),
     ("total_cpu_us_per_message", "2 nodes + redis: CPU us per broadcast", False),
     ("added_cpu_us_per_message", "added by the cluster per broadcast", False),
@@ -271,7 +274,7 @@ def table(key, results, servers):
         row = [label] + [fmt(med[s]) for s in servers]
         for _, num, den in ratios:
             a, b = med[num], med[den]
-            row.append(f"{a / b:.2f}" if a is not None and b else "-")
+            row.append(f"{a / b:.2f}" if a is not None and b and a > 0 and b > 0 else "-")
         lines.append("| " + " | ".join(row) + " |")
     errors = [(s, r["error"]) for s in servers for r in results[s] if "error" in r]
     for s, e in errors:
