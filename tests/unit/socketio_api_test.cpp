@@ -62,8 +62,8 @@ class ApiTest : public ::testing::Test {
   auto on_server(Fn fn) {
     return asio::post(io_, asio::use_future(std::move(fn))).get();
   }
-  std::unique_ptr<test::WsClient> connect(std::string_view nsp = "/") {
-    return std::make_unique<test::WsClient>(client_io_, port_, nsp);
+  std::unique_ptr<test::WsClient> connect(std::string_view nsp = "/", std::string_view auth = "") {
+    return std::make_unique<test::WsClient>(client_io_, port_, nsp, auth);
   }
 
   asio::io_context io_{1};
