@@ -1,6 +1,7 @@
 #include "soket/socketio/namespace.hpp"
 
 #include "soket/socketio/client.hpp"
+#include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
 
 namespace soket::socketio {
@@ -62,6 +63,7 @@ void Namespace::connected(const std::shared_ptr<Socket>& socket) {
   sockets_.emplace(socket->id(), socket);
   socket->client_->add_socket(name_, socket);
   socket->on_connect();
+  server_.notify([&](ServerObserver& observer) { observer.on_socket_connected(*socket); });
   for (const auto& handler : on_connection_) {
     if (!socket->connected()) break;
     handler(*socket);

@@ -28,6 +28,10 @@ std::string_view Socket::transport() const {
   return client_ ? client_->connection().transport_name() : std::string_view{};
 }
 
+std::string_view Socket::connection_id() const {
+  return client_ ? std::string_view(client_->connection().id()) : std::string_view{};
+}
+
 void Socket::on(std::string event, EventHandler handler) {
   for (auto& [name, existing] : handlers_) {
     if (name == event) {
@@ -192,6 +196,8 @@ void Socket::on_close(std::string_view reason) {
   }
   for (const auto& handler : on_disconnect_)
     handler(*this, reason);
+  nsp_.server().notify(
+      [&](ServerObserver& observer) { observer.on_socket_disconnected(*this, reason); });
   client_ = nullptr;
 }
 

@@ -37,6 +37,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   boost::json::object& data() { return data_; }
   /// "polling" or "websocket", or "" once disconnected.
   std::string_view transport() const;
+  /// The Engine.IO session id of this socket's connection, or "" once disconnected.
+  std::string_view connection_id() const;
 
   void on(std::string event, EventHandler handler);
   void on_any(AnyHandler handler) { any_handlers_.push_back(std::move(handler)); }
