@@ -110,7 +110,8 @@ class Admin : public socketio::ServerObserver, public std::enable_shared_from_th
   }
 
  private:
-  bool development() const { return options_.mode == Mode::development; }
+  /// Whether the UI gets the live stream (not while the server shuts down).
+  bool development() const { return options_.mode == Mode::development && !closing_; }
 
   void authenticate(Socket& socket, socketio::Next next) {
     const auto& auth = socket.auth();
