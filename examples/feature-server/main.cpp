@@ -3,9 +3,12 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <stdexcept>
 
 #include "../common/example_main.hpp"
 #include "cluster_events.hpp"
+#include "soket/admin/instrument.hpp"
+#include "soket/admin/ui_files.hpp"
 #include "soket/cluster/redis_link.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
@@ -107,6 +110,10 @@ int main(int argc, char** argv) {
   std::string node_name;
   soket::cluster::RedisAdapterOptions redis_options;
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
+  bool admin = false;
+  soket::admin::BasicAuth admin_auth;
+  bool admin_readonly = false;
+  std::string admin_ui_dir = SOKET_ADMIN_UI_DIST;
   auto add_options = [&](CLI::App& cli) {
     app = &cli;
     cli.add_option("--redis", redis_url,
@@ -121,6 +128,15 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, int64_t{600000}));
     cli.add_option("--node-name", node_name, "This node's name (default: node-<port>)");
+    cli.add_flag("--admin", admin,
+                 "Serve the Socket.IO admin UI at /admin/ and its namespace /admin (no login "
+                 "unless --admin-user is given)");
+    cli.add_option("--admin-user", admin_auth.username, "The admin UI's user name");
+    cli.add_option("--admin-password-hash", admin_auth.password_hash,
+                   "The bcrypt hash of the admin UI's password ($2b$...)");
+    cli.add_flag("--admin-readonly", admin_readonly, "The admin UI only watches");
+    cli.add_option("--admin-ui-dir", admin_ui_dir, "Where the admin UI's built files are")
+        ->capture_default_str();
   };
   return soket::examples::run_example(
       context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
@@ -147,6 +163,19 @@ int main(int argc, char** argv) {
         setup_chat(*io);
         setup_secure(*io);
         soket::examples::setup_cluster_events(*io, node_name);
+        if (admin) {
+          soket::admin::AdminOptions admin_options;
+          if (!admin_auth.username.empty()) admin_options.auth = admin_auth;
+          admin_options.readonly = admin_readonly;
+          admin_options.server_id = node_name;
+          try {
+            soket::admin::instrument(*io, std::move(admin_options));
+          } catch (const std::invalid_argument& e) {
+            std::fprintf(stderr, "--admin-password-hash: %s\n", e.what());
+            std::exit(2);
+          }
+          soket::admin::serve_ui(http, admin_ui_dir);
+        }
         io->attach(http);
       },
       [&] {

@@ -146,6 +146,9 @@ class InMemoryAdapter : public Adapter {
   void for_each_target(const BroadcastOptions& options, Fn&& fn) const;
   template <class Fn>
   void for_each_member(const Room& room, Fn&& fn) const;
+  /// Tells the server's observers (the admin UI) that a socket entered / left a room.
+  void joined(const Room& room, const SocketId& id);
+  void left(const Room& room, const SocketId& id);
   bool in_own_room(const SocketId& id) const;
   bool is_member(const SocketId& id, const Room& room) const;
   bool in_any_room(const SocketId& id) const;

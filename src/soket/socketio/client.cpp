@@ -88,6 +88,7 @@ void Client::on_close(std::string_view reason) {
   sockets_.clear();
   for (auto& [nsp, socket] : sockets)
     socket->on_close(reason);
+  server_.notify([&](ServerObserver& observer) { observer.on_client_closed(*this, reason); });
   server_.remove_client(this);
 }
 

@@ -68,6 +68,7 @@ void Namespace::connected(const std::shared_ptr<Socket>& socket) {
   sockets_.emplace(socket->id(), socket);
   socket->client_->add_socket(name_, socket);
   socket->on_connect();
+  server_.notify([&](ServerObserver& observer) { observer.on_socket_connected(*socket); });
   for (const auto& handler : on_connection_) {
     if (!socket->connected()) break;
     handler(*socket);

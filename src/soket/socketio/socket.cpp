@@ -36,6 +36,10 @@ std::string_view Socket::transport() const {
   return client_ ? client_->connection().transport_name() : std::string_view{};
 }
 
+std::string_view Socket::connection_id() const {
+  return client_ ? std::string_view(client_->connection().id()) : std::string_view{};
+}
+
 ListenerId Socket::on(std::string event, EventHandler handler) {
   auto id = next_listener_id_++;
   listeners_.push_back(Listener{std::move(event), id, std::move(handler), false});
@@ -330,6 +334,8 @@ void Socket::on_close(std::string_view reason) {
   }
   for (const auto& handler : on_disconnect_)
     handler(*this, reason);
+  nsp_.server().notify(
+      [&](ServerObserver& observer) { observer.on_socket_disconnected(*this, reason); });
   client_ = nullptr;
 }
 

@@ -39,6 +39,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   boost::json::object& data() { return data_; }
   /// "polling" or "websocket", or "" once disconnected.
   std::string_view transport() const;
+  /// The Engine.IO session id of this socket's connection, or "" once disconnected.
+  std::string_view connection_id() const;
 
   /// Adds a listener of `event` (after those already there, as Node's socket.on). Every listener
   /// of an event runs, in order; each gets the message as it arrived (a listener may move from
