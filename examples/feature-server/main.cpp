@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
   CLI::App* app = nullptr;
   std::string redis_url;
   std::string node_name;
+  bool allow_eio3 = false;
   soket::cluster::RedisAdapterOptions redis_options;
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
   auto add_options = [&](CLI::App& cli) {
@@ -121,6 +122,8 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, int64_t{600000}));
     cli.add_option("--node-name", node_name, "This node's name (default: node-<port>)");
+    cli.add_flag("--allow-eio3", allow_eio3,
+                 "Also serve Engine.IO v3 / Socket.IO v4 clients (socket.io 2.x, ESP8266 libraries)");
   };
   return soket::examples::run_example(
       context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
@@ -130,6 +133,7 @@ int main(int argc, char** argv) {
         ServerOptions options;
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
+        options.engine.allow_eio3 = allow_eio3;
         if (!redis_url.empty()) {
           std::string error;
           auto url = soket::cluster::RedisUrl::parse(redis_url, &error);

@@ -12,7 +12,7 @@
 
 namespace soket::engineio {
 
-/// The Engine.IO v4 server: handshakes, sessions by sid, long-polling and WebSocket transports,
+/// The Engine.IO v4 server (and v3 when options().allow_eio3): handshakes, sessions by sid, long-polling and WebSocket transports,
 /// and the upgrade between them. Lives on one io_context; keep it alive while its HTTP server is.
 class Server {
  public:
@@ -41,7 +41,8 @@ class Server {
  private:
   friend class Socket;
 
-  void open_session(const http::ExchangePtr& exchange, bool websocket, const http::Target& target);
+  void open_session(const http::ExchangePtr& exchange, bool websocket, const http::Target& target,
+                    int protocol);
   void accept_websocket(const http::ExchangePtr& exchange,
                         std::function<void(std::shared_ptr<WebSocketTransport>)> then);
   std::string open_packet(const std::string& sid, bool websocket) const;
