@@ -36,7 +36,10 @@ TEST(EngineIoPayloadV3, ParsesTextPayload) {
 TEST(EngineIoPayloadV3, LengthsAreUtf16CodeUnits) {
   std::vector<std::string> storage;
   // "4é€😀" is 1 + 1 + 1 + 2 = 5 code units but 10 bytes.
-  auto packets = parse_payload_v3("5:4\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" "2:3p", storage);
+  auto packets = parse_payload_v3(
+      "5:4\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+      "2:3p",
+      storage);
   ASSERT_TRUE(packets);
   ASSERT_EQ(packets->size(), 2u);
   EXPECT_EQ((*packets)[0].data, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
@@ -57,15 +60,18 @@ TEST(EngineIoPayloadV3, DecodesBase64BinaryPackets) {
 
 TEST(EngineIoPayloadV3, RefusesMalformedTextPayloads) {
   std::vector<std::string> storage;
-  for (std::string_view bad : {"", "4hello", ":4", "x:4", "9:4hello", "6:4hello3", "2:9x",
-                               "3:b4!", "4:b1AA", "99999999999:4"}) {
+  for (std::string_view bad : {"", "4hello", ":4", "x:4", "9:4hello", "6:4hello3", "2:9x", "3:b4!",
+                               "4:b1AA", "99999999999:4"}) {
     EXPECT_FALSE(parse_payload_v3(bad, storage)) << bad;
   }
 }
 
 TEST(EngineIoPayloadV3, ParsesBinaryPayload) {
   // A string "4hi" (3 bytes) then a binary message of bytes 1 2 (3 with its type byte).
-  std::string payload = "\x00\x03\xff" "4hi" "\x01\x03\xff\x04\x01\x02"s;
+  std::string payload =
+      "\x00\x03\xff"
+      "4hi"
+      "\x01\x03\xff\x04\x01\x02"s;
   auto packets = parse_binary_payload_v3(payload);
   ASSERT_TRUE(packets);
   ASSERT_EQ(packets->size(), 2u);
@@ -76,8 +82,9 @@ TEST(EngineIoPayloadV3, ParsesBinaryPayload) {
 }
 
 TEST(EngineIoPayloadV3, RefusesMalformedBinaryPayloads) {
-  for (std::string bad : {""s, "\x02\x01\xff"
-                               "4"s,
+  for (std::string bad : {""s,
+                          "\x02\x01\xff"
+                          "4"s,
                           "\x00\x05\xff"
                           "4hi"s,
                           "\x00\x0a\xff"
@@ -94,7 +101,9 @@ TEST(EngineIoPayloadV3, EncodesTextPayload) {
                             Frame::text("6")};
   std::string out;
   EXPECT_FALSE(encode_payload_v3(frames, false, out));
-  EXPECT_EQ(out, "3:4h\xc3\xa9" "6:b4AQID1:6");
+  EXPECT_EQ(out,
+            "3:4h\xc3\xa9"
+            "6:b4AQID1:6");
   out.clear();
   EXPECT_FALSE(encode_payload_v3({}, true, out));
   EXPECT_EQ(out, "0:");
@@ -104,7 +113,10 @@ TEST(EngineIoPayloadV3, EncodesBinaryPayloadWhenTheClientSupportsIt) {
   std::vector<Frame> frames{Frame::text("4h\xc3\xa9"), Frame::binary_message("\x01\x02"s)};
   std::string out;
   EXPECT_TRUE(encode_payload_v3(frames, true, out));
-  EXPECT_EQ(out, "\x00\x04\xff" "4h\xc3\xa9" "\x01\x03\xff\x04\x01\x02"s);
+  EXPECT_EQ(out,
+            "\x00\x04\xff"
+            "4h\xc3\xa9"
+            "\x01\x03\xff\x04\x01\x02"s);
   // And it reads back.
   auto packets = parse_binary_payload_v3(out);
   ASSERT_TRUE(packets);

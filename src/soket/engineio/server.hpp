@@ -12,8 +12,9 @@
 
 namespace soket::engineio {
 
-/// The Engine.IO v4 server (and v3 when options().allow_eio3): handshakes, sessions by sid, long-polling and WebSocket transports,
-/// and the upgrade between them. Lives on one io_context; keep it alive while its HTTP server is.
+/// The Engine.IO v4 server (and v3 when options().allow_eio3): handshakes, sessions by sid,
+/// long-polling and WebSocket transports, and the upgrade between them. Lives on one io_context;
+/// keep it alive while its HTTP server is.
 class Server {
  public:
   using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;

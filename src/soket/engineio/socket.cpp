@@ -4,6 +4,7 @@
 #include <boost/beast/websocket/error.hpp>
 
 #include "soket/engineio/errors.hpp"
+#include "soket/engineio/jsonp.hpp"
 #include "soket/engineio/packet.hpp"
 #include "soket/engineio/payload_v3.hpp"
 #include "soket/engineio/server.hpp"
@@ -24,8 +25,10 @@ Socket::Socket(Server& server, std::string id, Handshake handshake, int protocol
       id_(std::move(id)),
       handshake_(std::move(handshake)),
       protocol_(protocol),
-      supports_binary_(!handshake_.query.contains("b64")),
-      heartbeat_timer_(server.io()) {}
+      heartbeat_timer_(server.io()) {
+  if (auto j = handshake_.query.get("j")) jsonp_index_ = jsonp_index(*j);
+  supports_binary_ = !handshake_.query.contains("b64") && !jsonp_index_;
+}
 
 boost::asio::steady_timer& Socket::upgrade_timer() {
   if (!upgrade_timer_) upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_.io());
@@ -44,9 +47,8 @@ void Socket::start_polling(const http::ExchangePtr& handshake_exchange, std::str
     encode_text_packet_v3(open_packet, body);
     open_packet = std::move(body);
   }
-  server_.respond(
-      handshake_exchange,
-      http::text_response(handshake_exchange->request(), http::Status::ok, std::move(open_packet)));
+  server_.respond(handshake_exchange,
+                  poll_response(handshake_exchange->request(), std::move(open_packet), false));
 }
 
 void Socket::start_websocket(std::shared_ptr<WebSocketTransport> ws, std::string open_packet) {
@@ -60,7 +62,8 @@ void Socket::start_websocket(std::shared_ptr<WebSocketTransport> ws, std::string
 void Socket::send(const Frame& frame) {
   if (state_ != State::open) return;
   if (ws_) {
-    bool sent = protocol_ == 3 && frame.binary ? ws_->send(websocket_frame_v3(frame)) : ws_->send(frame);
+    bool sent =
+        protocol_ == 3 && frame.binary ? ws_->send(websocket_frame_v3(frame)) : ws_->send(frame);
     if (!sent) on_close("transport error", false);
     return;
   }
@@ -101,7 +104,8 @@ void Socket::on_poll(const http::ExchangePtr& exchange) {
   if (!buffer_.empty()) {
     flush_polling();
   } else if (probed_) {
-    respond_poll_packet("6");  // an upgrade is under way: end this poll so the client can complete it
+    respond_poll_packet(
+        "6");  // an upgrade is under way: end this poll so the client can complete it
   }
 }
 
@@ -116,9 +120,20 @@ void Socket::on_post(const http::ExchangePtr& exchange) {
     return on_close("transport error", false);
   }
   std::vector<std::string> binaries;
-  bool octet_stream =
-      exchange->request()[http::Field::content_type] == "application/octet-stream";
-  auto packets = parse_post(exchange->request().body(), octet_stream, binaries);
+  bool octet_stream = exchange->request()[http::Field::content_type] == "application/octet-stream";
+  std::optional<std::string> jsonp_payload;
+  std::string_view body = exchange->request().body();
+  if (jsonp_index_) {
+    // A JSONP POST is a form whose `d` field holds the payload; without one it is ignored.
+    jsonp_payload = jsonp_post_payload(body);
+    if (!jsonp_payload) {
+      return server_.respond(
+          exchange, http::text_response(exchange->request(), http::Status::ok, "ok", "text/html"));
+    }
+    body = *jsonp_payload;
+    octet_stream = false;
+  }
+  auto packets = parse_post(body, octet_stream, binaries);
   if (!packets) {
     server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
     return on_close("parse error", false);
@@ -131,8 +146,8 @@ void Socket::on_post(const http::ExchangePtr& exchange) {
   }
 }
 
-std::optional<std::vector<PacketView>> Socket::parse_post(std::string_view body, bool octet_stream,
-                                                          std::vector<std::string>& binaries) const {
+std::optional<std::vector<PacketView>> Socket::parse_post(
+    std::string_view body, bool octet_stream, std::vector<std::string>& binaries) const {
   if (protocol_ == 4) return parse_payload(body, binaries);
   if (octet_stream) return parse_binary_payload_v3(body);
   return parse_payload_v3(body, binaries);
@@ -165,10 +180,19 @@ void Socket::flush_polling() {
 void Socket::respond_poll(std::string body, bool binary) {
   auto exchange = std::move(pending_poll_);
   pending_poll_.reset();
-  server_.respond(exchange, binary ? http::text_response(exchange->request(), http::Status::ok,
-                                                         std::move(body), "application/octet-stream")
-                                   : http::text_response(exchange->request(), http::Status::ok,
-                                                         std::move(body)));
+  server_.respond(exchange, poll_response(exchange->request(), std::move(body), binary));
+}
+
+http::Response Socket::poll_response(const http::Request& request, std::string body,
+                                     bool binary) const {
+  if (jsonp_index_) {
+    return http::text_response(request, http::Status::ok, jsonp_wrap(*jsonp_index_, body),
+                               "text/javascript; charset=UTF-8");
+  }
+  if (binary)
+    return http::text_response(request, http::Status::ok, std::move(body),
+                               "application/octet-stream");
+  return http::text_response(request, http::Status::ok, std::move(body));
 }
 
 void Socket::respond_poll_packet(std::string_view packet) {

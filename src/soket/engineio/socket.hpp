@@ -81,6 +81,8 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   void schedule_flush();
   void flush_polling();
   void respond_poll(std::string body, bool binary = false);
+  /// The answer to a GET: the payload as it is, or wrapped in the JSONP callback.
+  http::Response poll_response(const http::Request& request, std::string body, bool binary) const;
   /// Answers the pending GET with one text packet ("6", "1"), framed for the session's revision.
   void respond_poll_packet(std::string_view packet);
   std::optional<std::vector<PacketView>> parse_post(std::string_view body, bool octet_stream,
@@ -103,7 +105,8 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   SocketListener* listener_ = nullptr;
   State state_ = State::open;
   int protocol_ = 4;
-  bool supports_binary_ = true;  // false when the client asked for base64 (b64=1)
+  bool supports_binary_ = true;  // false when the client asked for base64 (b64=1) or uses JSONP
+  std::optional<std::string> jsonp_index_;  // JSONP polling (a `j` query parameter)
 
   // Long-polling side.
   http::ExchangePtr pending_poll_;

@@ -48,8 +48,8 @@ void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size
       packet.nsp = name_;
       if (socket->client_->legacy_protocol()) {
         // Socket.IO v4: the error's data, or else its message, as it is.
-        packet.data = error->data.is_null() ? boost::json::value(error->message)
-                                            : std::move(error->data);
+        packet.data =
+            error->data.is_null() ? boost::json::value(error->message) : std::move(error->data);
       } else {
         boost::json::object payload;
         payload["message"] = error->message;
