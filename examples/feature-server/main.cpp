@@ -63,10 +63,11 @@ void setup_main(Server& io) {
                          : std::chrono::milliseconds(2000);
       s.emit_with_ack(
           "question", make_message(message.args.empty() ? boost::json::value() : message.args[0]),
-          [ack](std::optional<std::string> error, Message& reply) mutable {
+          // An AckCallback, so this is the callback overload and not the completion-token one.
+          AckCallback([ack](std::optional<std::string> error, Message& reply) mutable {
             if (error) return ack.send(boost::json::object{{"error", *error}});
             ack.send(boost::json::object{{"answer", reply.args}});
-          },
+          }),
           timeout);
     });
   });
