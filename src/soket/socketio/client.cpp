@@ -83,7 +83,7 @@ void Client::on_legacy_connect(Packet& packet) {
 }
 
 void Client::connect(const std::string& name, boost::json::object auth) {
-  Namespace* nsp = server_.find_namespace(name);
+  Namespace* nsp = server_.namespace_for_connect(name, auth);
   if (!nsp) {
     Packet error;
     error.type = PacketType::connect_error;
