@@ -66,10 +66,11 @@ void setup_main(Server& io) {
                          : std::chrono::milliseconds(2000);
       s.emit_with_ack(
           "question", make_message(message.args.empty() ? boost::json::value() : message.args[0]),
-          [ack](std::optional<std::string> error, Message& reply) mutable {
+          // An AckCallback, so this is the callback overload and not the completion-token one.
+          AckCallback([ack](std::optional<std::string> error, Message& reply) mutable {
             if (error) return ack.send(boost::json::object{{"error", *error}});
             ack.send(boost::json::object{{"answer", reply.args}});
-          },
+          }),
           timeout);
     });
   });
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
   CLI::App* app = nullptr;
   std::string redis_url;
   std::string node_name;
+  bool allow_eio3 = false;
   soket::cluster::RedisAdapterOptions redis_options;
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
   bool admin = false;
@@ -137,6 +139,9 @@ int main(int argc, char** argv) {
     cli.add_flag("--admin-readonly", admin_readonly, "The admin UI only watches");
     cli.add_option("--admin-ui-dir", admin_ui_dir, "Where the admin UI's built files are")
         ->capture_default_str();
+    cli.add_flag(
+        "--allow-eio3", allow_eio3,
+        "Also serve Engine.IO v3 / Socket.IO v4 clients (socket.io 2.x, ESP8266 libraries)");
   };
   return soket::examples::run_example(
       context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
@@ -146,6 +151,7 @@ int main(int argc, char** argv) {
         ServerOptions options;
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
+        options.engine.allow_eio3 = allow_eio3;
         if (!redis_url.empty()) {
           std::string error;
           auto url = soket::cluster::RedisUrl::parse(redis_url, &error);

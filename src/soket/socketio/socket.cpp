@@ -19,7 +19,18 @@ void Ack::operator()(Message message) {
 }
 
 Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
-    : nsp_(nsp), server_(&nsp.server()), client_(&client), id_(random_id()), auth_(std::move(auth)) {}
+    : nsp_(nsp),
+      server_(&nsp.server()),
+      client_(&client),
+      id_(make_id(nsp, client)),
+      auth_(std::move(auth)) {}
+
+SocketId Socket::make_id(const Namespace& nsp, Client& client) {
+  if (!client.legacy_protocol()) return random_id();
+  // socket.io 2.x clients compute their socket id from the Engine.IO id; the reference matches it.
+  const std::string& engine_id = client.connection().id();
+  return nsp.name() == "/" ? engine_id : nsp.name() + "#" + engine_id;
+}
 
 Socket::~Socket() = default;
 
@@ -132,6 +143,7 @@ void Socket::on_connect() {
   Packet packet;
   packet.type = PacketType::connect;
   packet.nsp = nsp_.name();
+  if (client_->legacy_protocol()) return client_->write(packet);  // v4: a CONNECT without sid
   boost::json::object payload;
   payload["sid"] = id_;
   packet.data = std::move(payload);

@@ -151,6 +151,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void expect_ack(uint64_t id, AckCallback callback);
 
  private:
+  static SocketId make_id(const Namespace& nsp, Client& client);
   friend class Client;
   friend class Namespace;
   friend class Ack;
