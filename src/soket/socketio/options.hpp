@@ -19,6 +19,9 @@ struct ServerOptions {
   bool serve_client = true;
   /// Makes the adapter of each namespace, the main one included; empty: InMemoryAdapter.
   AdapterFactory adapter;
+  /// How packets are encoded into Engine.IO messages and decoded from them (Node's `parser`): every
+  /// client must use the same one (socket.io-msgpack-parser on the client for Parser::msgpack).
+  Parser parser = Parser::json;
 };
 
 }  // namespace soket::socketio
