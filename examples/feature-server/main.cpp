@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   std::string node_name;
   soket::cluster::RedisAdapterOptions redis_options;
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
+  Parser parser = Parser::json;
   auto add_options = [&](CLI::App& cli) {
     app = &cli;
     cli.add_option("--redis", redis_url,
@@ -121,6 +122,7 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, int64_t{600000}));
     cli.add_option("--node-name", node_name, "This node's name (default: node-<port>)");
+    soket::examples::add_parser_option(cli, parser);
   };
   return soket::examples::run_example(
       context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
@@ -130,6 +132,7 @@ int main(int argc, char** argv) {
         ServerOptions options;
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
+        options.parser = parser;
         if (!redis_url.empty()) {
           std::string error;
           auto url = soket::cluster::RedisUrl::parse(redis_url, &error);
