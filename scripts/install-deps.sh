@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   redis-server libhiredis-dev libmsgpuck-dev haproxy
   nodejs npm
-  python3 python3-socketio python3-websocket python3-requests
+  python3 python3-socketio python3-websocket python3-requests python3-msgpack
   chromium
   netcat-openbsd util-linux procps
 )

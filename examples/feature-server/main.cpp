@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
   soket::admin::BasicAuth admin_auth;
   bool admin_readonly = false;
   std::string admin_ui_dir = SOKET_ADMIN_UI_DIST;
+  Parser parser = Parser::json;
   auto add_options = [&](CLI::App& cli) {
     app = &cli;
     cli.add_option("--redis", redis_url,
@@ -142,6 +143,7 @@ int main(int argc, char** argv) {
     cli.add_flag(
         "--allow-eio3", allow_eio3,
         "Also serve Engine.IO v3 / Socket.IO v4 clients (socket.io 2.x, ESP8266 libraries)");
+    soket::examples::add_parser_option(cli, parser);
   };
   return soket::examples::run_example(
       context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
@@ -152,6 +154,7 @@ int main(int argc, char** argv) {
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
         options.engine.allow_eio3 = allow_eio3;
+        options.parser = parser;
         if (!redis_url.empty()) {
           std::string error;
           auto url = soket::cluster::RedisUrl::parse(redis_url, &error);

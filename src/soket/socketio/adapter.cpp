@@ -32,6 +32,10 @@ std::string js_date_string(int64_t ms) {
 
 }  // namespace
 
+EncodedPacket Adapter::encode(const Packet& packet) const {
+  return nsp_.server().encode(packet);
+}
+
 void Adapter::broadcast_packet(const Packet& packet, const BroadcastOptions& options) {
   broadcast(encode(packet), options);
 }

@@ -111,6 +111,9 @@ class Adapter {
                                        const ClientAckCallback& ack);
 
  protected:
+  /// `packet` encoded with the server's parser (what every broadcast of this adapter sends).
+  EncodedPacket encode(const Packet& packet) const;
+
   Namespace& nsp_;
 };
 

@@ -10,7 +10,9 @@
 namespace soket::socketio {
 
 Client::Client(Server& server, std::shared_ptr<engineio::Socket> connection)
-    : server_(server), connection_(std::move(connection)) {}
+    : server_(server),
+      connection_(std::move(connection)),
+      decoder_(DecoderOptions{.parser = server.options().parser}) {}
 
 void Client::start() {
   connection_->set_listener(this);
@@ -28,6 +30,10 @@ void Client::start() {
 void Client::write(const EncodedPacket& packet) {
   if (closed_) return;
   connection_->send(packet.frames);
+}
+
+void Client::write(const Packet& packet) {
+  write(server_.encode(packet));
 }
 
 void Client::disconnect_all() {

@@ -27,7 +27,7 @@ class Client : public engineio::SocketListener, public std::enable_shared_from_t
   Server& server() { return server_; }
 
   void write(const EncodedPacket& packet);
-  void write(const Packet& packet) { write(encode(packet)); }
+  void write(const Packet& packet);
   /// Leaves every namespace, telling the client (DISCONNECT packets).
   void disconnect_all();
   /// Ends the connection (and so every namespace on it).

@@ -71,6 +71,10 @@ class Server {
   void close();
 
   const ServerOptions& options() const { return options_; }
+  /// `packet` encoded with this server's parser.
+  EncodedPacket encode(const Packet& packet) const {
+    return socketio::encode(packet, options_.parser);
+  }
   engineio::Server& engine() { return engine_; }
   net::asio::io_context& io() { return io_; }
   std::size_t client_count() const { return clients_.size(); }

@@ -152,7 +152,8 @@ void Socket::on_connect() {
 
 void Socket::emit_message(std::string_view event, Message message) {
   if (!connected_) return;
-  write(encode(make_event_packet(nsp_.name(), event, std::move(message), std::nullopt)));
+  write(nsp_.server().encode(
+      make_event_packet(nsp_.name(), event, std::move(message), std::nullopt)));
 }
 
 void Socket::emit_with_ack(std::string_view event, Message message, AckCallback callback,
@@ -178,7 +179,7 @@ void Socket::emit_with_ack(std::string_view event, Message message, AckCallback 
     });
   }
   acks_.emplace(id, std::move(pending));
-  write(encode(make_event_packet(nsp_.name(), event, std::move(message), id)));
+  write(nsp_.server().encode(make_event_packet(nsp_.name(), event, std::move(message), id)));
 }
 
 void Socket::expect_ack(uint64_t id, AckCallback callback) {
@@ -188,7 +189,7 @@ void Socket::expect_ack(uint64_t id, AckCallback callback) {
 
 void Socket::send_ack(uint64_t id, Message message) {
   if (!connected_) return;
-  write(encode(make_ack_packet(nsp_.name(), id, std::move(message))));
+  write(nsp_.server().encode(make_ack_packet(nsp_.name(), id, std::move(message))));
 }
 
 void Socket::join(Room room) {
