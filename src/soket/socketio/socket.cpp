@@ -76,16 +76,28 @@ std::size_t Socket::listener_count(std::string_view event) const {
                        [&](const Listener& l) { return l.event == event; });
 }
 
-ListenerId Socket::on_any(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  any_listeners_.push_back({id, std::move(handler)});
+namespace {
+
+template <class List, class Handler>
+ListenerId add_listener(List& list, ListenerId& next_id, Handler handler, bool first) {
+  auto id = next_id++;
+  list.insert(first ? list.begin() : list.end(), typename List::value_type{id, std::move(handler)});
   return id;
 }
 
+template <class List>
+void remove_listener(List& list, ListenerId id) {
+  std::erase_if(list, [&](const auto& l) { return l.id == id; });
+}
+
+}  // namespace
+
+ListenerId Socket::on_any(AnyHandler handler) {
+  return add_listener(any_listeners_, next_listener_id_, std::move(handler), false);
+}
+
 ListenerId Socket::prepend_any(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  any_listeners_.insert(any_listeners_.begin(), {id, std::move(handler)});
-  return id;
+  return add_listener(any_listeners_, next_listener_id_, std::move(handler), true);
 }
 
 void Socket::off_any() {
@@ -93,19 +105,15 @@ void Socket::off_any() {
 }
 
 void Socket::off_any(ListenerId id) {
-  std::erase_if(any_listeners_, [&](const AnyListener& l) { return l.id == id; });
+  remove_listener(any_listeners_, id);
 }
 
 ListenerId Socket::on_any_outgoing(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  outgoing_listeners_.push_back({id, std::move(handler)});
-  return id;
+  return add_listener(outgoing_listeners_, next_listener_id_, std::move(handler), false);
 }
 
 ListenerId Socket::prepend_any_outgoing(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  outgoing_listeners_.insert(outgoing_listeners_.begin(), {id, std::move(handler)});
-  return id;
+  return add_listener(outgoing_listeners_, next_listener_id_, std::move(handler), true);
 }
 
 void Socket::off_any_outgoing() {
@@ -113,7 +121,7 @@ void Socket::off_any_outgoing() {
 }
 
 void Socket::off_any_outgoing(ListenerId id) {
-  std::erase_if(outgoing_listeners_, [&](const AnyListener& l) { return l.id == id; });
+  remove_listener(outgoing_listeners_, id);
 }
 
 // Outgoing packets exist only encoded (a broadcast is encoded once for everyone), so a socket
