@@ -148,8 +148,7 @@ int main(int argc, char** argv) {
   return soket::examples::run_example(
       context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
       [&](soket::net::asio::io_context& context, soket::http::Server& http) {
-        if (node_name.empty())
-          node_name = "node-" + app->get_option("--port")->as<std::string>();
+        if (node_name.empty()) node_name = "node-" + app->get_option("--port")->as<std::string>();
         ServerOptions options;
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};

@@ -32,8 +32,7 @@ bool may_carry_binary(ClusterMessageType type) {
 
 }  // namespace
 
-ShardedRedisAdapter::ShardedRedisAdapter(socketio::Namespace& nsp,
-                                         std::shared_ptr<RedisLink> link)
+ShardedRedisAdapter::ShardedRedisAdapter(socketio::Namespace& nsp, std::shared_ptr<RedisLink> link)
     : ClusterAdapter(nsp, {link->options().requests_timeout}), link_(std::move(link)) {
   channel_ = link_->options().key + "#" + nsp.name() + "#";
   response_channel_ = channel_ + uid() + "#";

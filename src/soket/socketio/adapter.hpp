@@ -36,7 +36,8 @@ struct BroadcastOptions {
 /// A socket of any node of the cluster as fetch_sockets reports it (Node's RemoteSocket fields).
 struct SocketDetails {
   SocketId id;
-  boost::json::object handshake;  // headers, time, address, xdomain, secure, issued, url, query, auth
+  boost::json::object
+      handshake;  // headers, time, address, xdomain, secure, issued, url, query, auth
   std::vector<Room> rooms;
   boost::json::value data;  // socket.data
 };

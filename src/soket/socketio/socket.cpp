@@ -282,8 +282,8 @@ void Socket::on_event(Packet& packet) {
     }
   }
   if (packet_middlewares_.empty()) return dispatch(event, message, ack);
-  auto pending = std::make_shared<PendingEvent>(PendingEvent{std::move(event), std::move(message),
-                                                             std::move(ack)});
+  auto pending = std::make_shared<PendingEvent>(
+      PendingEvent{std::move(event), std::move(message), std::move(ack)});
   run_packet_middlewares(pending, 0);
 }
 

@@ -88,12 +88,12 @@ class Socket : public std::enable_shared_from_this<Socket> {
                      std::chrono::milliseconds timeout = std::chrono::milliseconds::zero());
   /// The same, as variadic as emit() and in Asio's style: the last argument is a completion token
   /// for `void(error_code, Message reply)` (AckError::timed_out / disconnected):
-  ///   socket.emit_with_ack("ask", 1, "two", [](boost::system::error_code ec, Message reply) {...});
-  ///   Message reply = co_await socket.emit_with_ack("ask", 1, asio::use_awaitable);
+  ///   socket.emit_with_ack("ask", 1, "two", [](boost::system::error_code ec, Message reply)
+  ///   {...}); Message reply = co_await socket.emit_with_ack("ask", 1, asio::use_awaitable);
   ///   std::future<Message> reply = socket.emit_with_ack("ask", 1, asio::use_future);
   /// Waits as long as it takes; timeout(ms).emit_with_ack(...) bounds the wait.
   template <class... Args>
-    requires detail::ends_with_token<Args...>
+  requires detail::ends_with_token<Args...>
   auto emit_with_ack(std::string_view event, Args&&... args) {
     return timeout(std::chrono::milliseconds::zero())
         .emit_with_ack(event, std::forward<Args>(args)...);
@@ -103,7 +103,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   class Timed {
    public:
     template <class... Args>
-      requires detail::ends_with_token<Args...>
+    requires detail::ends_with_token<Args...>
     auto emit_with_ack(std::string_view event, Args&&... args) const {
       return detail::initiate_ack(
           *io_,
