@@ -175,7 +175,8 @@ int main(int argc, char** argv) {
             std::exit(2);
           }
           redis_options.requests_timeout = std::chrono::milliseconds(requests_timeout_ms);
-          if (redis_adapter == "streams") redis_options.kind = soket::cluster::RedisAdapterKind::streams;
+          if (redis_adapter == "streams")
+            redis_options.kind = soket::cluster::RedisAdapterKind::streams;
           redis = soket::cluster::RedisLink::create(context, *url, redis_options);
           redis->start();
           options.adapter = redis->adapter_factory();

@@ -92,8 +92,8 @@ void RedisLink::warn_down() {
 
 void RedisLink::append_to_stream(const stream_codec::Fields& fields) {
   if (!pub_->connected()) return warn_down();
-  std::vector<std::string> args{"XADD", options_.stream.stream, "MAXLEN", "~",
-                                std::to_string(options_.stream_max_len), "*"};
+  std::vector<std::string> args{
+      "XADD", options_.stream.stream, "MAXLEN", "~", std::to_string(options_.stream_max_len), "*"};
   args.reserve(args.size() + 2 * fields.size());
   for (const auto& [name, value] : fields) {
     args.push_back(name);
