@@ -180,16 +180,20 @@ describe(`cluster of ${KINDS.join(", ")} (${ADAPTER})`, () => {
     await Promise.all(clients.map((c) => join(c, "bin")));
     const [sender] = clients;
 
-    let arrived = each_gets(clients, "room-message");
-    sender.emit("to-room", "bin", all_bytes, { label: "nested", data: small, list: [small, "text"] });
-    for (const [i, args] of (await arrived).entries()) {
-      const where = clients[i].label;
-      assert.equal(args.length, 2, where);
-      assert.ok(Buffer.isBuffer(args[0]) && args[0].equals(all_bytes), `256 bytes at ${where}`);
-      assert.equal(args[1].label, "nested", where);
-      assert.ok(Buffer.isBuffer(args[1].data) && args[1].data.equals(small), `nested buffer at ${where}`);
-      assert.ok(args[1].list[0].equals(small), `buffer in a list at ${where}`);
-      assert.equal(args[1].list[1], "text", where);
+    // From the first node and from the last (the Node node in a mixed cluster).
+    let arrived;
+    for (const from of [sender, clients.at(-1)]) {
+      arrived = each_gets(clients, "room-message");
+      from.emit("to-room", "bin", all_bytes, { label: "nested", data: small, list: [small, "text"] });
+      for (const [i, args] of (await arrived).entries()) {
+        const where = `${clients[i].label} from ${from.label}`;
+        assert.equal(args.length, 2, where);
+        assert.ok(Buffer.isBuffer(args[0]) && args[0].equals(all_bytes), `256 bytes at ${where}`);
+        assert.equal(args[1].label, "nested", where);
+        assert.ok(Buffer.isBuffer(args[1].data) && args[1].data.equals(small), `nested buffer at ${where}`);
+        assert.ok(args[1].list[0].equals(small), `buffer in a list at ${where}`);
+        assert.equal(args[1].list[1], "text", where);
+      }
     }
 
     arrived = each_gets(others(clients, sender), "broadcast");
@@ -609,7 +613,7 @@ describe(`malformed messages on the Redis channels, ${KINDS.join(", ")} (${ADAPT
   it("soket nodes drop them and go on serving", { ...T, skip }, async () => {
     // The streams adapter's channels: the namespace's, and one node's own for answers.
     const channels = STREAMS
-      ? ["socket.io#/#", ...(await redis_channels(cluster.redis.port, "socket.io#/#?*#"))]
+      ? ["socket.io#/#", ...(await redis_channels(cluster.redis.port, "socket.io#/#?*#", SHARDED))]
       : SHARDED
         ? ["socket.io#/#", "socket.io#/#room#"]
         : ["socket.io#/#", "socket.io#/#room#", "socket.io-request#/#", "socket.io-response#/#"];

@@ -14,7 +14,6 @@
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
-import { createAdapter as createStreamsAdapter } from "@socket.io/redis-streams-adapter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
 
@@ -62,8 +61,10 @@ sub.on("error", (err) => log("redis sub:", err.message));
 await Promise.all([pub.connect(), sub.connect()]);
 
 // The streams adapter duplicates `pub` for its stream reader and its subscriptions; `sub` idles.
-function adapter_for(opts) {
+// (Imported only when asked for: the pub/sub tests do not need the package.)
+async function adapter_for(opts) {
   if (opts["redis-adapter"] === "streams") {
+    const { createAdapter: createStreamsAdapter } = await import("@socket.io/redis-streams-adapter");
     return createStreamsAdapter(pub, { streamName: opts["stream-name"], useShardedPubSub: opts.sharded });
   }
   if (opts.sharded) return createShardedAdapter(pub, sub);
@@ -73,7 +74,7 @@ function adapter_for(opts) {
 const http = createServer();
 const io = new Server(http, {
   cors: { origin: "*" },
-  adapter: adapter_for(opts),
+  adapter: await adapter_for(opts),
 });
 
 // A reply that is sent once: by the operation, or by a timer REQUESTS_TIMEOUT_MS + 500 ms later.

@@ -107,9 +107,9 @@ export async function redis_numsub(port, channel, sharded = false) {
   return Number(match[1]);
 }
 
-// PUBSUB CHANNELS `pattern`: the channels someone subscribes to.
-export async function redis_channels(port, pattern) {
-  const reply = await redis_call(port, ["PUBSUB", "CHANNELS", pattern]);
+// PUBSUB CHANNELS (or SHARDCHANNELS) `pattern`: the channels someone subscribes to.
+export async function redis_channels(port, pattern, sharded = false) {
+  const reply = await redis_call(port, ["PUBSUB", sharded ? "SHARDCHANNELS" : "CHANNELS", pattern]);
   return reply
     .split("\r\n")
     .slice(1)
