@@ -352,6 +352,67 @@ describe(`cluster of ${KINDS.join(", ")} (${ADAPTER})`, () => {
     await wait_count(actor, clients.length - victims.length);
   });
 
+  // The streams protocol on the wire, checked the same way on Node nodes (streams_node_only) and on
+  // soket nodes: what goes on the stream, and what on pub/sub.
+  const streams_skip = STREAMS ? false : "the pub/sub adapter has no stream";
+  it("streams: broadcasts and joins go on the stream; requests go on pub/sub", { ...T, skip: streams_skip }, async () => {
+    const { createClient } = await import("redis");
+    const { decode } = await import("@msgpack/msgpack");
+    const clients = await fresh();
+    const redis = createClient({ url: cluster.redis.url });
+    const sub = redis.duplicate();
+    await Promise.all([redis.connect(), sub.connect()]);
+    try {
+      // A pattern subscription: a SUBSCRIBE would count as one more node (PUBSUB NUMSUB). Sharded
+      // pub/sub has no patterns: there only the stream is checked.
+      const published = [];
+      if (!SHARDED) await sub.pSubscribe("socket.io#/#", (payload) => published.push(decode(payload)), true);
+      const last = await redis.xRevRange("socket.io", "+", "-", { COUNT: 1 });
+      const after = last[0]?.id ?? "0-0";
+      const senders = cluster.nodes.map((node) => clients.find((c) => c.node_name === node.name));
+      for (const sender of senders) {
+        const arrived = each_gets(others(clients, sender), "broadcast");
+        sender.emit("broadcast", `wire from ${sender.label}`);
+        await arrived;
+        assert.deepEqual(await emit_ack(sender, "join-all", ["wire"]), ["ok"]);
+        assert.equal((await emit_ack(sender, "count"))[0].count, clients.length);
+        assert.equal((await emit_ack(sender, "server-side-emit-ack", [], 8000))[0].err, null);
+        assert.deepEqual(await emit_ack(sender, "ask-all", [], 6000), [{ timedOut: false, answers: clients.length }]);
+      }
+      await sleep(QUIET_MS);
+      const n = cluster.nodes.length;
+
+      const entries = (await redis.xRange("socket.io", after, "+")).filter((e) => e.id !== after);
+      for (const { id, message } of entries) {
+        assert.deepEqual(Object.keys(message).sort(), ["data", "nsp", "type", "uid"], `entry ${id}`);
+        assert.equal(message.nsp, "/", `entry ${id}`);
+        const data = JSON.parse(message.data); // no binary here: JSON text
+        assert.ok(message.type === "3" || message.type === "4", `entry ${id} of type ${message.type}`);
+        if (message.type === "3") {
+          assert.equal(data.requestId, undefined, `a broadcast with acks on the stream: ${message.data}`);
+          assert.deepEqual(data.packet.data[0], "broadcast", `entry ${id}: ${message.data}`);
+        } else {
+          assert.deepEqual(data.rooms, ["wire"], `entry ${id}: ${message.data}`);
+        }
+      }
+      const on_stream = (type) => entries.filter((e) => e.message.type === type);
+      assert.equal(on_stream("3").length, n, "one broadcast entry per node");
+      assert.equal(on_stream("4").length, n, "one sockets_join entry per node");
+      assert.equal(new Set(on_stream("3").map((e) => e.message.uid)).size, n, "each node its own uid");
+
+      if (SHARDED) return;
+      const on_channel = (type, pred = () => true) => published.filter((m) => m.type === type && pred(m));
+      assert.equal(on_channel(7).length, n, "one fetch_sockets per node on pub/sub");
+      assert.equal(on_channel(9).length, n, "one server_side_emit (with ack) per node on pub/sub");
+      assert.equal(on_channel(3, (m) => typeof m.data.requestId === "string").length, n, "broadcasts with acks");
+      assert.equal(on_channel(3, (m) => m.data.requestId === undefined).length, 0, "broadcasts on pub/sub");
+      assert.equal(on_channel(4).length, 0, "sockets_join on pub/sub");
+      for (const m of published) assert.equal(m.nsp, "/", JSON.stringify(m));
+    } finally {
+      await Promise.allSettled([redis.quit(), sub.quit()]);
+    }
+  });
+
   // @socket.io/redis-emitter 5.1 PUBLISHes on the classic channels only: no sharded counterpart,
   // and the streams adapter listens on none of them.
   const emitter_skip = SHARDED
