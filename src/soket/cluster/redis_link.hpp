@@ -47,10 +47,10 @@ struct RedisAdapterOptions {
 };
 
 /// One node's link to Redis: a publishing connection and a subscribed one (and, for the streams
-/// adapter, a third that reads the stream), shared by the adapters
-/// of every namespace of one Socket.IO server (one io_context), like the pubClient/subClient pair
-/// handed to the reference's createAdapter. Both reconnect by themselves; while Redis is away,
-/// local delivery goes on and what would have crossed to the other nodes is dropped.
+/// adapter, a third that reads the stream), shared by the adapters of every namespace of one
+/// Socket.IO server (one io_context), like the pubClient/subClient pair handed to the reference's
+/// createAdapter. They reconnect by themselves; while Redis is away, local delivery goes on and
+/// what would have crossed to the other nodes is dropped.
 class RedisLink : public std::enable_shared_from_this<RedisLink> {
  public:
   using Handler = std::function<void(std::string_view channel, std::string_view payload)>;
