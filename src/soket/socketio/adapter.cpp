@@ -32,8 +32,38 @@ std::string js_date_string(int64_t ms) {
 
 }  // namespace
 
+Adapter::Adapter(Namespace& nsp) : nsp_(nsp) {
+  if (const auto& recovery = nsp.server().options().connection_state_recovery)
+    sessions_ = std::make_unique<SessionStore>(recovery->max_disconnection_duration);
+}
+
+Adapter::~Adapter() = default;
+
 void Adapter::broadcast_packet(const Packet& packet, const BroadcastOptions& options) {
-  broadcast(encode(packet), options);
+  broadcast(encode_for_delivery(packet, options), options);
+}
+
+EncodedPacket Adapter::encode_for_delivery(const Packet& packet, const BroadcastOptions& options) {
+  // Packets with an ack id are not kept: the ack could not be restored (as in the reference).
+  bool event = packet.type == PacketType::event || packet.type == PacketType::binary_event;
+  if (!sessions_ || packet.id || !event) return encode(packet);
+  Packet stored = packet;
+  return sessions_->store(stored, options);
+}
+
+void Adapter::persist_session(SocketSession session) {
+  if (sessions_) sessions_->persist(std::move(session));
+}
+
+std::optional<RestoredSession> Adapter::restore_session(std::string_view pid,
+                                                        std::optional<std::string_view> offset) {
+  if (!sessions_) return std::nullopt;
+  return sessions_->restore(pid, offset);
+}
+
+std::vector<EncodedPacket> Adapter::missed_packets(const RestoredSession& restored) const {
+  if (!sessions_) return {};
+  return sessions_->missed(restored.session.rooms, restored.replay_after);
 }
 
 void Adapter::broadcast_with_ack(Packet packet, const BroadcastOptions& options,

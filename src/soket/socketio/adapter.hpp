@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "soket/socketio/packet.hpp"
+#include "soket/socketio/session_store.hpp"
 #include "soket/socketio/types.hpp"
 
 namespace soket::socketio {
@@ -60,8 +61,9 @@ using ServerSideAckCallback =
 /// to the other nodes, without Namespace or Socket knowing.
 class Adapter {
  public:
-  explicit Adapter(Namespace& nsp) : nsp_(nsp) {}
-  virtual ~Adapter() = default;
+  /// With connection state recovery on (ServerOptions), keeps sessions and packets to replay.
+  explicit Adapter(Namespace& nsp);
+  virtual ~Adapter();
 
   virtual void add_all(const SocketId& id, std::span<const Room> rooms) = 0;
   virtual void del(const SocketId& id, const Room& room) = 0;
@@ -110,8 +112,29 @@ class Adapter {
   std::size_t local_broadcast_with_ack(Packet& packet, const BroadcastOptions& options,
                                        const ClientAckCallback& ack);
 
+  // Connection state recovery. Sessions and packets are kept by each node for its own clients
+  // (a client that comes back to another node starts a new session).
+
+  /// Whether connection state recovery is on.
+  bool recovers_sessions() const { return sessions_ != nullptr; }
+  /// Encodes `packet` for this node's sockets. With recovery on, an EVENT without an ack id gets
+  /// the next offset as its last argument and is kept for the sockets that lose their connection;
+  /// every targeted socket still gets the same encoded bytes.
+  EncodedPacket encode_for_delivery(const Packet& packet, const BroadcastOptions& options);
+  /// Keeps the state of a socket that lost its connection for max_disconnection_duration.
+  virtual void persist_session(SocketSession session);
+  /// Takes the session `pid` back, if it can be recovered with every packet it missed (after
+  /// `offset`; after its start without one). nullopt: a new session.
+  virtual std::optional<RestoredSession> restore_session(std::string_view pid,
+                                                         std::optional<std::string_view> offset);
+  /// The packets a restored session missed, for the socket to receive before its CONNECT.
+  virtual std::vector<EncodedPacket> missed_packets(const RestoredSession& restored) const;
+  /// The sequence number a new session starts after.
+  uint64_t session_start() const { return sessions_ ? sessions_->last() : 0; }
+
  protected:
   Namespace& nsp_;
+  std::unique_ptr<SessionStore> sessions_;  // null when recovery is off
 };
 
 /// Rooms in memory: room -> sockets and socket -> rooms.

@@ -1,6 +1,7 @@
 #include "soket/socketio/namespace.hpp"
 
 #include "soket/socketio/client.hpp"
+#include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
 
 namespace soket::socketio {
@@ -31,8 +32,29 @@ void Namespace::dispatch_server_side(Message& message, const ServerSideReply& re
 }
 
 void Namespace::add(Client& client, boost::json::object auth) {
-  auto socket = std::make_shared<Socket>(*this, client, std::move(auth));
+  auto restored = restore_session(auth);
+  if (!restored)
+    return run_middlewares(std::make_shared<Socket>(*this, client, std::move(auth)), 0);
+  auto socket = std::make_shared<Socket>(*this, client, std::move(auth), std::move(*restored));
+  if (server_.options().connection_state_recovery->skip_middlewares) return connected(socket);
   run_middlewares(socket, 0);
+}
+
+std::optional<RestoredSession> Namespace::restore_session(const boost::json::object& auth) {
+  if (!adapter_->recovers_sessions()) return std::nullopt;
+  // The reference client sends the private id it was given, and the offset of the last packet
+  // it got if it got one. Anything else (a forged or expired pid, a foreign offset): a new session.
+  auto pid = auth.if_contains("pid");
+  if (!pid || !pid->is_string()) return std::nullopt;
+  std::optional<std::string_view> offset;
+  if (auto value = auth.if_contains("offset")) {
+    if (!value->is_string()) return std::nullopt;
+    offset = value->get_string();
+  }
+  auto restored = adapter_->restore_session(pid->get_string(), offset);
+  // The session's socket is back already (on another connection): never two sockets with one id.
+  if (restored && sockets_.contains(restored->session.sid)) return std::nullopt;
+  return restored;
 }
 
 void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index) {

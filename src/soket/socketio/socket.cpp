@@ -14,8 +14,32 @@ void Ack::operator()(Message message) {
   if (auto socket = socket_.lock()) socket->send_ack(id, std::move(message));
 }
 
+namespace {
+
+// Why a connection may end without the client meaning to leave: its session is kept for recovery.
+// Unlike the reference, "forced close" (a protocol error, the connect timeout) is not one of them;
+// disconnect(true) closes the namespaces with "server namespace disconnect" first, as there.
+bool recoverable(std::string_view reason) {
+  return reason == "transport error" || reason == "transport close" || reason == "ping timeout" ||
+         reason == "server shutting down" || reason == "forced server close";
+}
+
+}  // namespace
+
 Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
-    : nsp_(nsp), client_(&client), id_(random_id()), auth_(std::move(auth)) {}
+    : nsp_(nsp), client_(&client), id_(random_id()), auth_(std::move(auth)) {
+  if (nsp_.adapter().recovers_sessions()) pid_ = random_id();
+}
+
+Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth, RestoredSession restored)
+    : nsp_(nsp),
+      client_(&client),
+      id_(restored.session.sid),
+      auth_(std::move(auth)),
+      data_(restored.session.data),
+      pid_(restored.session.pid),
+      session_start_(restored.session.start),
+      restored_(std::make_unique<RestoredSession>(std::move(restored))) {}
 
 Socket::~Socket() = default;
 
@@ -41,18 +65,35 @@ void Socket::on(std::string event, EventHandler handler) {
 void Socket::on_connect() {
   connected_ = true;
   join(id_);
+  if (auto restored = std::move(restored_)) {
+    recovered_ = true;
+    join(restored->session.rooms);
+    // Like the reference, the missed packets go before the CONNECT answer: the client keeps them
+    // until it is connected, then handles them in order.
+    for (const auto& packet : nsp_.adapter().missed_packets(*restored))
+      client_->write(packet);
+  } else if (!pid_.empty()) {
+    session_start_ = nsp_.adapter().session_start();
+  }
   Packet packet;
   packet.type = PacketType::connect;
   packet.nsp = nsp_.name();
   boost::json::object payload;
   payload["sid"] = id_;
+  if (!pid_.empty()) payload["pid"] = pid_;
   packet.data = std::move(payload);
   client_->write(packet);
 }
 
 void Socket::emit_message(std::string_view event, Message message) {
   if (!connected_) return;
-  write(encode(make_event_packet(nsp_.name(), event, std::move(message), std::nullopt)));
+  auto packet = make_event_packet(nsp_.name(), event, std::move(message), std::nullopt);
+  auto& adapter = nsp_.adapter();
+  if (!adapter.recovers_sessions()) return write(encode(packet));
+  // Kept like a broadcast to this socket's own room, so that it is replayed if it gets lost.
+  BroadcastOptions options;
+  options.rooms.push_back(id_);
+  write(adapter.encode_for_delivery(packet, options));
 }
 
 void Socket::emit_with_ack(std::string_view event, Message message, AckCallback callback,
@@ -181,6 +222,10 @@ void Socket::on_close(std::string_view reason) {
   for (const auto& handler : on_disconnecting_)
     handler(*this, reason);
   connected_ = false;
+  if (!pid_.empty() && recoverable(reason)) {
+    SocketSession session{id_, pid_, rooms(), data_, session_start_};
+    nsp_.adapter().persist_session(std::move(session));
+  }
   nsp_.adapter().del_all(id_);
   nsp_.remove(id_);
   if (client_) client_->remove_socket(*this);

@@ -12,6 +12,7 @@
 #include "soket/engineio/handshake.hpp"
 #include "soket/socketio/broadcast_operator.hpp"
 #include "soket/socketio/packet.hpp"
+#include "soket/socketio/session_store.hpp"
 #include "soket/socketio/types.hpp"
 
 namespace soket::socketio {
@@ -22,6 +23,8 @@ class Client;
 class Socket : public std::enable_shared_from_this<Socket> {
  public:
   Socket(Namespace& nsp, Client& client, boost::json::object auth);
+  /// A socket that recovers `restored`: its id, rooms, data, and the packets it missed.
+  Socket(Namespace& nsp, Client& client, boost::json::object auth, RestoredSession restored);
   ~Socket();
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
@@ -29,6 +32,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   const SocketId& id() const { return id_; }
   Namespace& nsp() { return nsp_; }
   bool connected() const { return connected_; }
+  /// Whether connection state recovery gave this socket back the state of an earlier connection
+  /// (its id, rooms, data and missed packets).
+  bool recovered() const { return restored_ != nullptr || recovered_; }
   /// The Engine.IO handshake (query, headers, address, url) this connection opened with.
   const engineio::Handshake& handshake() const;
   /// The `auth` payload the client sent with CONNECT.
@@ -98,6 +104,12 @@ class Socket : public std::enable_shared_from_this<Socket> {
   boost::json::object auth_;
   boost::json::object data_;
   bool connected_ = false;
+  bool recovered_ = false;
+  // Connection state recovery (empty when off): the private session id, the packet the session
+  // started after, and until connection the session being recovered.
+  std::string pid_;
+  uint64_t session_start_ = 0;
+  std::unique_ptr<RestoredSession> restored_;
   // A few handlers per socket, for as long as it lives: a vector is smaller than a hash map and
   // as fast to search at this size.
   std::vector<std::pair<std::string, EventHandler>> handlers_;
