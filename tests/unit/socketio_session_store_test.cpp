@@ -136,6 +136,18 @@ TEST(SessionStore, AGapInTheKeptPacketsStartsANewSession) {
   EXPECT_FALSE(sessions.restore("p", offset));
 }
 
+TEST(SessionStore, KeepsAtMostMaxPackets) {
+  SessionStore sessions(60s, 3);
+  auto first = store(sessions, "a", {});
+  auto second = store(sessions, "b", {});
+  for (auto name : {"c", "d", "e"})
+    store(sessions, name, {});
+  EXPECT_EQ(sessions.packet_count(), 3u);
+  sessions.persist(session("p", {"sid-p"}));
+  EXPECT_FALSE(sessions.restore("p", first));  // "b" is gone
+  EXPECT_TRUE(sessions.restore("p", second));
+}
+
 TEST(SessionStore, KeptPacketsOfAnotherStoreAreReplayedAsTheyCame) {
   SessionStore sessions(60s);
   SessionStore other(60s);

@@ -18,9 +18,12 @@ bool contains_any(const std::vector<Room>& rooms, const std::vector<Room>& wante
 
 }  // namespace
 
-SessionStore::SessionStore(std::chrono::milliseconds max_disconnection_duration)
+SessionStore::SessionStore(std::chrono::milliseconds max_disconnection_duration,
+                           std::size_t max_packets)
     // 8 random characters (48 bits) tell this store's offsets from any other's.
-    : max_duration_(max_disconnection_duration), id_(random_id().substr(0, 8)) {}
+    : max_duration_(max_disconnection_duration),
+      max_packets_(std::max<std::size_t>(max_packets, 1)),
+      id_(random_id().substr(0, 8)) {}
 
 EncodedPacket SessionStore::store(Packet& packet, const BroadcastOptions& options) {
   auto now = Clock::now();
@@ -82,7 +85,9 @@ std::vector<EncodedPacket> SessionStore::missed(const std::vector<Room>& rooms,
 
 void SessionStore::expire(Clock::time_point now) {
   auto threshold = now - max_duration_;
-  while (!packets_.empty() && packets_.front().emitted_at < threshold)
+  // Called before each packet is added: keep room for it.
+  while (!packets_.empty() &&
+         (packets_.front().emitted_at < threshold || packets_.size() >= max_packets_))
     packets_.pop_front();
   while (!expiry_.empty() && expiry_.front().second < threshold) {
     auto it = sessions_.find(expiry_.front().first);
