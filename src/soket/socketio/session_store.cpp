@@ -10,6 +10,10 @@ namespace soket::socketio {
 
 namespace {
 
+// At most this many packets are kept, even younger than max_disconnection_duration: the sessions
+// that needed the dropped ones start anew, and memory stays bounded.
+constexpr std::size_t kMaxPackets = 100000;
+
 bool contains_any(const std::vector<Room>& rooms, const std::vector<Room>& wanted) {
   for (const auto& room : wanted)
     if (std::find(rooms.begin(), rooms.end(), room) != rooms.end()) return true;
@@ -18,16 +22,15 @@ bool contains_any(const std::vector<Room>& rooms, const std::vector<Room>& wante
 
 }  // namespace
 
-SessionStore::SessionStore(std::chrono::milliseconds max_disconnection_duration,
-                           std::size_t max_packets)
+SessionStore::SessionStore(std::chrono::milliseconds max_disconnection_duration)
     // 8 random characters (48 bits) tell this store's offsets from any other's.
-    : max_duration_(max_disconnection_duration),
-      max_packets_(std::max<std::size_t>(max_packets, 1)),
-      id_(random_id().substr(0, 8)) {}
+    : max_duration_(max_disconnection_duration), id_(random_id().substr(0, 8)) {}
 
 EncodedPacket SessionStore::store(Packet& packet, const BroadcastOptions& options) {
   auto now = Clock::now();
   expire(now);
+  while (packets_.size() >= kMaxPackets)  // room for the new one
+    packets_.pop_front();
   uint64_t seq = next_++;
   // The offset goes last, so that the client knows the last packet it got (as in the reference).
   if (!packet.data.is_array()) packet.data.emplace_array();
@@ -40,6 +43,8 @@ EncodedPacket SessionStore::store(Packet& packet, const BroadcastOptions& option
 void SessionStore::keep(const EncodedPacket& packet, const BroadcastOptions& options) {
   auto now = Clock::now();
   expire(now);
+  while (packets_.size() >= kMaxPackets)  // room for the new one
+    packets_.pop_front();
   packets_.push_back(StoredPacket{next_++, now, packet, options.rooms, options.except});
 }
 
@@ -85,9 +90,7 @@ std::vector<EncodedPacket> SessionStore::missed(const std::vector<Room>& rooms,
 
 void SessionStore::expire(Clock::time_point now) {
   auto threshold = now - max_duration_;
-  // Called before each packet is added: keep room for it.
-  while (!packets_.empty() &&
-         (packets_.front().emitted_at < threshold || packets_.size() >= max_packets_))
+  while (!packets_.empty() && packets_.front().emitted_at < threshold)
     packets_.pop_front();
   while (!expiry_.empty() && expiry_.front().second < threshold) {
     auto it = sessions_.find(expiry_.front().first);

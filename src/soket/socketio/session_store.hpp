@@ -44,10 +44,7 @@ class SessionStore {
  public:
   using Clock = std::chrono::steady_clock;
 
-  /// Packets beyond `max_packets` are dropped oldest first, even if younger than the duration: the
-  /// sessions that needed them start anew, memory stays bounded.
-  explicit SessionStore(std::chrono::milliseconds max_disconnection_duration,
-                        std::size_t max_packets = 100000);
+  explicit SessionStore(std::chrono::milliseconds max_disconnection_duration);
 
   /// Appends the next offset to the EVENT `packet`'s arguments, encodes it and keeps it for the
   /// sockets `options` targets. Returns the encoded packet to deliver.
@@ -87,7 +84,6 @@ class SessionStore {
   std::optional<uint64_t> parse_offset(std::string_view offset) const;
 
   std::chrono::milliseconds max_duration_;
-  std::size_t max_packets_;
   std::string id_;
   uint64_t next_ = 1;
   std::deque<StoredPacket> packets_;  // by seq, oldest first
