@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<soket::engineio::Server> engine;
   int ping_interval_ms = 300;
   int ping_timeout_ms = 200;
+  bool allow_eio3 = false;
   return soket::examples::run_example(
       context, argc, argv, "Engine.IO conformance server", 3000,
       [&](soket::net::asio::io_context& io, soket::http::Server& http) {
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
         options.ping_interval = std::chrono::milliseconds(ping_interval_ms);
         options.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);
         options.max_payload = 1'000'000;
+        options.allow_eio3 = allow_eio3;
         options.cors.enabled = true;
         options.cors.origins = {"*"};
         engine = std::make_unique<soket::engineio::Server>(io, options);
@@ -52,5 +54,6 @@ int main(int argc, char** argv) {
         app.add_option("--ping-timeout-ms", ping_timeout_ms, "Engine.IO pingTimeout")
             ->capture_default_str()
             ->check(CLI::Range(10, 600000));
+        app.add_flag("--allow-eio3", allow_eio3, "Also serve Engine.IO v3 clients (allowEIO3)");
       });
 }

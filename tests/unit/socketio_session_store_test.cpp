@@ -14,10 +14,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
-Packet event(std::string_view name) {
+ConnectionStateRecoveryOptions keeping(std::chrono::milliseconds duration) {
+  ConnectionStateRecoveryOptions options;
+  options.max_disconnection_duration = duration;
+  return options;
+}
+
+Packet event(std::string_view name, std::string filler = {}) {
   Packet packet;
   packet.type = PacketType::event;
   packet.data = boost::json::array{name, 1};
+  if (!filler.empty()) packet.data.get_array().emplace_back(filler);
   return packet;
 }
 
@@ -44,81 +51,97 @@ std::string store(SessionStore& sessions, std::string_view name, const Broadcast
   return std::string(args.back().as_string());
 }
 
-SocketSession session(std::string pid, std::vector<Room> rooms, uint64_t start = 0) {
-  return SocketSession{"sid-" + pid, std::move(pid), std::move(rooms), {{"k", "v"}}, start};
+SocketSession session(std::string pid, std::vector<Room> rooms, std::string start) {
+  return SocketSession{"sid-" + pid, std::move(pid), std::move(rooms), {{"k", "v"}},
+                       std::move(start)};
 }
 
 TEST(SessionStore, OffsetsAreAddedLastAndDistinct) {
-  SessionStore sessions(60s);
+  SessionStore sessions(keeping(60s), Parser::json);
   auto a = store(sessions, "a", {});
   auto b = store(sessions, "b", {});
   EXPECT_NE(a, b);
   EXPECT_EQ(sessions.packet_count(), 2u);
-  EXPECT_EQ(sessions.last(), 2u);
+  EXPECT_EQ(sessions.last_offset(), b);
 }
 
 TEST(SessionStore, RestoresAfterTheOffsetWithTheRoomsOfTheSession) {
-  SessionStore sessions(60s);
+  SessionStore sessions(keeping(60s), Parser::json);
+  auto start = sessions.last_offset();
   auto first = store(sessions, "all", {});
   store(sessions, "lab", to({"lab"}));
   store(sessions, "other", to({"other"}));
   store(sessions, "not-lab", to({}, {"lab"}));
   store(sessions, "own", to({"sid-p"}));
-  sessions.persist(session("p", {"sid-p", "lab"}));
+  sessions.persist(session("p", {"sid-p", "lab"}, start));
   auto restored = sessions.restore("p", first);
   ASSERT_TRUE(restored);
   EXPECT_EQ(restored->session.sid, "sid-p");
   EXPECT_EQ(restored->session.data.at("k").as_string(), "v");
-  auto missed = sessions.missed(restored->session.rooms, restored->replay_after);
-  ASSERT_EQ(missed.size(), 2u);
-  EXPECT_NE(text_of(missed[0]).find("\"lab\""), std::string::npos);
-  EXPECT_NE(text_of(missed[1]).find("\"own\""), std::string::npos);
+  ASSERT_EQ(restored->missed.size(), 2u);
+  EXPECT_NE(text_of(restored->missed[0]).find("\"lab\""), std::string::npos);
+  EXPECT_NE(text_of(restored->missed[1]).find("\"own\""), std::string::npos);
   // Taken: a second restore of the same pid starts a new session.
   EXPECT_FALSE(sessions.restore("p", first));
 }
 
 TEST(SessionStore, WithoutAnOffsetReplaysSinceTheSessionStart) {
-  SessionStore sessions(60s);
+  SessionStore sessions(keeping(60s), Parser::json);
   store(sessions, "before", {});
-  uint64_t start = sessions.last();
+  auto start = sessions.last_offset();
   store(sessions, "during", {});
   sessions.persist(session("p", {"sid-p"}, start));
   auto restored = sessions.restore("p", std::nullopt);
   ASSERT_TRUE(restored);
-  auto missed = sessions.missed(restored->session.rooms, restored->replay_after);
-  ASSERT_EQ(missed.size(), 1u);
-  EXPECT_NE(text_of(missed[0]).find("\"during\""), std::string::npos);
+  ASSERT_EQ(restored->missed.size(), 1u);
+  EXPECT_NE(text_of(restored->missed[0]).find("\"during\""), std::string::npos);
+}
+
+TEST(SessionStore, ASessionThatBeganBeforeAnyPacketIsReplayedEverything) {
+  SessionStore sessions(keeping(60s), Parser::json);
+  auto start = sessions.last_offset();
+  store(sessions, "one", {});
+  store(sessions, "two", {});
+  sessions.persist(session("p", {"sid-p"}, start));
+  auto restored = sessions.restore("p", std::nullopt);
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(restored->missed.size(), 2u);
 }
 
 TEST(SessionStore, AnOffsetFromBeforeTheSessionReplaysOnlyTheSession) {
-  SessionStore sessions(60s);
+  SessionStore sessions(keeping(60s), Parser::json);
   auto old = store(sessions, "old-session", {});
-  uint64_t start = sessions.last();
+  auto start = sessions.last_offset();
   store(sessions, "new-session", {});
   sessions.persist(session("p", {"sid-p"}, start));
   auto restored = sessions.restore("p", old);
   ASSERT_TRUE(restored);
-  EXPECT_EQ(sessions.missed(restored->session.rooms, restored->replay_after).size(), 1u);
+  EXPECT_EQ(restored->missed.size(), 1u);
 }
 
 TEST(SessionStore, UnknownPidsAndForeignOrMalformedOffsetsStartANewSession) {
-  SessionStore sessions(60s);
-  SessionStore other(60s);
+  SessionStore sessions(keeping(60s), Parser::json);
+  SessionStore other(keeping(60s), Parser::json);
+  auto start = sessions.last_offset();
   auto offset = store(sessions, "a", {});
   auto foreign = store(other, "a", {});
-  sessions.persist(session("p", {"sid-p"}));
+  sessions.persist(session("p", {"sid-p"}, start));
   EXPECT_FALSE(sessions.restore("unknown", offset));
-  for (std::string bad : {foreign, std::string(""), std::string("x"), offset + "0",
-                          offset.substr(0, offset.size() - 1) + "9", offset + "x",
-                          offset.substr(0, 9) + "-1", offset.substr(0, 9)})
+  EXPECT_FALSE(sessions.restore("", offset));
+  for (std::string bad :
+       {foreign, start /* ".0": no packet has it */, std::string(""), std::string("x"),
+        offset + "0", offset.substr(0, offset.size() - 1) + "9", offset + "x",
+        offset.substr(0, 9) + "-1", offset.substr(0, 9), offset.substr(0, 9) + "99999999999999999999",
+        std::string(1000, '.')})
     EXPECT_FALSE(sessions.restore("p", bad)) << bad;
   EXPECT_TRUE(sessions.restore("p", offset));  // still there after the failed attempts
 }
 
 TEST(SessionStore, SessionsAndPacketsExpire) {
-  SessionStore sessions(50ms);
+  SessionStore sessions(keeping(50ms), Parser::json);
+  auto start = sessions.last_offset();
   auto offset = store(sessions, "a", {});
-  sessions.persist(session("p", {"sid-p"}));
+  sessions.persist(session("p", {"sid-p"}, start));
   std::this_thread::sleep_for(80ms);
   EXPECT_FALSE(sessions.restore("p", offset));
   EXPECT_EQ(sessions.session_count(), 0u);
@@ -127,42 +150,101 @@ TEST(SessionStore, SessionsAndPacketsExpire) {
 }
 
 TEST(SessionStore, AGapInTheKeptPacketsStartsANewSession) {
-  SessionStore sessions(50ms);
+  SessionStore sessions(keeping(50ms), Parser::json);
+  auto start = sessions.last_offset();
   auto offset = store(sessions, "a", {});
   store(sessions, "b", {});  // missed by the client
   std::this_thread::sleep_for(80ms);
   store(sessions, "c", {});  // "a" and "b" expire here
-  sessions.persist(session("p", {"sid-p"}));
+  sessions.persist(session("p", {"sid-p"}, start));
   EXPECT_FALSE(sessions.restore("p", offset));
 }
 
-TEST(SessionStore, KeepsAtMostAHundredThousandPackets) {
-  SessionStore sessions(60s);
+TEST(SessionStore, KeepsAtMostMaxPacketsAndDropsTheOldest) {
+  auto options = keeping(60s);
+  EXPECT_EQ(options.max_packets, 100000u);  // the default
+  options.max_packets = 100;
+  SessionStore sessions(options, Parser::json);
+  auto start = sessions.last_offset();
   auto first = store(sessions, "a", {});
   auto second = store(sessions, "b", {});
-  for (int i = 0; i < 100000; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     auto packet = event("more");
     sessions.store(packet, {});
   }
-  EXPECT_EQ(sessions.packet_count(), 100000u);
-  sessions.persist(session("p", {"sid-p"}));
-  EXPECT_FALSE(sessions.restore("p", first));  // "b" is gone
-  EXPECT_TRUE(sessions.restore("p", second));
+  EXPECT_EQ(sessions.packet_count(), 100u);
+  sessions.persist(session("p", {"sid-p"}, start));
+  EXPECT_FALSE(sessions.restore("p", first));  // some it missed are gone
+  EXPECT_FALSE(sessions.restore("p", std::nullopt));
+  sessions.persist(session("q", {"sid-q"}, start));
+  EXPECT_FALSE(sessions.restore("q", second));
+}
+
+TEST(SessionStore, KeepsAtMostMaxPacketBytes) {
+  auto options = keeping(60s);
+  options.max_packet_bytes = 100000;
+  SessionStore sessions(options, Parser::json);
+  for (int i = 0; i < 1000; ++i) {
+    auto packet = event("big", std::string(1000, 'x'));
+    sessions.store(packet, {});
+    ASSERT_LE(sessions.packet_bytes(), 100000u);
+  }
+  EXPECT_GT(sessions.packet_count(), 50u);
+  EXPECT_LT(sessions.packet_count(), 100u);
+  // One packet larger than the whole budget is still delivered, and kept alone.
+  auto huge = event("huge", std::string(200000, 'y'));
+  auto encoded = sessions.store(huge, {});
+  EXPECT_GT(encoded.frames.at(0).bytes->size(), 200000u);
+  EXPECT_EQ(sessions.packet_count(), 1u);
+}
+
+TEST(SessionStore, KeepsAtMostMaxSessionsAndDropsTheOldest) {
+  auto options = keeping(60s);
+  options.max_sessions = 10;
+  SessionStore sessions(options, Parser::json);
+  auto start = sessions.last_offset();
+  for (int i = 0; i < 50; ++i)
+    sessions.persist(session("p" + std::to_string(i), {}, start));
+  EXPECT_EQ(sessions.session_count(), 10u);
+  EXPECT_FALSE(sessions.restore("p39", std::nullopt));
+  EXPECT_TRUE(sessions.restore("p40", std::nullopt));
+  EXPECT_TRUE(sessions.restore("p49", std::nullopt));
 }
 
 TEST(SessionStore, KeptPacketsOfAnotherStoreAreReplayedAsTheyCame) {
-  SessionStore sessions(60s);
-  SessionStore other(60s);
-  uint64_t start = sessions.last();
+  SessionStore sessions(keeping(60s), Parser::json);
+  SessionStore other(keeping(60s), Parser::json);
+  auto start = sessions.last_offset();
   auto packet = event("from-another-shard");
   auto encoded = other.store(packet, {});
   sessions.keep(encoded, {});
   sessions.persist(session("p", {"sid-p"}, start));
   auto restored = sessions.restore("p", std::nullopt);
   ASSERT_TRUE(restored);
-  auto missed = sessions.missed(restored->session.rooms, restored->replay_after);
-  ASSERT_EQ(missed.size(), 1u);
-  EXPECT_EQ(text_of(missed[0]), text_of(encoded));
+  ASSERT_EQ(restored->missed.size(), 1u);
+  EXPECT_EQ(text_of(restored->missed[0]), text_of(encoded));
+}
+
+TEST(SessionStore, EncodesWithTheServersParser) {
+  SessionStore sessions(keeping(60s), Parser::msgpack);
+  auto start = sessions.last_offset();
+  auto packet = event("m");
+  auto encoded = sessions.store(packet, {});
+  ASSERT_EQ(encoded.frames.size(), 1u);
+  EXPECT_TRUE(encoded.frames[0].binary);
+  Decoder decoder(DecoderOptions{.parser = Parser::msgpack});
+  ASSERT_EQ(decoder.add_binary(encoded.frames[0].bytes), Decoder::Status::ready);
+  auto decoded = decoder.take();
+  const auto& args = decoded.data.as_array();
+  ASSERT_EQ(args.size(), 3u);
+  EXPECT_EQ(args[0].as_string(), "m");
+  std::string offset(args[2].as_string());
+  EXPECT_EQ(offset, sessions.last_offset());
+  sessions.persist(session("p", {"sid-p"}, start));
+  auto restored = sessions.restore("p", std::nullopt);
+  ASSERT_TRUE(restored);
+  ASSERT_EQ(restored->missed.size(), 1u);
+  EXPECT_EQ(*restored->missed[0].frames[0].bytes, *encoded.frames[0].bytes);
 }
 
 }  // namespace

@@ -33,37 +33,40 @@ std::string js_date_string(int64_t ms) {
 }  // namespace
 
 Adapter::Adapter(Namespace& nsp) : nsp_(nsp) {
-  if (const auto& recovery = nsp.server().options().connection_state_recovery)
-    sessions_ = std::make_unique<SessionStore>(recovery->max_disconnection_duration);
+  const auto& options = nsp.server().options();
+  if (const auto& recovery = options.connection_state_recovery) {
+    recovers_ = true;
+    sessions_ = std::make_unique<SessionStore>(*recovery, options.parser);
+  }
 }
 
 Adapter::~Adapter() = default;
+
+EncodedPacket Adapter::encode(const Packet& packet) const {
+  return nsp_.server().encode(packet);
+}
 
 void Adapter::broadcast_packet(const Packet& packet, const BroadcastOptions& options) {
   broadcast(encode_for_delivery(packet, options), options);
 }
 
-EncodedPacket Adapter::encode_for_delivery(const Packet& packet, const BroadcastOptions& options) {
-  // Packets with an ack id are not kept: the ack could not be restored (as in the reference).
-  bool event = packet.type == PacketType::event || packet.type == PacketType::binary_event;
-  if (!sessions_ || packet.id || !event) return encode(packet);
-  Packet stored = packet;
-  return sessions_->store(stored, options);
+EncodedPacket Adapter::keep_for_recovery(Packet& packet, const BroadcastOptions& options) {
+  if (!sessions_) return encode(packet);
+  return sessions_->store(packet, options);
+}
+
+std::string Adapter::last_offset() {
+  return sessions_ ? sessions_->last_offset() : std::string();
 }
 
 void Adapter::persist_session(SocketSession session) {
   if (sessions_) sessions_->persist(std::move(session));
 }
 
-std::optional<RestoredSession> Adapter::restore_session(std::string_view pid,
-                                                        std::optional<std::string_view> offset) {
-  if (!sessions_) return std::nullopt;
-  return sessions_->restore(pid, offset);
-}
-
-std::vector<EncodedPacket> Adapter::missed_packets(const RestoredSession& restored) const {
-  if (!sessions_) return {};
-  return sessions_->missed(restored.session.rooms, restored.replay_after);
+void Adapter::restore_session(std::string pid, std::optional<std::string> offset,
+                              RestoreSessionCallback done) {
+  if (!sessions_) return done(std::nullopt);
+  done(sessions_->restore(pid, offset ? std::optional<std::string_view>(*offset) : std::nullopt));
 }
 
 void Adapter::broadcast_with_ack(Packet packet, const BroadcastOptions& options,
@@ -152,20 +155,29 @@ void Adapter::fetch_sockets(const BroadcastOptions& options, FetchSocketsCallbac
 void InMemoryAdapter::add_all(const SocketId& id, std::span<const Room> rooms) {
   for (const auto& room : rooms) {
     if (room == id) {
-      left_own_room_.erase(id);
+      if (left_own_room_.erase(id)) joined(room, id);
       continue;
     }
     if (sids_[id].insert(room).second) {
       auto& members = rooms_[room];
       members.insert(id);
       if (members.size() == 1) on_room_created(room);
+      joined(room, id);
     }
   }
 }
 
+void InMemoryAdapter::joined(const Room& room, const SocketId& id) {
+  nsp_.server().notify([&](ServerObserver& observer) { observer.on_room_joined(nsp_, room, id); });
+}
+
+void InMemoryAdapter::left(const Room& room, const SocketId& id) {
+  nsp_.server().notify([&](ServerObserver& observer) { observer.on_room_left(nsp_, room, id); });
+}
+
 void InMemoryAdapter::del(const SocketId& id, const Room& room) {
   if (room == id) {
-    left_own_room_.insert(id);
+    if (left_own_room_.insert(id).second) left(room, id);
     return;
   }
   if (auto it = sids_.find(id); it != sids_.end()) {
@@ -173,15 +185,19 @@ void InMemoryAdapter::del(const SocketId& id, const Room& room) {
     if (it->second.empty()) sids_.erase(it);
   }
   if (auto it = rooms_.find(room); it != rooms_.end()) {
-    if (it->second.erase(id) && it->second.empty()) {
-      rooms_.erase(it);
-      on_room_deleted(room);
+    if (it->second.erase(id)) {
+      if (it->second.empty()) {
+        rooms_.erase(it);
+        on_room_deleted(room);
+      }
+      left(room, id);
     }
   }
 }
 
 void InMemoryAdapter::del_all(const SocketId& id) {
-  left_own_room_.erase(id);  // the namespace forgets the socket right after this
+  // The namespace forgets the socket right after this.
+  if (!left_own_room_.erase(id)) left(id, id);
   auto it = sids_.find(id);
   if (it == sids_.end()) return;
   auto rooms = std::move(it->second);
@@ -194,6 +210,7 @@ void InMemoryAdapter::del_all(const SocketId& id) {
         on_room_deleted(room);
       }
     }
+    left(room, id);
   }
 }
 

@@ -37,7 +37,8 @@ struct BroadcastOptions {
 /// A socket of any node of the cluster as fetch_sockets reports it (Node's RemoteSocket fields).
 struct SocketDetails {
   SocketId id;
-  boost::json::object handshake;  // headers, time, address, xdomain, secure, issued, url, query, auth
+  boost::json::object
+      handshake;  // headers, time, address, xdomain, secure, issued, url, query, auth
   std::vector<Room> rooms;
   boost::json::value data;  // socket.data
 };
@@ -112,29 +113,53 @@ class Adapter {
   std::size_t local_broadcast_with_ack(Packet& packet, const BroadcastOptions& options,
                                        const ClientAckCallback& ack);
 
-  // Connection state recovery. Sessions and packets are kept by each node for its own clients
-  // (a client that comes back to another node starts a new session).
+  // Connection state recovery (Node's persistSession / restoreSession of a session-aware adapter).
+  // These do nothing unless ServerOptions::connection_state_recovery is set. By default each node
+  // keeps sessions and packets in memory (SessionStore) for its own clients: a client that comes
+  // back to another node starts a new session. A cluster adapter that shares them (through its
+  // broker) overrides the four virtual functions below together; offsets are then its own.
 
   /// Whether connection state recovery is on.
-  bool recovers_sessions() const { return sessions_ != nullptr; }
-  /// Encodes `packet` for this node's sockets. With recovery on, an EVENT without an ack id gets
-  /// the next offset as its last argument and is kept for the sockets that lose their connection;
-  /// every targeted socket still gets the same encoded bytes.
-  EncodedPacket encode_for_delivery(const Packet& packet, const BroadcastOptions& options);
+  bool recovers_sessions() const { return recovers_; }
+  /// `packet` encoded for this node's sockets, with the server's parser. With recovery on, an EVENT
+  /// without an ack id goes through keep_for_recovery(); otherwise (and always with recovery off,
+  /// at no extra cost) it is encoded as it is.
+  EncodedPacket encode_for_delivery(const Packet& packet, const BroadcastOptions& options) {
+    if (!recovers_ || !kept_for_recovery(packet)) return encode(packet);
+    Packet copy = packet;
+    return keep_for_recovery(copy, options);
+  }
+  /// Appends the next offset to `packet`'s arguments (last, as the reference client expects),
+  /// encodes it, and keeps it for the sockets `options` targets that lose their connection. Every
+  /// targeted socket gets the returned bytes.
+  virtual EncodedPacket keep_for_recovery(Packet& packet, const BroadcastOptions& options);
+  /// The offset of the newest packet kept so far: a session that begins now starts after it (a
+  /// client that got no packet yet comes back with its pid alone; see restore_session).
+  virtual std::string last_offset();
   /// Keeps the state of a socket that lost its connection for max_disconnection_duration.
   virtual void persist_session(SocketSession session);
-  /// Takes the session `pid` back, if it can be recovered with every packet it missed (after
-  /// `offset`; after its start without one). nullopt: a new session.
-  virtual std::optional<RestoredSession> restore_session(std::string_view pid,
-                                                         std::optional<std::string_view> offset);
-  /// The packets a restored session missed, for the socket to receive before its CONNECT.
-  virtual std::vector<EncodedPacket> missed_packets(const RestoredSession& restored) const;
-  /// The sequence number a new session starts after.
-  uint64_t session_start() const { return sessions_ ? sessions_->last() : 0; }
+  /// Looks for the session `pid` and the packets it missed after `offset` (after the session's
+  /// start without one), and calls `done` with them, or with nullopt when it cannot be recovered
+  /// whole (unknown or expired pid, foreign offset, packets gone): the client gets a new session.
+  /// `done` may be called later (a broker lookup), on this namespace's io thread. The session is
+  /// taken out: a pid is recovered once.
+  virtual void restore_session(std::string pid, std::optional<std::string> offset,
+                               RestoreSessionCallback done);
+
+  /// Which packets recovery keeps and numbers: EVENTs without an ack id (an ack could not be
+  /// restored, as in the reference).
+  static bool kept_for_recovery(const Packet& packet) {
+    return !packet.id &&
+           (packet.type == PacketType::event || packet.type == PacketType::binary_event);
+  }
 
  protected:
+  /// `packet` encoded with the server's parser (what every broadcast of this adapter sends).
+  EncodedPacket encode(const Packet& packet) const;
+
   Namespace& nsp_;
-  std::unique_ptr<SessionStore> sessions_;  // null when recovery is off
+  bool recovers_ = false;
+  std::unique_ptr<SessionStore> sessions_;  // the in-memory store; null when recovery is off
 };
 
 /// Rooms in memory: room -> sockets and socket -> rooms.
@@ -169,6 +194,9 @@ class InMemoryAdapter : public Adapter {
   void for_each_target(const BroadcastOptions& options, Fn&& fn) const;
   template <class Fn>
   void for_each_member(const Room& room, Fn&& fn) const;
+  /// Tells the server's observers (the admin UI) that a socket entered / left a room.
+  void joined(const Room& room, const SocketId& id);
+  void left(const Room& room, const SocketId& id);
   bool in_own_room(const SocketId& id) const;
   bool is_member(const SocketId& id, const Room& room) const;
   bool in_any_room(const SocketId& id) const;

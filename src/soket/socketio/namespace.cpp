@@ -31,30 +31,38 @@ void Namespace::dispatch_server_side(Message& message, const ServerSideReply& re
   }
 }
 
-void Namespace::add(Client& client, boost::json::object auth) {
-  auto restored = restore_session(auth);
-  if (!restored)
-    return run_middlewares(std::make_shared<Socket>(*this, client, std::move(auth)), 0);
-  auto socket = std::make_shared<Socket>(*this, client, std::move(auth), std::move(*restored));
-  if (server_.options().connection_state_recovery->skip_middlewares) return connected(socket);
-  run_middlewares(socket, 0);
+void Namespace::remove(const SocketId& id) {
+  sockets_.erase(id);
+  if (sockets_.empty()) server_.child_emptied(*this);
 }
 
-std::optional<RestoredSession> Namespace::restore_session(const boost::json::object& auth) {
-  if (!adapter_->recovers_sessions()) return std::nullopt;
-  // The reference client sends the private id it was given, and the offset of the last packet
-  // it got if it got one. Anything else (a forged or expired pid, a foreign offset): a new session.
+void Namespace::add(Client& client, boost::json::object auth) {
+  if (!adapter_->recovers_sessions() || client.legacy_protocol())
+    return run_middlewares(std::make_shared<Socket>(*this, client, std::move(auth)), 0);
+  // The reference client sends the private id it was given, and the offset of the last packet it
+  // got if it got one (the reference server needs both; a pid alone is recovered here too, from the
+  // session's start). Anything else, or a session that cannot be recovered: a new session.
   auto pid = auth.if_contains("pid");
-  if (!pid || !pid->is_string()) return std::nullopt;
-  std::optional<std::string_view> offset;
-  if (auto value = auth.if_contains("offset")) {
-    if (!value->is_string()) return std::nullopt;
-    offset = value->get_string();
-  }
-  auto restored = adapter_->restore_session(pid->get_string(), offset);
-  // The session's socket is back already (on another connection): never two sockets with one id.
-  if (restored && sockets_.contains(restored->session.sid)) return std::nullopt;
-  return restored;
+  auto offset = auth.if_contains("offset");
+  if (!pid || !pid->is_string() || (offset && !offset->is_string()))
+    return run_middlewares(std::make_shared<Socket>(*this, client, std::move(auth)), 0);
+  std::optional<std::string> offset_text;
+  if (offset) offset_text = std::string(offset->get_string());
+  adapter_->restore_session(
+      std::string(pid->get_string()), std::move(offset_text),
+      [this, client = client.shared_from_this(),
+       auth = std::move(auth)](std::optional<RestoredSession> restored) mutable {
+        if (client->closed_) return;  // the connection went away meanwhile
+        // The session's socket is back already (on another connection): never two sockets with
+        // one id.
+        if (!restored || sockets_.contains(restored->session.sid))
+          return run_middlewares(std::make_shared<Socket>(*this, *client, std::move(auth)), 0);
+        auto socket =
+            std::make_shared<Socket>(*this, *client, std::move(auth), std::move(*restored));
+        if (server_.options().connection_state_recovery->skip_middlewares)
+          return connected(socket);
+        run_middlewares(socket, 0);
+      });
 }
 
 void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index) {
@@ -68,10 +76,16 @@ void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size
       Packet packet;
       packet.type = PacketType::connect_error;
       packet.nsp = name_;
-      boost::json::object payload;
-      payload["message"] = error->message;
-      if (!error->data.is_null()) payload["data"] = std::move(error->data);
-      packet.data = std::move(payload);
+      if (socket->client_->legacy_protocol()) {
+        // Socket.IO v4: the error's data, or else its message, as it is.
+        packet.data =
+            error->data.is_null() ? boost::json::value(error->message) : std::move(error->data);
+      } else {
+        boost::json::object payload;
+        payload["message"] = error->message;
+        if (!error->data.is_null()) payload["data"] = std::move(error->data);
+        packet.data = std::move(payload);
+      }
       socket->client_->write(packet);
       return;
     }
@@ -84,6 +98,7 @@ void Namespace::connected(const std::shared_ptr<Socket>& socket) {
   sockets_.emplace(socket->id(), socket);
   socket->client_->add_socket(name_, socket);
   socket->on_connect();
+  server_.notify([&](ServerObserver& observer) { observer.on_socket_connected(*socket); });
   for (const auto& handler : on_connection_) {
     if (!socket->connected()) break;
     handler(*socket);

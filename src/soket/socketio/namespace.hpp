@@ -95,11 +95,9 @@ class Namespace {
 
   /// A client asks to join: run the middlewares, then connect or refuse.
   void add(Client& client, boost::json::object auth);
-  /// The session a CONNECT's auth asks to recover, if connection state recovery can.
-  std::optional<RestoredSession> restore_session(const boost::json::object& auth);
   void run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index);
   void connected(const std::shared_ptr<Socket>& socket);
-  void remove(const SocketId& id) { sockets_.erase(id); }
+  void remove(const SocketId& id);
 
   Server& server_;
   std::string name_;

@@ -8,16 +8,6 @@
 
 namespace soket::socketio {
 
-/// Connection state recovery (the reference's `connectionStateRecovery`): a client that loses its
-/// connection and comes back within max_disconnection_duration gets the same socket id, its rooms,
-/// its data and every packet it missed.
-struct ConnectionStateRecoveryOptions {
-  /// How long the sessions and the packets are kept.
-  std::chrono::milliseconds max_disconnection_duration{120000};
-  /// Whether a recovered socket skips the namespace's middlewares.
-  bool skip_middlewares = true;
-};
-
 struct ServerOptions {
   engineio::ServerOptions engine = [] {
     engineio::ServerOptions o;
@@ -30,8 +20,16 @@ struct ServerOptions {
   bool serve_client = true;
   /// Makes the adapter of each namespace, the main one included; empty: InMemoryAdapter.
   AdapterFactory adapter;
-  /// Off when empty.
+  /// Connection state recovery (ConnectionStateRecoveryOptions); off when empty, as in the
+  /// reference.
   std::optional<ConnectionStateRecoveryOptions> connection_state_recovery;
+  /// A namespace created by a ParentNamespace (dynamic namespace) is deleted when its last socket
+  /// leaves (Node's cleanupEmptyChildNamespaces). Sockets of a deleted namespace must not be used
+  /// any more.
+  bool cleanup_empty_child_namespaces = false;
+  /// How packets are encoded into Engine.IO messages and decoded from them (Node's `parser`): every
+  /// client must use the same one (socket.io-msgpack-parser on the client for Parser::msgpack).
+  Parser parser = Parser::json;
 };
 
 }  // namespace soket::socketio

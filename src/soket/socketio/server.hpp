@@ -4,11 +4,14 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "soket/engineio/server.hpp"
 #include "soket/socketio/adapter.hpp"
 #include "soket/socketio/namespace.hpp"
+#include "soket/socketio/observer.hpp"
 #include "soket/socketio/options.hpp"
+#include "soket/socketio/parent_namespace.hpp"
 
 namespace soket::socketio {
 
@@ -28,6 +31,11 @@ class Server {
   /// The namespace called `name`, created on first use.
   Namespace& of(std::string_view name);
   Namespace& main() { return of("/"); }
+  /// Dynamic namespaces: every name matching `pattern` (whole name, "/" included), or for which
+  /// `matcher` says yes, is created when a client first connects to it.
+  ParentNamespace& of(const std::regex& pattern);
+  ParentNamespace& of(NamespaceMatcher matcher);
+  bool has_namespace(std::string_view name) const { return namespaces_.contains(name); }
 
   void use(Middleware middleware) { main().use(std::move(middleware)); }
   void on_connection(ConnectionHandler handler) { main().on_connection(std::move(handler)); }
@@ -63,14 +71,43 @@ class Server {
   void close();
 
   const ServerOptions& options() const { return options_; }
+  /// `packet` encoded with this server's parser.
+  EncodedPacket encode(const Packet& packet) const {
+    return socketio::encode(packet, options_.parser);
+  }
   engineio::Server& engine() { return engine_; }
   net::asio::io_context& io() { return io_; }
   std::size_t client_count() const { return clients_.size(); }
+  /// The connections whose transport is still long-polling.
+  std::size_t polling_client_count() const;
+  /// Every namespace, by name.
+  const std::map<std::string, std::unique_ptr<Namespace>, std::less<>>& namespaces() const {
+    return namespaces_;
+  }
+
+  /// Installs an observer for as long as the server lives; it hears about namespaces created
+  /// before this call only through namespaces().
+  void add_observer(std::shared_ptr<ServerObserver> observer) {
+    observers_.push_back(std::move(observer));
+  }
+  /// Calls fn(observer) for each installed observer.
+  template <class Fn>
+  void notify(Fn&& fn) {
+    if (observers_.empty()) return;
+    for (auto observers = observers_; auto& observer : observers)
+      fn(*observer);
+  }
 
  private:
   friend class Client;
+  friend class Namespace;
 
   Namespace* find_namespace(std::string_view name);
+  /// The namespace a client asks to connect to: an existing one, or a new child of the first
+  /// parent namespace that accepts the name.
+  Namespace* namespace_for_connect(std::string_view name, const boost::json::object& auth);
+  /// A child namespace lost its last socket.
+  void child_emptied(Namespace& nsp);
   void remove_client(Client* client) { clients_.erase(client); }
 
   net::asio::io_context& io_;
@@ -78,7 +115,10 @@ class Server {
   engineio::Server engine_;
   AdapterFactory adapter_factory_;
   std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
+  std::vector<std::unique_ptr<ParentNamespace>> parents_;
+  std::unordered_map<const Namespace*, ParentNamespace*> parent_of_;
   std::unordered_map<Client*, std::shared_ptr<Client>> clients_;
+  std::vector<std::shared_ptr<ServerObserver>> observers_;
 };
 
 }  // namespace soket::socketio

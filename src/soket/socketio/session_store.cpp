@@ -10,47 +10,72 @@ namespace soket::socketio {
 
 namespace {
 
-// At most this many packets are kept, even younger than max_disconnection_duration: the sessions
-// that needed the dropped ones start anew, and memory stays bounded.
-constexpr std::size_t kMaxPackets = 100000;
-
 bool contains_any(const std::vector<Room>& rooms, const std::vector<Room>& wanted) {
   for (const auto& room : wanted)
     if (std::find(rooms.begin(), rooms.end(), room) != rooms.end()) return true;
   return false;
 }
 
+std::size_t size_of(const EncodedPacket& packet, const BroadcastOptions& options) {
+  std::size_t bytes = 128;  // the bookkeeping, roughly
+  for (const auto& frame : packet.frames)
+    bytes += frame.bytes->size();
+  for (const auto& room : options.rooms)
+    bytes += room.size();
+  for (const auto& room : options.except)
+    bytes += room.size();
+  return bytes;
+}
+
 }  // namespace
 
-SessionStore::SessionStore(std::chrono::milliseconds max_disconnection_duration)
+SessionStore::SessionStore(const ConnectionStateRecoveryOptions& options, Parser parser)
     // 8 random characters (48 bits) tell this store's offsets from any other's.
-    : max_duration_(max_disconnection_duration), id_(random_id().substr(0, 8)) {}
+    : limits_(options), parser_(parser), id_(random_id().substr(0, 8)) {}
 
 EncodedPacket SessionStore::store(Packet& packet, const BroadcastOptions& options) {
-  auto now = Clock::now();
-  expire(now);
-  while (packets_.size() >= kMaxPackets)  // room for the new one
-    packets_.pop_front();
-  uint64_t seq = next_++;
   // The offset goes last, so that the client knows the last packet it got (as in the reference).
   if (!packet.data.is_array()) packet.data.emplace_array();
-  packet.data.get_array().emplace_back(id_ + "." + std::to_string(seq));
-  auto encoded = encode(packet);
-  packets_.push_back(StoredPacket{seq, now, encoded, options.rooms, options.except});
+  packet.data.get_array().emplace_back(id_ + "." + std::to_string(next_));
+  auto encoded = encode(packet, parser_);
+  add(encoded, options, Clock::now());
   return encoded;
 }
 
 void SessionStore::keep(const EncodedPacket& packet, const BroadcastOptions& options) {
-  auto now = Clock::now();
+  add(packet, options, Clock::now());
+}
+
+void SessionStore::add(EncodedPacket packet, const BroadcastOptions& options,
+                       Clock::time_point now) {
   expire(now);
-  while (packets_.size() >= kMaxPackets)  // room for the new one
-    packets_.pop_front();
-  packets_.push_back(StoredPacket{next_++, now, packet, options.rooms, options.except});
+  auto bytes = size_of(packet, options);
+  while (!packets_.empty() &&
+         (packets_.size() >= limits_.max_packets || bytes_ + bytes > limits_.max_packet_bytes))
+    drop_oldest_packet();
+  bytes_ += bytes;
+  packets_.push_back(
+      StoredPacket{next_++, now, std::move(packet), options.rooms, options.except, bytes});
+}
+
+void SessionStore::drop_oldest_packet() {
+  bytes_ -= packets_.front().bytes;
+  packets_.pop_front();
+}
+
+std::string SessionStore::last_offset() const {
+  return id_ + "." + std::to_string(next_ - 1);
 }
 
 void SessionStore::persist(SocketSession session) {
   auto now = Clock::now();
   expire(now);
+  while (sessions_.size() >= limits_.max_sessions && !expiry_.empty()) {
+    auto it = sessions_.find(expiry_.front().first);
+    if (it != sessions_.end() && it->second.disconnected_at == expiry_.front().second)
+      sessions_.erase(it);
+    expiry_.pop_front();
+  }
   auto pid = session.pid;
   expiry_.emplace_back(pid, now);
   sessions_.insert_or_assign(std::move(pid), StoredSession{std::move(session), now});
@@ -61,17 +86,19 @@ std::optional<RestoredSession> SessionStore::restore(std::string_view pid,
   expire(Clock::now());
   auto it = sessions_.find(std::string(pid));
   if (it == sessions_.end()) return std::nullopt;  // unknown, expired, or already taken
-  uint64_t after = it->second.session.start;
+  auto after = parse_offset(it->second.session.start);
+  if (!after) return std::nullopt;
   if (offset) {
     auto seq = parse_offset(*offset);
-    if (!seq) return std::nullopt;
+    if (!seq || *seq == 0) return std::nullopt;  // the client never got a packet with it
     // A client keeps its offset across sessions: never replay what came before this one.
-    after = std::max(after, *seq);
+    after = std::max(*after, *seq);
   }
   uint64_t oldest = packets_.empty() ? next_ : packets_.front().seq;
-  if (after + 1 < oldest) return std::nullopt;  // some packet it may have missed is gone
-  RestoredSession restored{std::move(it->second.session), after};
+  if (*after + 1 < oldest) return std::nullopt;  // some packet it may have missed is gone
+  RestoredSession restored{std::move(it->second.session), {}};
   sessions_.erase(it);
+  restored.missed = missed(restored.session.rooms, *after);
   return restored;
 }
 
@@ -89,9 +116,9 @@ std::vector<EncodedPacket> SessionStore::missed(const std::vector<Room>& rooms,
 }
 
 void SessionStore::expire(Clock::time_point now) {
-  auto threshold = now - max_duration_;
+  auto threshold = now - limits_.max_disconnection_duration;
   while (!packets_.empty() && packets_.front().emitted_at < threshold)
-    packets_.pop_front();
+    drop_oldest_packet();
   while (!expiry_.empty() && expiry_.front().second < threshold) {
     auto it = sessions_.find(expiry_.front().first);
     // The same pid may have been persisted again since; only its newest entry counts.
@@ -108,7 +135,7 @@ std::optional<uint64_t> SessionStore::parse_offset(std::string_view offset) cons
   uint64_t seq = 0;
   auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), seq);
   if (error != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  if (seq == 0 || seq >= next_) return std::nullopt;  // never sent
+  if (seq >= next_) return std::nullopt;  // never given
   return seq;
 }
 

@@ -31,24 +31,42 @@ bool recoverable(std::string_view reason) {
 }  // namespace
 
 Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
-    : nsp_(nsp), client_(&client), id_(random_id()), auth_(std::move(auth)) {
-  if (nsp_.adapter().recovers_sessions()) pid_ = random_id();
+    : nsp_(nsp),
+      server_(&nsp.server()),
+      client_(&client),
+      id_(make_id(nsp, client)),
+      auth_(std::move(auth)) {
+  // Like the reference, a Socket.IO v4 (Engine.IO v3) client is never told a private id, so it
+  // can never recover: no session is kept for it.
+  if (nsp_.adapter().recovers_sessions() && !client.legacy_protocol())
+    recovery_ = std::make_unique<Recovery>(Recovery{random_id(), {}, std::nullopt});
 }
 
 Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth, RestoredSession restored)
     : nsp_(nsp),
+      server_(&nsp.server()),
       client_(&client),
       id_(restored.session.sid),
       auth_(std::move(auth)),
       data_(restored.session.data),
-      pid_(restored.session.pid),
-      session_start_(restored.session.start),
-      restored_(std::make_unique<RestoredSession>(std::move(restored))) {}
+      recovered_(true) {
+  auto pid = restored.session.pid;
+  auto start = restored.session.start;
+  recovery_ = std::make_unique<Recovery>(
+      Recovery{std::move(pid), std::move(start), std::move(restored)});
+}
+
+SocketId Socket::make_id(const Namespace& nsp, Client& client) {
+  if (!client.legacy_protocol()) return random_id();
+  // socket.io 2.x clients compute their socket id from the Engine.IO id; the reference matches it.
+  const std::string& engine_id = client.connection().id();
+  return nsp.name() == "/" ? engine_id : nsp.name() + "#" + engine_id;
+}
 
 Socket::~Socket() = default;
 
 net::asio::io_context& Socket::io() const {
-  return nsp_.server().io();
+  return server_->io();
 }
 
 const engineio::Handshake& Socket::handshake() const {
@@ -58,6 +76,10 @@ const engineio::Handshake& Socket::handshake() const {
 
 std::string_view Socket::transport() const {
   return client_ ? client_->connection().transport_name() : std::string_view{};
+}
+
+std::string_view Socket::connection_id() const {
+  return client_ ? std::string_view(client_->connection().id()) : std::string_view{};
 }
 
 ListenerId Socket::on(std::string event, EventHandler handler) {
@@ -85,16 +107,28 @@ std::size_t Socket::listener_count(std::string_view event) const {
                        [&](const Listener& l) { return l.event == event; });
 }
 
-ListenerId Socket::on_any(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  any_listeners_.push_back({id, std::move(handler)});
+namespace {
+
+template <class List, class Handler>
+ListenerId add_listener(List& list, ListenerId& next_id, Handler handler, bool first) {
+  auto id = next_id++;
+  list.insert(first ? list.begin() : list.end(), typename List::value_type{id, std::move(handler)});
   return id;
 }
 
+template <class List>
+void remove_listener(List& list, ListenerId id) {
+  std::erase_if(list, [&](const auto& l) { return l.id == id; });
+}
+
+}  // namespace
+
+ListenerId Socket::on_any(AnyHandler handler) {
+  return add_listener(any_listeners_, next_listener_id_, std::move(handler), false);
+}
+
 ListenerId Socket::prepend_any(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  any_listeners_.insert(any_listeners_.begin(), {id, std::move(handler)});
-  return id;
+  return add_listener(any_listeners_, next_listener_id_, std::move(handler), true);
 }
 
 void Socket::off_any() {
@@ -102,19 +136,15 @@ void Socket::off_any() {
 }
 
 void Socket::off_any(ListenerId id) {
-  std::erase_if(any_listeners_, [&](const AnyListener& l) { return l.id == id; });
+  remove_listener(any_listeners_, id);
 }
 
 ListenerId Socket::on_any_outgoing(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  outgoing_listeners_.push_back({id, std::move(handler)});
-  return id;
+  return add_listener(outgoing_listeners_, next_listener_id_, std::move(handler), false);
 }
 
 ListenerId Socket::prepend_any_outgoing(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  outgoing_listeners_.insert(outgoing_listeners_.begin(), {id, std::move(handler)});
-  return id;
+  return add_listener(outgoing_listeners_, next_listener_id_, std::move(handler), true);
 }
 
 void Socket::off_any_outgoing() {
@@ -122,7 +152,7 @@ void Socket::off_any_outgoing() {
 }
 
 void Socket::off_any_outgoing(ListenerId id) {
-  std::erase_if(outgoing_listeners_, [&](const AnyListener& l) { return l.id == id; });
+  remove_listener(outgoing_listeners_, id);
 }
 
 // Outgoing packets exist only encoded (a broadcast is encoded once for everyone), so a socket
@@ -149,22 +179,24 @@ void Socket::notify_outgoing(const EncodedPacket& packet) {
 void Socket::on_connect() {
   connected_ = true;
   join(id_);
-  if (auto restored = std::move(restored_)) {
-    recovered_ = true;
-    join(restored->session.rooms);
+  if (recovery_ && recovery_->restored) {
+    auto restored = std::move(*recovery_->restored);
+    recovery_->restored.reset();
+    join(restored.session.rooms);
     // Like the reference, the missed packets go before the CONNECT answer: the client keeps them
     // until it is connected, then handles them in order.
-    for (const auto& packet : nsp_.adapter().missed_packets(*restored))
+    for (const auto& packet : restored.missed)
       client_->write(packet);
-  } else if (!pid_.empty()) {
-    session_start_ = nsp_.adapter().session_start();
+  } else if (recovery_) {
+    recovery_->start = nsp_.adapter().last_offset();
   }
   Packet packet;
   packet.type = PacketType::connect;
   packet.nsp = nsp_.name();
+  if (client_->legacy_protocol()) return client_->write(packet);  // v4: a CONNECT without sid
   boost::json::object payload;
   payload["sid"] = id_;
-  if (!pid_.empty()) payload["pid"] = pid_;
+  if (recovery_) payload["pid"] = recovery_->pid;
   packet.data = std::move(payload);
   client_->write(packet);
 }
@@ -173,7 +205,7 @@ void Socket::emit_message(std::string_view event, Message message) {
   if (!connected_) return;
   auto packet = make_event_packet(nsp_.name(), event, std::move(message), std::nullopt);
   auto& adapter = nsp_.adapter();
-  if (!adapter.recovers_sessions()) return write(encode(packet));
+  if (!adapter.recovers_sessions()) return write(server_->encode(packet));
   // Kept like a broadcast to this socket's own room, so that it is replayed if it gets lost.
   BroadcastOptions options;
   options.rooms.push_back(id_);
@@ -190,7 +222,7 @@ void Socket::emit_with_ack(std::string_view event, Message message, AckCallback 
   uint64_t id = nsp_.next_ack_id();
   PendingAck pending{std::move(callback), nullptr};
   if (timeout.count() > 0) {
-    pending.timer = std::make_unique<boost::asio::steady_timer>(nsp_.server().io(), timeout);
+    pending.timer = std::make_unique<boost::asio::steady_timer>(server_->io(), timeout);
     pending.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self) return;
@@ -203,7 +235,7 @@ void Socket::emit_with_ack(std::string_view event, Message message, AckCallback 
     });
   }
   acks_.emplace(id, std::move(pending));
-  write(encode(make_event_packet(nsp_.name(), event, std::move(message), id)));
+  write(nsp_.server().encode(make_event_packet(nsp_.name(), event, std::move(message), id)));
 }
 
 void Socket::expect_ack(uint64_t id, AckCallback callback) {
@@ -213,22 +245,26 @@ void Socket::expect_ack(uint64_t id, AckCallback callback) {
 
 void Socket::send_ack(uint64_t id, Message message) {
   if (!connected_) return;
-  write(encode(make_ack_packet(nsp_.name(), id, std::move(message))));
+  write(nsp_.server().encode(make_ack_packet(nsp_.name(), id, std::move(message))));
 }
 
 void Socket::join(Room room) {
+  if (left_) return;  // its namespace may be gone (cleanup_empty_child_namespaces)
   nsp_.adapter().add_all(id_, std::span<const Room>(&room, 1));
 }
 
 void Socket::join(const std::vector<Room>& rooms) {
+  if (left_) return;
   nsp_.adapter().add_all(id_, rooms);
 }
 
 void Socket::leave(const Room& room) {
+  if (left_) return;
   nsp_.adapter().del(id_, room);
 }
 
 std::vector<Room> Socket::rooms() const {
+  if (left_) return {};
   return nsp_.adapter().socket_rooms(id_);
 }
 
@@ -275,6 +311,12 @@ void Socket::on_packet(Packet& packet) {
   }
 }
 
+struct Socket::PendingEvent {
+  std::string event;
+  Message message;
+  Ack ack;
+};
+
 void Socket::on_event(Packet& packet) {
   std::string event(event_name(packet));
   Message message = take_message(packet, true);
@@ -287,6 +329,31 @@ void Socket::on_event(Packet& packet) {
       if (!connected_) return;
     }
   }
+  if (packet_middlewares_.empty()) return dispatch(event, message, ack);
+  auto pending = std::make_shared<PendingEvent>(
+      PendingEvent{std::move(event), std::move(message), std::move(ack)});
+  run_packet_middlewares(pending, 0);
+}
+
+void Socket::run_packet_middlewares(const std::shared_ptr<PendingEvent>& pending,
+                                    std::size_t index) {
+  if (!connected_) return;
+  if (index == packet_middlewares_.size())
+    return dispatch(pending->event, pending->message, pending->ack);
+  // A middleware may answer later (after a lookup, say): next() carries on from there, once.
+  auto called = std::make_shared<bool>(false);
+  auto middleware = packet_middlewares_[index];
+  middleware(*this, pending->event, pending->message,
+             [self = shared_from_this(), pending, index, called](std::optional<std::string> error) {
+               if (std::exchange(*called, true)) return;
+               if (!error) return self->run_packet_middlewares(pending, index + 1);
+               auto handlers = self->error_handlers_;
+               for (const auto& handler : handlers)
+                 handler(*self, *error);
+             });
+}
+
+void Socket::dispatch(const std::string& event, Message& message, Ack& ack) {
   // The listeners of this event as they are now; once-listeners leave before they run.
   boost::container::small_vector<EventHandler, 2> matching;
   for (auto it = listeners_.begin(); it != listeners_.end();) {
@@ -324,10 +391,11 @@ void Socket::on_close(std::string_view reason) {
   for (const auto& handler : on_disconnecting_)
     handler(*this, reason);
   connected_ = false;
-  if (!pid_.empty() && recoverable(reason)) {
-    SocketSession session{id_, pid_, rooms(), data_, session_start_};
+  if (recovery_ && recoverable(reason)) {
+    SocketSession session{id_, recovery_->pid, rooms(), data_, recovery_->start};
     nsp_.adapter().persist_session(std::move(session));
   }
+  left_ = true;
   nsp_.adapter().del_all(id_);
   nsp_.remove(id_);
   if (client_) client_->remove_socket(*this);
@@ -339,6 +407,8 @@ void Socket::on_close(std::string_view reason) {
   }
   for (const auto& handler : on_disconnect_)
     handler(*this, reason);
+  nsp_.server().notify(
+      [&](ServerObserver& observer) { observer.on_socket_disconnected(*this, reason); });
   client_ = nullptr;
 }
 

@@ -19,6 +19,7 @@
 namespace soket::socketio {
 
 class Client;
+class Server;
 
 /// One client's membership of one namespace: what socket.io calls a Socket.
 class Socket : public std::enable_shared_from_this<Socket> {
@@ -35,7 +36,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   bool connected() const { return connected_; }
   /// Whether connection state recovery gave this socket back the state of an earlier connection
   /// (its id, rooms, data and missed packets).
-  bool recovered() const { return restored_ != nullptr || recovered_; }
+  bool recovered() const { return recovered_; }
   /// The Engine.IO handshake (query, headers, address, url) this connection opened with.
   const engineio::Handshake& handshake() const;
   /// The `auth` payload the client sent with CONNECT.
@@ -44,6 +45,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   boost::json::object& data() { return data_; }
   /// "polling" or "websocket", or "" once disconnected.
   std::string_view transport() const;
+  /// The Engine.IO session id of this socket's connection, or "" once disconnected.
+  std::string_view connection_id() const;
 
   /// Adds a listener of `event` (after those already there, as Node's socket.on). Every listener
   /// of an event runs, in order; each gets the message as it arrived (a listener may move from
@@ -69,6 +72,12 @@ class Socket : public std::enable_shared_from_this<Socket> {
   ListenerId prepend_any_outgoing(AnyHandler handler);
   void off_any_outgoing();
   void off_any_outgoing(ListenerId id);
+  /// Adds a per-packet middleware (Node's socket.use): they run in order, after the any-listeners
+  /// and before the event's listeners; each calls next() to go on or next(error) to stop there.
+  void use(PacketMiddleware middleware) { packet_middlewares_.push_back(std::move(middleware)); }
+  /// Listens to the errors of packet middlewares (Node's socket.on("error")).
+  void on_error(ErrorHandler handler) { error_handlers_.push_back(std::move(handler)); }
+
   void on_disconnecting(DisconnectHandler handler) {
     on_disconnecting_.push_back(std::move(handler));
   }
@@ -85,12 +94,12 @@ class Socket : public std::enable_shared_from_this<Socket> {
                      std::chrono::milliseconds timeout = std::chrono::milliseconds::zero());
   /// The same, as variadic as emit() and in Asio's style: the last argument is a completion token
   /// for `void(error_code, Message reply)` (AckError::timed_out / disconnected):
-  ///   socket.emit_with_ack("ask", 1, "two", [](boost::system::error_code ec, Message reply) {...});
-  ///   Message reply = co_await socket.emit_with_ack("ask", 1, asio::use_awaitable);
+  ///   socket.emit_with_ack("ask", 1, "two", [](boost::system::error_code ec, Message reply)
+  ///   {...}); Message reply = co_await socket.emit_with_ack("ask", 1, asio::use_awaitable);
   ///   std::future<Message> reply = socket.emit_with_ack("ask", 1, asio::use_future);
   /// Waits as long as it takes; timeout(ms).emit_with_ack(...) bounds the wait.
   template <class... Args>
-    requires detail::ends_with_token<Args...>
+  requires detail::ends_with_token<Args...>
   auto emit_with_ack(std::string_view event, Args&&... args) {
     return timeout(std::chrono::milliseconds::zero())
         .emit_with_ack(event, std::forward<Args>(args)...);
@@ -100,7 +109,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   class Timed {
    public:
     template <class... Args>
-      requires detail::ends_with_token<Args...>
+    requires detail::ends_with_token<Args...>
     auto emit_with_ack(std::string_view event, Args&&... args) const {
       return detail::initiate_ack(
           *io_,
@@ -148,6 +157,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void expect_ack(uint64_t id, AckCallback callback);
 
  private:
+  static SocketId make_id(const Namespace& nsp, Client& client);
   friend class Client;
   friend class Namespace;
   friend class Ack;
@@ -166,17 +176,22 @@ class Socket : public std::enable_shared_from_this<Socket> {
   };
 
   Namespace& nsp_;
+  Server* server_;  // kept apart: a child namespace may be deleted before its sockets
   Client* client_;
   SocketId id_;
   boost::json::object auth_;
   boost::json::object data_;
   bool connected_ = false;
   bool recovered_ = false;
-  // Connection state recovery (empty when off): the private session id, the packet the session
-  // started after, and until connection the session being recovered.
-  std::string pid_;
-  uint64_t session_start_ = 0;
-  std::unique_ptr<RestoredSession> restored_;
+  // Connection state recovery; null when it is off (and for Socket.IO v4 clients), so that it costs
+  // a socket one pointer then.
+  struct Recovery {
+    std::string pid;    // the private session id, sent with the CONNECT answer
+    std::string start;  // the offset of the newest packet kept when the session began
+    std::optional<RestoredSession> restored;  // the session being recovered, until on_connect
+  };
+  std::unique_ptr<Recovery> recovery_;
+  bool left_ = false;  // disconnected: the namespace may be gone, touch it no more
   struct Listener {
     std::string event;
     ListenerId id;
@@ -188,12 +203,17 @@ class Socket : public std::enable_shared_from_this<Socket> {
     AnyHandler handler;
   };
   void notify_outgoing(const EncodedPacket& packet);
+  struct PendingEvent;
+  void run_packet_middlewares(const std::shared_ptr<PendingEvent>& pending, std::size_t index);
+  void dispatch(const std::string& event, Message& message, Ack& ack);
 
   // A few listeners per socket, for as long as it lives: a vector is smaller than a hash map and
   // as fast to search at this size.
   std::vector<Listener> listeners_;
   std::vector<AnyListener> any_listeners_;
   std::vector<AnyListener> outgoing_listeners_;
+  std::vector<PacketMiddleware> packet_middlewares_;
+  std::vector<ErrorHandler> error_handlers_;
   ListenerId next_listener_id_ = 1;
   std::vector<DisconnectHandler> on_disconnecting_;
   std::vector<DisconnectHandler> on_disconnect_;
