@@ -52,8 +52,8 @@ std::string store(SessionStore& sessions, std::string_view name, const Broadcast
 }
 
 SocketSession session(std::string pid, std::vector<Room> rooms, std::string start) {
-  return SocketSession{"sid-" + pid, std::move(pid), std::move(rooms), {{"k", "v"}},
-                       std::move(start)};
+  return SocketSession{
+      "sid-" + pid, std::move(pid), std::move(rooms), {{"k", "v"}}, std::move(start)};
 }
 
 TEST(SessionStore, OffsetsAreAddedLastAndDistinct) {
@@ -128,11 +128,10 @@ TEST(SessionStore, UnknownPidsAndForeignOrMalformedOffsetsStartANewSession) {
   sessions.persist(session("p", {"sid-p"}, start));
   EXPECT_FALSE(sessions.restore("unknown", offset));
   EXPECT_FALSE(sessions.restore("", offset));
-  for (std::string bad :
-       {foreign, start /* ".0": no packet has it */, std::string(""), std::string("x"),
-        offset + "0", offset.substr(0, offset.size() - 1) + "9", offset + "x",
-        offset.substr(0, 9) + "-1", offset.substr(0, 9), offset.substr(0, 9) + "99999999999999999999",
-        std::string(1000, '.')})
+  for (std::string bad : {foreign, start /* ".0": no packet has it */, std::string(""),
+                          std::string("x"), offset + "0", offset.substr(0, offset.size() - 1) + "9",
+                          offset + "x", offset.substr(0, 9) + "-1", offset.substr(0, 9),
+                          offset.substr(0, 9) + "99999999999999999999", std::string(1000, '.')})
     EXPECT_FALSE(sessions.restore("p", bad)) << bad;
   EXPECT_TRUE(sessions.restore("p", offset));  // still there after the failed attempts
 }

@@ -46,10 +46,12 @@ void Namespace::add(Client& client, boost::json::object auth) {
   auto offset = auth.if_contains("offset");
   if (!pid || !pid->is_string() || (offset && !offset->is_string()))
     return run_middlewares(std::make_shared<Socket>(*this, client, std::move(auth)), 0);
+  // Copied before `auth` moves into the callback.
+  std::string pid_text(pid->get_string());
   std::optional<std::string> offset_text;
   if (offset) offset_text = std::string(offset->get_string());
   adapter_->restore_session(
-      std::string(pid->get_string()), std::move(offset_text),
+      std::move(pid_text), std::move(offset_text),
       [this, client = client.shared_from_this(),
        auth = std::move(auth)](std::optional<RestoredSession> restored) mutable {
         if (client->closed_) return;  // the connection went away meanwhile
@@ -59,8 +61,7 @@ void Namespace::add(Client& client, boost::json::object auth) {
           return run_middlewares(std::make_shared<Socket>(*this, *client, std::move(auth)), 0);
         auto socket =
             std::make_shared<Socket>(*this, *client, std::move(auth), std::move(*restored));
-        if (server_.options().connection_state_recovery->skip_middlewares)
-          return connected(socket);
+        if (server_.options().connection_state_recovery->skip_middlewares) return connected(socket);
         run_middlewares(socket, 0);
       });
 }

@@ -52,8 +52,8 @@ Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth, Restore
       recovered_(true) {
   auto pid = restored.session.pid;
   auto start = restored.session.start;
-  recovery_ = std::make_unique<Recovery>(
-      Recovery{std::move(pid), std::move(start), std::move(restored)});
+  recovery_ =
+      std::make_unique<Recovery>(Recovery{std::move(pid), std::move(start), std::move(restored)});
 }
 
 SocketId Socket::make_id(const Namespace& nsp, Client& client) {
