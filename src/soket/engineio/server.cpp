@@ -1,6 +1,6 @@
 #include "soket/engineio/server.hpp"
 
-#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -82,11 +82,12 @@ void Server::run_header_hooks(const EngineRequest& request, http::HeaderList& he
 }
 
 void Server::resume(const http::ExchangePtr& exchange, std::function<void()> then) {
-  boost::asio::dispatch(io_,
-                        [alive = std::weak_ptr<char>(alive_), exchange, then = std::move(then)] {
-                          if (alive.expired() || exchange->finished()) return;
-                          then();
-                        });
+  // Always a later turn of the loop, also for an answer given at once: what follows (the session,
+  // the application's handlers) then runs outside the hook's own call and its exception handling.
+  boost::asio::post(io_, [alive = std::weak_ptr<char>(alive_), exchange, then = std::move(then)] {
+    if (alive.expired() || exchange->finished()) return;
+    then();
+  });
 }
 
 void Server::refuse(const EngineRequest& request, ErrorCode code, boost::json::object context,

@@ -75,7 +75,8 @@ class Server {
   /// The id of a new session, or "" after refusing the request.
   std::string new_session_id(const EngineRequest& request);
 
-  /// Runs `then` on the io thread after a hook answered, unless the server or the client is gone.
+  /// Runs `then` on the io thread, in a later turn, after a hook answered, unless the server or the
+  /// client is gone by then.
   void resume(const http::ExchangePtr& exchange, std::function<void()> then);
   /// Answers with the error `code` (`status` and `message` when given) and tells
   /// connection_error listeners.
