@@ -39,6 +39,8 @@ struct ServerOptions {
   /// Node's `cookie`: set the session id as a cookie on the polling handshake response. Off by
   /// default; CookieOptions{} gives the reference's defaults (io, Path=/, HttpOnly, SameSite=Lax).
   std::optional<CookieOptions> cookie;
+  /// Node's initialPacket: a message sent to every new session right after its open packet.
+  std::optional<std::string> initial_packet;
   /// Node's allowRequest (see hooks.hpp); empty: every handshake is allowed.
   AllowRequest allow_request;
   /// Node's generateId (see hooks.hpp); empty: 20 random URL-safe characters.

@@ -298,6 +298,7 @@ void Server::open_session(EngineRequest request, bool websocket, int protocol) {
       request.response_headers().emplace_back("Set-Cookie", serialize_cookie(*options_.cookie, id));
     sessions_.emplace(id, socket);
     socket->start_polling(request.exchange(), open_packet(id, false));
+    if (options_.initial_packet) socket->send(Frame::message(*options_.initial_packet));
     if (on_connection_) on_connection_(socket);
     return;
   }
@@ -305,6 +306,7 @@ void Server::open_session(EngineRequest request, bool websocket, int protocol) {
     // The server closed, or a custom id was taken, while the WebSocket handshake went on.
     if (closed_ || !sessions_.emplace(socket->id(), socket).second) return ws->close();
     socket->start_websocket(std::move(ws), open_packet(socket->id(), true));
+    if (options_.initial_packet) socket->send(Frame::message(*options_.initial_packet));
     if (on_connection_) on_connection_(socket);
   });
 }

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
 import { connect, connected, emit_ack, make_socket, until } from "../lib/client.mjs";
-import { parse_http_response, polling_handshake, polling_url, tcp_exchange } from "../lib/raw.mjs";
+import { eio_ws, parse_http_response, polling_handshake, polling_url, tcp_exchange } from "../lib/raw.mjs";
 import { example_binary, start_server, stop_checked } from "../lib/server.mjs";
 
 const T = { timeout: 20000 };
@@ -397,5 +397,24 @@ describe("handshake data (socket.handshake)", () => {
     assert.equal(h.xdomain, false);
     assert.deepEqual(h.auth, {});
     socket.disconnect();
+  });
+});
+
+describe("initialPacket", () => {
+  let server;
+  before(async () => {
+    server = await start_server("engineio-conformance", { extra_args: ["--initial-packet", "welcome é"] });
+  });
+  after(() => stop_checked(server));
+
+  it("follows the open packet, over polling and websocket", T, async () => {
+    const { sid } = await polling_handshake(server.url, "/engine.io/");
+    const poll = await fetch(polling_url(server.url, sid, "/engine.io/"));
+    assert.equal(await poll.text(), "4welcome é");
+    const ws = await eio_ws(server.url, "/engine.io/");
+    assert.equal(await ws.next(), "4welcome é");
+    ws.send("4echo");
+    assert.equal(await ws.next(), "4echo");
+    ws.terminate();
   });
 });
