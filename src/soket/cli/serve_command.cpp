@@ -15,6 +15,7 @@ Runner add_serve_command(CLI::App& app) {
   struct Options {
     hub::HubConfig config;
     std::string config_file;
+    std::string debug_layers;
     bool simulate = false;
   };
   auto options = std::make_shared<Options>();
@@ -45,6 +46,9 @@ Runner add_serve_command(CLI::App& app) {
                                 "redis://127.0.0.1:6379 ([cluster] redis)");
   auto* node = cmd->add_option("--node-name", c.node_name,
                                "This node's name in a cluster (default: node-<http port>)");
+  cmd->add_option("--debug", options->debug_layers,
+                  "Write the debug lines of these library layers: comma-separated http, engineio, "
+                  "socketio, cluster, or all (also the SOKET_DEBUG environment variable)");
   cmd->add_flag("--simulate", options->simulate,
                 "Also run the simulated village (soket simulate) against this server");
 
@@ -64,6 +68,9 @@ Runner add_serve_command(CLI::App& app) {
     if (node->count()) config.node_name = flags.node_name;
     if (!log::init(config.log_level))
       throw std::runtime_error("unknown log level " + config.log_level);
+    if (!log::enable_debug(options->debug_layers))
+      throw std::runtime_error("--debug: unknown layer in \"" + options->debug_layers +
+                               "\" (known: " + log::known_layers() + ")");
 
     net::asio::io_context io(1);
     hub::Hub hub(io, config);

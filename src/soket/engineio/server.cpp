@@ -10,6 +10,7 @@
 
 #include "soket/engineio/errors.hpp"
 #include "soket/http/target.hpp"
+#include "soket/util/log.hpp"
 #include "soket/util/random_id.hpp"
 
 namespace soket::engineio {
@@ -92,6 +93,8 @@ void Server::resume(const http::ExchangePtr& exchange, std::function<void()> the
 
 void Server::refuse(const EngineRequest& request, ErrorCode code, boost::json::object context,
                     std::optional<http::Status> status, std::string_view message) {
+  log::debug(log::Layer::engineio, "refused {} {}: code {} {}", request.method(), request.url(),
+             static_cast<int>(code), message.empty() ? error_message(code) : message);
   if (!connection_error_handlers_.empty()) {
     ConnectionError error{request, code, error_message(code), std::move(context)};
     for (const auto& handler : connection_error_handlers_)
@@ -293,6 +296,8 @@ void Server::open_session(EngineRequest request, bool websocket, int protocol) {
   std::string id = new_session_id(request);
   if (id.empty()) return;
   auto socket = std::make_shared<Socket>(*this, id, make_handshake(request), protocol);
+  log::debug(log::Layer::engineio, "handshake {} over {} (EIO={}) from {}", id,
+             websocket ? "websocket" : "polling", protocol, socket->handshake().address);
   if (!websocket) {
     if (options_.cookie)
       request.response_headers().emplace_back("Set-Cookie", serialize_cookie(*options_.cookie, id));
@@ -322,7 +327,11 @@ void Server::accept_websocket(const EngineRequest& request,
       exchange->release_stream(), exchange->request(), limits,
       [exchange, then = std::move(then)](net::error_code ec,
                                          std::shared_ptr<WebSocketTransport> ws) {
-        if (!ec) then(std::move(ws));
+        if (ec) {
+          log::debug(log::Layer::engineio, "WebSocket handshake failed: {}", ec.message());
+          return;
+        }
+        then(std::move(ws));
       },
       headers);
 }
