@@ -1,7 +1,7 @@
 // The Engine.IO server that the official test-suite of socketio/engine.io-protocol expects:
 // pingInterval 300, pingTimeout 200, maxPayload 1e6, CORS "*", every message echoed back.
 // --ping-interval-ms / --ping-timeout-ms change the heartbeat for tests that need time (sanitizer
-// builds posting megabytes).
+// builds posting megabytes); --initial-packet sets Node's initialPacket.
 #include <CLI/CLI.hpp>
 
 #include "../common/example_main.hpp"
@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   int ping_interval_ms = 300;
   int ping_timeout_ms = 200;
   bool allow_eio3 = false;
+  std::string initial_packet;
   return soket::examples::run_example(
       context, argc, argv, "Engine.IO conformance server", 3000,
       [&](soket::net::asio::io_context& io, soket::http::Server& http) {
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
         options.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);
         options.max_payload = 1'000'000;
         options.allow_eio3 = allow_eio3;
+        if (!initial_packet.empty()) options.initial_packet = initial_packet;
         options.cors.enabled = true;
         options.cors.origins = {"*"};
         engine = std::make_unique<soket::engineio::Server>(io, options);
@@ -55,5 +57,7 @@ int main(int argc, char** argv) {
             ->capture_default_str()
             ->check(CLI::Range(10, 600000));
         app.add_flag("--allow-eio3", allow_eio3, "Also serve Engine.IO v3 clients (allowEIO3)");
+        app.add_option("--initial-packet", initial_packet,
+                       "A message sent to each new session after its open packet (initialPacket)");
       });
 }

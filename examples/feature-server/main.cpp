@@ -7,6 +7,7 @@
 
 #include "../common/example_main.hpp"
 #include "cluster_events.hpp"
+#include "engine_options.hpp"
 #include "soket/admin/instrument.hpp"
 #include "soket/admin/ui_files.hpp"
 #include "soket/cluster/redis_link.hpp"
@@ -127,8 +128,10 @@ int main(int argc, char** argv) {
   bool admin_readonly = false;
   std::string admin_ui_dir = SOKET_ADMIN_UI_DIST;
   Parser parser = Parser::json;
+  soket::examples::EngineSwitches engine_switches;
   auto add_options = [&](CLI::App& cli) {
     app = &cli;
+    soket::examples::add_engine_options(cli, engine_switches);
     cli.add_option("--redis", redis_url,
                    "Join a cluster through Redis, e.g. redis://127.0.0.1:6379 (the protocol of "
                    "@socket.io/redis-adapter)");
@@ -177,8 +180,10 @@ int main(int argc, char** argv) {
       [&](soket::net::asio::io_context& context, soket::http::Server& http) {
         if (node_name.empty()) node_name = "node-" + app->get_option("--port")->as<std::string>();
         ServerOptions options;
-        options.engine.cors.enabled = true;
-        options.engine.cors.origins = {"*"};
+        if (auto error = soket::examples::apply_engine_options(engine_switches, context, options)) {
+          std::fprintf(stderr, "%s\n", error->c_str());
+          std::exit(2);
+        }
         if (recovery_ms > 0) {
           ConnectionStateRecoveryOptions recovery;
           recovery.max_disconnection_duration = std::chrono::milliseconds(recovery_ms);
@@ -201,7 +206,16 @@ int main(int argc, char** argv) {
           redis->start();
           options.adapter = redis->adapter_factory();
         }
-        io = std::make_unique<Server>(context, options);
+        try {
+          io = std::make_unique<Server>(context, options);
+        } catch (const std::invalid_argument& e) {
+          std::fprintf(stderr, "%s\n", e.what());
+          std::exit(2);
+        }
+        if (auto error = soket::examples::setup_engine_hooks(engine_switches, *io)) {
+          std::fprintf(stderr, "%s\n", error->c_str());
+          std::exit(2);
+        }
         setup_main(*io);
         setup_chat(*io);
         setup_secure(*io);

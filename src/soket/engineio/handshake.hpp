@@ -17,6 +17,7 @@ struct Handshake {
   std::string address;  // the peer's IP address
   std::string url;
   bool secure = false;
+  bool xdomain = false;   // the request had an Origin header (a cross-site client)
   int64_t issued_ms = 0;  // milliseconds since the Unix epoch
 
   /// The value of header `name` (lower case).

@@ -2,8 +2,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "soket/engineio/cookie.hpp"
+#include "soket/engineio/hooks.hpp"
 #include "soket/http/cors.hpp"
 
 namespace soket::engineio {
@@ -11,6 +15,9 @@ namespace soket::engineio {
 /// Engine.IO server settings; names and defaults follow the reference server.
 struct ServerOptions {
   std::string path = "/engine.io/";
+  /// Node's addTrailingSlash: true serves `path` with its trailing slash only ("/engine.io/?...");
+  /// false also serves it without ("/engine.io?..."), as clients with addTrailingSlash: false ask.
+  bool add_trailing_slash = true;
   std::chrono::milliseconds ping_interval{25000};
   std::chrono::milliseconds ping_timeout{20000};
   std::chrono::milliseconds upgrade_timeout{10000};
@@ -18,8 +25,10 @@ struct ServerOptions {
   /// still queued (the final packets and the close packet).
   std::chrono::milliseconds polling_close_timeout{10000};
   std::size_t max_payload = 1'000'000;  // maxHttpBufferSize: largest message or POST body
-  bool allow_polling = true;
-  bool allow_websocket = true;
+  /// The transports clients may use, in any order: "polling", "websocket" (Node's `transports`).
+  /// A request for another one gets 400 {"code":0,"message":"Transport unknown"}. The server
+  /// throws std::invalid_argument for an empty list or an unknown name.
+  std::vector<std::string> transports = {"polling", "websocket"};
   bool allow_upgrades = true;
   /// allowEIO3: also serve Engine.IO v3 clients (EIO=3; socket.io 2.x clients and the ESP8266/ESP32
   /// Socket.IO libraries). Off: they get the 400 "Unsupported protocol version".
@@ -27,6 +36,15 @@ struct ServerOptions {
   http::CorsOptions cors;
   /// Bytes queued for one client before it is disconnected as too slow to keep up.
   std::size_t max_buffered_bytes = 16 * 1024 * 1024;
+  /// Node's `cookie`: set the session id as a cookie on the polling handshake response. Off by
+  /// default; CookieOptions{} gives the reference's defaults (io, Path=/, HttpOnly, SameSite=Lax).
+  std::optional<CookieOptions> cookie;
+  /// Node's initialPacket: a message sent to every new session right after its open packet.
+  std::optional<std::string> initial_packet;
+  /// Node's allowRequest (see hooks.hpp); empty: every handshake is allowed.
+  AllowRequest allow_request;
+  /// Node's generateId (see hooks.hpp); empty: 20 random URL-safe characters.
+  GenerateId generate_id;
 };
 
 }  // namespace soket::engineio

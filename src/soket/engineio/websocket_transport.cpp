@@ -109,7 +109,8 @@ class WebSocketTransport::Sink final : public WsFrameSink {
 
 void WebSocketTransport::accept(beast::tcp_stream stream,
                                 const beast::http::request<beast::http::string_body>& request,
-                                Limits limits, Accepted done) {
+                                Limits limits, Accepted done,
+                                const http::HeaderList& extra_headers) {
   // Beast does the handshake (request checks, Sec-WebSocket-Accept, the 101 or an error
   // response); then the stream is left behind and only its socket goes on.
   using HandshakeStream = websocket::stream<beast::tcp_stream>;
@@ -119,8 +120,12 @@ void WebSocketTransport::accept(beast::tcp_stream stream,
   timeouts.idle_timeout = websocket::stream_base::none();
   timeouts.keep_alive_pings = false;
   ws->set_option(timeouts);
-  ws->set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(beast::http::field::server, "soket"); }));
+  ws->set_option(
+      websocket::stream_base::decorator([extra = extra_headers](websocket::response_type& res) {
+        res.set(beast::http::field::server, "soket");
+        for (const auto& [name, value] : extra)
+          res.insert(name, value);
+      }));
   ws->async_accept(request, [ws, limits, done = std::move(done)](net::error_code ec) {
     if (ec) return done(ec, nullptr);
     auto transport =

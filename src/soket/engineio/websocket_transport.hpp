@@ -15,6 +15,7 @@
 
 #include "soket/engineio/frame.hpp"
 #include "soket/engineio/ws_frame_reader.hpp"
+#include "soket/http/types.hpp"
 #include "soket/net/asio.hpp"
 
 namespace soket::engineio {
@@ -53,10 +54,10 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   using Accepted = std::function<void(net::error_code, std::shared_ptr<WebSocketTransport>)>;
 
   /// Completes the opening handshake for `request` (which must outlive the operation) on `stream`
-  /// and hands over the transport.
+  /// and hands over the transport. `extra_headers` go into the 101 response.
   static void accept(boost::beast::tcp_stream stream,
                      const boost::beast::http::request<boost::beast::http::string_body>& request,
-                     Limits limits, Accepted done);
+                     Limits limits, Accepted done, const http::HeaderList& extra_headers = {});
 
   WebSocketTransport(net::tcp::socket socket, Limits limits);
 

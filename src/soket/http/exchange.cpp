@@ -21,6 +21,14 @@ void Exchange::respond(Response response) {
   if (finished_) return;
   finished_ = true;
   on_abort_ = nullptr;
+  for (auto& [name, value] : response_headers_) {
+    auto existing = response.find(name);
+    if (existing == response.end() || beast::iequals(name, "set-cookie")) {
+      response.insert(name, value);
+    } else if (beast::iequals(name, "vary")) {
+      response.set(name, std::string(existing->value()) + ", " + value);
+    }
+  }
   auto connection = std::move(connection_);
   if (connection) connection->send(std::move(response));
 }

@@ -25,7 +25,13 @@ class Exchange {
   bool finished() const { return finished_; }
 
   /// Sends the response (once); later calls, and calls after the client went away, do nothing.
+  /// The response_headers() go with it, except those it sets itself (Set-Cookie always goes, and
+  /// Vary values are joined).
   void respond(Response response);
+
+  /// Headers for the response this request will get, set before it is made (Node's
+  /// res.setHeader() in a middleware); a WebSocket upgrade puts them in its 101.
+  HeaderList& response_headers() { return response_headers_; }
 
   /// Takes the TCP stream out of the HTTP connection, which then ends. For WebSocket upgrades.
   beast::tcp_stream release_stream();
@@ -43,6 +49,7 @@ class Exchange {
   bool secure_ = false;
   bool finished_ = false;
   std::function<void()> on_abort_;
+  HeaderList response_headers_;
 };
 
 using ExchangePtr = std::shared_ptr<Exchange>;

@@ -3,7 +3,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "soket/net/asio.hpp"
 
@@ -16,6 +19,9 @@ using Response = bhttp::response<bhttp::string_body>;
 using Status = bhttp::status;
 using Field = bhttp::field;
 using Verb = bhttp::verb;
+
+/// Header lines to add to a response, in order (names may repeat, as Set-Cookie does).
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 /// A response with a JSON body; keep-alive and version follow `req`.
 Response json_response(const Request& req, Status status, std::string body);

@@ -113,7 +113,7 @@ SocketDetails Adapter::details(Socket& socket) const {
   h["headers"] = fields_object(handshake.headers);
   h["time"] = js_date_string(handshake.issued_ms);
   h["address"] = handshake.address;
-  h["xdomain"] = handshake.header("origin").has_value();
+  h["xdomain"] = handshake.xdomain;
   h["secure"] = handshake.secure;
   h["issued"] = handshake.issued_ms;
   h["url"] = handshake.url;

@@ -2,13 +2,19 @@
 
 #include <csignal>
 #include <stdexcept>
+#include <string>
 
 namespace soket::socketio {
 
 ShardGroup::ShardGroup(std::size_t count, ServerOptions options, http::ServerOptions http_options,
                        AdapterMaker adapter_maker) {
   if (count == 0) throw std::invalid_argument("ShardGroup needs at least one shard");
-  if (count > 1) options.engine.allow_polling = false;  // a polling session cannot follow a shard
+  if (count > 1) {
+    // A polling session cannot follow a shard: its requests may reach any of them.
+    std::erase(options.engine.transports, "polling");
+    if (options.engine.transports.empty())
+      throw std::invalid_argument("ShardGroup: several shards need the websocket transport");
+  }
   for (std::size_t i = 0; i < count; ++i)
     shards_.push_back(std::make_unique<Shard>());
   if (count > 1 && !adapter_maker) {
