@@ -105,6 +105,7 @@ void Server::accept_websocket(const http::ExchangePtr& exchange,
   WebSocketTransport::Limits limits{options_.max_payload, options_.max_buffered_bytes};
   // The exchange holds the request, which must outlive the handshake.
   WebSocketTransport::accept(exchange->release_stream(), exchange->request(), limits,
+                             options_.per_message_deflate,
                              [exchange, then = std::move(then)](
                                  net::error_code ec, std::shared_ptr<WebSocketTransport> ws) {
                                if (!ec) then(std::move(ws));

@@ -3,6 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <algorithm>
+
+#include "soket/engineio/deflate.hpp"
 #include "soket/engineio/errors.hpp"
 #include "soket/engineio/packet.hpp"
 #include "soket/engineio/server.hpp"
@@ -133,16 +136,29 @@ void Socket::flush_polling() {
   if (!pending_poll_ || buffer_.empty()) return;
   std::string body;
   encode_payload(buffer_, body);
+  // As in the reference, a response is compressed when any of its packets may be.
+  bool compress =
+      std::any_of(buffer_.begin(), buffer_.end(), [](const Frame& f) { return f.compress; });
   buffer_.clear();
   buffered_bytes_ = 0;
-  respond_poll(std::move(body));
+  respond_poll(std::move(body), compress);
 }
 
-void Socket::respond_poll(std::string body) {
+void Socket::respond_poll(std::string body, bool compress) {
   auto exchange = std::move(pending_poll_);
   pending_poll_.reset();
-  server_.respond(exchange,
-                  http::text_response(exchange->request(), http::Status::ok, std::move(body)));
+  const auto& req = exchange->request();
+  const auto& http_compression = server_.options().http_compression;
+  auto encoding = HttpEncoding::identity;
+  if (compress && http_compression.enabled && body.size() >= http_compression.threshold) {
+    auto accept = req.find(http::Field::accept_encoding);
+    if (accept != req.end()) encoding = choose_http_encoding(accept->value());
+  }
+  if (encoding == HttpEncoding::identity)
+    return server_.respond(exchange, http::text_response(req, http::Status::ok, std::move(body)));
+  auto response = http::text_response(req, http::Status::ok, http_compress(body, encoding));
+  response.set(http::Field::content_encoding, encoding == HttpEncoding::gzip ? "gzip" : "deflate");
+  server_.respond(exchange, std::move(response));
 }
 
 // WebSocket and upgrade -----------------------------------------------------------------------

@@ -76,7 +76,8 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   bool on_packet(const PacketView& packet);
   void schedule_flush();
   void flush_polling();
-  void respond_poll(std::string body);
+  /// Answers the pending GET; `compress`: the body may be gzip/deflate-encoded (httpCompression).
+  void respond_poll(std::string body, bool compress = false);
   void schedule_ping();
   void on_close(std::string_view reason, bool flush);
   void poll_while_closing();
