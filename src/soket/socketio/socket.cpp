@@ -50,13 +50,31 @@ void Socket::on_connect() {
   client_->write(packet);
 }
 
+void SocketEmitter::emit_message(std::string_view event, Message message) const {
+  socket_->emit_event(event, std::move(message), compress_);
+}
+
+void SocketEmitter::emit_with_ack(std::string_view event, Message message, AckCallback callback,
+                                  std::chrono::milliseconds timeout) const {
+  socket_->emit_event_with_ack(event, std::move(message), std::move(callback), timeout, compress_);
+}
+
 void Socket::emit_message(std::string_view event, Message message) {
+  emit_event(event, std::move(message), true);
+}
+
+void Socket::emit_event(std::string_view event, Message message, bool compress) {
   if (!connected_) return;
-  write(encode(make_event_packet(nsp_.name(), event, std::move(message), std::nullopt)));
+  write(encode(make_event_packet(nsp_.name(), event, std::move(message), std::nullopt)), compress);
 }
 
 void Socket::emit_with_ack(std::string_view event, Message message, AckCallback callback,
                            std::chrono::milliseconds timeout) {
+  emit_event_with_ack(event, std::move(message), std::move(callback), timeout, true);
+}
+
+void Socket::emit_event_with_ack(std::string_view event, Message message, AckCallback callback,
+                                 std::chrono::milliseconds timeout, bool compress) {
   if (!connected_) {
     Message empty;
     callback(std::string("socket has been disconnected"), empty);
@@ -78,7 +96,7 @@ void Socket::emit_with_ack(std::string_view event, Message message, AckCallback 
     });
   }
   acks_.emplace(id, std::move(pending));
-  write(encode(make_event_packet(nsp_.name(), event, std::move(message), id)));
+  write(encode(make_event_packet(nsp_.name(), event, std::move(message), id)), compress);
 }
 
 void Socket::expect_ack(uint64_t id, AckCallback callback) {
