@@ -54,6 +54,13 @@ void setup_main(Server& io) {
       s.emit_message("binary-back", message);  // placeholders and attachments travel as they came
       ack(std::move(message));
     });
+    // compress(false): the same packet, never compressed (no RSV1, no gzip of its poll).
+    socket.on("uncompressed", [](Socket& s, Message& message, Ack&) {
+      s.compress(false).emit_message("uncompressed", std::move(message));
+    });
+    socket.on("uncompressed-broadcast", [&io](Socket&, Message& message, Ack&) {
+      io.compress(false).emit_message("uncompressed-broadcast", std::move(message));
+    });
     socket.on("kick", [](Socket& s, Message&, Ack&) { s.disconnect(true); });
     // Server -> client ack: ask the client `question` (with the given payload), wait up to the
     // given milliseconds, and ack the caller with the client's answer or the timeout error.
@@ -107,8 +114,11 @@ int main(int argc, char** argv) {
   std::string node_name;
   soket::cluster::RedisAdapterOptions redis_options;
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
+  bool per_message_deflate = false;
   auto add_options = [&](CLI::App& cli) {
     app = &cli;
+    cli.add_flag("--per-message-deflate", per_message_deflate,
+                 "Compress WebSocket messages from 1 KiB (RFC 7692) when the client offers it");
     cli.add_option("--redis", redis_url,
                    "Join a cluster through Redis, e.g. redis://127.0.0.1:6379 (the protocol of "
                    "@socket.io/redis-adapter)");
@@ -130,6 +140,7 @@ int main(int argc, char** argv) {
         ServerOptions options;
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
+        options.engine.per_message_deflate.enabled = per_message_deflate;
         if (!redis_url.empty()) {
           std::string error;
           auto url = soket::cluster::RedisUrl::parse(redis_url, &error);
