@@ -18,6 +18,7 @@
 
 #include "soket/socketio/remote_socket.hpp"
 #include "soket/socketio/shard_group.hpp"
+#include "ws_test_client.hpp"
 #include "soket/socketio/socket.hpp"
 
 namespace soket::socketio {
@@ -80,65 +81,15 @@ void setup(Server& io, std::size_t shard) {
   });
 }
 
-// A minimal Socket.IO client over WebSocket, blocking, with a deadline on every read.
-class Client {
+// A client that knows which shard it landed on.
+class Client : public test::WsClient {
  public:
-  Client(asio::io_context& io, uint16_t port) : io_(io), ws_(io) {
-    beast::get_lowest_layer(ws_).connect(
-        net::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    ws_.handshake("127.0.0.1", "/socket.io/?EIO=4&transport=websocket");
-    ws_.text(true);
-    auto open = read();
-    if (open.empty() || open[0] != '0') throw std::runtime_error("no open packet: " + open);
-    send("40");
-    auto connect = read();
-    if (!connect.starts_with("40")) throw std::runtime_error("no connect packet: " + connect);
-    shard_ = call(R"(["shard"])").at(0).to_number<std::size_t>();
-  }
-
+  Client(asio::io_context& io, uint16_t port)
+      : WsClient(io, port), shard_(call(R"(["shard"])").at(0).to_number<std::size_t>()) {}
   std::size_t shard() const { return shard_; }
 
-  void send(std::string_view text) { ws_.write(asio::buffer(text)); }
-  void emit(std::string_view args) { send("42" + std::string(args)); }
-
-  // Emits with an ack and returns the ack's arguments.
-  boost::json::array call(std::string_view args) {
-    auto id = std::to_string(++ack_id_);
-    send("42" + id + std::string(args));
-    auto reply = read();
-    if (!reply.starts_with("43" + id)) throw std::runtime_error("expected ack: " + reply);
-    return boost::json::parse(reply.substr(2 + id.size())).as_array();
-  }
-
-  // The next Engine.IO packet as text ("42[...]", "41"); answers Engine.IO pings on the way.
-  std::string read() {
-    for (;;) {
-      beast::flat_buffer buffer;
-      beast::error_code result;
-      bool done = false;
-      beast::get_lowest_layer(ws_).expires_after(5s);
-      ws_.async_read(buffer, [&](beast::error_code ec, std::size_t) {
-        result = ec;
-        done = true;
-      });
-      io_.restart();
-      while (!done)
-        io_.run_one();
-      if (result) return "error: " + result.message();
-      auto text = beast::buffers_to_string(buffer.data());
-      if (text == "2") {
-        send("3");
-        continue;
-      }
-      return text;
-    }
-  }
-
  private:
-  asio::io_context& io_;
-  websocket::stream<beast::tcp_stream> ws_;
-  std::size_t shard_ = 0;
-  int ack_id_ = 0;
+  std::size_t shard_;
 };
 
 class ShardsTest : public ::testing::Test {

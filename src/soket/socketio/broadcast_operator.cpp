@@ -115,6 +115,10 @@ void BroadcastOperator::emit_with_ack(std::string_view event, Message message,
   });
 }
 
+net::asio::io_context& BroadcastOperator::io() const {
+  return nsp_->server().io();
+}
+
 std::vector<SocketId> BroadcastOperator::socket_ids() const {
   return nsp_->adapter().sockets(options_);
 }

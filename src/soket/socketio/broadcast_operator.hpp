@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "soket/socketio/ack_completion.hpp"
 #include "soket/socketio/adapter.hpp"
 #include "soket/socketio/message.hpp"
 
@@ -47,6 +48,21 @@ class BroadcastOperator {
   /// all came in, or "operation has timed out" with those that did after timeout() (5 s when not
   /// set).
   void emit_with_ack(std::string_view event, Message message, BroadcastAckCallback done) const;
+  /// The same, variadic, with an Asio completion token for `void(error_code, Message responses)`
+  /// (AckError::timed_out, with the answers that came in time):
+  ///   auto answers = co_await io.timeout(2s).emit_with_ack("question", "?", asio::use_awaitable);
+  template <class... Args>
+    requires detail::ends_with_token<Args...>
+  auto emit_with_ack(std::string_view event, Args&&... args) const {
+    return detail::initiate_ack(
+        io(),
+        [op = *this, name = std::string(event)](Message message, AckCallback done) {
+          op.emit_with_ack(name, std::move(message),
+                           [done = std::move(done)](std::optional<std::string> error,
+                                                    Message& responses) { done(error, responses); });
+        },
+        event, std::forward<Args>(args)...);
+  }
 
   /// The ids of the targeted sockets of this node.
   std::vector<SocketId> socket_ids() const;
@@ -57,6 +73,7 @@ class BroadcastOperator {
   void disconnect_sockets(bool close = false) const;
 
   const BroadcastOptions& options() const { return options_; }
+  net::asio::io_context& io() const;
 
  private:
   Namespace* nsp_;

@@ -3,6 +3,10 @@
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+
+#include <optional>
+#include <stdexcept>
 
 #include <string>
 #include <utility>
@@ -32,6 +36,34 @@ struct Message {
 
   /// The string at args[i], or an empty view when it is missing or not a string.
   std::string_view string_at(std::size_t i) const;
+
+  /// args[i] converted to T with Boost.JSON's value_to (numbers, strings, bools, containers, and
+  /// any type with a tag_invoke conversion): `m.get<double>(1)`, `m.as<Reading>(0)`. Throws
+  /// std::out_of_range when the argument is missing and boost::system::system_error when it does
+  /// not convert (an int64 converts to double; a double with a fraction does not to int).
+  template <class T>
+  T get(std::size_t i) const {
+    if (i >= args.size())
+      throw std::out_of_range("argument " + std::to_string(i) + " is missing (" +
+                              std::to_string(args.size()) + " given)");
+    return boost::json::value_to<T>(args[i]);
+  }
+  template <class T>
+  T as(std::size_t i) const {
+    return get<T>(i);
+  }
+  /// The same without exceptions: nullopt when missing or not convertible.
+  template <class T>
+  std::optional<T> try_get(std::size_t i) const {
+    if (i >= args.size()) return std::nullopt;
+    auto result = boost::json::try_value_to<T>(args[i]);
+    if (!result) return std::nullopt;
+    return std::move(*result);
+  }
+  /// The bytes of the binary argument at args[i], or null when it is not one.
+  const std::string* binary_at(std::size_t i) const {
+    return i < args.size() ? binary(args[i]) : nullptr;
+  }
 
   /// Appends `value` to args; binary placeholders in it, which point into `attachments`, are
   /// renumbered to point into this message's attachments (the bytes are shared, not copied).

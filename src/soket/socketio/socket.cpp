@@ -1,5 +1,9 @@
 #include "soket/socketio/socket.hpp"
 
+#include <boost/container/small_vector.hpp>
+
+#include <algorithm>
+
 #include "soket/socketio/client.hpp"
 #include "soket/socketio/event_packet.hpp"
 #include "soket/socketio/namespace.hpp"
@@ -19,6 +23,10 @@ Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
 
 Socket::~Socket() = default;
 
+net::asio::io_context& Socket::io() const {
+  return nsp_.server().io();
+}
+
 const engineio::Handshake& Socket::handshake() const {
   static const engineio::Handshake empty;
   return client_ ? client_->connection().handshake() : empty;
@@ -28,14 +36,90 @@ std::string_view Socket::transport() const {
   return client_ ? client_->connection().transport_name() : std::string_view{};
 }
 
-void Socket::on(std::string event, EventHandler handler) {
-  for (auto& [name, existing] : handlers_) {
-    if (name == event) {
-      existing = std::move(handler);
-      return;
-    }
-  }
-  handlers_.emplace_back(std::move(event), std::move(handler));
+ListenerId Socket::on(std::string event, EventHandler handler) {
+  auto id = next_listener_id_++;
+  listeners_.push_back(Listener{std::move(event), id, std::move(handler), false});
+  return id;
+}
+
+ListenerId Socket::once(std::string event, EventHandler handler) {
+  auto id = next_listener_id_++;
+  listeners_.push_back(Listener{std::move(event), id, std::move(handler), true});
+  return id;
+}
+
+void Socket::off(std::string_view event) {
+  std::erase_if(listeners_, [&](const Listener& l) { return l.event == event; });
+}
+
+void Socket::off(ListenerId id) {
+  std::erase_if(listeners_, [&](const Listener& l) { return l.id == id; });
+}
+
+std::size_t Socket::listener_count(std::string_view event) const {
+  return std::count_if(listeners_.begin(), listeners_.end(),
+                       [&](const Listener& l) { return l.event == event; });
+}
+
+ListenerId Socket::on_any(AnyHandler handler) {
+  auto id = next_listener_id_++;
+  any_listeners_.push_back({id, std::move(handler)});
+  return id;
+}
+
+ListenerId Socket::prepend_any(AnyHandler handler) {
+  auto id = next_listener_id_++;
+  any_listeners_.insert(any_listeners_.begin(), {id, std::move(handler)});
+  return id;
+}
+
+void Socket::off_any() {
+  any_listeners_.clear();
+}
+
+void Socket::off_any(ListenerId id) {
+  std::erase_if(any_listeners_, [&](const AnyListener& l) { return l.id == id; });
+}
+
+ListenerId Socket::on_any_outgoing(AnyHandler handler) {
+  auto id = next_listener_id_++;
+  outgoing_listeners_.push_back({id, std::move(handler)});
+  return id;
+}
+
+ListenerId Socket::prepend_any_outgoing(AnyHandler handler) {
+  auto id = next_listener_id_++;
+  outgoing_listeners_.insert(outgoing_listeners_.begin(), {id, std::move(handler)});
+  return id;
+}
+
+void Socket::off_any_outgoing() {
+  outgoing_listeners_.clear();
+}
+
+void Socket::off_any_outgoing(ListenerId id) {
+  std::erase_if(outgoing_listeners_, [&](const AnyListener& l) { return l.id == id; });
+}
+
+// Outgoing packets exist only encoded (a broadcast is encoded once for everyone), so a socket
+// that listens to them decodes its own copy.
+void Socket::notify_outgoing(const EncodedPacket& packet) {
+  if (packet.frames.empty()) return;
+  Decoder decoder;
+  const auto& first = packet.frames.front();
+  if (first.binary || !first.bytes || first.bytes->empty() || first.bytes->front() != '4') return;
+  auto status = decoder.add_text(std::string_view(*first.bytes).substr(1));
+  for (std::size_t i = 1; status == Decoder::Status::need_attachment && i < packet.frames.size();
+       ++i)
+    status = decoder.add_binary(packet.frames[i].bytes);
+  if (status != Decoder::Status::ready) return;
+  auto decoded = decoder.take();
+  if (decoded.type != PacketType::event) return;
+  std::string event(event_name(decoded));
+  auto message = take_message(decoded, true);
+  auto listeners = outgoing_listeners_;  // a listener may remove itself
+  for (const auto& listener : listeners)
+    listener.handler(*this, event, message);
 }
 
 void Socket::on_connect() {
@@ -132,7 +216,9 @@ BroadcastOperator Socket::broadcast() const {
 }
 
 void Socket::write(const EncodedPacket& packet) {
-  if (connected_ && client_) client_->write(packet);
+  if (!connected_ || !client_) return;
+  if (!outgoing_listeners_.empty()) notify_outgoing(packet);
+  client_->write(packet);
 }
 
 void Socket::disconnect(bool close) {
@@ -170,16 +256,32 @@ void Socket::on_event(Packet& packet) {
   std::string event(event_name(packet));
   Message message = take_message(packet, true);
   Ack ack = packet.id ? Ack(weak_from_this(), *packet.id) : Ack();
-  auto self = shared_from_this();  // a handler may disconnect this socket
-  for (const auto& handler : any_handlers_) {
-    handler(*this, event, message);
-    if (!connected_) return;
+  auto self = shared_from_this();  // a listener may disconnect this socket
+  if (!any_listeners_.empty()) {
+    auto any = any_listeners_;  // a listener may add or remove listeners
+    for (const auto& listener : any) {
+      listener.handler(*this, event, message);
+      if (!connected_) return;
+    }
   }
-  for (const auto& [name, registered] : handlers_) {
-    if (name != event) continue;
-    auto handler = registered;  // the handler may replace itself
-    handler(*this, message, ack);
-    return;
+  // The listeners of this event as they are now; once-listeners leave before they run.
+  boost::container::small_vector<EventHandler, 2> matching;
+  for (auto it = listeners_.begin(); it != listeners_.end();) {
+    if (it->event != event) {
+      ++it;
+      continue;
+    }
+    matching.push_back(it->handler);
+    it = it->once ? listeners_.erase(it) : it + 1;
+  }
+  for (std::size_t i = 0; i < matching.size(); ++i) {
+    if (i + 1 == matching.size()) {
+      matching[i](*this, message, ack);
+    } else {
+      Message copy = message;  // the next listener sees the message as it arrived
+      matching[i](*this, copy, ack);
+    }
+    if (!connected_) return;
   }
 }
 

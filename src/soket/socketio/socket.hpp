@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "soket/engineio/handshake.hpp"
+#include "soket/socketio/ack_completion.hpp"
 #include "soket/socketio/broadcast_operator.hpp"
 #include "soket/socketio/packet.hpp"
 #include "soket/socketio/types.hpp"
@@ -58,8 +59,30 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// "polling" or "websocket", or "" once disconnected.
   std::string_view transport() const;
 
-  void on(std::string event, EventHandler handler);
-  void on_any(AnyHandler handler) { any_handlers_.push_back(std::move(handler)); }
+  /// Adds a listener of `event` (after those already there, as Node's socket.on). Every listener
+  /// of an event runs, in order; each gets the message as it arrived (a listener may move from
+  /// it without the next one noticing) and the same Ack, which answers once.
+  ListenerId on(std::string event, EventHandler handler);
+  /// A listener that runs for the next `event` only.
+  ListenerId once(std::string event, EventHandler handler);
+  /// Removes every listener of `event`, or the one listener `id`.
+  void off(std::string_view event);
+  void off(ListenerId id);
+  /// The number of listeners of `event`.
+  std::size_t listener_count(std::string_view event) const;
+
+  /// Listeners of every incoming event, run before the event's own listeners (Node's onAny /
+  /// prependAny / offAny).
+  ListenerId on_any(AnyHandler handler);
+  ListenerId prepend_any(AnyHandler handler);
+  void off_any();
+  void off_any(ListenerId id);
+  /// Listeners of every event sent to this client, broadcasts included (onAnyOutgoing & co). Only
+  /// sockets that have one pay for them.
+  ListenerId on_any_outgoing(AnyHandler handler);
+  ListenerId prepend_any_outgoing(AnyHandler handler);
+  void off_any_outgoing();
+  void off_any_outgoing(ListenerId id);
   void on_disconnecting(DisconnectHandler handler) {
     on_disconnecting_.push_back(std::move(handler));
   }
@@ -76,6 +99,50 @@ class Socket : public std::enable_shared_from_this<Socket> {
                      std::chrono::milliseconds timeout = std::chrono::milliseconds::zero());
   /// compress(false).emit(...): that packet skips compression (permessage-deflate, HTTP).
   SocketEmitter compress(bool compress) { return {*this, compress}; }
+  /// The same, as variadic as emit() and in Asio's style: the last argument is a completion token
+  /// for `void(error_code, Message reply)` (AckError::timed_out / disconnected):
+  ///   socket.emit_with_ack("ask", 1, "two", [](boost::system::error_code ec, Message reply) {...});
+  ///   Message reply = co_await socket.emit_with_ack("ask", 1, asio::use_awaitable);
+  ///   std::future<Message> reply = socket.emit_with_ack("ask", 1, asio::use_future);
+  /// Waits as long as it takes; timeout(ms).emit_with_ack(...) bounds the wait.
+  template <class... Args>
+    requires detail::ends_with_token<Args...>
+  auto emit_with_ack(std::string_view event, Args&&... args) {
+    return timeout(std::chrono::milliseconds::zero())
+        .emit_with_ack(event, std::forward<Args>(args)...);
+  }
+
+  /// Emits with an ack that times out after `timeout` (Node's socket.timeout(ms).emitWithAck()).
+  class Timed {
+   public:
+    template <class... Args>
+      requires detail::ends_with_token<Args...>
+    auto emit_with_ack(std::string_view event, Args&&... args) const {
+      return detail::initiate_ack(
+          *io_,
+          [weak = socket_, name = std::string(event), timeout = timeout_](Message message,
+                                                                          AckCallback done) {
+            auto socket = weak.lock();
+            if (!socket) {
+              Message none;
+              return done(std::string("socket has been disconnected"), none);
+            }
+            socket->emit_with_ack(name, std::move(message), std::move(done), timeout);
+          },
+          event, std::forward<Args>(args)...);
+    }
+
+   private:
+    friend class Socket;
+    Timed(std::weak_ptr<Socket> socket, net::asio::io_context& io,
+          std::chrono::milliseconds timeout)
+        : socket_(std::move(socket)), io_(&io), timeout_(timeout) {}
+    std::weak_ptr<Socket> socket_;
+    net::asio::io_context* io_;
+    std::chrono::milliseconds timeout_;
+  };
+  Timed timeout(std::chrono::milliseconds timeout) { return {weak_from_this(), io(), timeout}; }
+  net::asio::io_context& io() const;
 
   void join(Room room);
   void join(const std::vector<Room>& rooms);
@@ -129,10 +196,24 @@ class Socket : public std::enable_shared_from_this<Socket> {
   boost::json::object auth_;
   boost::json::object data_;
   bool connected_ = false;
-  // A few handlers per socket, for as long as it lives: a vector is smaller than a hash map and
+  struct Listener {
+    std::string event;
+    ListenerId id;
+    EventHandler handler;
+    bool once;
+  };
+  struct AnyListener {
+    ListenerId id;
+    AnyHandler handler;
+  };
+  void notify_outgoing(const EncodedPacket& packet);
+
+  // A few listeners per socket, for as long as it lives: a vector is smaller than a hash map and
   // as fast to search at this size.
-  std::vector<std::pair<std::string, EventHandler>> handlers_;
-  std::vector<AnyHandler> any_handlers_;
+  std::vector<Listener> listeners_;
+  std::vector<AnyListener> any_listeners_;
+  std::vector<AnyListener> outgoing_listeners_;
+  ListenerId next_listener_id_ = 1;
   std::vector<DisconnectHandler> on_disconnecting_;
   std::vector<DisconnectHandler> on_disconnect_;
   std::unordered_map<uint64_t, PendingAck> acks_;

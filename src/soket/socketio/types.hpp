@@ -46,6 +46,8 @@ class Ack {
 };
 
 using EventHandler = std::function<void(Socket&, Message&, Ack&)>;
+/// Names one listener added with Socket::on / once / on_any / ..., for off().
+using ListenerId = uint64_t;
 using AnyHandler = std::function<void(Socket&, std::string_view event, Message&)>;
 using DisconnectHandler = std::function<void(Socket&, std::string_view reason)>;
 using ConnectionHandler = std::function<void(Socket&)>;

@@ -1,0 +1,277 @@
+// The Socket API a Node user expects, in C++ terms, against a real server and a WebSocket client:
+// several listeners per event, once/off, onAny/prependAny/offAny, onAnyOutgoing, typed access to
+// arguments, and emit_with_ack as variadic as emit with Asio completions (callback, future,
+// coroutine).
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <future>
+#include <thread>
+
+#include "soket/http/server.hpp"
+#include "soket/socketio/server.hpp"
+#include "soket/socketio/socket.hpp"
+#include "ws_test_client.hpp"
+
+namespace soket::socketio {
+namespace {
+
+namespace asio = net::asio;
+using namespace std::chrono_literals;
+
+struct Reading {
+  std::string device;
+  double value = 0;
+};
+
+Reading tag_invoke(boost::json::value_to_tag<Reading>, const boost::json::value& v) {
+  const auto& o = v.as_object();
+  return {std::string(o.at("device").as_string()), boost::json::value_to<double>(o.at("value"))};
+}
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    http_ = http::Server::create(io_);
+    server_ = std::make_unique<Server>(io_);
+    server_->on_connection([this](Socket& socket) {
+      if (on_socket_) on_socket_(socket);
+    });
+    server_->attach(*http_);
+    port_ = http_->listen(net::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)).port();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    asio::post(io_, [this] {
+      server_->close();
+      http_->stop();
+    });
+    io_.stop();
+    thread_.join();
+  }
+  // Runs `fn` on the server's thread and waits for it.
+  template <class Fn>
+  auto on_server(Fn fn) {
+    return asio::post(io_, asio::use_future(std::move(fn))).get();
+  }
+  std::unique_ptr<test::WsClient> connect() {
+    return std::make_unique<test::WsClient>(client_io_, port_);
+  }
+
+  asio::io_context io_{1};
+  std::shared_ptr<http::Server> http_;
+  std::unique_ptr<Server> server_;
+  std::function<void(Socket&)> on_socket_;  // set before a client connects
+  uint16_t port_ = 0;
+  std::thread thread_;
+  asio::io_context client_io_;
+};
+
+TEST_F(ApiTest, EveryListenerRunsInOrderAndEachSeesTheMessageAsItArrived) {
+  std::vector<std::string> seen;
+  on_socket_ = [&](Socket& s) {
+    s.on("ev", [&](Socket&, Message& m, Ack&) {
+      seen.push_back("first " + std::string(m.string_at(0)));
+      m.args.clear();  // the next listener must not notice
+    });
+    s.on("ev", [&](Socket&, Message& m, Ack& ack) {
+      seen.push_back("second " + std::string(m.string_at(0)));
+      ack.send("done");
+    });
+    s.once("ev", [&](Socket&, Message&, Ack&) { seen.push_back("once"); });
+  };
+  auto c = connect();
+  EXPECT_EQ(boost::json::serialize(c->call(R"(["ev","a"])")), R"(["done"])");
+  EXPECT_EQ(boost::json::serialize(c->call(R"(["ev","b"])")), R"(["done"])");
+  on_server([&] {
+    EXPECT_EQ(seen, (std::vector<std::string>{"first a", "second a", "once", "first b",
+                                              "second b"}));
+  });
+}
+
+TEST_F(ApiTest, OffRemovesOneListenerOrAllOfAnEvent) {
+  std::vector<std::string> seen;
+  std::shared_ptr<Socket> socket;
+  ListenerId second = 0;
+  on_socket_ = [&](Socket& s) {
+    socket = s.shared_from_this();
+    s.on("ev", [&](Socket&, Message&, Ack&) { seen.push_back("first"); });
+    second = s.on("ev", [&](Socket&, Message&, Ack&) { seen.push_back("second"); });
+    s.on("ping", [](Socket&, Message&, Ack& ack) { ack.send("pong"); });
+  };
+  auto c = connect();
+  on_server([&] {
+    EXPECT_EQ(socket->listener_count("ev"), 2u);
+    socket->off(second);
+  });
+  c->emit(R"(["ev"])");
+  c->call(R"(["ping"])");  // in order: "ev" was handled before this answer
+  on_server([&] {
+    EXPECT_EQ(seen, std::vector<std::string>{"first"});
+    socket->off("ev");
+    EXPECT_EQ(socket->listener_count("ev"), 0u);
+  });
+  c->emit(R"(["ev"])");
+  c->call(R"(["ping"])");
+  on_server([&] { EXPECT_EQ(seen.size(), 1u); });
+}
+
+TEST_F(ApiTest, AnyListenersRunBeforeTheEventsOwnAndCanBePrependedAndRemoved) {
+  std::vector<std::string> seen;
+  std::shared_ptr<Socket> socket;
+  ListenerId last = 0;
+  on_socket_ = [&](Socket& s) {
+    socket = s.shared_from_this();
+    s.on_any([&](Socket&, std::string_view event, Message&) {
+      seen.push_back("any " + std::string(event));
+    });
+    last = s.on_any([&](Socket&, std::string_view, Message&) { seen.push_back("any 2"); });
+    s.prepend_any([&](Socket&, std::string_view, Message&) { seen.push_back("prepended"); });
+    s.on("ev", [&](Socket&, Message&, Ack& ack) {
+      seen.push_back("ev");
+      ack.send();
+    });
+  };
+  auto c = connect();
+  c->call(R"(["ev"])");
+  on_server([&] {
+    EXPECT_EQ(seen, (std::vector<std::string>{"prepended", "any ev", "any 2", "ev"}));
+    seen.clear();
+    socket->off_any(last);
+  });
+  c->call(R"(["ev"])");
+  on_server([&] {
+    EXPECT_EQ(seen, (std::vector<std::string>{"prepended", "any ev", "ev"}));
+    seen.clear();
+    socket->off_any();
+  });
+  c->call(R"(["ev"])");
+  on_server([&] { EXPECT_EQ(seen, std::vector<std::string>{"ev"}); });
+}
+
+TEST_F(ApiTest, OutgoingListenersSeeEmitsAndBroadcastsWithTheirArguments) {
+  std::vector<std::string> seen;
+  on_socket_ = [&](Socket& s) {
+    s.on_any_outgoing([&](Socket&, std::string_view event, Message& m) {
+      seen.push_back(std::string(event) + " " + boost::json::serialize(m.args) + " " +
+                     std::to_string(m.attachments.size()));
+    });
+    s.on("go", [this](Socket& s, Message&, Ack&) {
+      s.emit("direct", 1, "two");
+      server_->emit("everyone", Binary{make_shared_bytes(std::string("\x01\x02", 2))});
+    });
+  };
+  auto c = connect();
+  c->emit(R"(["go"])");
+  EXPECT_EQ(c->read(), R"(42["direct",1,"two"])");
+  EXPECT_TRUE(c->read().starts_with("451-"));
+  c->read();  // the attachment
+  on_server([&] {
+    EXPECT_EQ(seen, (std::vector<std::string>{R"(direct [1,"two"] 0)",
+                                              R"(everyone [{"_placeholder":true,"num":0}] 1)"}));
+  });
+}
+
+TEST_F(ApiTest, TypedAccessToArguments) {
+  on_socket_ = [&](Socket& s) {
+    s.on("reading", [](Socket&, Message& m, Ack& ack) {
+      auto reading = m.as<Reading>(0);
+      auto scale = m.get<double>(1);  // an integer on the wire converts to double
+      auto tags = m.get<std::vector<std::string>>(2);
+      EXPECT_FALSE(m.try_get<int>(0).has_value());
+      EXPECT_FALSE(m.try_get<int>(9).has_value());
+      EXPECT_THROW(m.get<std::string>(1), boost::system::system_error);
+      EXPECT_THROW(m.get<int>(7), std::out_of_range);
+      ack.send(reading.device, reading.value * scale, tags.size());
+    });
+  };
+  auto c = connect();
+  EXPECT_EQ(boost::json::serialize(
+                c->call(R"(["reading",{"device":"gh-1","value":21.5},2,["a","b"]])")),
+            R"(["gh-1",4.3E1,2])");
+}
+
+// The server asks the client (which answers from this test thread) in three styles.
+TEST_F(ApiTest, EmitWithAckIsVariadicWithCallbackFutureAndCoroutine) {
+  std::promise<std::shared_ptr<Socket>> connected;
+  on_socket_ = [&](Socket& s) { connected.set_value(s.shared_from_this()); };
+  auto c = connect();
+  auto socket = connected.get_future().get();
+
+  auto answer = [&](std::string_view expected_args, std::string_view reply) {
+    auto question = c->read();  // 42<id>["q",...]
+    auto bracket = question.find('[');
+    ASSERT_EQ(question.substr(bracket), expected_args);
+    c->send("43" + question.substr(2, bracket - 2) + std::string(reply));
+  };
+
+  std::promise<std::string> by_callback;
+  asio::post(io_, [&] {
+    socket->emit_with_ack("q", 1, "two", [&](boost::system::error_code ec, Message reply) {
+      by_callback.set_value(ec ? ec.message() : boost::json::serialize(reply.args));
+    });
+  });
+  answer(R"(["q",1,"two"])", R"(["yes"])");
+  EXPECT_EQ(by_callback.get_future().get(), R"(["yes"])");
+
+  auto future = on_server([&] { return socket->emit_with_ack("q", 3.5, asio::use_future); });
+  answer(R"(["q",3.5E0])", R"([{"ok":true}])");
+  EXPECT_EQ(boost::json::serialize(future.get().args), R"([{"ok":true}])");
+
+  std::promise<std::string> by_coroutine;
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        try {
+          auto reply = co_await socket->timeout(5s).emit_with_ack("q", asio::use_awaitable);
+          by_coroutine.set_value(boost::json::serialize(reply.args));
+        } catch (const boost::system::system_error& e) {
+          by_coroutine.set_value(e.code().message());
+        }
+      },
+      asio::detached);
+  answer(R"(["q"])", R"([7])");
+  EXPECT_EQ(by_coroutine.get_future().get(), "[7]");
+
+  // A timeout is an error_code: AckError::timed_out.
+  std::promise<boost::system::error_code> timed_out;
+  asio::post(io_, [&] {
+    socket->timeout(50ms).emit_with_ack("q", [&](boost::system::error_code ec, Message) {
+      timed_out.set_value(ec);
+    });
+  });
+  c->read();  // the question, never answered
+  EXPECT_EQ(timed_out.get_future().get(), AckError::timed_out);
+}
+
+TEST_F(ApiTest, BroadcastEmitWithAckCollectsEveryAnswerAsAnAwaitable) {
+  std::promise<void> both;
+  int connected = 0;
+  on_socket_ = [&](Socket&) {
+    if (++connected == 2) both.set_value();
+  };
+  auto a = connect();
+  auto b = connect();
+  both.get_future().get();
+  auto answers = on_server(
+      [&] { return server_->timeout(5s).emit_with_ack("q", "?", asio::use_future); });
+  for (auto* c : {a.get(), b.get()}) {
+    auto question = c->read();
+    auto bracket = question.find('[');
+    EXPECT_EQ(question.substr(bracket), R"(["q","?"])");
+    c->send("43" + question.substr(2, bracket - 2) + R"(["from )" + c->sid() + R"("])");
+  }
+  auto responses = answers.get();
+  ASSERT_EQ(responses.args.size(), 2u);
+  std::set<std::string> from;
+  for (const auto& r : responses.args)
+    from.insert(std::string(r.as_string()));
+  EXPECT_EQ(from, (std::set<std::string>{"from " + a->sid(), "from " + b->sid()}));
+}
+
+}  // namespace
+}  // namespace soket::socketio
