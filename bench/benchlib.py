@@ -72,11 +72,18 @@ class Server:
         self.stop()
 
 
-def run_bench(bench, scenario, port, args, server_pid=None, label=None, cpu=None, timeout=600):
-    """Runs soket-bench once; returns its JSON result (a dict, with "error" on failure)."""
-    cmd = [bench, scenario, "--port", str(port)] + [str(a) for a in args]
+def run_bench(bench, scenario, port, args, server_pid=None, label=None, cpu=None, timeout=600,
+              aux_pid=None):
+    """Runs soket-bench once; returns its JSON result (a dict, with "error" on failure). `port`
+    and `server_pid` may be lists (the nodes of a cluster: --ports, CPU summed over the PIDs);
+    `aux_pid` (a PID or a list) is a process whose CPU is reported apart, e.g. redis-server."""
+    join = lambda v: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+    ports = ["--ports", join(port)] if isinstance(port, (list, tuple)) else ["--port", str(port)]
+    cmd = [bench, scenario] + ports + [str(a) for a in args]
     if server_pid:
-        cmd += ["--server-pid", str(server_pid)]
+        cmd += ["--server-pid", join(server_pid)]
+    if aux_pid:
+        cmd += ["--aux-pid", join(aux_pid)]
     if label:
         cmd += ["--label", label]
     if cpu is not None:
@@ -105,3 +112,110 @@ class Hub(Server):
     def stop(self):
         super().stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def redis_command(port, *args, host="127.0.0.1", timeout=5):
+    """Sends one command to Redis (RESP) and returns its decoded reply: int, str, list or None;
+    an error reply raises RuntimeError. Enough for PING, PUBSUB and CLIENT LIST."""
+    out = f"*{len(args)}\r\n".encode()
+    for arg in args:
+        data = str(arg).encode()
+        out += b"$%d\r\n%s\r\n" % (len(data), data)
+    with socket.create_connection((host, port), timeout=timeout) as s, s.makefile("rb") as f:
+        s.sendall(out)
+
+        def read():
+            line = f.readline()
+            if not line.endswith(b"\r\n"):
+                raise RuntimeError(f"redis: connection closed ({line!r})")
+            kind, rest = line[:1], line[1:-2].decode()
+            if kind == b"+":
+                return rest
+            if kind == b"-":
+                raise RuntimeError(f"redis: {rest}")
+            if kind == b":":
+                return int(rest)
+            if kind == b"$":
+                n = int(rest)
+                if n < 0:
+                    return None
+                data = f.read(n + 2)
+                return data[:-2].decode()
+            if kind == b"*":
+                n = int(rest)
+                return None if n < 0 else [read() for _ in range(n)]
+            raise RuntimeError(f"redis: unexpected reply {line!r}")
+
+        return read()
+
+
+class Redis:
+    """A throwaway redis-server on 127.0.0.1:`port` (free port below 32768 by default): no RDB
+    snapshots, no AOF, nothing written to disk. Stopped by its PID."""
+
+    def __init__(self, port=None, cpu=None, binary="redis-server", timeout=10):
+        self.port = port or free_port()
+        self.workdir = tempfile.mkdtemp(prefix="soket-bench-redis-")
+        cmd = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", self.workdir, "--loglevel", "warning"]
+        if cpu is not None:
+            cmd = ["taskset", "-c", str(cpu)] + cmd
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     text=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if redis_command(self.port, "PING") == "PONG":
+                    break
+            except OSError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"redis-server did not start: {self.proc.stderr.read()[-2000:]}")
+            time.sleep(0.05)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}"
+
+    def subscribed_clients(self, sharded=False):
+        """Clients of this Redis holding pattern subscriptions (classic adapter: `socket.io#/#*`)
+        and channel subscriptions (its request/response channels), or shard-channel subscriptions
+        when `sharded`: one such client per node of a socket.io cluster."""
+        count = 0
+        for line in redis_command(self.port, "CLIENT", "LIST").splitlines():
+            fields = dict(f.split("=", 1) for f in line.split() if "=" in f)
+            if sharded:
+                count += int(fields.get("ssub", 0)) > 0
+            else:
+                count += int(fields.get("psub", 0)) > 0 and int(fields.get("sub", 0)) > 0
+        return count
+
+    def wait_subscribed(self, nodes, sharded=False, timeout=10):
+        """Waits until `nodes` clients have subscribed (see subscribed_clients)."""
+        deadline = time.monotonic() + timeout
+        while self.subscribed_clients(sharded) < nodes:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{nodes} nodes did not subscribe in Redis within {timeout} s: "
+                                   f"{redis_command(self.port, 'CLIENT', 'LIST')}")
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

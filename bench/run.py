@@ -16,8 +16,19 @@ generator's own ceiling; there is no Node equivalent of the hub.
 bench-server --threads N). A server with more than one thread is pinned to --multi-server-cpu
 (default 0,1: both cores, so it shares core 1 with the generator), single-threaded servers to
 --server-cpu; the table then adds 2t/1t.
+
+cluster-broadcast: a cluster of 2 nodes over Redis, soket against Node. A throwaway redis-server
+(free port, no persistence, pinned to --redis-cpu) serves the whole run; per repetition and
+implementation two nodes (bench-server --redis URL, node server.mjs --redis URL; --sharded for
+sharded pub/sub) on --server-cpu, 1000 receivers spread over both (500 each), one sender on node
+A emitting `bcast` (io.emit: local receivers, then Redis, then node B's); deliveries/s and the CPU
+of both nodes and of redis-server per delivery. Each repetition also runs the single-node
+broadcast with the same load, so the table shows what the adapter adds per message.
+
+  bench/run.py cluster-broadcast --reps 3
 """
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -42,6 +53,11 @@ SCENARIOS = {
     "devices-1k": ("devices", ["-c", "1000", "-k", "4", "--sources", "4"]),
     "devices-rate": ("devices", ["-c", "100", "--rate", "30000", "--sources", "4"]),
 }
+# Clusters over Redis: scenario -> (generator scenario, arguments, nodes). Only soket and node.
+CLUSTER_SCENARIOS = {
+    "cluster-broadcast": ("broadcast", ["-c", "1000", "--senders", "1", "-k", "4"], 2),
+}
+CLUSTER_SERVERS = ("soket", "node")
 # The device scenarios run against the hub and the raw line server only.
 DEVICE_SERVERS = ("soket", "raw")
 DEFAULT_SET = ["echo", "broadcast", "room", "latency", "handshakes", "conns"]
@@ -72,6 +88,26 @@ METRICS["echo-k8"] = METRICS["echo"]
 METRICS["latency"] = METRICS["echo"]
 METRICS["room"] = METRICS["broadcast"]
 METRICS["handshakes"] = METRICS["conns"]
+# Cluster rows: "single_*" are the single-node broadcast of the same repetition; the derived keys
+# are added by cluster_derived().
+METRICS["cluster-broadcast"] = [
+    ("rate", "deliveries/s, 2 nodes", True), ("p50_us", "p50 us", False),
+    ("p99_us", "p99 us", False),
+    ("server_cpu_us_per_delivery", "nodes CPU us/delivery (A + B)", False),
+    ("aux_cpu_us_per_delivery", "redis CPU us/delivery", False),
+    ("total_cpu_us_per_delivery", "total CPU us/delivery (nodes + redis)", False),
+    ("deliveries_per_cpu_s", "deliveries per CPU-second (nodes + redis)", True),
+    ("node_a_cpu", "node A cores busy", None), ("node_b_cpu", "node B cores busy", None),
+    ("aux_cpu", "redis cores busy", None), ("generator_cpu", "generator cores busy", None),
+    ("single_rate", "single node: deliveries/s", True),
+    ("single_p50_us", "single node: p50 us", False),
+    ("single_server_cpu_us_per_delivery", "single node: CPU us/delivery", False),
+    ("single_server_cpu", "single node: cores busy", None),
+    ("single_generator_cpu", "single node: generator cores busy", None),
+    ("single_cpu_us_per_message", "single node: CPU us per broadcast (1000 deliveries)", False),
+    ("total_cpu_us_per_message", "2 nodes + redis: CPU us per broadcast", False),
+    ("added_cpu_us_per_message", "added by the cluster per broadcast", False),
+]
 
 
 def server_commands(build, servers, devices=False):
@@ -127,6 +163,87 @@ def run_one(bench, name, cmd, scenario, gen_args, common, server_cpu, gen_cpu):
     return result
 
 
+def run_cluster_one(bench, name, argv, redis, nodes, gen_args, common, server_cpu, gen_cpu,
+                    sharded):
+    """One repetition of a cluster scenario for one implementation: `nodes` servers joined through
+    `redis`, the generator's connections spread over them; a dict with "error" on failure."""
+    argv = argv + ["--redis", redis.url] + (["--sharded"] if sharded else [])
+    try:
+        redis.wait_subscribed(0, sharded)  # the previous repetition's nodes are gone
+        with contextlib.ExitStack() as stack:
+            servers = [stack.enter_context(benchlib.Server(argv, benchlib.free_port(),
+                                                           cpu=server_cpu))
+                       for _ in range(nodes)]
+            redis.wait_subscribed(nodes, sharded)
+            time.sleep(0.3)
+            return benchlib.run_bench(bench, "broadcast", [s.port for s in servers],
+                                      gen_args + common, [s.pid for s in servers], name,
+                                      cpu=gen_cpu, aux_pid=redis.pid)
+    except (RuntimeError, OSError) as e:
+        return {"error": f"{name} cluster: {e}"}
+
+
+def cluster_derived(cluster, single):
+    """One repetition's row: the cluster result, the single-node result under "single_*", and
+    the derived costs."""
+    r = dict(cluster)
+    r.update({f"single_{k}": v for k, v in single.items() if k != "error"})
+    if "error" in single:
+        r["error"] = r.get("error", "") + f" single node: {single['error']}"
+    nodes_us, redis_us = r.get("server_cpu_us_per_delivery"), r.get("aux_cpu_us_per_delivery")
+    each = r.get("server_cpu_each") or []
+    if len(each) >= 2:
+        r["node_a_cpu"], r["node_b_cpu"] = each[0], each[1]
+    if nodes_us is not None and redis_us is not None:
+        total = nodes_us + redis_us
+        r["total_cpu_us_per_delivery"] = total
+        r["deliveries_per_cpu_s"] = 1e6 / total if total else None
+        receivers = r.get("conns", 0)
+        r["total_cpu_us_per_message"] = total * receivers
+        single_us = r.get("single_server_cpu_us_per_delivery")
+        if single_us is not None:
+            r["single_cpu_us_per_message"] = single_us * receivers
+            r["added_cpu_us_per_message"] = (total - single_us) * receivers
+    return r
+
+
+def run_cluster(key, a, bench, common, all_servers):
+    """cluster-broadcast: see the module's doc. Returns (results per server, table text)."""
+    scenario, gen_args, nodes = CLUSTER_SCENARIOS[key]
+    servers = [s for s in CLUSTER_SERVERS
+               if any(x == s or x.startswith(s + "-") for x in all_servers)]
+    cmds = server_commands(a.build, servers)
+    results = {s: [] for s in servers}
+    load_before = load_average()
+    with benchlib.Redis(cpu=a.redis_cpu) as redis:
+        for rep in range(a.reps):
+            for s in servers:
+                argv, _ = cmds[s]
+                cluster = run_cluster_one(bench, s, argv, redis, nodes, gen_args, common,
+                                          a.server_cpu, a.gen_cpu, a.sharded)
+                single = run_one(bench, s, argv, scenario, gen_args, common, a.server_cpu,
+                                 a.gen_cpu)
+                r = cluster_derived(cluster, single)
+                results[s].append(r)
+                summary = {k: r.get(k) for k, _, _ in METRICS[key]}
+                print(f"[{key} rep {rep + 1}/{a.reps}] {s}: {r.get('error') or summary}",
+                      file=sys.stderr, flush=True)
+    text = table(key, results, servers)
+    if "soket" in servers and "node" in servers:
+        per_cpu = [median([r.get("deliveries_per_cpu_s") for r in results[s]])
+                   for s in ("soket", "node")]
+        rate = [median([r.get("rate") for r in results[s]]) for s in ("soket", "node")]
+        if all(per_cpu) and all(rate):
+            ratio = per_cpu[0] / per_cpu[1]
+            text += (f"\n\naim (soket cluster >= 3x the Node cluster's deliveries for the same "
+                     f"CPU): {ratio:.2f}x deliveries per CPU-second (nodes + redis), "
+                     f"{rate[0] / rate[1]:.2f}x deliveries/s: {'met' if ratio >= 3 else 'not met'}")
+    text += (f"\n\n{nodes} nodes and redis-server pinned to CPU {a.server_cpu} / {a.redis_cpu}, "
+             f"generator to {a.gen_cpu}; {'sharded' if a.sharded else 'classic'} pub/sub")
+    text += f"\n{load_before} before, {load_average()} after"
+    return results, text
+
+
 def load_average():
     return "load average " + " ".join(f"{v:.2f}" for v in os.getloadavg())
 
@@ -157,7 +274,7 @@ def table(key, results, servers):
         row = [label] + [fmt(med[s]) for s in servers]
         for _, num, den in ratios:
             a, b = med[num], med[den]
-            row.append(f"{a / b:.2f}" if a is not None and b else "-")
+            row.append(f"{a / b:.2f}" if a is not None and b and a > 0 and b > 0 else "-")
         lines.append("| " + " | ".join(row) + " |")
     errors = [(s, r["error"]) for s in servers for r in results[s] if "error" in r]
     for s, e in errors:
@@ -168,7 +285,7 @@ def table(key, results, servers):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("scenarios", nargs="*", default=["all"],
-                    help=f"any of {', '.join(SCENARIOS)} or all")
+                    help=f"any of {', '.join(list(SCENARIOS) + list(CLUSTER_SCENARIOS))} or all")
     ap.add_argument("--build", default=os.path.join(HERE, "..", "build", "bench"),
                     help="build directory with bench/soket-bench etc.")
     ap.add_argument("--servers", default="soket,node,raw,rawt",
@@ -182,13 +299,16 @@ def main():
     ap.add_argument("--multi-server-cpu", default="0,1",
                     help="taskset CPU list of servers with more than one io thread")
     ap.add_argument("--gen-cpu", default="1", help="taskset CPU list of the generator")
+    ap.add_argument("--redis-cpu", default="0", help="cluster scenarios: taskset CPU list of redis")
+    ap.add_argument("--sharded", action="store_true",
+                    help="cluster scenarios: sharded pub/sub (createShardedAdapter, --sharded)")
     ap.add_argument("--extra", default="", help="more generator arguments, space-separated")
     ap.add_argument("--json", help="write every result to this file")
     a = ap.parse_args()
 
     names = DEFAULT_SET if a.scenarios == ["all"] else a.scenarios
     for n in names:
-        if n not in SCENARIOS:
+        if n not in SCENARIOS and n not in CLUSTER_SCENARIOS:
             ap.error(f"unknown scenario {n}")
     all_servers = [s for s in a.servers.split(",") if s]
     if a.soket_threads:
@@ -201,6 +321,11 @@ def main():
     everything = {}
     out = []
     for key in names:
+        if key in CLUSTER_SCENARIOS:
+            everything[key], text = run_cluster(key, a, bench, common, all_servers)
+            out.append(text)
+            print(text, flush=True)
+            continue
         scenario, gen_args = SCENARIOS[key]
         devices = scenario == "devices"
         servers = [s for s in all_servers if not devices or s in DEVICE_SERVERS]

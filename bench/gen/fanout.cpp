@@ -2,6 +2,17 @@
 // sender's room (room). Each sender keeps `inflight` emits under way: it sends the next one when
 // its own copy comes back. Every "msg" a connection receives counts as a delivery; its latency is
 // measured from the send time carried in the payload.
+//
+// With --ports (n servers of a cluster, connection i on server i mod n) connections come in groups
+// of n, one per server: group g is connections g*n .. g*n+n-1. Sender s is the first of group s
+// (on the first server), and room members are chosen by group, so a sender's group is in its
+// room. A sender's emit counts as back when its copy reached every member of its group, i.e.
+// every server: the slowest node paces the load instead of a backlog growing in Redis. With one
+// server this is the plain rule: the next emit when the sender's own copy is back.
+#include <boost/json/array.hpp>
+
+#include <algorithm>
+
 #include "scenario.hpp"
 
 namespace soket::bench {
@@ -12,12 +23,14 @@ class Fanout final : public Scenario {
   Fanout(asio::io_context& io, const Options& options, bool rooms)
       : Scenario(io, options),
         rooms_(rooms),
+        group_(std::max<std::size_t>(1, options.ports.size())),
         filler_(static_cast<std::size_t>(options.payload), 'x') {}
 
  private:
   void begin() override {
-    if (options_.senders < 1 || options_.senders > options_.conns)
-      return fail("--senders must be between 1 and --conns");
+    auto senders = static_cast<std::size_t>(std::max(options_.senders, 0));
+    if (senders < 1 || senders * group_ > static_cast<std::size_t>(options_.conns))
+      return fail("--senders must be between 1 and --conns / (number of ports)");
     if (rooms_ && (options_.rooms < 1 || options_.rooms > options_.conns))
       return fail("--rooms must be between 1 and --conns");
     open_connections(static_cast<std::size_t>(options_.conns), [this] {
@@ -27,7 +40,11 @@ class Fanout final : public Scenario {
   }
 
   std::string room_of(std::size_t i) const {
-    return "r" + std::to_string(i % static_cast<std::size_t>(options_.rooms));
+    // Appended, not `"r" + std::to_string(...)`: GCC 12 warns about the latter (-Wrestrict,
+    // a false positive, GCC bug 105329).
+    std::string room = "r";
+    room += std::to_string(i / group_ % static_cast<std::size_t>(options_.rooms));
+    return room;
   }
 
   // Each connection joins its room, then sends an echo with an ack: the server handles a
@@ -42,12 +59,16 @@ class Fanout final : public Scenario {
 
   void start_load() {
     started_ = true;
+    seen_.assign(conns_.size(), 0);
+    paced_.assign(static_cast<std::size_t>(options_.senders), 0);
+    per_server_.assign(group_, 0);
     for (int s = 0; s < options_.senders; ++s)
       for (int k = 0; k < options_.inflight; ++k)
-        emit(*conns_[static_cast<std::size_t>(s)]);
+        emit(*conns_[static_cast<std::size_t>(s) * group_]);
     measure(
         [this] {
           deliveries_ = 0;
+          per_server_.assign(group_, 0);
           emits_ = 0;
           latency_.reset();
           measuring_ = true;
@@ -61,6 +82,12 @@ class Fanout final : public Scenario {
           result_["payload"] = options_.payload;
           result_["emits"] = emits_;
           result_["deliveries"] = deliveries_;
+          if (group_ > 1) {
+            boost::json::array per_server;
+            for (auto d : per_server_)
+              per_server.push_back(d);
+            result_["deliveries_per_server"] = std::move(per_server);
+          }
           result_["rate"] = static_cast<double>(deliveries_) / measured_seconds_;
           add_latency(latency_);
           add_cost("delivery", static_cast<double>(deliveries_));
@@ -100,12 +127,24 @@ class Fanout final : public Scenario {
     if (!sender || !sent_at) return fail("msg without s/t: " + std::string(packet));
     if (measuring_) {
       ++deliveries_;
+      ++per_server_[conn.index() % group_];
       latency_.record(now_ns() - static_cast<int64_t>(*sent_at));
     }
-    if (*sender == conn.index()) emit(conn);  // our own emit came back: send the next
+    std::size_t first = conn.index() - conn.index() % group_;
+    if (*sender != first) return;
+    // The copy of an emit of this connection's group's sender: send the next one for each emit
+    // that has now reached the whole group.
+    ++seen_[conn.index()];
+    uint64_t reached = seen_[first];
+    for (std::size_t i = first + 1; i < first + group_; ++i)
+      reached = std::min(reached, seen_[i]);
+    auto& paced = paced_[first / group_];
+    for (; paced < reached; ++paced)
+      emit(*conns_[first]);
   }
 
   bool rooms_;
+  std::size_t group_;  // servers: connections per group
   std::string filler_;
   std::string packet_;
   std::size_t joining_ = 0;
@@ -113,6 +152,9 @@ class Fanout final : public Scenario {
   bool measuring_ = false;
   uint64_t deliveries_ = 0;
   uint64_t emits_ = 0;
+  std::vector<uint64_t> seen_;        // per connection: copies of its group sender's emits
+  std::vector<uint64_t> paced_;       // per sender: emits that reached its whole group
+  std::vector<uint64_t> per_server_;  // deliveries measured, per server
   Histogram latency_;
 };
 

@@ -35,7 +35,15 @@ int main(int argc, char** argv) {
   app.add_option("scenario", o.scenario, "echo, broadcast, room, conns or devices")
       ->required()
       ->check(CLI::IsMember({"echo", "broadcast", "room", "conns", "devices"}));
-  app.add_option("--port", o.port, "server port")->required();
+  auto* port = app.add_option("--port", o.port, "server port");
+  auto* ports = app.add_option("--ports", o.ports,
+                               "several servers (a cluster): connection i goes to the i-th port "
+                               "round-robin; broadcast/room senders go to the first")
+                    ->delimiter(',')
+                    ->excludes(port);
+  app.callback([&] {
+    if (port->count() + ports->count() == 0) throw CLI::RequiredError("--port or --ports");
+  });
   app.add_option("--host", o.host, "server address")->capture_default_str();
   app.add_option("--path", o.path, "request target of the WebSocket upgrade")
       ->capture_default_str();
@@ -76,10 +84,17 @@ int main(int argc, char** argv) {
   app.add_option("--settle", o.settle, "conns: seconds before sampling memory")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 600.0));
-  app.add_option("--server-pid", o.server_pid, "server process, for CPU time and memory");
+  app.add_option("--server-pid", o.server_pids,
+                 "server process(es), for CPU time (summed) and memory (of the first)")
+      ->delimiter(',');
+  app.add_option("--aux-pid", o.aux_pids,
+                 "other process(es) whose CPU time is reported apart (aux_cpu), e.g. redis-server")
+      ->delimiter(',');
   app.add_option("--db", o.db,
                  "devices: the hub's SQLite database, read after the run to count stored readings");
   CLI11_PARSE(app, argc, argv);
+  if (!o.server_pids.empty()) o.server_pid = o.server_pids.front();
+  if (!o.ports.empty()) o.port = o.ports.front();
 
   boost::asio::io_context io(1);
   std::unique_ptr<Scenario> scenario;

@@ -1,5 +1,7 @@
 #include "scenario.hpp"
 
+#include <boost/json/array.hpp>
+
 #include <charconv>
 
 #include "proc_stats.hpp"
@@ -19,8 +21,26 @@ std::optional<uint64_t> find_uint_field(std::string_view s, std::string_view quo
   return parse_uint(s.substr(at + quoted_key_colon.size()));
 }
 
+namespace {
+
+/// CPU seconds of each process; empty if one of them cannot be read.
+std::vector<double> cpu_seconds(const std::vector<int>& pids) {
+  std::vector<double> out;
+  for (int pid : pids) {
+    auto cpu = process_cpu_seconds(pid);
+    if (!cpu) return {};
+    out.push_back(*cpu);
+  }
+  return out;
+}
+
+}  // namespace
+
 Scenario::Scenario(asio::io_context& io, Options options) : io_(io), options_(std::move(options)) {
-  server_ = tcp::endpoint(asio::ip::make_address(options_.host), options_.port);
+  auto address = asio::ip::make_address(options_.host);
+  if (options_.ports.empty()) options_.ports.push_back(options_.port);
+  for (auto port : options_.ports)
+    servers_.emplace_back(address, port);
 }
 
 boost::json::object Scenario::run() {
@@ -50,7 +70,7 @@ void Scenario::open_more() {
     auto source = asio::ip::address_v4(
         (127u << 24) | (1u + static_cast<uint32_t>(i % std::max(1, options_.sources))));
     started_at_[i] = now_ns();
-    conns_[i]->start(server_, source, options_.path);
+    conns_[i]->start(servers_[i % servers_.size()], source, options_.path);
   }
   if (ready_ + failed_ == target_ && opened_all_) {
     auto done = std::move(opened_all_);
@@ -78,13 +98,15 @@ void Scenario::measure(std::function<void()> on_measure_start,
                        std::function<void()> on_measure_end) {
   after(options_.warmup,
         [this, start = std::move(on_measure_start), end = std::move(on_measure_end)]() mutable {
-          if (options_.server_pid) server_cpu_start_ = process_cpu_seconds(options_.server_pid);
+          server_cpu_start_ = cpu_seconds(options_.server_pids);
+          aux_cpu_start_ = cpu_seconds(options_.aux_pids);
           self_cpu_start_ = self_cpu_seconds();
           measure_start_ns_ = now_ns();
           start();
           after(options_.duration, [this, end = std::move(end)] {
             measured_seconds_ = static_cast<double>(now_ns() - measure_start_ns_) / 1e9;
-            if (options_.server_pid) server_cpu_end_ = process_cpu_seconds(options_.server_pid);
+            server_cpu_end_ = cpu_seconds(options_.server_pids);
+            aux_cpu_end_ = cpu_seconds(options_.aux_pids);
             self_cpu_end_ = self_cpu_seconds();
             result_["seconds"] = measured_seconds_;
             result_["generator_cpu"] = (self_cpu_end_ - self_cpu_start_) / measured_seconds_;
@@ -94,10 +116,25 @@ void Scenario::measure(std::function<void()> on_measure_start,
 }
 
 void Scenario::add_cost(const char* unit, double messages) {
-  if (!server_cpu_start_ || !server_cpu_end_ || messages <= 0) return;
-  double cpu = *server_cpu_end_ - *server_cpu_start_;
-  result_["server_cpu"] = cpu / measured_seconds_;  // cores busy
-  result_[std::string("server_cpu_us_per_") + unit] = cpu * 1e6 / messages;
+  if (messages <= 0) return;
+  // Cores busy and CPU µs per message of the processes `start`/`end` were sampled from, summed,
+  // under "<prefix>_cpu" and "<prefix>_cpu_us_per_<unit>"; with more than one process also the
+  // cores busy of each ("<prefix>_cpu_each").
+  auto add = [&](const std::string& prefix, const std::vector<double>& start,
+                 const std::vector<double>& end) {
+    if (start.empty() || start.size() != end.size()) return;
+    double cpu = 0;
+    boost::json::array each;
+    for (std::size_t i = 0; i < start.size(); ++i) {
+      cpu += end[i] - start[i];
+      each.push_back((end[i] - start[i]) / measured_seconds_);
+    }
+    result_[prefix + "_cpu"] = cpu / measured_seconds_;  // cores busy
+    result_[prefix + "_cpu_us_per_" + unit] = cpu * 1e6 / messages;
+    if (each.size() > 1) result_[prefix + "_cpu_each"] = std::move(each);
+  };
+  add("server", server_cpu_start_, server_cpu_end_);
+  add("aux", aux_cpu_start_, aux_cpu_end_);
 }
 
 void Scenario::add_latency(const Histogram& h) {

@@ -22,6 +22,7 @@ struct Options {
   std::string label;  // names the server in the output ("soket", "node", "raw")
   std::string host = "127.0.0.1";
   uint16_t port = 0;
+  std::vector<uint16_t> ports;  // several servers (a cluster): connection i goes to ports[i % n]
   std::string path = "/socket.io/?EIO=4&transport=websocket";
   int conns = 100;
   int inflight = 1;     // echo: acks in flight per connection; fan-out: emits in flight per sender
@@ -33,10 +34,12 @@ struct Options {
   double duration = 5;  // seconds measured
   int sources = 4;      // spread connections over 127.0.0.1 .. 127.0.0.<sources>
   int handshake_concurrency = 256;
-  std::vector<int> steps;  // conns: connection counts where the server's memory is sampled
-  double settle = 1;       // conns: seconds to wait before sampling memory
-  int server_pid = 0;      // for CPU time and RSS; 0 = not measured
-  std::string db;          // devices: the hub's SQLite file, to count what it stored
+  std::vector<int> steps;        // conns: connection counts where the server's memory is sampled
+  double settle = 1;             // conns: seconds to wait before sampling memory
+  int server_pid = 0;            // for RSS (the first of server_pids); 0 = not measured
+  std::vector<int> server_pids;  // CPU time summed over all of them
+  std::vector<int> aux_pids;     // CPU time reported apart ("aux_cpu"), e.g. a redis-server
+  std::string db;                // devices: the hub's SQLite file, to count what it stored
 };
 
 /// Nanoseconds on the steady clock (shared with the server: same machine).
@@ -77,7 +80,8 @@ class Scenario : public ConnHandler {
   void on_ready(Conn& conn) override;
   void on_failed(Conn& conn, std::string_view what) override;
 
-  /// Adds the CPU fields for `messages` handled by the server in the measured window.
+  /// Adds the CPU fields for `messages` handled by the server(s) in the measured window (and of
+  /// the aux processes, apart).
   void add_cost(const char* unit, double messages);
   void add_latency(const Histogram& h);
 
@@ -93,13 +97,14 @@ class Scenario : public ConnHandler {
  private:
   void open_more();
 
-  tcp::endpoint server_;
+  std::vector<tcp::endpoint> servers_;
   std::vector<int64_t> started_at_;
   std::size_t target_ = 0;
   std::size_t opened_ = 0;
   std::size_t ready_ = 0;
   std::function<void()> opened_all_;
-  std::optional<double> server_cpu_start_, server_cpu_end_;
+  std::vector<double> server_cpu_start_, server_cpu_end_;  // per process of server_pids
+  std::vector<double> aux_cpu_start_, aux_cpu_end_;
   double self_cpu_start_ = 0, self_cpu_end_ = 0;
   int64_t measure_start_ns_ = 0;
   std::vector<std::unique_ptr<asio::steady_timer>> timers_;

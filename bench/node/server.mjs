@@ -6,7 +6,13 @@
 //   room {room, ...}    -> io.to(room).emit("msg", data)
 // Port from --port or the PORT environment variable (default 3000). Prints
 // "listening on http://127.0.0.1:PORT" when ready.
+// --redis redis://HOST:PORT joins a cluster through @socket.io/redis-adapter 8.3 with node-redis 4
+// clients (classic pub/sub, createAdapter); with --sharded, createShardedAdapter (SPUBLISH /
+// SSUBSCRIBE, Redis 7). "listening on" then comes once both Redis clients are connected (the
+// adapter's SUBSCRIBEs may still be under way: bench/run.py waits for them in Redis).
 import { createServer } from "node:http";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import { createClient } from "redis";
 import { Server } from "socket.io";
 
 function portFromArgs() {
@@ -20,9 +26,26 @@ function portFromArgs() {
   return port;
 }
 
+async function adapterFromArgs() {
+  const i = process.argv.indexOf("--redis");
+  if (i < 0) return undefined;
+  const pub = createClient({ url: process.argv[i + 1] });
+  const sub = pub.duplicate();
+  for (const [name, client] of [["pub", pub], ["sub", sub]])
+    client.on("error", (err) => console.error(`redis ${name}: ${err.message}`));
+  await Promise.all([pub.connect(), sub.connect()]);
+  return process.argv.includes("--sharded") ? createShardedAdapter(pub, sub)
+                                            : createAdapter(pub, sub);
+}
+
 const port = portFromArgs();
+const adapter = await adapterFromArgs();
 const http = createServer();
-const io = new Server(http, { transports: ["websocket", "polling"], perMessageDeflate: false });
+const io = new Server(http, {
+  transports: ["websocket", "polling"],
+  perMessageDeflate: false,
+  ...(adapter ? { adapter } : {}),
+});
 
 io.on("connection", (socket) => {
   socket.on("echo", (...args) => {

@@ -10,6 +10,8 @@
 #include <boost/asio/use_future.hpp>
 
 #include <future>
+#include <regex>
+#include <set>
 #include <thread>
 
 #include "soket/http/server.hpp"
@@ -37,7 +39,9 @@ class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     http_ = http::Server::create(io_);
-    server_ = std::make_unique<Server>(io_);
+    ServerOptions options;
+    options.cleanup_empty_child_namespaces = true;
+    server_ = std::make_unique<Server>(io_, options);
     server_->on_connection([this](Socket& socket) {
       if (on_socket_) on_socket_(socket);
     });
@@ -58,8 +62,8 @@ class ApiTest : public ::testing::Test {
   auto on_server(Fn fn) {
     return asio::post(io_, asio::use_future(std::move(fn))).get();
   }
-  std::unique_ptr<test::WsClient> connect() {
-    return std::make_unique<test::WsClient>(client_io_, port_);
+  std::unique_ptr<test::WsClient> connect(std::string_view nsp = "/") {
+    return std::make_unique<test::WsClient>(client_io_, port_, nsp);
   }
 
   asio::io_context io_{1};
@@ -174,6 +178,79 @@ TEST_F(ApiTest, OutgoingListenersSeeEmitsAndBroadcastsWithTheirArguments) {
     EXPECT_EQ(seen, (std::vector<std::string>{R"(direct [1,"two"] 0)",
                                               R"(everyone [{"_placeholder":true,"num":0}] 1)"}));
   });
+}
+
+TEST_F(ApiTest, PacketMiddlewaresRunInOrderMayRewriteAndStopWithAnError) {
+  std::vector<std::string> errors;
+  std::vector<std::string> seen;
+  on_socket_ = [&](Socket& s) {
+    s.use([](Socket&, std::string_view event, Message& m, PacketNext next) {
+      if (event == "secret") return next("unauthorized event");
+      m.args.emplace_back("checked");
+      next(std::nullopt);
+    });
+    // An asynchronous one: answers on a later turn of the loop.
+    s.use([this](Socket&, std::string_view, Message& m, PacketNext next) {
+      asio::post(io_, [&m, next] {
+        m.args.emplace_back("later");
+        next(std::nullopt);
+      });
+    });
+    s.on_error([&](Socket&, std::string_view error) { errors.emplace_back(error); });
+    s.on("open", [&](Socket&, Message& m, Ack& ack) { ack(std::move(m)); });
+    s.on("secret", [&](Socket&, Message&, Ack&) { seen.emplace_back("secret ran"); });
+  };
+  auto c = connect();
+  EXPECT_EQ(boost::json::serialize(c->call(R"(["open",1])")), R"([1,"checked","later"])");
+  c->emit(R"(["secret"])");
+  c->call(R"(["open"])");
+  on_server([&] {
+    EXPECT_EQ(errors, std::vector<std::string>{"unauthorized event"});
+    EXPECT_TRUE(seen.empty());
+  });
+}
+
+TEST_F(ApiTest, DynamicNamespacesAreCreatedOnDemandAndCleanedUpWhenEmpty) {
+  std::vector<std::string> connected;
+  on_server([&] {
+    auto& rooms = server_->of(std::regex("/room-[0-9]+"));
+    rooms.use([](Socket& s, Next next) {
+      s.data()["checked"] = true;
+      next(std::nullopt);
+    });
+    rooms.on_connection([&](Socket& s) {
+      connected.push_back(s.nsp().name());
+      s.on("where", [](Socket& s, Message&, Ack& ack) {
+        ack.send(s.nsp().name(), s.data().at("checked"));
+      });
+    });
+    auto& by_auth = server_->of([](std::string_view name, const boost::json::object& auth) {
+      return name.starts_with("/team-") && auth.contains("team");
+    });
+    by_auth.on_connection([&](Socket& s) { connected.push_back(s.nsp().name()); });
+  });
+  auto a = connect("/room-1");
+  auto b = connect("/room-22");
+  EXPECT_EQ(boost::json::serialize(a->call(R"(["where"])")), R"(["/room-1",true])");
+  EXPECT_EQ(boost::json::serialize(b->call(R"(["where"])")), R"(["/room-22",true])");
+  EXPECT_THROW(connect("/room-x"), std::runtime_error);  // CONNECT_ERROR "Invalid namespace"
+  EXPECT_THROW(connect("/team-red"), std::runtime_error);  // no auth: no match
+  auto c = connect("/team-red", R"({"team":"red"})");
+  on_server([&] {
+    EXPECT_EQ(connected, (std::vector<std::string>{"/room-1", "/room-22", "/team-red"}));
+    EXPECT_FALSE(server_->has_namespace("/room-x"));
+  });
+  a.reset();  // the last socket of /room-1 goes: so does the namespace
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = on_server([&] { return !server_->has_namespace("/room-1"); });
+    if (!gone) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(gone);
+  on_server([&] { EXPECT_TRUE(server_->has_namespace("/room-22")); });
+  // A new client of the same name makes it again, with the parent's handlers.
+  auto again = connect("/room-1");
+  EXPECT_EQ(boost::json::serialize(again->call(R"(["where"])")), R"(["/room-1",true])");
 }
 
 TEST_F(ApiTest, TypedAccessToArguments) {

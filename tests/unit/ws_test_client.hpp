@@ -16,31 +16,39 @@ namespace soket::socketio::test {
 
 class WsClient {
  public:
-  WsClient(net::asio::io_context& io, uint16_t port) : io_(io), ws_(io) {
+  /// Connects to namespace `nsp` with the JSON `auth` payload (none when empty); throws when the
+  /// server refuses.
+  WsClient(net::asio::io_context& io, uint16_t port, std::string_view nsp = "/",
+           std::string_view auth = "")
+      : io_(io), ws_(io) {
     boost::beast::get_lowest_layer(ws_).connect(
         net::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), port));
     ws_.handshake("127.0.0.1", "/socket.io/?EIO=4&transport=websocket");
     ws_.text(true);
     auto open = read();
     if (open.empty() || open[0] != '0') throw std::runtime_error("no open packet: " + open);
-    send("40");
+    if (nsp != "/") nsp_prefix_ = std::string(nsp) + ",";
+    std::string prefix = "40" + nsp_prefix_;
+    send(prefix + std::string(auth));
     auto connect = read();
-    if (!connect.starts_with("40")) throw std::runtime_error("no connect packet: " + connect);
-    sid_ = boost::json::parse(connect.substr(2)).as_object().at("sid").as_string();
+    if (!connect.starts_with(prefix) || connect.size() == prefix.size())
+      throw std::runtime_error("no connect packet: " + connect);
+    sid_ = boost::json::parse(connect.substr(prefix.size())).as_object().at("sid").as_string();
   }
 
   const std::string& sid() const { return sid_; }
 
   void send(std::string_view text) { ws_.write(net::asio::buffer(text)); }
-  void emit(std::string_view args) { send("42" + std::string(args)); }
+  void emit(std::string_view args) { send("42" + nsp_prefix_ + std::string(args)); }
 
   // Emits with an ack and returns the ack's arguments.
   boost::json::array call(std::string_view args) {
     auto id = std::to_string(++ack_id_);
-    send("42" + id + std::string(args));
+    send("42" + nsp_prefix_ + id + std::string(args));
     auto reply = read();
-    if (!reply.starts_with("43" + id)) throw std::runtime_error("expected ack: " + reply);
-    return boost::json::parse(reply.substr(2 + id.size())).as_array();
+    auto expected = "43" + nsp_prefix_ + id;
+    if (!reply.starts_with(expected)) throw std::runtime_error("expected ack: " + reply);
+    return boost::json::parse(reply.substr(expected.size())).as_array();
   }
 
   // The next Engine.IO packet as text ("42[...]", "41"); answers Engine.IO pings on the way.
@@ -71,6 +79,7 @@ class WsClient {
   net::asio::io_context& io_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   std::string sid_;
+  std::string nsp_prefix_;  // "/chat," in packets of a namespace other than "/"
   int ack_id_ = 0;
 };
 

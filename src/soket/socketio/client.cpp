@@ -62,7 +62,9 @@ void Client::on_packet(Packet packet) {
     return close("forced close");
   }
   {
-    Namespace* nsp = server_.find_namespace(packet.nsp);
+    boost::json::object auth;
+    if (packet.data.is_object()) auth = std::move(packet.data.get_object());
+    Namespace* nsp = server_.namespace_for_connect(packet.nsp, auth);
     if (!nsp) {
       Packet error;
       error.type = PacketType::connect_error;
@@ -73,8 +75,6 @@ void Client::on_packet(Packet packet) {
       return write(error);
     }
     connect_timer_.reset();  // cancels the wait
-    boost::json::object auth;
-    if (packet.data.is_object()) auth = std::move(packet.data.get_object());
     nsp->add(*this, std::move(auth));
   }
 }

@@ -1,6 +1,7 @@
 #include "soket/socketio/namespace.hpp"
 
 #include "soket/socketio/client.hpp"
+#include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
 
 namespace soket::socketio {
@@ -28,6 +29,11 @@ void Namespace::dispatch_server_side(Message& message, const ServerSideReply& re
     auto handler = registered;  // it may register more handlers
     handler(message, reply);
   }
+}
+
+void Namespace::remove(const SocketId& id) {
+  sockets_.erase(id);
+  if (sockets_.empty()) server_.child_emptied(*this);
 }
 
 void Namespace::add(Client& client, boost::json::object auth) {

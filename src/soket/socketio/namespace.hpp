@@ -98,7 +98,7 @@ class Namespace {
   void add(Client& client, boost::json::object auth);
   void run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index);
   void connected(const std::shared_ptr<Socket>& socket);
-  void remove(const SocketId& id) { sockets_.erase(id); }
+  void remove(const SocketId& id);
 
   Server& server_;
   std::string name_;

@@ -19,6 +19,10 @@ struct ServerOptions {
   bool serve_client = true;
   /// Makes the adapter of each namespace, the main one included; empty: InMemoryAdapter.
   AdapterFactory adapter;
+  /// A namespace created by a ParentNamespace (dynamic namespace) is deleted when its last socket
+  /// leaves (Node's cleanupEmptyChildNamespaces). Sockets of a deleted namespace must not be used
+  /// any more.
+  bool cleanup_empty_child_namespaces = false;
 };
 
 }  // namespace soket::socketio

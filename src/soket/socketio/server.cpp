@@ -1,5 +1,7 @@
 #include "soket/socketio/server.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "soket/socketio/client.hpp"
 #include "soket/socketio/client_assets.hpp"
 
@@ -42,6 +44,44 @@ Namespace& Server::of(std::string_view name) {
     it = namespaces_.emplace(key, std::make_unique<Namespace>(*this, key, adapter_factory_)).first;
   }
   return *it->second;
+}
+
+ParentNamespace& Server::of(const std::regex& pattern) {
+  return of([pattern](std::string_view name, const boost::json::object&) {
+    return std::regex_match(name.begin(), name.end(), pattern);
+  });
+}
+
+ParentNamespace& Server::of(NamespaceMatcher matcher) {
+  parents_.push_back(std::make_unique<ParentNamespace>(std::move(matcher)));
+  return *parents_.back();
+}
+
+Namespace* Server::namespace_for_connect(std::string_view name, const boost::json::object& auth) {
+  if (auto* nsp = find_namespace(name)) return nsp;
+  for (const auto& parent : parents_) {
+    if (!parent->matches(name, auth)) continue;
+    auto& child = of(name);
+    parent->adopt(child);
+    parent_of_[&child] = parent.get();
+    return &child;
+  }
+  return nullptr;
+}
+
+void Server::child_emptied(Namespace& nsp) {
+  if (!options_.cleanup_empty_child_namespaces || !parent_of_.contains(&nsp)) return;
+  // Later: the socket that left is still unwinding through the namespace.
+  boost::asio::post(io_, [this, name = nsp.name()] {
+    auto it = namespaces_.find(name);
+    if (it == namespaces_.end() || !it->second->sockets().empty()) return;
+    auto* child = it->second.get();
+    if (auto p = parent_of_.find(child); p != parent_of_.end()) {
+      p->second->forget(*child);
+      parent_of_.erase(p);
+    }
+    namespaces_.erase(it);
+  });
 }
 
 Namespace* Server::find_namespace(std::string_view name) {

@@ -9,6 +9,7 @@
 #include "soket/socketio/adapter.hpp"
 #include "soket/socketio/namespace.hpp"
 #include "soket/socketio/options.hpp"
+#include "soket/socketio/parent_namespace.hpp"
 
 namespace soket::socketio {
 
@@ -28,6 +29,11 @@ class Server {
   /// The namespace called `name`, created on first use.
   Namespace& of(std::string_view name);
   Namespace& main() { return of("/"); }
+  /// Dynamic namespaces: every name matching `pattern` (whole name, "/" included), or for which
+  /// `matcher` says yes, is created when a client first connects to it.
+  ParentNamespace& of(const std::regex& pattern);
+  ParentNamespace& of(NamespaceMatcher matcher);
+  bool has_namespace(std::string_view name) const { return namespaces_.contains(name); }
 
   void use(Middleware middleware) { main().use(std::move(middleware)); }
   void on_connection(ConnectionHandler handler) { main().on_connection(std::move(handler)); }
@@ -70,8 +76,14 @@ class Server {
 
  private:
   friend class Client;
+  friend class Namespace;
 
   Namespace* find_namespace(std::string_view name);
+  /// The namespace a client asks to connect to: an existing one, or a new child of the first
+  /// parent namespace that accepts the name.
+  Namespace* namespace_for_connect(std::string_view name, const boost::json::object& auth);
+  /// A child namespace lost its last socket.
+  void child_emptied(Namespace& nsp);
   void remove_client(Client* client) { clients_.erase(client); }
 
   net::asio::io_context& io_;
@@ -79,6 +91,8 @@ class Server {
   engineio::Server engine_;
   AdapterFactory adapter_factory_;
   std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
+  std::vector<std::unique_ptr<ParentNamespace>> parents_;
+  std::unordered_map<const Namespace*, ParentNamespace*> parent_of_;
   std::unordered_map<Client*, std::shared_ptr<Client>> clients_;
 };
 

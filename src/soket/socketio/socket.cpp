@@ -19,12 +19,12 @@ void Ack::operator()(Message message) {
 }
 
 Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
-    : nsp_(nsp), client_(&client), id_(random_id()), auth_(std::move(auth)) {}
+    : nsp_(nsp), server_(&nsp.server()), client_(&client), id_(random_id()), auth_(std::move(auth)) {}
 
 Socket::~Socket() = default;
 
 net::asio::io_context& Socket::io() const {
-  return nsp_.server().io();
+  return server_->io();
 }
 
 const engineio::Handshake& Socket::handshake() const {
@@ -167,7 +167,7 @@ void Socket::emit_event_with_ack(std::string_view event, Message message, AckCal
   uint64_t id = nsp_.next_ack_id();
   PendingAck pending{std::move(callback), nullptr};
   if (timeout.count() > 0) {
-    pending.timer = std::make_unique<boost::asio::steady_timer>(nsp_.server().io(), timeout);
+    pending.timer = std::make_unique<boost::asio::steady_timer>(server_->io(), timeout);
     pending.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self) return;
@@ -194,18 +194,22 @@ void Socket::send_ack(uint64_t id, Message message) {
 }
 
 void Socket::join(Room room) {
+  if (left_) return;  // its namespace may be gone (cleanup_empty_child_namespaces)
   nsp_.adapter().add_all(id_, std::span<const Room>(&room, 1));
 }
 
 void Socket::join(const std::vector<Room>& rooms) {
+  if (left_) return;
   nsp_.adapter().add_all(id_, rooms);
 }
 
 void Socket::leave(const Room& room) {
+  if (left_) return;
   nsp_.adapter().del(id_, room);
 }
 
 std::vector<Room> Socket::rooms() const {
+  if (left_) return {};
   return nsp_.adapter().socket_rooms(id_);
 }
 
@@ -252,6 +256,12 @@ void Socket::on_packet(Packet& packet) {
   }
 }
 
+struct Socket::PendingEvent {
+  std::string event;
+  Message message;
+  Ack ack;
+};
+
 void Socket::on_event(Packet& packet) {
   std::string event(event_name(packet));
   Message message = take_message(packet, true);
@@ -264,6 +274,31 @@ void Socket::on_event(Packet& packet) {
       if (!connected_) return;
     }
   }
+  if (packet_middlewares_.empty()) return dispatch(event, message, ack);
+  auto pending = std::make_shared<PendingEvent>(PendingEvent{std::move(event), std::move(message),
+                                                             std::move(ack)});
+  run_packet_middlewares(pending, 0);
+}
+
+void Socket::run_packet_middlewares(const std::shared_ptr<PendingEvent>& pending,
+                                    std::size_t index) {
+  if (!connected_) return;
+  if (index == packet_middlewares_.size())
+    return dispatch(pending->event, pending->message, pending->ack);
+  // A middleware may answer later (after a lookup, say): next() carries on from there, once.
+  auto called = std::make_shared<bool>(false);
+  auto middleware = packet_middlewares_[index];
+  middleware(*this, pending->event, pending->message,
+             [self = shared_from_this(), pending, index, called](std::optional<std::string> error) {
+               if (std::exchange(*called, true)) return;
+               if (!error) return self->run_packet_middlewares(pending, index + 1);
+               auto handlers = self->error_handlers_;
+               for (const auto& handler : handlers)
+                 handler(*self, *error);
+             });
+}
+
+void Socket::dispatch(const std::string& event, Message& message, Ack& ack) {
   // The listeners of this event as they are now; once-listeners leave before they run.
   boost::container::small_vector<EventHandler, 2> matching;
   for (auto it = listeners_.begin(); it != listeners_.end();) {
@@ -301,6 +336,7 @@ void Socket::on_close(std::string_view reason) {
   for (const auto& handler : on_disconnecting_)
     handler(*this, reason);
   connected_ = false;
+  left_ = true;
   nsp_.adapter().del_all(id_);
   nsp_.remove(id_);
   if (client_) client_->remove_socket(*this);

@@ -18,6 +18,7 @@
 namespace soket::socketio {
 
 class Client;
+class Server;
 
 class Socket;
 
@@ -83,6 +84,12 @@ class Socket : public std::enable_shared_from_this<Socket> {
   ListenerId prepend_any_outgoing(AnyHandler handler);
   void off_any_outgoing();
   void off_any_outgoing(ListenerId id);
+  /// Adds a per-packet middleware (Node's socket.use): they run in order, after the any-listeners
+  /// and before the event's listeners; each calls next() to go on or next(error) to stop there.
+  void use(PacketMiddleware middleware) { packet_middlewares_.push_back(std::move(middleware)); }
+  /// Listens to the errors of packet middlewares (Node's socket.on("error")).
+  void on_error(ErrorHandler handler) { error_handlers_.push_back(std::move(handler)); }
+
   void on_disconnecting(DisconnectHandler handler) {
     on_disconnecting_.push_back(std::move(handler));
   }
@@ -191,11 +198,13 @@ class Socket : public std::enable_shared_from_this<Socket> {
   };
 
   Namespace& nsp_;
+  Server* server_;  // kept apart: a child namespace may be deleted before its sockets
   Client* client_;
   SocketId id_;
   boost::json::object auth_;
   boost::json::object data_;
   bool connected_ = false;
+  bool left_ = false;  // disconnected: the namespace may be gone, touch it no more
   struct Listener {
     std::string event;
     ListenerId id;
@@ -207,12 +216,17 @@ class Socket : public std::enable_shared_from_this<Socket> {
     AnyHandler handler;
   };
   void notify_outgoing(const EncodedPacket& packet);
+  struct PendingEvent;
+  void run_packet_middlewares(const std::shared_ptr<PendingEvent>& pending, std::size_t index);
+  void dispatch(const std::string& event, Message& message, Ack& ack);
 
   // A few listeners per socket, for as long as it lives: a vector is smaller than a hash map and
   // as fast to search at this size.
   std::vector<Listener> listeners_;
   std::vector<AnyListener> any_listeners_;
   std::vector<AnyListener> outgoing_listeners_;
+  std::vector<PacketMiddleware> packet_middlewares_;
+  std::vector<ErrorHandler> error_handlers_;
   ListenerId next_listener_id_ = 1;
   std::vector<DisconnectHandler> on_disconnecting_;
   std::vector<DisconnectHandler> on_disconnect_;

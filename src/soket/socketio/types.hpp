@@ -53,6 +53,14 @@ using DisconnectHandler = std::function<void(Socket&, std::string_view reason)>;
 using ConnectionHandler = std::function<void(Socket&)>;
 using Next = std::function<void(std::optional<ConnectError>)>;
 using Middleware = std::function<void(Socket&, Next)>;
+/// Goes on to the next packet middleware, or with an error ends the packet there: its listeners do
+/// not run and the socket's error listeners get the error instead.
+using PacketNext = std::function<void(std::optional<std::string> error)>;
+/// Runs for every incoming event before its listeners (Node's socket.use); it may change the
+/// message.
+using PacketMiddleware =
+    std::function<void(Socket&, std::string_view event, Message&, PacketNext next)>;
+using ErrorHandler = std::function<void(Socket&, std::string_view error)>;
 /// Called with the client's answer to an emit, or with an error ("operation has timed out",
 /// "socket has been disconnected") and an empty message.
 using AckCallback = std::function<void(std::optional<std::string> error, Message& reply)>;
