@@ -5,6 +5,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <memory>
 #include <tuple>
 #include <type_traits>
@@ -27,7 +28,9 @@ template <class... T>
 concept ends_with_token =
     sizeof...(T) >= 1 && !std::is_convertible_v<std::decay_t<last_t<T...>>, AckCallback> &&
     !std::is_convertible_v<std::decay_t<last_t<T...>>, BroadcastAckCallback> &&
-    !std::is_same_v<std::decay_t<last_t<T...>>, Message>;
+    !std::is_same_v<std::decay_t<last_t<T...>>, Message> &&
+    // emit_with_ack(event, message, callback, timeout): a timeout is no token either.
+    !std::is_convertible_v<std::decay_t<last_t<T...>>, std::chrono::milliseconds>;
 
 /// make_message() of all the tuple's elements but the last.
 template <class Tuple, std::size_t... I>
