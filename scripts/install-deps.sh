@@ -7,11 +7,11 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev
+  libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   redis-server libhiredis-dev libmsgpuck-dev haproxy zlib1g-dev
   nodejs npm
-  python3 python3-socketio python3-websocket python3-requests
+  python3 python3-socketio python3-websocket python3-requests python3-msgpack
   chromium
   netcat-openbsd util-linux procps
 )
@@ -35,16 +35,20 @@ if ((${#missing[@]})); then
 fi
 
 # npm packages: the official socket.io client (served and used in tests) and friends.
-if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+# A stamp with the lock file's hash: npm itself may touch node_modules/.package-lock.json, so
+# modification times alone can miss a changed lock file.
+npm_ci_if_changed() {
+  local dir=$1
+  local stamp="$dir/node_modules/.soket-lock-sha256"
+  local hash
+  hash=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [[ ! -d "$dir/node_modules" ]] || [[ "$(cat "$stamp" 2>/dev/null)" != "$hash" ]]; then
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    echo "$hash" >"$stamp"
+  fi
+}
+npm_ci_if_changed .
 # The Node socket.io reference app of the benchmarks (bench/node).
-if [[ -f bench/node/package-lock.json ]] &&
-  { [[ ! -d bench/node/node_modules ]] ||
-    [[ bench/node/package-lock.json -nt bench/node/node_modules/.package-lock.json ]]; }; then
-  npm ci --prefix bench/node --no-audit --no-fund --loglevel=error
-fi
+if [[ -f bench/node/package-lock.json ]]; then npm_ci_if_changed bench/node; fi
 # The dashboard's packages (TypeScript, esbuild, socket.io-client, uPlot, playwright-core).
-if [[ ! -d web/node_modules ]] || [[ web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
-  npm ci --prefix web --no-audit --no-fund --loglevel=error
-fi
+npm_ci_if_changed web

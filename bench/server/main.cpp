@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::vector<std::shared_ptr<soket::cluster::RedisLink>> links;  // outlive the group's servers
+  std::vector<std::shared_ptr<soket::cluster::RedisLink>> links;
   ShardGroup::AdapterMaker maker;
   if (redis) {
     maker = [&](soket::net::asio::io_context& io) {
@@ -129,7 +129,10 @@ int main(int argc, char** argv) {
   }
   group.stop_on_signals();
   group.run();
+  // The links (and their timers) must go before the group's io_contexts: the adapters hold the
+  // last references and release them with the group's servers, while the io_contexts still exist.
   for (auto& link : links)
     link->stop();
+  links.clear();
   return 0;
 }

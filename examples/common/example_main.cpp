@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <map>
 
 #include "soket/net/endpoint.hpp"
 #include "soket/util/log.hpp"
@@ -56,6 +57,14 @@ int run_example(net::asio::io_context& io, int argc, char** argv, const std::str
   });
   io.run();
   return 0;
+}
+
+void add_parser_option(CLI::App& app, socketio::Parser& parser) {
+  const std::map<std::string, socketio::Parser> names = {{"json", socketio::Parser::json},
+                                                         {"msgpack", socketio::Parser::msgpack}};
+  app.add_option("--parser", parser,
+                 "Packet encoding: json, or msgpack (clients use socket.io-msgpack-parser)")
+      ->transform(CLI::CheckedTransformer(names));
 }
 
 }  // namespace soket::examples

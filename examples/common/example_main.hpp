@@ -5,6 +5,7 @@
 #include <string>
 
 #include "soket/http/server.hpp"
+#include "soket/socketio/packet.hpp"
 
 namespace CLI {
 class App;
@@ -27,5 +28,8 @@ int run_example(net::asio::io_context& io, int argc, char** argv, const std::str
                 const std::function<void(net::asio::io_context&, http::Server&)>& setup,
                 const std::function<void()>& shutdown = {},
                 const std::function<void(CLI::App&)>& add_options = {});
+
+/// Adds --parser json|msgpack, which sets `parser` (ServerOptions::parser).
+void add_parser_option(CLI::App& app, socketio::Parser& parser);
 
 }  // namespace soket::examples

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   int ping_interval_ms = 300;
   int ping_timeout_ms = 200;
   soket::engineio::PerMessageDeflateOptions deflate;
+  bool allow_eio3 = false;
   return soket::examples::run_example(
       context, argc, argv, "Engine.IO conformance server", 3000,
       [&](soket::net::asio::io_context& io, soket::http::Server& http) {
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
         options.ping_interval = std::chrono::milliseconds(ping_interval_ms);
         options.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);
         options.max_payload = 1'000'000;
+        options.allow_eio3 = allow_eio3;
         options.cors.enabled = true;
         options.cors.origins = {"*"};
         options.per_message_deflate = deflate;
@@ -65,5 +67,6 @@ int main(int argc, char** argv) {
                        "Largest window of the server's compressor")
             ->capture_default_str()
             ->check(CLI::Range(9, 15));
+        app.add_flag("--allow-eio3", allow_eio3, "Also serve Engine.IO v3 clients (allowEIO3)");
       });
 }

@@ -19,22 +19,22 @@ boost::json::value error_or_null(const std::optional<std::string>& error) {
 // cluster could not be asked, acks {error} instead.
 void with_remote_socket(Server& io, std::string id, Ack ack,
                         std::function<void(const RemoteSocket*, Ack&)> found) {
-  io.fetch_sockets([id = std::move(id), ack, found = std::move(found)](
-                       std::optional<std::string> error,
-                       std::vector<RemoteSocket> sockets) mutable {
-    for (const auto& socket : sockets)
-      if (socket.id() == id) return found(&socket, ack);
-    if (error) return ack.send(boost::json::object{{"error", *error}});
-    found(nullptr, ack);
-  });
+  io.fetch_sockets(
+      [id = std::move(id), ack, found = std::move(found)](
+          std::optional<std::string> error, std::vector<RemoteSocket> sockets) mutable {
+        for (const auto& socket : sockets)
+          if (socket.id() == id) return found(&socket, ack);
+        if (error) return ack.send(boost::json::object{{"error", *error}});
+        found(nullptr, ack);
+      });
 }
 
 void setup_server_side(Server& io, const std::string& node) {
   // Another node's server_side_emit: tell this node's own clients.
   io.on_server_side("relay", [&io, node](Message& args, const ServerSideReply&) {
-    io.local().emit_message("relayed", make_message(args.args.empty() ? boost::json::value()
-                                                                      : args.args.front(),
-                                                    node));
+    io.local().emit_message(
+        "relayed",
+        make_message(args.args.empty() ? boost::json::value() : args.args.front(), node));
   });
   io.on_server_side("ping-node", [node](Message&, const ServerSideReply& reply) {
     if (reply) reply(make_message(node));
@@ -47,11 +47,11 @@ void setup_cluster_events(Server& io, std::string node_name) {
   setup_server_side(io, node_name);
   io.on_connection([&io, node = std::move(node_name)](Socket& socket) {
     socket.on("count", [&io](Socket&, Message&, Ack& ack) {
-      io.fetch_sockets([ack](std::optional<std::string> error,
-                             std::vector<RemoteSocket> sockets) mutable {
-        if (error) return ack.send(boost::json::object{{"error", *error}});
-        ack.send(boost::json::object{{"count", sockets.size()}});
-      });
+      io.fetch_sockets(
+          [ack](std::optional<std::string> error, std::vector<RemoteSocket> sockets) mutable {
+            if (error) return ack.send(boost::json::object{{"error", *error}});
+            ack.send(boost::json::object{{"count", sockets.size()}});
+          });
     });
     socket.on("rooms-of", [&io](Socket&, Message& message, Ack& ack) {
       with_remote_socket(io, std::string(message.string_at(0)), ack,
@@ -79,13 +79,11 @@ void setup_cluster_events(Server& io, std::string node_name) {
       if (ack) ack.send("ok");
     });
     socket.on("server-side-emit-ack", [&io](Socket&, Message&, Ack& ack) {
-      io.server_side_emit_with_ack("ping-node", {},
-                                   [ack](std::optional<std::string> error,
-                                         Message& responses) mutable {
-                                     ack.send(boost::json::object{
-                                         {"err", error_or_null(error)},
-                                         {"responses", responses.args}});
-                                   });
+      io.server_side_emit_with_ack(
+          "ping-node", {}, [ack](std::optional<std::string> error, Message& responses) mutable {
+            ack.send(
+                boost::json::object{{"err", error_or_null(error)}, {"responses", responses.args}});
+          });
     });
     socket.on("ask-all", [&io](Socket&, Message&, Ack& ack) {
       io.timeout(std::chrono::milliseconds(2000))

@@ -3,9 +3,12 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <stdexcept>
 
 #include "../common/example_main.hpp"
 #include "cluster_events.hpp"
+#include "soket/admin/instrument.hpp"
+#include "soket/admin/ui_files.hpp"
 #include "soket/cluster/redis_link.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
@@ -70,10 +73,11 @@ void setup_main(Server& io) {
                          : std::chrono::milliseconds(2000);
       s.emit_with_ack(
           "question", make_message(message.args.empty() ? boost::json::value() : message.args[0]),
-          [ack](std::optional<std::string> error, Message& reply) mutable {
+          // An AckCallback, so this is the callback overload and not the completion-token one.
+          AckCallback([ack](std::optional<std::string> error, Message& reply) mutable {
             if (error) return ack.send(boost::json::object{{"error", *error}});
             ack.send(boost::json::object{{"answer", reply.args}});
-          },
+          }),
           timeout);
     });
   });
@@ -112,9 +116,15 @@ int main(int argc, char** argv) {
   CLI::App* app = nullptr;
   std::string redis_url;
   std::string node_name;
+  bool allow_eio3 = false;
   soket::cluster::RedisAdapterOptions redis_options;
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
   bool per_message_deflate = false;
+  bool admin = false;
+  soket::admin::BasicAuth admin_auth;
+  bool admin_readonly = false;
+  std::string admin_ui_dir = SOKET_ADMIN_UI_DIST;
+  Parser parser = Parser::json;
   auto add_options = [&](CLI::App& cli) {
     app = &cli;
     cli.add_flag("--per-message-deflate", per_message_deflate,
@@ -131,16 +141,30 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, int64_t{600000}));
     cli.add_option("--node-name", node_name, "This node's name (default: node-<port>)");
+    cli.add_flag("--admin", admin,
+                 "Serve the Socket.IO admin UI at /admin/ and its namespace /admin (no login "
+                 "unless --admin-user is given)");
+    cli.add_option("--admin-user", admin_auth.username, "The admin UI's user name");
+    cli.add_option("--admin-password-hash", admin_auth.password_hash,
+                   "The bcrypt hash of the admin UI's password ($2b$...)");
+    cli.add_flag("--admin-readonly", admin_readonly, "The admin UI only watches");
+    cli.add_option("--admin-ui-dir", admin_ui_dir, "Where the admin UI's built files are")
+        ->capture_default_str();
+    cli.add_flag(
+        "--allow-eio3", allow_eio3,
+        "Also serve Engine.IO v3 / Socket.IO v4 clients (socket.io 2.x, ESP8266 libraries)");
+    soket::examples::add_parser_option(cli, parser);
   };
   return soket::examples::run_example(
       context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
       [&](soket::net::asio::io_context& context, soket::http::Server& http) {
-        if (node_name.empty())
-          node_name = "node-" + app->get_option("--port")->as<std::string>();
+        if (node_name.empty()) node_name = "node-" + app->get_option("--port")->as<std::string>();
         ServerOptions options;
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
         options.engine.per_message_deflate.enabled = per_message_deflate;
+        options.engine.allow_eio3 = allow_eio3;
+        options.parser = parser;
         if (!redis_url.empty()) {
           std::string error;
           auto url = soket::cluster::RedisUrl::parse(redis_url, &error);
@@ -158,6 +182,19 @@ int main(int argc, char** argv) {
         setup_chat(*io);
         setup_secure(*io);
         soket::examples::setup_cluster_events(*io, node_name);
+        if (admin) {
+          soket::admin::AdminOptions admin_options;
+          if (!admin_auth.username.empty()) admin_options.auth = admin_auth;
+          admin_options.readonly = admin_readonly;
+          admin_options.server_id = node_name;
+          try {
+            soket::admin::instrument(*io, std::move(admin_options));
+          } catch (const std::invalid_argument& e) {
+            std::fprintf(stderr, "--admin-password-hash: %s\n", e.what());
+            std::exit(2);
+          }
+          soket::admin::serve_ui(http, admin_ui_dir);
+        }
         io->attach(http);
       },
       [&] {

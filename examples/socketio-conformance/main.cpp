@@ -9,6 +9,7 @@ using namespace soket::socketio;
 int main(int argc, char** argv) {
   soket::net::asio::io_context context(1);  // outlives everything below
   std::unique_ptr<Server> io;
+  Parser parser = Parser::json;
   return soket::examples::run_example(
       context, argc, argv, "Socket.IO conformance server", 3000,
       [&](soket::net::asio::io_context& context, soket::http::Server& http) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
         options.connect_timeout = std::chrono::milliseconds(1000);
+        options.parser = parser;
         io = std::make_unique<Server>(context, options);
 
         io->on_connection([](Socket& socket) {
@@ -32,5 +34,6 @@ int main(int argc, char** argv) {
         io->of("/custom").on_connection([](Socket& socket) { socket.emit("auth", socket.auth()); });
         io->attach(http);
       },
-      [&] { io->close(); });
+      [&] { io->close(); },
+      [&](CLI::App& cli) { soket::examples::add_parser_option(cli, parser); });
 }

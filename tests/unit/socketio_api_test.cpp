@@ -62,8 +62,8 @@ class ApiTest : public ::testing::Test {
   auto on_server(Fn fn) {
     return asio::post(io_, asio::use_future(std::move(fn))).get();
   }
-  std::unique_ptr<test::WsClient> connect(std::string_view nsp = "/") {
-    return std::make_unique<test::WsClient>(client_io_, port_, nsp);
+  std::unique_ptr<test::WsClient> connect(std::string_view nsp = "/", std::string_view auth = "") {
+    return std::make_unique<test::WsClient>(client_io_, port_, nsp, auth);
   }
 
   asio::io_context io_{1};
@@ -92,8 +92,8 @@ TEST_F(ApiTest, EveryListenerRunsInOrderAndEachSeesTheMessageAsItArrived) {
   EXPECT_EQ(boost::json::serialize(c->call(R"(["ev","a"])")), R"(["done"])");
   EXPECT_EQ(boost::json::serialize(c->call(R"(["ev","b"])")), R"(["done"])");
   on_server([&] {
-    EXPECT_EQ(seen, (std::vector<std::string>{"first a", "second a", "once", "first b",
-                                              "second b"}));
+    EXPECT_EQ(seen,
+              (std::vector<std::string>{"first a", "second a", "once", "first b", "second b"}));
   });
 }
 
@@ -220,9 +220,8 @@ TEST_F(ApiTest, DynamicNamespacesAreCreatedOnDemandAndCleanedUpWhenEmpty) {
     });
     rooms.on_connection([&](Socket& s) {
       connected.push_back(s.nsp().name());
-      s.on("where", [](Socket& s, Message&, Ack& ack) {
-        ack.send(s.nsp().name(), s.data().at("checked"));
-      });
+      s.on("where",
+           [](Socket& s, Message&, Ack& ack) { ack.send(s.nsp().name(), s.data().at("checked")); });
     });
     auto& by_auth = server_->of([](std::string_view name, const boost::json::object& auth) {
       return name.starts_with("/team-") && auth.contains("team");
@@ -233,7 +232,7 @@ TEST_F(ApiTest, DynamicNamespacesAreCreatedOnDemandAndCleanedUpWhenEmpty) {
   auto b = connect("/room-22");
   EXPECT_EQ(boost::json::serialize(a->call(R"(["where"])")), R"(["/room-1",true])");
   EXPECT_EQ(boost::json::serialize(b->call(R"(["where"])")), R"(["/room-22",true])");
-  EXPECT_THROW(connect("/room-x"), std::runtime_error);  // CONNECT_ERROR "Invalid namespace"
+  EXPECT_THROW(connect("/room-x"), std::runtime_error);    // CONNECT_ERROR "Invalid namespace"
   EXPECT_THROW(connect("/team-red"), std::runtime_error);  // no auth: no match
   auto c = connect("/team-red", R"({"team":"red"})");
   on_server([&] {
@@ -267,9 +266,9 @@ TEST_F(ApiTest, TypedAccessToArguments) {
     });
   };
   auto c = connect();
-  EXPECT_EQ(boost::json::serialize(
-                c->call(R"(["reading",{"device":"gh-1","value":21.5},2,["a","b"]])")),
-            R"(["gh-1",4.3E1,2])");
+  EXPECT_EQ(
+      boost::json::serialize(c->call(R"(["reading",{"device":"gh-1","value":21.5},2,["a","b"]])")),
+      R"(["gh-1",4.3E1,2])");
 }
 
 // The server asks the client (which answers from this test thread) in three styles.
@@ -317,9 +316,8 @@ TEST_F(ApiTest, EmitWithAckIsVariadicWithCallbackFutureAndCoroutine) {
   // A timeout is an error_code: AckError::timed_out.
   std::promise<boost::system::error_code> timed_out;
   asio::post(io_, [&] {
-    socket->timeout(50ms).emit_with_ack("q", [&](boost::system::error_code ec, Message) {
-      timed_out.set_value(ec);
-    });
+    socket->timeout(50ms).emit_with_ack(
+        "q", [&](boost::system::error_code ec, Message) { timed_out.set_value(ec); });
   });
   c->read();  // the question, never answered
   EXPECT_EQ(timed_out.get_future().get(), AckError::timed_out);
@@ -334,8 +332,8 @@ TEST_F(ApiTest, BroadcastEmitWithAckCollectsEveryAnswerAsAnAwaitable) {
   auto a = connect();
   auto b = connect();
   both.get_future().get();
-  auto answers = on_server(
-      [&] { return server_->timeout(5s).emit_with_ack("q", "?", asio::use_future); });
+  auto answers =
+      on_server([&] { return server_->timeout(5s).emit_with_ack("q", "?", asio::use_future); });
   for (auto* c : {a.get(), b.get()}) {
     auto question = c->read();
     auto bracket = question.find('[');

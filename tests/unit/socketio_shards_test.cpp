@@ -18,8 +18,8 @@
 
 #include "soket/socketio/remote_socket.hpp"
 #include "soket/socketio/shard_group.hpp"
-#include "ws_test_client.hpp"
 #include "soket/socketio/socket.hpp"
+#include "ws_test_client.hpp"
 
 namespace soket::socketio {
 namespace {
@@ -57,16 +57,16 @@ void setup(Server& io, std::size_t shard) {
     });
     // The requests that cross shards through the ClusterAdapter base.
     socket.on("count", [&io](Socket&, Message&, Ack& ack) {
-      io.fetch_sockets([ack](std::optional<std::string> error,
-                             std::vector<RemoteSocket> sockets) mutable {
-        ack.send(sockets.size(), error.value_or(""));
-      });
+      io.fetch_sockets(
+          [ack](std::optional<std::string> error, std::vector<RemoteSocket> sockets) mutable {
+            ack.send(sockets.size(), error.value_or(""));
+          });
     });
     socket.on("ping_shards", [&io](Socket&, Message&, Ack& ack) {
-      io.server_side_emit_with_ack("who", {}, [ack](std::optional<std::string> error,
-                                                   Message& responses) mutable {
-        ack.send(responses.args, error.value_or(""));
-      });
+      io.server_side_emit_with_ack(
+          "who", {}, [ack](std::optional<std::string> error, Message& responses) mutable {
+            ack.send(responses.args, error.value_or(""));
+          });
     });
     socket.on("ask_all", [&io](Socket&, Message&, Ack& ack) {
       io.timeout(std::chrono::milliseconds(2000))

@@ -1,8 +1,8 @@
 #include "soket/cluster/payload.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <spdlog/spdlog.h>
 
 namespace soket::cluster {
 
@@ -10,8 +10,7 @@ namespace {
 constexpr std::size_t kMaxJsonDepth = 64;
 }
 
-std::optional<msgpack::Document> parse_payload(std::string_view channel,
-                                               std::string_view payload) {
+std::optional<msgpack::Document> parse_payload(std::string_view channel, std::string_view payload) {
   if (payload.empty()) {
     spdlog::warn("redis: dropped an empty message on {}", channel);
     return std::nullopt;

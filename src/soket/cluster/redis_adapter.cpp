@@ -1,7 +1,7 @@
 #include "soket/cluster/redis_adapter.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
+#include <boost/json/serialize.hpp>
 
 #include "soket/cluster/payload.hpp"
 #include "soket/socketio/cluster_codec.hpp"
@@ -51,10 +51,9 @@ RedisAdapter::RedisAdapter(socketio::Namespace& nsp, std::shared_ptr<RedisLink> 
   request_channel_ = key + "-request#" + nsp.name() + "#";
   response_channel_ = key + "-response#" + nsp.name() + "#";
   specific_response_channel_ = response_channel_ + uid() + "#";
-  handler_id_ = link_->add_handler(
-      [this](std::string_view channel, std::string_view payload) {
-        on_redis_message(channel, payload);
-      });
+  handler_id_ = link_->add_handler([this](std::string_view channel, std::string_view payload) {
+    on_redis_message(channel, payload);
+  });
   auto& sub = link_->subscriber();
   sub.psubscribe(channel_ + "*");
   sub.subscribe(request_channel_);
@@ -95,7 +94,8 @@ void RedisAdapter::do_publish(const ClusterMessage& message) {
         return link_->publish(request_channel_, msgpack::encode(request, message.attachments));
       }
       auto channel = channel_;
-      if (const auto& rooms = data.at("opts").as_object().at("rooms").as_array(); rooms.size() == 1) {
+      if (const auto& rooms = data.at("opts").as_object().at("rooms").as_array();
+          rooms.size() == 1) {
         if (rooms.front().is_string()) {
           channel.append(rooms.front().get_string());
           channel += '#';
@@ -106,9 +106,9 @@ void RedisAdapter::do_publish(const ClusterMessage& message) {
     }
     case ClusterMessageType::sockets_join:
     case ClusterMessageType::sockets_leave:
-      request["type"] = as_int(message.type == ClusterMessageType::sockets_join
-                                   ? RequestType::remote_join
-                                   : RequestType::remote_leave);
+      request["type"] =
+          as_int(message.type == ClusterMessageType::sockets_join ? RequestType::remote_join
+                                                                  : RequestType::remote_leave);
       request["opts"] = opts_without_flags(data.at("opts"));
       request["rooms"] = data.at("rooms");
       break;

@@ -46,11 +46,11 @@ void RedisLink::stop() {
 }
 
 socketio::AdapterFactory RedisLink::adapter_factory() {
-  return [self = shared_from_this()](socketio::Namespace& nsp)
-             -> std::unique_ptr<socketio::Adapter> {
-    if (self->options_.sharded) return std::make_unique<ShardedRedisAdapter>(nsp, self);
-    return std::make_unique<RedisAdapter>(nsp, self);
-  };
+  return
+      [self = shared_from_this()](socketio::Namespace& nsp) -> std::unique_ptr<socketio::Adapter> {
+        if (self->options_.sharded) return std::make_unique<ShardedRedisAdapter>(nsp, self);
+        return std::make_unique<RedisAdapter>(nsp, self);
+      };
 }
 
 std::size_t RedisLink::add_handler(Handler handler) {
@@ -69,21 +69,21 @@ void RedisLink::publish(std::string channel, std::string payload) {
       spdlog::warn("redis unreachable: messages to the other nodes are dropped until it is back");
     return;
   }
-  pub_->command({options_.sharded ? "SPUBLISH" : "PUBLISH", std::move(channel), std::move(payload)});
+  pub_->command(
+      {options_.sharded ? "SPUBLISH" : "PUBLISH", std::move(channel), std::move(payload)});
 }
 
 void RedisLink::count_subscribers(std::string channel,
                                   std::function<void(std::optional<std::size_t>)> done) {
-  pub_->command({"PUBSUB", options_.sharded ? "SHARDNUMSUB" : "NUMSUB", std::move(channel)},
-                [done = std::move(done)](const RedisReply* reply, std::string_view) {
-                  // [channel, count]
-                  if (!reply || reply->type != RedisReply::Type::array ||
-                      reply->elements.size() != 2 ||
-                      reply->elements[1].type != RedisReply::Type::integer ||
-                      reply->elements[1].integer < 0)
-                    return done(std::nullopt);
-                  done(static_cast<std::size_t>(reply->elements[1].integer));
-                });
+  pub_->command(
+      {"PUBSUB", options_.sharded ? "SHARDNUMSUB" : "NUMSUB", std::move(channel)},
+      [done = std::move(done)](const RedisReply* reply, std::string_view) {
+        // [channel, count]
+        if (!reply || reply->type != RedisReply::Type::array || reply->elements.size() != 2 ||
+            reply->elements[1].type != RedisReply::Type::integer || reply->elements[1].integer < 0)
+          return done(std::nullopt);
+        done(static_cast<std::size_t>(reply->elements[1].integer));
+      });
 }
 
 }  // namespace soket::cluster

@@ -68,8 +68,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   void publish(std::string channel, std::string payload);
 
   /// Subscribers of `channel` (PUBSUB NUMSUB, or SHARDNUMSUB when sharded): the number of nodes.
-  void count_subscribers(std::string channel,
-                         std::function<void(std::optional<std::size_t>)> done);
+  void count_subscribers(std::string channel, std::function<void(std::optional<std::size_t>)> done);
 
  private:
   RedisLink(net::asio::io_context& io, RedisUrl url, RedisAdapterOptions options);

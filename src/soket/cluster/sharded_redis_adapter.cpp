@@ -32,8 +32,7 @@ bool may_carry_binary(ClusterMessageType type) {
 
 }  // namespace
 
-ShardedRedisAdapter::ShardedRedisAdapter(socketio::Namespace& nsp,
-                                         std::shared_ptr<RedisLink> link)
+ShardedRedisAdapter::ShardedRedisAdapter(socketio::Namespace& nsp, std::shared_ptr<RedisLink> link)
     : ClusterAdapter(nsp, {link->options().requests_timeout}), link_(std::move(link)) {
   channel_ = link_->options().key + "#" + nsp.name() + "#";
   response_channel_ = channel_ + uid() + "#";
@@ -100,12 +99,9 @@ void ShardedRedisAdapter::do_publish_response(const std::string& requester,
 
 void ShardedRedisAdapter::on_redis_message(std::string_view channel, std::string_view payload) {
   if (!channel.starts_with(channel_)) return;
+  // The namespace channel, a room channel of it, or this node's response channel: only subscribed
+  // channels reach us.
   bool is_response = channel == response_channel_;
-  if (!is_response && channel != channel_) {
-    // A room channel of this namespace, or another node's response channel: only subscribed
-    // channels reach us, and other nodes' response channels are never subscribed.
-    if (channel.size() <= channel_.size()) return;
-  }
   auto document = parse_payload(channel, payload);
   if (!document) return;
   auto* body = document->value.if_object();

@@ -41,6 +41,9 @@ struct ServerOptions {
   bool allow_polling = true;
   bool allow_websocket = true;
   bool allow_upgrades = true;
+  /// allowEIO3: also serve Engine.IO v3 clients (EIO=3; socket.io 2.x clients and the ESP8266/ESP32
+  /// Socket.IO libraries). Off: they get the 400 "Unsupported protocol version".
+  bool allow_eio3 = false;
   http::CorsOptions cors;
   /// Bytes queued for one client before it is disconnected as too slow to keep up.
   std::size_t max_buffered_bytes = 16 * 1024 * 1024;

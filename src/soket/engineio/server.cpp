@@ -49,8 +49,10 @@ void Server::handle(const http::ExchangePtr& exchange) {
   bool websocket = transport && *transport == "websocket" && options_.allow_websocket;
   if (!polling && !websocket) return fail(ErrorCode::unknown_transport);
 
+  // As the reference does, anything but EIO=4 is the third revision, served only when allowed.
   const std::string* eio = target->param("EIO");
-  if (!eio || *eio != "4") return fail(ErrorCode::unsupported_protocol_version);
+  int protocol = eio && *eio == "4" ? 4 : 3;
+  if (protocol == 3 && !options_.allow_eio3) return fail(ErrorCode::unsupported_protocol_version);
 
   bool upgrade_request = exchange->is_websocket_upgrade();
   if (websocket != upgrade_request) return fail(ErrorCode::bad_request);
@@ -58,7 +60,7 @@ void Server::handle(const http::ExchangePtr& exchange) {
   const std::string* sid = target->param("sid");
   if (!sid) {
     if (!websocket && req.method() != http::Verb::get) return fail(ErrorCode::bad_handshake_method);
-    return open_session(exchange, websocket, *target);
+    return open_session(exchange, websocket, *target, protocol);
   }
 
   auto it = sessions_.find(*sid);
@@ -82,11 +84,11 @@ void Server::handle(const http::ExchangePtr& exchange) {
 }
 
 void Server::open_session(const http::ExchangePtr& exchange, bool websocket,
-                          const http::Target& target) {
+                          const http::Target& target, int protocol) {
   std::string id = random_id();
   while (sessions_.contains(id))
     id = random_id();
-  auto socket = std::make_shared<Socket>(*this, id, make_handshake(*exchange, target));
+  auto socket = std::make_shared<Socket>(*this, id, make_handshake(*exchange, target), protocol);
   if (!websocket) {
     sessions_.emplace(id, socket);
     socket->start_polling(exchange, open_packet(id, false));

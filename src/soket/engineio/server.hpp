@@ -12,8 +12,9 @@
 
 namespace soket::engineio {
 
-/// The Engine.IO v4 server: handshakes, sessions by sid, long-polling and WebSocket transports,
-/// and the upgrade between them. Lives on one io_context; keep it alive while its HTTP server is.
+/// The Engine.IO v4 server (and v3 when options().allow_eio3): handshakes, sessions by sid,
+/// long-polling and WebSocket transports, and the upgrade between them. Lives on one io_context;
+/// keep it alive while its HTTP server is.
 class Server {
  public:
   using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;
@@ -41,7 +42,8 @@ class Server {
  private:
   friend class Socket;
 
-  void open_session(const http::ExchangePtr& exchange, bool websocket, const http::Target& target);
+  void open_session(const http::ExchangePtr& exchange, bool websocket, const http::Target& target,
+                    int protocol);
   void accept_websocket(const http::ExchangePtr& exchange,
                         std::function<void(std::shared_ptr<WebSocketTransport>)> then);
   std::string open_packet(const std::string& sid, bool websocket) const;

@@ -7,8 +7,11 @@
 
 #include "soket/engineio/deflate.hpp"
 #include "soket/engineio/errors.hpp"
+#include "soket/engineio/jsonp.hpp"
 #include "soket/engineio/packet.hpp"
+#include "soket/engineio/payload_v3.hpp"
 #include "soket/engineio/server.hpp"
+#include "soket/util/base64.hpp"
 
 namespace soket::engineio {
 namespace {
@@ -20,11 +23,15 @@ const Frame& ping_frame() {
 
 }  // namespace
 
-Socket::Socket(Server& server, std::string id, Handshake handshake)
+Socket::Socket(Server& server, std::string id, Handshake handshake, int protocol)
     : server_(server),
       id_(std::move(id)),
       handshake_(std::move(handshake)),
-      heartbeat_timer_(server.io()) {}
+      protocol_(protocol),
+      heartbeat_timer_(server.io()) {
+  if (auto j = handshake_.query.get("j")) jsonp_index_ = jsonp_index(*j);
+  supports_binary_ = !handshake_.query.contains("b64") && !jsonp_index_;
+}
 
 boost::asio::steady_timer& Socket::upgrade_timer() {
   if (!upgrade_timer_) upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_.io());
@@ -38,9 +45,13 @@ Socket::~Socket() {
 
 void Socket::start_polling(const http::ExchangePtr& handshake_exchange, std::string open_packet) {
   schedule_ping();  // the heartbeat starts with the session, not after the response is queued
-  server_.respond(
-      handshake_exchange,
-      http::text_response(handshake_exchange->request(), http::Status::ok, std::move(open_packet)));
+  if (protocol_ == 3) {
+    std::string body;
+    encode_text_packet_v3(open_packet, body);
+    open_packet = std::move(body);
+  }
+  server_.respond(handshake_exchange, poll_response(handshake_exchange->request(),
+                                                    std::move(open_packet), false, true));
 }
 
 void Socket::start_websocket(std::shared_ptr<WebSocketTransport> ws, std::string open_packet) {
@@ -54,7 +65,9 @@ void Socket::start_websocket(std::shared_ptr<WebSocketTransport> ws, std::string
 void Socket::send(const Frame& frame) {
   if (state_ != State::open) return;
   if (ws_) {
-    if (!ws_->send(frame)) on_close("transport error", false);
+    bool sent =
+        protocol_ == 3 && frame.binary ? ws_->send(websocket_frame_v3(frame)) : ws_->send(frame);
+    if (!sent) on_close("transport error", false);
     return;
   }
   buffered_bytes_ += frame.bytes->size();
@@ -94,7 +107,8 @@ void Socket::on_poll(const http::ExchangePtr& exchange) {
   if (!buffer_.empty()) {
     flush_polling();
   } else if (probed_) {
-    respond_poll("6");  // an upgrade is under way: end this poll so the client can complete it
+    respond_poll_packet(
+        "6");  // an upgrade is under way: end this poll so the client can complete it
   }
 }
 
@@ -109,7 +123,20 @@ void Socket::on_post(const http::ExchangePtr& exchange) {
     return on_close("transport error", false);
   }
   std::vector<std::string> binaries;
-  auto packets = parse_payload(exchange->request().body(), binaries);
+  bool octet_stream = exchange->request()[http::Field::content_type] == "application/octet-stream";
+  std::optional<std::string> jsonp_payload;
+  std::string_view body = exchange->request().body();
+  if (jsonp_index_) {
+    // A JSONP POST is a form whose `d` field holds the payload; without one it is ignored.
+    jsonp_payload = jsonp_post_payload(body);
+    if (!jsonp_payload) {
+      return server_.respond(
+          exchange, http::text_response(exchange->request(), http::Status::ok, "ok", "text/html"));
+    }
+    body = *jsonp_payload;
+    octet_stream = false;
+  }
+  auto packets = parse_post(body, octet_stream, binaries);
   if (!packets) {
     server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
     return on_close("parse error", false);
@@ -120,6 +147,13 @@ void Socket::on_post(const http::ExchangePtr& exchange) {
     if (state_ != State::open) break;
     if (!on_packet(packet)) return on_close("parse error", false);
   }
+}
+
+std::optional<std::vector<PacketView>> Socket::parse_post(
+    std::string_view body, bool octet_stream, std::vector<std::string>& binaries) const {
+  if (protocol_ == 4) return parse_payload(body, binaries);
+  if (octet_stream) return parse_binary_payload_v3(body);
+  return parse_payload_v3(body, binaries);
 }
 
 void Socket::schedule_flush() {
@@ -135,30 +169,68 @@ void Socket::schedule_flush() {
 void Socket::flush_polling() {
   if (!pending_poll_ || buffer_.empty()) return;
   std::string body;
-  encode_payload(buffer_, body);
-  // As in the reference, a response is compressed when any of its packets may be.
+  bool binary = false;
+  if (protocol_ == 3) {
+    binary = encode_payload_v3(buffer_, supports_binary_, body);
+  } else {
+    encode_payload(buffer_, body);
+  }
+  // As in the reference, a response may be compressed when any of its packets may be.
   bool compress =
       std::any_of(buffer_.begin(), buffer_.end(), [](const Frame& f) { return f.compress; });
   buffer_.clear();
   buffered_bytes_ = 0;
-  respond_poll(std::move(body), compress);
+  respond_poll(std::move(body), binary, compress);
 }
 
-void Socket::respond_poll(std::string body, bool compress) {
+void Socket::respond_poll(std::string body, bool binary, bool compress) {
   auto exchange = std::move(pending_poll_);
   pending_poll_.reset();
-  const auto& req = exchange->request();
+  server_.respond(exchange, poll_response(exchange->request(), std::move(body), binary, compress));
+}
+
+http::Response Socket::poll_response(const http::Request& request, std::string body, bool binary,
+                                     bool compress) const {
+  std::string_view content_type = "text/plain; charset=UTF-8";
+  if (jsonp_index_) {
+    body = jsonp_wrap(*jsonp_index_, body);
+    content_type = "text/javascript; charset=UTF-8";
+  } else if (binary) {
+    content_type = "application/octet-stream";
+  }
+  // httpCompression decides on the body as it goes out (a JSONP script included), once.
   const auto& http_compression = server_.options().http_compression;
   auto encoding = HttpEncoding::identity;
   if (compress && http_compression.enabled && body.size() >= http_compression.threshold) {
-    auto accept = req.find(http::Field::accept_encoding);
-    if (accept != req.end()) encoding = choose_http_encoding(accept->value());
+    auto accept = request.find(http::Field::accept_encoding);
+    if (accept != request.end()) encoding = choose_http_encoding(accept->value());
   }
   if (encoding == HttpEncoding::identity)
-    return server_.respond(exchange, http::text_response(req, http::Status::ok, std::move(body)));
-  auto response = http::text_response(req, http::Status::ok, http_compress(body, encoding));
+    return http::text_response(request, http::Status::ok, std::move(body), content_type);
+  auto response =
+      http::text_response(request, http::Status::ok, http_compress(body, encoding), content_type);
   response.set(http::Field::content_encoding, encoding == HttpEncoding::gzip ? "gzip" : "deflate");
-  server_.respond(exchange, std::move(response));
+  return response;
+}
+
+void Socket::respond_poll_packet(std::string_view packet) {
+  if (protocol_ == 4) return respond_poll(std::string(packet));
+  std::string body;
+  encode_text_packet_v3(packet, body);
+  respond_poll(std::move(body));
+}
+
+Frame Socket::websocket_frame_v3(const Frame& frame) const {
+  std::string bytes;
+  if (supports_binary_) {
+    bytes.reserve(frame.bytes->size() + 1);
+    bytes += static_cast<char>(4);
+    bytes += *frame.bytes;
+    return {make_shared_bytes(std::move(bytes)), true, frame.compress};
+  }
+  bytes = "b4";
+  base64::encode_append(*frame.bytes, bytes);
+  return {make_shared_bytes(std::move(bytes)), false, frame.compress};
 }
 
 // WebSocket and upgrade -----------------------------------------------------------------------
@@ -180,8 +252,25 @@ void Socket::begin_upgrade(std::shared_ptr<WebSocketTransport> ws) {
 void Socket::on_ws_frame(WebSocketTransport& transport, std::string_view data, bool binary) {
   if (&transport == probe_.get()) return on_probe_frame(data, binary);
   if (&transport != ws_.get() || state_ != State::open) return;
+  if (protocol_ == 3) return on_ws_frame_v3(data, binary);
   auto packet = binary ? std::optional<PacketView>(PacketView{PacketType::message, data, true})
                        : parse_text_packet(data);
+  if (!packet || !on_packet(*packet)) on_close("parse error", false);
+}
+
+void Socket::on_ws_frame_v3(std::string_view data, bool binary) {
+  // v3 leads a binary frame with its packet type byte, and base64 clients send "b4<base64>".
+  std::optional<PacketView> packet;
+  std::optional<std::string> decoded;
+  if (binary) {
+    if (!data.empty() && data.front() == static_cast<char>(4))
+      packet = PacketView{PacketType::message, data.substr(1), true};
+  } else if (data.starts_with("b4")) {
+    decoded = base64::decode(data.substr(2));
+    if (decoded) packet = PacketView{PacketType::message, *decoded, true};
+  } else {
+    packet = parse_text_packet(data);
+  }
   if (!packet || !on_packet(*packet)) on_close("parse error", false);
 }
 
@@ -189,16 +278,16 @@ void Socket::on_probe_frame(std::string_view data, bool binary) {
   if (!binary && data == "2probe" && !probed_) {
     probed_ = true;
     probe_->send(Frame::text("3probe"));
-    if (pending_poll_ && buffer_.empty()) respond_poll("6");
+    if (pending_poll_ && buffer_.empty()) respond_poll_packet("6");
     return;
   }
   if (!binary && data == "5" && probed_) {
     cancel_upgrade_timer();
     probed_ = false;
     ws_ = std::move(probe_);
-    if (pending_poll_) respond_poll("6");
+    if (pending_poll_) respond_poll_packet("6");
     for (const auto& frame : buffer_)
-      ws_->send(frame);
+      ws_->send(protocol_ == 3 && frame.binary ? websocket_frame_v3(frame) : frame);
     buffer_.clear();
     buffered_bytes_ = 0;
     return;
@@ -233,9 +322,11 @@ void Socket::on_ws_closed(WebSocketTransport& transport, net::error_code ec) {
 bool Socket::on_packet(const PacketView& packet) {
   switch (packet.type) {
     case PacketType::pong:
+      if (protocol_ == 3) return false;  // v3 heartbeats go the other way
       schedule_ping();
       return true;
     case PacketType::ping: {
+      if (protocol_ == 3) schedule_ping();  // the client is alive: restart its timeout
       std::string pong = "3";
       pong += packet.data;
       send(Frame::text(pong));
@@ -257,6 +348,15 @@ bool Socket::on_packet(const PacketView& packet) {
 }
 
 void Socket::schedule_ping() {
+  if (protocol_ == 3) {
+    // In v3 the client pings; the session ends when no ping came for pingInterval + pingTimeout.
+    heartbeat_timer_.expires_after(server_.options().ping_interval +
+                                   server_.options().ping_timeout);
+    heartbeat_timer_.async_wait([self = shared_from_this()](net::error_code ec) {
+      if (!ec) self->on_close("ping timeout", false);
+    });
+    return;
+  }
   heartbeat_timer_.expires_after(server_.options().ping_interval);
   heartbeat_timer_.async_wait([self = shared_from_this()](net::error_code ec) {
     if (ec || self->state_ != State::open) return;
@@ -294,7 +394,7 @@ void Socket::on_close(std::string_view reason, bool flush) {
 
 void Socket::poll_while_closing() {
   if (!buffer_.empty()) return flush_polling();
-  respond_poll("1");
+  respond_poll_packet("1");
   finish_close();
 }
 
@@ -306,7 +406,7 @@ void Socket::finish_close() {
   cancel_upgrade_timer();
   buffer_.clear();
   buffered_bytes_ = 0;
-  if (pending_poll_) respond_poll("6");
+  if (pending_poll_) respond_poll_packet("6");
   if (ws_) {
     ws_->set_owner(nullptr);
     if (!ws_->is_closing()) ws_->abort();

@@ -37,12 +37,15 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
  public:
   enum class State { open, closing, closed };
 
-  Socket(Server& server, std::string id, Handshake handshake);
+  /// `protocol` is the Engine.IO revision the client speaks: 4, or 3 when the server allows it.
+  Socket(Server& server, std::string id, Handshake handshake, int protocol = 4);
   ~Socket();
 
   const std::string& id() const { return id_; }
   const Handshake& handshake() const { return handshake_; }
   State state() const { return state_; }
+  /// The Engine.IO revision of this session: 4, or 3 (allowEIO3).
+  int protocol() const { return protocol_; }
   bool is_open() const { return state_ == State::open; }
   /// "polling" or "websocket".
   std::string_view transport_name() const { return ws_ ? "websocket" : "polling"; }
@@ -69,6 +72,7 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
 
   void on_ws_frame(WebSocketTransport& transport, std::string_view data, bool binary) override;
   void on_ws_closed(WebSocketTransport& transport, net::error_code ec) override;
+  void on_ws_frame_v3(std::string_view data, bool binary);
   void on_probe_frame(std::string_view data, bool binary);
   void abort_upgrade();
 
@@ -76,8 +80,19 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   bool on_packet(const PacketView& packet);
   void schedule_flush();
   void flush_polling();
-  /// Answers the pending GET; `compress`: the body may be gzip/deflate-encoded (httpCompression).
-  void respond_poll(std::string body, bool compress = false);
+  /// Answers the pending GET (see poll_response).
+  void respond_poll(std::string body, bool binary = false, bool compress = true);
+  /// The answer to a GET: the payload as it is, or wrapped in the JSONP callback; gzip/deflate-
+  /// encoded by httpCompression when `compress` (no packet in it said compress(false)).
+  http::Response poll_response(const http::Request& request, std::string body, bool binary,
+                               bool compress) const;
+  /// Answers the pending GET with one text packet ("6", "1"), framed for the session's revision.
+  void respond_poll_packet(std::string_view packet);
+  std::optional<std::vector<PacketView>> parse_post(std::string_view body, bool octet_stream,
+                                                    std::vector<std::string>& binaries) const;
+  /// A binary frame as Engine.IO v3 puts it on a WebSocket: led by its type byte, or as "b4" +
+  /// base64 text when the client asked for base64 (b64=1).
+  Frame websocket_frame_v3(const Frame& frame) const;
   void schedule_ping();
   void on_close(std::string_view reason, bool flush);
   void poll_while_closing();
@@ -92,6 +107,9 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   Handshake handshake_;
   SocketListener* listener_ = nullptr;
   State state_ = State::open;
+  int protocol_ = 4;
+  bool supports_binary_ = true;  // false when the client asked for base64 (b64=1) or uses JSONP
+  std::optional<std::string> jsonp_index_;  // JSONP polling (a `j` query parameter)
 
   // Long-polling side.
   http::ExchangePtr pending_poll_;

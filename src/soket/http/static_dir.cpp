@@ -8,7 +8,8 @@
 
 namespace soket::http {
 
-void serve_file_from(const std::filesystem::path& root, const ExchangePtr& exchange) {
+void serve_file_from(const std::filesystem::path& root, const ExchangePtr& exchange,
+                     std::string_view mount) {
   const auto& req = exchange->request();
   if (req.method() != Verb::get && req.method() != Verb::head)
     return exchange->respond(
@@ -16,6 +17,12 @@ void serve_file_from(const std::filesystem::path& root, const ExchangePtr& excha
   auto target = parse_target(std::string_view(req.target()));
   if (!target) return exchange->respond(json_error(req, Status::bad_request, 400, "Bad request"));
   std::string relative = target->path;
+  if (!mount.empty()) {
+    if (!relative.starts_with(mount) ||
+        (relative.size() > mount.size() && relative[mount.size()] != '/'))
+      return exchange->respond(json_error(req, Status::not_found, 404, "Not found"));
+    relative.erase(0, mount.size());
+  }
   if (relative.empty() || relative.back() == '/') relative += "index.html";
   std::error_code ec;
   auto base = std::filesystem::weakly_canonical(root, ec);

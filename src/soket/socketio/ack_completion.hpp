@@ -1,7 +1,7 @@
 #pragma once
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -24,9 +24,15 @@ using last_t = std::tuple_element_t<sizeof...(T) - 1, std::tuple<T...>>;
 
 /// True when the last argument of an emit_with_ack call is an Asio completion token (a handler
 /// taking (error_code, Message), use_awaitable, use_future, ...), not one of the callback forms.
+template <class T>
+struct is_duration : std::false_type {};
+template <class Rep, class Period>
+struct is_duration<std::chrono::duration<Rep, Period>> : std::true_type {};
+
 template <class... T>
 concept ends_with_token =
-    sizeof...(T) >= 1 && !std::is_convertible_v<std::decay_t<last_t<T...>>, AckCallback> &&
+    sizeof...(T) >= 1 && !is_duration<std::decay_t<last_t<T...>>>::value &&
+    !std::is_convertible_v<std::decay_t<last_t<T...>>, AckCallback> &&
     !std::is_convertible_v<std::decay_t<last_t<T...>>, BroadcastAckCallback> &&
     !std::is_same_v<std::decay_t<last_t<T...>>, Message> &&
     // emit_with_ack(event, message, callback, timeout): a timeout is no token either.

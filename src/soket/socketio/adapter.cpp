@@ -32,6 +32,10 @@ std::string js_date_string(int64_t ms) {
 
 }  // namespace
 
+EncodedPacket Adapter::encode(const Packet& packet) const {
+  return nsp_.server().encode(packet);
+}
+
 void Adapter::broadcast_packet(const Packet& packet, const BroadcastOptions& options) {
   broadcast(encode(packet), options);
 }
@@ -123,20 +127,29 @@ void Adapter::fetch_sockets(const BroadcastOptions& options, FetchSocketsCallbac
 void InMemoryAdapter::add_all(const SocketId& id, std::span<const Room> rooms) {
   for (const auto& room : rooms) {
     if (room == id) {
-      left_own_room_.erase(id);
+      if (left_own_room_.erase(id)) joined(room, id);
       continue;
     }
     if (sids_[id].insert(room).second) {
       auto& members = rooms_[room];
       members.insert(id);
       if (members.size() == 1) on_room_created(room);
+      joined(room, id);
     }
   }
 }
 
+void InMemoryAdapter::joined(const Room& room, const SocketId& id) {
+  nsp_.server().notify([&](ServerObserver& observer) { observer.on_room_joined(nsp_, room, id); });
+}
+
+void InMemoryAdapter::left(const Room& room, const SocketId& id) {
+  nsp_.server().notify([&](ServerObserver& observer) { observer.on_room_left(nsp_, room, id); });
+}
+
 void InMemoryAdapter::del(const SocketId& id, const Room& room) {
   if (room == id) {
-    left_own_room_.insert(id);
+    if (left_own_room_.insert(id).second) left(room, id);
     return;
   }
   if (auto it = sids_.find(id); it != sids_.end()) {
@@ -144,15 +157,19 @@ void InMemoryAdapter::del(const SocketId& id, const Room& room) {
     if (it->second.empty()) sids_.erase(it);
   }
   if (auto it = rooms_.find(room); it != rooms_.end()) {
-    if (it->second.erase(id) && it->second.empty()) {
-      rooms_.erase(it);
-      on_room_deleted(room);
+    if (it->second.erase(id)) {
+      if (it->second.empty()) {
+        rooms_.erase(it);
+        on_room_deleted(room);
+      }
+      left(room, id);
     }
   }
 }
 
 void InMemoryAdapter::del_all(const SocketId& id) {
-  left_own_room_.erase(id);  // the namespace forgets the socket right after this
+  // The namespace forgets the socket right after this.
+  if (!left_own_room_.erase(id)) left(id, id);
   auto it = sids_.find(id);
   if (it == sids_.end()) return;
   auto rooms = std::move(it->second);
@@ -165,6 +182,7 @@ void InMemoryAdapter::del_all(const SocketId& id) {
         on_room_deleted(room);
       }
     }
+    left(room, id);
   }
 }
 

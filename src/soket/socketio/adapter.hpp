@@ -37,7 +37,8 @@ struct BroadcastOptions {
 /// A socket of any node of the cluster as fetch_sockets reports it (Node's RemoteSocket fields).
 struct SocketDetails {
   SocketId id;
-  boost::json::object handshake;  // headers, time, address, xdomain, secure, issued, url, query, auth
+  boost::json::object
+      handshake;  // headers, time, address, xdomain, secure, issued, url, query, auth
   std::vector<Room> rooms;
   boost::json::value data;  // socket.data
 };
@@ -112,6 +113,9 @@ class Adapter {
                                        const ClientAckCallback& ack);
 
  protected:
+  /// `packet` encoded with the server's parser (what every broadcast of this adapter sends).
+  EncodedPacket encode(const Packet& packet) const;
+
   Namespace& nsp_;
 };
 
@@ -147,6 +151,9 @@ class InMemoryAdapter : public Adapter {
   void for_each_target(const BroadcastOptions& options, Fn&& fn) const;
   template <class Fn>
   void for_each_member(const Room& room, Fn&& fn) const;
+  /// Tells the server's observers (the admin UI) that a socket entered / left a room.
+  void joined(const Room& room, const SocketId& id);
+  void left(const Room& room, const SocketId& id);
   bool in_own_room(const SocketId& id) const;
   bool is_member(const SocketId& id, const Room& room) const;
   bool in_any_room(const SocketId& id) const;

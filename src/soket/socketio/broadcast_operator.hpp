@@ -2,9 +2,9 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
-#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -52,14 +52,16 @@ class BroadcastOperator {
   /// (AckError::timed_out, with the answers that came in time):
   ///   auto answers = co_await io.timeout(2s).emit_with_ack("question", "?", asio::use_awaitable);
   template <class... Args>
-    requires detail::ends_with_token<Args...>
+  requires detail::ends_with_token<Args...>
   auto emit_with_ack(std::string_view event, Args&&... args) const {
     return detail::initiate_ack(
         io(),
         [op = *this, name = std::string(event)](Message message, AckCallback done) {
-          op.emit_with_ack(name, std::move(message),
-                           [done = std::move(done)](std::optional<std::string> error,
-                                                    Message& responses) { done(error, responses); });
+          op.emit_with_ack(
+              name, std::move(message),
+              [done = std::move(done)](std::optional<std::string> error, Message& responses) {
+                done(error, responses);
+              });
         },
         event, std::forward<Args>(args)...);
   }

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "soket/http/target.hpp"
 #include "soket/socketio/namespace.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
@@ -9,7 +10,9 @@
 namespace soket::socketio {
 
 Client::Client(Server& server, std::shared_ptr<engineio::Socket> connection)
-    : server_(server), connection_(std::move(connection)) {}
+    : server_(server),
+      connection_(std::move(connection)),
+      decoder_(DecoderOptions{.parser = server.options().parser}) {}
 
 void Client::start() {
   connection_->set_listener(this);
@@ -20,11 +23,17 @@ void Client::start() {
     if (ec || !self || self->closed_) return;
     if (self->sockets_.empty()) self->close("forced close");
   });
+  // A Socket.IO v4 client is in the main namespace at once, without sending CONNECT.
+  if (legacy_protocol()) connect("/", {});
 }
 
 void Client::write(const EncodedPacket& packet) {
   if (closed_) return;
   connection_->send(packet.frames);
+}
+
+void Client::write(const Packet& packet) {
+  write(server_.encode(packet));
 }
 
 void Client::disconnect_all() {
@@ -52,6 +61,7 @@ void Client::on_message(std::string_view data, bool binary) {
 }
 
 void Client::on_packet(Packet packet) {
+  if (packet.type == PacketType::connect && legacy_protocol()) return on_legacy_connect(packet);
   auto socket = socket_for(packet.nsp);
   if (socket && packet.type != PacketType::connect && packet.type != PacketType::connect_error) {
     return socket->on_packet(packet);
@@ -61,22 +71,36 @@ void Client::on_packet(Packet packet) {
     // server treats both as a broken client and closes the connection.
     return close("forced close");
   }
-  {
-    boost::json::object auth;
-    if (packet.data.is_object()) auth = std::move(packet.data.get_object());
-    Namespace* nsp = server_.namespace_for_connect(packet.nsp, auth);
-    if (!nsp) {
-      Packet error;
-      error.type = PacketType::connect_error;
-      error.nsp = packet.nsp;
-      boost::json::object payload;
-      payload["message"] = "Invalid namespace";
-      error.data = std::move(payload);
-      return write(error);
-    }
-    connect_timer_.reset();  // cancels the wait
-    nsp->add(*this, std::move(auth));
+  boost::json::object auth;
+  if (packet.data.is_object()) auth = std::move(packet.data.get_object());
+  connect(packet.nsp, std::move(auth));
+}
+
+void Client::on_legacy_connect(Packet& packet) {
+  // Socket.IO v4 has no auth payload: the CONNECT's namespace carries a query ("/nsp?token=x"),
+  // which becomes the auth object, as the reference does.
+  auto target = http::parse_target(packet.nsp);
+  if (!target) return close("parse error");
+  if (socket_for(target->path)) return close("forced close");
+  boost::json::object auth;
+  for (auto& [name, value] : target->query)
+    auth[name] = std::move(value);
+  connect(target->path, std::move(auth));
+}
+
+void Client::connect(const std::string& name, boost::json::object auth) {
+  Namespace* nsp = server_.namespace_for_connect(name, auth);
+  if (!nsp) {
+    Packet error;
+    error.type = PacketType::connect_error;
+    error.nsp = name;
+    boost::json::object payload;
+    payload["message"] = "Invalid namespace";
+    error.data = std::move(payload);
+    return write(error);
   }
+  connect_timer_.reset();  // cancels the wait
+  nsp->add(*this, std::move(auth));
 }
 
 void Client::on_close(std::string_view reason) {
@@ -88,6 +112,7 @@ void Client::on_close(std::string_view reason) {
   sockets_.clear();
   for (auto& [nsp, socket] : sockets)
     socket->on_close(reason);
+  server_.notify([&](ServerObserver& observer) { observer.on_client_closed(*this, reason); });
   server_.remove_client(this);
 }
 

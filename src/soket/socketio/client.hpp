@@ -22,10 +22,12 @@ class Client : public engineio::SocketListener, public std::enable_shared_from_t
 
   void start();
   engineio::Socket& connection() { return *connection_; }
+  /// Socket.IO v4 (the protocol of socket.io 2.x clients), spoken over Engine.IO v3.
+  bool legacy_protocol() const { return connection_->protocol() == 3; }
   Server& server() { return server_; }
 
   void write(const EncodedPacket& packet);
-  void write(const Packet& packet) { write(encode(packet)); }
+  void write(const Packet& packet);
   /// Leaves every namespace, telling the client (DISCONNECT packets).
   void disconnect_all();
   /// Ends the connection (and so every namespace on it).
@@ -38,6 +40,9 @@ class Client : public engineio::SocketListener, public std::enable_shared_from_t
   void on_message(std::string_view data, bool binary) override;
   void on_close(std::string_view reason) override;
   void on_packet(Packet packet);
+  /// Joins namespace `name` (CONNECT), or answers CONNECT_ERROR "Invalid namespace".
+  void connect(const std::string& name, boost::json::object auth);
+  void on_legacy_connect(Packet& packet);
   void add_socket(const std::string& nsp, std::shared_ptr<Socket> socket);
   void remove_socket(const Socket& socket);
   std::shared_ptr<Socket> socket_for(std::string_view nsp) const;

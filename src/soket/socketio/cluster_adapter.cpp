@@ -75,10 +75,10 @@ void ClusterAdapter::broadcast_with_ack(Packet packet, const BroadcastOptions& o
     // request is forgotten after the broadcast's timeout, as in the reference.
     auto expiry = std::make_unique<boost::asio::steady_timer>(nsp_.server().io());
     expiry->expires_after(options.flags.timeout.value_or(options_.requests_timeout));
-    expiry->async_wait([this, alive = std::weak_ptr<bool>(alive_), request_id](
-                           boost::system::error_code ec) {
-      if (!ec && !alive.expired()) ack_requests_.erase(request_id);
-    });
+    expiry->async_wait(
+        [this, alive = std::weak_ptr<bool>(alive_), request_id](boost::system::error_code ec) {
+          if (!ec && !alive.expired()) ack_requests_.erase(request_id);
+        });
     ack_requests_[request_id] = AckRequest{client_count, ack, std::move(expiry)};
     publish(std::move(message));
   }
@@ -175,8 +175,8 @@ void ClusterAdapter::start_request(std::string id, Request request,
         if (ec || alive.expired()) return;
         auto it = requests_.find(id);
         if (it == requests_.end()) return;
-        const char* what =
-            it->second.type == ClusterMessageType::fetch_sockets ? "fetchSockets" : "serverSideEmit";
+        const char* what = it->second.type == ClusterMessageType::fetch_sockets ? "fetchSockets"
+                                                                                : "serverSideEmit";
         std::string error = "timeout reached while waiting for " + std::string(what) +
                             " response: only " + std::to_string(it->second.received) +
                             " responses received";
@@ -219,8 +219,8 @@ void ClusterAdapter::apply_broadcast(ClusterMessage& message, const BroadcastOpt
   if (!request_id) return InMemoryAdapter::broadcast(encode(*packet), options);
   auto requester = message.uid;
   auto count = local_broadcast_with_ack(
-      *packet, options, [this, alive = std::weak_ptr<bool>(alive_), requester,
-                         id = *request_id](Message& reply) {
+      *packet, options,
+      [this, alive = std::weak_ptr<bool>(alive_), requester, id = *request_id](Message& reply) {
         if (alive.expired()) return;
         // The reference sends the first value of each answer.
         Message first;
@@ -267,8 +267,8 @@ void ClusterAdapter::on_message(ClusterMessage& message) {
       auto opts = options();
       if (!opts) return drop("malformed options");
       const auto* close = message.data.if_contains("close");
-      return InMemoryAdapter::disconnect_sockets(*opts, close && close->is_bool() &&
-                                                            close->get_bool());
+      return InMemoryAdapter::disconnect_sockets(*opts,
+                                                 close && close->is_bool() && close->get_bool());
     }
     case ClusterMessageType::fetch_sockets: {
       auto opts = options();
@@ -277,8 +277,8 @@ void ClusterAdapter::on_message(ClusterMessage& message) {
       boost::json::array sockets;
       for (const auto& details : local_details(*opts))
         sockets.push_back(codec::details_to_json(details));
-      return publish_response(message.uid, ClusterMessageType::fetch_sockets_response,
-                              *request_id, {{"sockets", std::move(sockets)}});
+      return publish_response(message.uid, ClusterMessageType::fetch_sockets_response, *request_id,
+                              {{"sockets", std::move(sockets)}});
     }
     case ClusterMessageType::server_side_emit: {
       auto* packet = message.data.if_contains("packet");

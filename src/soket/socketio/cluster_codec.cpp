@@ -65,9 +65,8 @@ std::optional<BroadcastOptions> options_from_json(const boost::json::value& valu
 }
 
 boost::json::object packet_to_json(const Packet& packet) {
-  boost::json::object object{{"type", static_cast<int>(PacketType::event)},
-                             {"data", packet.data},
-                             {"nsp", packet.nsp}};
+  boost::json::object object{
+      {"type", static_cast<int>(PacketType::event)}, {"data", packet.data}, {"nsp", packet.nsp}};
   if (packet.id) object["id"] = *packet.id;
   return object;
 }

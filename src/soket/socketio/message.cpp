@@ -43,8 +43,7 @@ boost::json::value rebase(const boost::json::value& value, const std::vector<Sha
 
 }  // namespace
 
-void Message::append_from(const boost::json::value& value,
-                          const std::vector<SharedBytes>& from) {
+void Message::append_from(const boost::json::value& value, const std::vector<SharedBytes>& from) {
   if (from.empty()) {
     args.push_back(value);
     return;

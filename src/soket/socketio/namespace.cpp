@@ -52,10 +52,16 @@ void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size
       Packet packet;
       packet.type = PacketType::connect_error;
       packet.nsp = name_;
-      boost::json::object payload;
-      payload["message"] = error->message;
-      if (!error->data.is_null()) payload["data"] = std::move(error->data);
-      packet.data = std::move(payload);
+      if (socket->client_->legacy_protocol()) {
+        // Socket.IO v4: the error's data, or else its message, as it is.
+        packet.data =
+            error->data.is_null() ? boost::json::value(error->message) : std::move(error->data);
+      } else {
+        boost::json::object payload;
+        payload["message"] = error->message;
+        if (!error->data.is_null()) payload["data"] = std::move(error->data);
+        packet.data = std::move(payload);
+      }
       socket->client_->write(packet);
       return;
     }
@@ -68,6 +74,7 @@ void Namespace::connected(const std::shared_ptr<Socket>& socket) {
   sockets_.emplace(socket->id(), socket);
   socket->client_->add_socket(name_, socket);
   socket->on_connect();
+  server_.notify([&](ServerObserver& observer) { observer.on_socket_connected(*socket); });
   for (const auto& handler : on_connection_) {
     if (!socket->connected()) break;
     handler(*socket);

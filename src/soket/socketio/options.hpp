@@ -23,6 +23,9 @@ struct ServerOptions {
   /// leaves (Node's cleanupEmptyChildNamespaces). Sockets of a deleted namespace must not be used
   /// any more.
   bool cleanup_empty_child_namespaces = false;
+  /// How packets are encoded into Engine.IO messages and decoded from them (Node's `parser`): every
+  /// client must use the same one (socket.io-msgpack-parser on the client for Parser::msgpack).
+  Parser parser = Parser::json;
 };
 
 }  // namespace soket::socketio

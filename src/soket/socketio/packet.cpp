@@ -8,6 +8,9 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "soket/socketio/msgpack_packet.hpp"
+#include "soket/socketio/packet_rules.hpp"
+
 namespace soket::socketio {
 namespace {
 
@@ -75,6 +78,8 @@ bool is_valid_event_array(const json::value& payload) {
          kReservedEvents.end();
 }
 
+}  // namespace
+
 bool is_payload_valid(PacketType type, const json::value& payload) {
   switch (type) {
     case PacketType::connect:
@@ -109,6 +114,8 @@ bool placeholders_valid(const json::value& value, std::size_t attachment_count) 
     return placeholders_valid(kv.value(), attachment_count);
   });
 }
+
+namespace {
 
 std::string_view type_name(PacketType type) {
   switch (type) {
@@ -174,6 +181,10 @@ EncodedPacket encode(const Packet& packet) {
   return encoded;
 }
 
+EncodedPacket encode(const Packet& packet, Parser parser) {
+  return parser == Parser::msgpack ? encode_msgpack(packet) : encode(packet);
+}
+
 bool is_placeholder(const boost::json::value& data, std::size_t attachment_count) {
   const json::object* object = data.if_object();
   if (!object) return false;
@@ -196,6 +207,7 @@ Decoder::Status Decoder::fail(std::string message) {
 
 Decoder::Status Decoder::add_text(std::string_view text) {
   if (!error_.empty()) return Status::error;
+  if (options_.parser == Parser::msgpack) return fail("text message with the msgpack parser");
   if (reconstructing_) return fail("text packet received while waiting for binary attachments");
   packet_ = Packet{};
   expected_attachments_ = 0;
@@ -268,6 +280,13 @@ Decoder::Status Decoder::parse(std::string_view text) {
 
 Decoder::Status Decoder::add_binary(SharedBytes bytes) {
   if (!error_.empty()) return Status::error;
+  if (options_.parser == Parser::msgpack) {
+    if (!bytes) return fail("missing binary frame");
+    auto packet = decode_msgpack(*bytes, options_, error_);
+    if (!packet) return fail(std::move(error_));
+    packet_ = std::move(*packet);
+    return Status::ready;
+  }
   if (!reconstructing_) return fail("binary frame received when no attachment was expected");
   if (!bytes) return fail("missing binary frame");
   packet_.attachments.push_back(std::move(bytes));

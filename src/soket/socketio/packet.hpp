@@ -33,8 +33,15 @@ struct Packet {
   std::vector<SharedBytes> attachments;
 };
 
-/// An encoded packet: frames[0] is the text frame ("4" Engine.IO prefix included), followed by one
-/// binary frame per attachment. Encoded once, sent to any number of sockets.
+/// How packets travel in Engine.IO messages: Node's `parser` server option.
+enum class Parser : uint8_t {
+  json,     // socket.io-parser: a text message, then one binary message per attachment
+  msgpack,  // socket.io-msgpack-parser: the whole packet as one binary msgpack message
+};
+
+/// An encoded packet: with the JSON parser, frames[0] is the text frame ("4" Engine.IO prefix
+/// included), followed by one binary frame per attachment; with msgpack, one binary frame. Encoded
+/// once, sent to any number of sockets.
 struct EncodedPacket {
   std::vector<engineio::Frame> frames;
 };
@@ -48,6 +55,9 @@ EncodedPacket uncompressed(const EncodedPacket& packet);
 /// packet that is not an event or ack (both are programming errors).
 EncodedPacket encode(const Packet& packet);
 
+/// Encodes `packet` with `parser`: encode() above for JSON, encode_msgpack() for msgpack.
+EncodedPacket encode(const Packet& packet, Parser parser);
+
 /// Appends the text form of `packet` (without the Engine.IO prefix) to `out`.
 void encode_text(const Packet& packet, std::string& out);
 
@@ -57,12 +67,14 @@ bool is_placeholder(const boost::json::value& data, std::size_t attachment_count
 struct DecoderOptions {
   std::size_t max_attachments = 10;  // a binary packet announcing more is an error
   std::size_t max_depth = 32;        // nesting limit of the JSON payload
+  Parser parser = Parser::json;      // msgpack: binary messages only, one packet each
 };
 
 /// Incremental decoder for one connection: text frames, then the binary frames a binary packet
 /// announces. Follows the reference parser's validation: anything malformed is an error, after
 /// which the connection must be closed (the error is sticky). A completed binary packet comes out
 /// as EVENT / ACK with its `attachments` filled, like the reference parser.
+/// With Parser::msgpack every binary message is a whole packet and a text message is an error.
 class Decoder {
  public:
   enum class Status { ready, need_attachment, error };

@@ -15,8 +15,7 @@ class Namespace;
 /// RemoteSocket).
 class RemoteSocket {
  public:
-  RemoteSocket(Namespace& nsp, SocketDetails details)
-      : nsp_(&nsp), details_(std::move(details)) {}
+  RemoteSocket(Namespace& nsp, SocketDetails details) : nsp_(&nsp), details_(std::move(details)) {}
 
   const SocketId& id() const { return details_.id; }
   const boost::json::object& handshake() const { return details_.handshake; }

@@ -22,6 +22,7 @@ Server::Server(net::asio::io_context& io, ServerOptions options)
   engine_.on_connection([this](const std::shared_ptr<engineio::Socket>& connection) {
     auto client = std::make_shared<Client>(*this, connection);
     clients_.emplace(client.get(), client);
+    notify([&](ServerObserver& observer) { observer.on_client_opened(*client); });
     client->start();
   });
   main();  // the main namespace always exists
@@ -42,6 +43,7 @@ Namespace& Server::of(std::string_view name) {
   auto it = namespaces_.find(key);
   if (it == namespaces_.end()) {
     it = namespaces_.emplace(key, std::make_unique<Namespace>(*this, key, adapter_factory_)).first;
+    notify([&](ServerObserver& observer) { observer.on_namespace_created(*it->second); });
   }
   return *it->second;
 }
@@ -89,7 +91,15 @@ Namespace* Server::find_namespace(std::string_view name) {
   return it == namespaces_.end() ? nullptr : it->second.get();
 }
 
+std::size_t Server::polling_client_count() const {
+  std::size_t count = 0;
+  for (const auto& [ptr, client] : clients_)
+    if (client->connection().transport_name() == "polling") ++count;
+  return count;
+}
+
 void Server::close() {
+  notify([](ServerObserver& observer) { observer.on_server_closing(); });
   std::vector<std::shared_ptr<Client>> clients;
   for (auto& [ptr, client] : clients_)
     clients.push_back(client);

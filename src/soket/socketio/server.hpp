@@ -4,10 +4,12 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "soket/engineio/server.hpp"
 #include "soket/socketio/adapter.hpp"
 #include "soket/socketio/namespace.hpp"
+#include "soket/socketio/observer.hpp"
 #include "soket/socketio/options.hpp"
 #include "soket/socketio/parent_namespace.hpp"
 
@@ -70,9 +72,32 @@ class Server {
   void close();
 
   const ServerOptions& options() const { return options_; }
+  /// `packet` encoded with this server's parser.
+  EncodedPacket encode(const Packet& packet) const {
+    return socketio::encode(packet, options_.parser);
+  }
   engineio::Server& engine() { return engine_; }
   net::asio::io_context& io() { return io_; }
   std::size_t client_count() const { return clients_.size(); }
+  /// The connections whose transport is still long-polling.
+  std::size_t polling_client_count() const;
+  /// Every namespace, by name.
+  const std::map<std::string, std::unique_ptr<Namespace>, std::less<>>& namespaces() const {
+    return namespaces_;
+  }
+
+  /// Installs an observer for as long as the server lives; it hears about namespaces created
+  /// before this call only through namespaces().
+  void add_observer(std::shared_ptr<ServerObserver> observer) {
+    observers_.push_back(std::move(observer));
+  }
+  /// Calls fn(observer) for each installed observer.
+  template <class Fn>
+  void notify(Fn&& fn) {
+    if (observers_.empty()) return;
+    for (auto observers = observers_; auto& observer : observers)
+      fn(*observer);
+  }
 
  private:
   friend class Client;
@@ -94,6 +119,7 @@ class Server {
   std::vector<std::unique_ptr<ParentNamespace>> parents_;
   std::unordered_map<const Namespace*, ParentNamespace*> parent_of_;
   std::unordered_map<Client*, std::shared_ptr<Client>> clients_;
+  std::vector<std::shared_ptr<ServerObserver>> observers_;
 };
 
 }  // namespace soket::socketio

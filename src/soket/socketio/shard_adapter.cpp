@@ -25,28 +25,32 @@ AdapterOp ShardAdapter::make_op(AdapterOp::Kind kind, const BroadcastOptions& op
 void ShardAdapter::broadcast(const EncodedPacket& packet, const BroadcastOptions& options) {
   auto op = make_op(AdapterOp::Kind::broadcast, options);
   op.packet = packet;  // shares the encoded bytes, no copy of them
-  if (!options.flags.local) links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
+  if (!options.flags.local)
+    links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
   InMemoryAdapter::broadcast(packet, options);
 }
 
 void ShardAdapter::add_sockets(const BroadcastOptions& options, std::span<const Room> rooms) {
   auto op = make_op(AdapterOp::Kind::add_sockets, options);
   op.rooms.assign(rooms.begin(), rooms.end());
-  if (!options.flags.local) links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
+  if (!options.flags.local)
+    links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
   InMemoryAdapter::add_sockets(options, rooms);
 }
 
 void ShardAdapter::del_sockets(const BroadcastOptions& options, std::span<const Room> rooms) {
   auto op = make_op(AdapterOp::Kind::del_sockets, options);
   op.rooms.assign(rooms.begin(), rooms.end());
-  if (!options.flags.local) links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
+  if (!options.flags.local)
+    links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
   InMemoryAdapter::del_sockets(options, rooms);
 }
 
 void ShardAdapter::disconnect_sockets(const BroadcastOptions& options, bool close) {
   auto op = make_op(AdapterOp::Kind::disconnect_sockets, options);
   op.close = close;
-  if (!options.flags.local) links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
+  if (!options.flags.local)
+    links_.forward(shard_, std::make_shared<const AdapterOp>(std::move(op)));
   InMemoryAdapter::disconnect_sockets(options, close);
 }
 

@@ -19,7 +19,18 @@ void Ack::operator()(Message message) {
 }
 
 Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
-    : nsp_(nsp), server_(&nsp.server()), client_(&client), id_(random_id()), auth_(std::move(auth)) {}
+    : nsp_(nsp),
+      server_(&nsp.server()),
+      client_(&client),
+      id_(make_id(nsp, client)),
+      auth_(std::move(auth)) {}
+
+SocketId Socket::make_id(const Namespace& nsp, Client& client) {
+  if (!client.legacy_protocol()) return random_id();
+  // socket.io 2.x clients compute their socket id from the Engine.IO id; the reference matches it.
+  const std::string& engine_id = client.connection().id();
+  return nsp.name() == "/" ? engine_id : nsp.name() + "#" + engine_id;
+}
 
 Socket::~Socket() = default;
 
@@ -34,6 +45,10 @@ const engineio::Handshake& Socket::handshake() const {
 
 std::string_view Socket::transport() const {
   return client_ ? client_->connection().transport_name() : std::string_view{};
+}
+
+std::string_view Socket::connection_id() const {
+  return client_ ? std::string_view(client_->connection().id()) : std::string_view{};
 }
 
 ListenerId Socket::on(std::string event, EventHandler handler) {
@@ -61,16 +76,28 @@ std::size_t Socket::listener_count(std::string_view event) const {
                        [&](const Listener& l) { return l.event == event; });
 }
 
-ListenerId Socket::on_any(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  any_listeners_.push_back({id, std::move(handler)});
+namespace {
+
+template <class List, class Handler>
+ListenerId add_listener(List& list, ListenerId& next_id, Handler handler, bool first) {
+  auto id = next_id++;
+  list.insert(first ? list.begin() : list.end(), typename List::value_type{id, std::move(handler)});
   return id;
 }
 
+template <class List>
+void remove_listener(List& list, ListenerId id) {
+  std::erase_if(list, [&](const auto& l) { return l.id == id; });
+}
+
+}  // namespace
+
+ListenerId Socket::on_any(AnyHandler handler) {
+  return add_listener(any_listeners_, next_listener_id_, std::move(handler), false);
+}
+
 ListenerId Socket::prepend_any(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  any_listeners_.insert(any_listeners_.begin(), {id, std::move(handler)});
-  return id;
+  return add_listener(any_listeners_, next_listener_id_, std::move(handler), true);
 }
 
 void Socket::off_any() {
@@ -78,19 +105,15 @@ void Socket::off_any() {
 }
 
 void Socket::off_any(ListenerId id) {
-  std::erase_if(any_listeners_, [&](const AnyListener& l) { return l.id == id; });
+  remove_listener(any_listeners_, id);
 }
 
 ListenerId Socket::on_any_outgoing(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  outgoing_listeners_.push_back({id, std::move(handler)});
-  return id;
+  return add_listener(outgoing_listeners_, next_listener_id_, std::move(handler), false);
 }
 
 ListenerId Socket::prepend_any_outgoing(AnyHandler handler) {
-  auto id = next_listener_id_++;
-  outgoing_listeners_.insert(outgoing_listeners_.begin(), {id, std::move(handler)});
-  return id;
+  return add_listener(outgoing_listeners_, next_listener_id_, std::move(handler), true);
 }
 
 void Socket::off_any_outgoing() {
@@ -98,7 +121,7 @@ void Socket::off_any_outgoing() {
 }
 
 void Socket::off_any_outgoing(ListenerId id) {
-  std::erase_if(outgoing_listeners_, [&](const AnyListener& l) { return l.id == id; });
+  remove_listener(outgoing_listeners_, id);
 }
 
 // Outgoing packets exist only encoded (a broadcast is encoded once for everyone), so a socket
@@ -128,6 +151,7 @@ void Socket::on_connect() {
   Packet packet;
   packet.type = PacketType::connect;
   packet.nsp = nsp_.name();
+  if (client_->legacy_protocol()) return client_->write(packet);  // v4: a CONNECT without sid
   boost::json::object payload;
   payload["sid"] = id_;
   packet.data = std::move(payload);
@@ -149,7 +173,9 @@ void Socket::emit_message(std::string_view event, Message message) {
 
 void Socket::emit_event(std::string_view event, Message message, bool compress) {
   if (!connected_) return;
-  write(encode(make_event_packet(nsp_.name(), event, std::move(message), std::nullopt)), compress);
+  write(
+      nsp_.server().encode(make_event_packet(nsp_.name(), event, std::move(message), std::nullopt)),
+      compress);
 }
 
 void Socket::emit_with_ack(std::string_view event, Message message, AckCallback callback,
@@ -180,7 +206,8 @@ void Socket::emit_event_with_ack(std::string_view event, Message message, AckCal
     });
   }
   acks_.emplace(id, std::move(pending));
-  write(encode(make_event_packet(nsp_.name(), event, std::move(message), id)), compress);
+  write(nsp_.server().encode(make_event_packet(nsp_.name(), event, std::move(message), id)),
+        compress);
 }
 
 void Socket::expect_ack(uint64_t id, AckCallback callback) {
@@ -190,7 +217,7 @@ void Socket::expect_ack(uint64_t id, AckCallback callback) {
 
 void Socket::send_ack(uint64_t id, Message message) {
   if (!connected_) return;
-  write(encode(make_ack_packet(nsp_.name(), id, std::move(message))));
+  write(nsp_.server().encode(make_ack_packet(nsp_.name(), id, std::move(message))));
 }
 
 void Socket::join(Room room) {
@@ -275,8 +302,8 @@ void Socket::on_event(Packet& packet) {
     }
   }
   if (packet_middlewares_.empty()) return dispatch(event, message, ack);
-  auto pending = std::make_shared<PendingEvent>(PendingEvent{std::move(event), std::move(message),
-                                                             std::move(ack)});
+  auto pending = std::make_shared<PendingEvent>(
+      PendingEvent{std::move(event), std::move(message), std::move(ack)});
   run_packet_middlewares(pending, 0);
 }
 
@@ -348,6 +375,8 @@ void Socket::on_close(std::string_view reason) {
   }
   for (const auto& handler : on_disconnect_)
     handler(*this, reason);
+  nsp_.server().notify(
+      [&](ServerObserver& observer) { observer.on_socket_disconnected(*this, reason); });
   client_ = nullptr;
 }
 

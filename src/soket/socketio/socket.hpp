@@ -59,6 +59,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   boost::json::object& data() { return data_; }
   /// "polling" or "websocket", or "" once disconnected.
   std::string_view transport() const;
+  /// The Engine.IO session id of this socket's connection, or "" once disconnected.
+  std::string_view connection_id() const;
 
   /// Adds a listener of `event` (after those already there, as Node's socket.on). Every listener
   /// of an event runs, in order; each gets the message as it arrived (a listener may move from
@@ -108,12 +110,12 @@ class Socket : public std::enable_shared_from_this<Socket> {
   SocketEmitter compress(bool compress) { return {*this, compress}; }
   /// The same, as variadic as emit() and in Asio's style: the last argument is a completion token
   /// for `void(error_code, Message reply)` (AckError::timed_out / disconnected):
-  ///   socket.emit_with_ack("ask", 1, "two", [](boost::system::error_code ec, Message reply) {...});
-  ///   Message reply = co_await socket.emit_with_ack("ask", 1, asio::use_awaitable);
+  ///   socket.emit_with_ack("ask", 1, "two", [](boost::system::error_code ec, Message reply)
+  ///   {...}); Message reply = co_await socket.emit_with_ack("ask", 1, asio::use_awaitable);
   ///   std::future<Message> reply = socket.emit_with_ack("ask", 1, asio::use_future);
   /// Waits as long as it takes; timeout(ms).emit_with_ack(...) bounds the wait.
   template <class... Args>
-    requires detail::ends_with_token<Args...>
+  requires detail::ends_with_token<Args...>
   auto emit_with_ack(std::string_view event, Args&&... args) {
     return timeout(std::chrono::milliseconds::zero())
         .emit_with_ack(event, std::forward<Args>(args)...);
@@ -123,7 +125,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   class Timed {
    public:
     template <class... Args>
-      requires detail::ends_with_token<Args...>
+    requires detail::ends_with_token<Args...>
     auto emit_with_ack(std::string_view event, Args&&... args) const {
       return detail::initiate_ack(
           *io_,
@@ -171,6 +173,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void expect_ack(uint64_t id, AckCallback callback);
 
  private:
+  static SocketId make_id(const Namespace& nsp, Client& client);
   friend class Client;
   friend class Namespace;
   friend class Ack;

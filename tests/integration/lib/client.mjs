@@ -4,9 +4,21 @@ import { io } from "socket.io-client";
 
 export const EVENT_TIMEOUT_MS = 5000;
 
+// SOKET_PARSER=msgpack runs a suite with socket.io-msgpack-parser in every client (server.mjs starts
+// the servers with --parser msgpack to match).
+export const PARSER = process.env.SOKET_PARSER ?? "json";
+export const PARSER_OPTS = PARSER === "msgpack" ? { parser: (await import("socket.io-msgpack-parser")).default } : {};
+
 // A socket that is not connected yet (listeners can be attached first), on its own connection.
 export function make_socket(url, opts = {}) {
-  return io(url, { forceNew: true, reconnection: false, timeout: EVENT_TIMEOUT_MS, autoConnect: false, ...opts });
+  return io(url, {
+    forceNew: true,
+    reconnection: false,
+    timeout: EVENT_TIMEOUT_MS,
+    autoConnect: false,
+    ...PARSER_OPTS,
+    ...opts,
+  });
 }
 
 // Connects `socket` and resolves once it is connected; rejects with the connect_error.

@@ -23,6 +23,10 @@ const BINARY_ENV = {
   chat: "SOKET_CHAT_SERVER",
 };
 
+// SOKET_PARSER (json or msgpack): the --parser of the examples that take one (see client.mjs).
+const PARSER = process.env.SOKET_PARSER ?? "json";
+const PARSER_EXAMPLES = new Set(["feature-server", "socketio-conformance"]);
+
 // The binary of an example: from its environment variable, else from build/dev when run by hand.
 export function example_binary(name) {
   const env_name = BINARY_ENV[name];
@@ -120,6 +124,7 @@ export async function start_server(name, { host = false, extra_args = [] } = {})
     "--port",
     String(port),
     ...(host ? ["--host", "127.0.0.1"] : []),
+    ...(PARSER !== "json" && PARSER_EXAMPLES.has(name) ? ["--parser", PARSER] : []),
     ...extra_args,
   ]);
 }

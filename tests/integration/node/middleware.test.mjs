@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Manager } from "socket.io-client";
-import { canary, connected, emit_ack, make_socket, next_event, sleep } from "../lib/client.mjs";
+import { PARSER_OPTS, canary, connected, emit_ack, make_socket, next_event, sleep } from "../lib/client.mjs";
 import { start_server, stop_checked } from "../lib/server.mjs";
 
 const T = { timeout: 15000 };
@@ -56,7 +56,7 @@ for (const transport of ["websocket", "polling"]) {
     });
 
     it("a rejection on /secure leaves / on the same connection connected", T, async () => {
-      const manager = new Manager(server.url, { ...opts, reconnection: false, autoConnect: false });
+      const manager = new Manager(server.url, { ...PARSER_OPTS, ...opts, reconnection: false, autoConnect: false });
       const root = manager.socket("/");
       await connected(root);
       const engine_id = manager.engine.id;

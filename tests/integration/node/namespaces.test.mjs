@@ -2,7 +2,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Manager } from "socket.io-client";
-import { close_all, connect, connected, emit_ack, make_socket, next_event, record, sleep } from "../lib/client.mjs";
+import {
+  PARSER_OPTS,
+  close_all,
+  connect,
+  connected,
+  emit_ack,
+  make_socket,
+  next_event,
+  record,
+  sleep,
+} from "../lib/client.mjs";
 import { start_server, stop_checked } from "../lib/server.mjs";
 
 const T = { timeout: 15000 };
@@ -55,7 +65,7 @@ for (const transport of ["websocket", "polling"]) {
     });
 
     it("one multiplexed connection: / and /chat stay isolated, and leaving /chat keeps /", T, async () => {
-      const manager = new Manager(server.url, { ...opts, reconnection: false, autoConnect: false });
+      const manager = new Manager(server.url, { ...PARSER_OPTS, ...opts, reconnection: false, autoConnect: false });
       const root = manager.socket("/");
       const chat = manager.socket("/chat");
       await Promise.all([connected(root), connected(chat)]);
