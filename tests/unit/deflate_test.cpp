@@ -63,6 +63,12 @@ TEST(Deflate, NegotiatesAsTheClientOffers) {
       options);
   ASSERT_TRUE(second);
   EXPECT_EQ(second->params.server_max_window_bits, 12);
+  // A plain fallback offer after one that is declined.
+  auto fallback = negotiate_deflate(
+      "permessage-deflate; server_max_window_bits=8, permessage-deflate", options);
+  ASSERT_TRUE(fallback);
+  EXPECT_EQ(fallback->response, "permessage-deflate");
+  EXPECT_FALSE(negotiate_deflate("permessage-deflate; server_max_window_bits=\"10", options));
   EXPECT_FALSE(negotiate_deflate("x-webkit-deflate-frame", options));
   EXPECT_FALSE(negotiate_deflate("permessage-deflate; server_max_window_bits=16", options));
   EXPECT_FALSE(negotiate_deflate("permessage-deflate; server_max_window_bits", options));
@@ -128,6 +134,12 @@ TEST(Deflate, HttpEncodingFollowsAcceptEncoding) {
   EXPECT_EQ(choose_http_encoding("gzip;q=0, deflate;q=0"), HttpEncoding::identity);
   EXPECT_EQ(choose_http_encoding("identity"), HttpEncoding::identity);
   EXPECT_EQ(choose_http_encoding("*"), HttpEncoding::gzip);
+  // Ties go as in the reference's negotiator: the named coding, then the one listed first.
+  EXPECT_EQ(choose_http_encoding("deflate, gzip"), HttpEncoding::deflate);
+  EXPECT_EQ(choose_http_encoding("*, deflate"), HttpEncoding::deflate);
+  EXPECT_EQ(choose_http_encoding("*;q=0.5, gzip;q=0"), HttpEncoding::deflate);
+  EXPECT_EQ(choose_http_encoding("GZIP;q=0.2, deflate;q=0.1"), HttpEncoding::gzip);
+  EXPECT_EQ(choose_http_encoding("gzip;q=x"), HttpEncoding::identity);
   std::string body = random_text(4000, 3);
   EXPECT_EQ(http_decompress(http_compress(body, HttpEncoding::gzip), 31), body);
   EXPECT_EQ(http_decompress(http_compress(body, HttpEncoding::deflate), 15), body);

@@ -1,12 +1,14 @@
 #include "soket/engineio/deflate.hpp"
 
 #include <zlib.h>
-#include <boost/beast/http/rfc7230.hpp>
+#include <boost/beast/core/string.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <new>
+
+#include "soket/http/header_list.hpp"
 
 namespace soket::engineio {
 
@@ -165,12 +167,12 @@ int window_bits_value(std::string_view value) {
   return 0;
 }
 
-std::optional<DeflateAgreement> agree(const boost::beast::http::param_list& offer,
+std::optional<DeflateAgreement> agree(const http::HeaderElement& offer,
                                       const PerMessageDeflateOptions& options) {
   bool server_no_context = false, client_no_context = false;
   int server_bits = 0;  // 0: not offered
   int client_bits = 0;  // 0: not offered, -1: offered without a value
-  for (const auto& [name, value] : offer) {
+  for (const auto& [name, value] : offer.params) {
     if (name == "server_no_context_takeover" && !server_no_context && value.empty()) {
       server_no_context = true;
     } else if (name == "client_no_context_takeover" && !client_no_context && value.empty()) {
@@ -210,41 +212,69 @@ std::optional<DeflateAgreement> agree(const boost::beast::http::param_list& offe
 
 std::optional<DeflateAgreement> negotiate_deflate(std::string_view offers,
                                                   const PerMessageDeflateOptions& options) {
-  for (const auto& [name, params] : boost::beast::http::ext_list(offers)) {
-    if (!boost::beast::iequals(name, "permessage-deflate")) continue;
-    if (auto agreement = agree(params, options)) return agreement;
+  auto list = http::parse_header_list(offers);
+  if (!list) return std::nullopt;  // a malformed header: the extension is declined
+  for (const auto& offer : *list) {
+    if (!boost::beast::iequals(offer.name, "permessage-deflate")) continue;
+    if (auto agreement = agree(offer, options)) return agreement;
   }
   return std::nullopt;
 }
 
-HttpEncoding choose_http_encoding(std::string_view accept_encoding) {
-  double gzip_q = -1;
-  double deflate_q = -1;
-  double any_q = -1;
-  for (const auto& coding : boost::beast::http::ext_list(accept_encoding)) {
-    double q = 1;
-    for (const auto& param : coding.second) {
-      if (boost::beast::iequals(param.first, "q")) {
-        try {
-          q = std::stod(std::string(param.second));
-        } catch (const std::exception&) {
-          q = 0;
-        }
-      }
-    }
-    auto name = coding.first;
-    if (boost::beast::iequals(name, "gzip")) {
-      gzip_q = q;
-    } else if (boost::beast::iequals(name, "deflate")) {
-      deflate_q = q;
-    } else if (name == "*") {
-      any_q = q;
+namespace {
+
+// How an Accept-Encoding header rates one coding, as the reference (the negotiator package) does:
+// the entry naming it beats "*", then the higher q, then the later entry.
+struct CodingRating {
+  double q = 0;
+  int specificity = -1;  // -1: no entry covers the coding; 0: "*"; 1: named
+  std::size_t position = 0;
+};
+
+double quality(const http::HeaderElement& coding) {
+  for (const auto& [name, value] : coding.params) {
+    if (!boost::beast::iequals(name, "q")) continue;
+    try {
+      return std::stod(std::string(value));
+    } catch (const std::exception&) {
+      return 0;  // unreadable: not acceptable
     }
   }
-  if (gzip_q < 0) gzip_q = any_q;
-  if (deflate_q < 0) deflate_q = any_q;
-  if (gzip_q <= 0 && deflate_q <= 0) return HttpEncoding::identity;
-  return gzip_q >= deflate_q ? HttpEncoding::gzip : HttpEncoding::deflate;
+  return 1;
+}
+
+void rate(CodingRating& rating, int specificity, double q, std::size_t position) {
+  if (specificity > rating.specificity || (specificity == rating.specificity && q >= rating.q))
+    rating = {q, specificity, position};
+}
+
+}  // namespace
+
+HttpEncoding choose_http_encoding(std::string_view accept_encoding) {
+  CodingRating gzip, deflate;
+  std::size_t position = 0;
+  auto codings = http::parse_header_list(accept_encoding);
+  if (!codings) return HttpEncoding::identity;
+  for (const auto& coding : *codings) {
+    double q = quality(coding);
+    if (coding.name == "*") {
+      rate(gzip, 0, q, position);
+      rate(deflate, 0, q, position);
+    } else if (boost::beast::iequals(coding.name, "gzip")) {
+      rate(gzip, 1, q, position);
+    } else if (boost::beast::iequals(coding.name, "deflate")) {
+      rate(deflate, 1, q, position);
+    }
+    ++position;
+  }
+  bool gzip_ok = gzip.q > 0, deflate_ok = deflate.q > 0;
+  if (!gzip_ok && !deflate_ok) return HttpEncoding::identity;
+  if (gzip_ok != deflate_ok) return gzip_ok ? HttpEncoding::gzip : HttpEncoding::deflate;
+  // Both acceptable: the higher q, then the named one, then the one listed first, then gzip.
+  if (gzip.q != deflate.q) return gzip.q > deflate.q ? HttpEncoding::gzip : HttpEncoding::deflate;
+  if (gzip.specificity != deflate.specificity)
+    return gzip.specificity > deflate.specificity ? HttpEncoding::gzip : HttpEncoding::deflate;
+  return deflate.position < gzip.position ? HttpEncoding::deflate : HttpEncoding::gzip;
 }
 
 std::string http_compress(std::string_view body, HttpEncoding encoding) {

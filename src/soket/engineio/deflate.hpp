@@ -67,8 +67,9 @@ class PerMessageDeflate {
 /// HTTP content codings for polling responses.
 enum class HttpEncoding { identity, gzip, deflate };
 
-/// The coding to use for an Accept-Encoding header value: gzip or deflate by the client's
-/// q-values (gzip first when equal), identity when neither is acceptable.
+/// The coding to use for an Accept-Encoding header value, chosen as the reference server does:
+/// gzip or deflate by the client's q-values (a named coding before "*", then the one the client
+/// lists first, then gzip), identity when neither is acceptable.
 HttpEncoding choose_http_encoding(std::string_view accept_encoding);
 
 /// `body` compressed as gzip (RFC 1952) or deflate (the zlib format, RFC 1950).
