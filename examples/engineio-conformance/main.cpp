@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   int ping_timeout_ms = 200;
   soket::engineio::PerMessageDeflateOptions deflate;
   bool allow_eio3 = false;
+  bool no_http_compression = false;
   return soket::examples::run_example(
       context, argc, argv, "Engine.IO conformance server", 3000,
       [&](soket::net::asio::io_context& io, soket::http::Server& http) {
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
         options.cors.enabled = true;
         options.cors.origins = {"*"};
         options.per_message_deflate = deflate;
+        options.http_compression.enabled = !no_http_compression;
         engine = std::make_unique<soket::engineio::Server>(io, options);
         engine->on_connection([](const std::shared_ptr<soket::engineio::Socket>& socket) {
           socket->set_listener(new Echo(socket));
@@ -68,5 +70,7 @@ int main(int argc, char** argv) {
             ->capture_default_str()
             ->check(CLI::Range(9, 15));
         app.add_flag("--allow-eio3", allow_eio3, "Also serve Engine.IO v3 clients (allowEIO3)");
+        app.add_flag("--no-http-compression", no_http_compression,
+                     "Never gzip/deflate long-polling responses (httpCompression off)");
       });
 }

@@ -120,6 +120,7 @@ int main(int argc, char** argv) {
   soket::cluster::RedisAdapterOptions redis_options;
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
   bool per_message_deflate = false;
+  bool no_http_compression = false;
   bool admin = false;
   soket::admin::BasicAuth admin_auth;
   bool admin_readonly = false;
@@ -129,6 +130,9 @@ int main(int argc, char** argv) {
     app = &cli;
     cli.add_flag("--per-message-deflate", per_message_deflate,
                  "Compress WebSocket messages from 1 KiB (RFC 7692) when the client offers it");
+    cli.add_flag("--no-http-compression", no_http_compression,
+                 "Never gzip/deflate long-polling responses (on by default from 1 KiB, as "
+                 "httpCompression)");
     cli.add_option("--redis", redis_url,
                    "Join a cluster through Redis, e.g. redis://127.0.0.1:6379 (the protocol of "
                    "@socket.io/redis-adapter)");
@@ -163,6 +167,7 @@ int main(int argc, char** argv) {
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
         options.engine.per_message_deflate.enabled = per_message_deflate;
+        options.engine.http_compression.enabled = !no_http_compression;
         options.engine.allow_eio3 = allow_eio3;
         options.parser = parser;
         if (!redis_url.empty()) {
