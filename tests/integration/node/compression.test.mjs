@@ -190,7 +190,7 @@ async function session(port, extensions = "permessage-deflate; client_max_window
 describe("permessage-deflate, raw frames (engineio-conformance --per-message-deflate)", () => {
   const f = bad_input_fixture({
     ...PROFILES.engineio,
-    extra_args: [...PROFILES.engineio.extra_args, "--per-message-deflate"],
+    extra_args: [...PROFILES.engineio.extra_args, "--per-message-deflate", "--allow-eio3"],
   });
   const big = "4" + "soket compresses ".repeat(200);  // 3401 bytes: above the 1024 threshold
 
@@ -225,6 +225,24 @@ describe("permessage-deflate, raw frames (engineio-conformance --per-message-def
     assert.deepEqual(await inflater.inflate(bin.payload), bytes);
     sock.destroy();
     await f.survived("context takeover");
+  });
+
+  it("Engine.IO v3: a binary message, led by its type byte, is compressed too", T, async () => {
+    const { sock, rest, extensions } = await upgrade(
+      f.server.port,
+      "/engine.io/?EIO=3&transport=websocket",
+      "permessage-deflate; client_max_window_bits",
+    );
+    assert.equal(extensions, "permessage-deflate");
+    const reader = new FrameReader(sock, rest);
+    assert.match((await reader.next("the v3 open packet")).payload.toString(), /^0\{/);
+    const bytes = Buffer.alloc(6000, 1);
+    sock.write(frame(2, deflate_message(Buffer.concat([Buffer.from([4]), bytes])), { rsv1: true }));
+    const echo = await reader.next("the v3 binary echo");
+    assert.equal(echo.rsv, 4);
+    assert.equal(echo.opcode, 2);
+    assert.deepEqual(await new Inflater().inflate(echo.payload), Buffer.concat([Buffer.from([4]), bytes]));
+    sock.destroy();
   });
 
   it("honours no_context_takeover and max_window_bits as offered", T, async () => {
@@ -310,9 +328,9 @@ function get(url, accept_encoding) {
   });
 }
 
-function post(url, body) {
+function post(url, body, content_type = "text/plain") {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", timeout: WIRE_TIMEOUT_MS, headers: { "Content-Type": "text/plain" } }, (res) => {
+    const req = http.request(url, { method: "POST", timeout: WIRE_TIMEOUT_MS, headers: { "Content-Type": content_type } }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode));
     });
@@ -322,17 +340,22 @@ function post(url, body) {
   });
 }
 
-function decode(response) {
+// The body once its Content-Encoding is undone (once: a body compressed twice would not match).
+function decode_bytes(response) {
   switch (response.headers["content-encoding"]) {
     case "gzip":
-      return zlib.gunzipSync(response.body).toString();
+      return zlib.gunzipSync(response.body);
     case "deflate":
-      return zlib.inflateSync(response.body).toString();
+      return zlib.inflateSync(response.body);
     case undefined:
-      return response.body.toString();
+      return response.body;
     default:
       assert.fail(`unexpected Content-Encoding ${response.headers["content-encoding"]}`);
   }
+}
+
+function decode(response) {
+  return decode_bytes(response).toString();
 }
 
 describe("feature-server --per-message-deflate", () => {
@@ -424,5 +447,127 @@ describe("feature-server --per-message-deflate", () => {
       assert.equal(res.body.toString(), `42["uncompressed","${text}"]`);
       await post(url, "1");
     }
+  });
+});
+
+// A polling session of engineio-conformance opened with `query` (EIO=3 or 4, b64, j); `handshake`
+// is the decoded open packet.
+async function open_polling(base, query) {
+  const hs = await get(`${base}/engine.io/?${query}`, "gzip");
+  assert.equal(hs.status, 200);
+  assert.equal(hs.headers["content-encoding"], undefined, "the handshake is below the threshold");
+  let text = decode(hs);
+  if (text.startsWith("___eio[")) text = JSON.parse(text.slice(text.indexOf("(") + 1, -2));
+  const sid = /"sid":"([^"]+)"/.exec(text)[1];
+  return `${base}/engine.io/?${query}&sid=${encodeURIComponent(sid)}`;
+}
+
+// A v3 text payload of one packet: <length in UTF-16 units>:<packet>.
+const v3_packet = (packet) => `${packet.length}:${packet}`;
+
+describe("httpCompression of every polling response kind (engineio-conformance --allow-eio3)", () => {
+  let server;
+  before(async () => {
+    server = await start_server("engineio-conformance", {
+      host: true,
+      extra_args: ["--allow-eio3", "--ping-interval-ms", "20000", "--ping-timeout-ms", "20000"],
+    });
+  });
+  after(async () => {
+    if (server) await stop_checked(server);
+  });
+
+  it("v4 payload: compressed from 1 KiB by Accept-Encoding, decoded byte-exact", T, async () => {
+    const url = await open_polling(server.url, "EIO=4&transport=polling");
+    const packets = `4${"a".repeat(1500)}\x1e4${"b".repeat(1500)}`;
+    assert.equal(await post(url, packets), 200);
+    const res = await get(url, "deflate, gzip");
+    assert.equal(res.headers["content-encoding"], "deflate", "the coding the client lists first");
+    assert.equal(res.headers["content-type"], "text/plain; charset=UTF-8");
+    assert.equal(decode(res), packets);
+  });
+
+  it("v3 text payload", T, async () => {
+    const url = await open_polling(server.url, "EIO=3&transport=polling");
+    const body = v3_packet(`4${"é".repeat(1200)}`);
+    assert.equal(await post(url, body, "text/plain;charset=UTF-8"), 200);
+    const res = await get(url, "gzip");
+    assert.equal(res.headers["content-encoding"], "gzip");
+    assert.equal(decode(res), body);
+  });
+
+  it("v3 binary payload (application/octet-stream)", T, async () => {
+    const url = await open_polling(server.url, "EIO=3&transport=polling");
+    const data = Buffer.alloc(3000, 9);
+    // <1: binary><3001 as digit bytes><255><4: message><data>
+    const payload = Buffer.concat([Buffer.from([1, 3, 0, 0, 1, 255, 4]), data]);
+    assert.equal(await post(url, payload, "application/octet-stream"), 200);
+    const res = await get(url, "gzip, deflate");
+    assert.equal(res.headers["content-type"], "application/octet-stream");
+    assert.equal(res.headers["content-encoding"], "gzip");
+    assert.deepEqual(decode_bytes(res), payload);
+  });
+
+  it("v3 b64=1 payload", T, async () => {
+    const url = await open_polling(server.url, "EIO=3&transport=polling&b64=1");
+    const body = v3_packet(`b4${Buffer.alloc(3000, 5).toString("base64")}`);
+    assert.equal(await post(url, body), 200);
+    const res = await get(url, "gzip");
+    assert.equal(res.headers["content-encoding"], "gzip");
+    assert.equal(decode(res), body);
+  });
+
+  it("JSONP (v4 and v3): the script is what is compressed, judged by its own size", T, async () => {
+    for (const eio of [4, 3]) {
+      const url = await open_polling(server.url, `EIO=${eio}&transport=polling&j=5`);
+      const form = (d) => new URLSearchParams({ d }).toString();
+      const content_type = "application/x-www-form-urlencoded";
+      // A payload under 1 KiB whose script (___eio[5]("...");) is over it: compressed, as the
+      // reference decides on the JSONP body it writes.
+      const packet = `4${"j".repeat(eio === 4 ? 1014 : 1009)}`;
+      const payload = eio === 4 ? packet : v3_packet(packet);
+      assert.ok(payload.length < 1024 && payload.length + 14 >= 1024);
+      assert.equal(await post(url, form(payload), content_type), 200);
+      let res = await get(url, "gzip");
+      assert.equal(res.headers["content-type"], "text/javascript; charset=UTF-8");
+      assert.equal(res.headers["content-encoding"], "gzip", `EIO=${eio}`);
+      assert.equal(decode(res), `___eio[5](${JSON.stringify(payload)});`);
+      // Without Accept-Encoding: the same script, plain.
+      assert.equal(await post(url, form(payload), content_type), 200);
+      res = await get(url, null);
+      assert.equal(res.headers["content-encoding"], undefined);
+      assert.equal(res.body.toString(), `___eio[5](${JSON.stringify(payload)});`);
+    }
+  });
+
+  it("the same 1015-byte payload without JSONP stays plain", T, async () => {
+    const url = await open_polling(server.url, "EIO=4&transport=polling");
+    const packet = `4${"j".repeat(1014)}`;
+    assert.equal(await post(url, packet), 200);
+    const res = await get(url, "gzip");
+    assert.equal(res.headers["content-encoding"], undefined);
+    assert.equal(res.body.toString(), packet);
+  });
+});
+
+describe("engineio-conformance --no-http-compression", () => {
+  let server;
+  before(async () => {
+    server = await start_server("engineio-conformance", {
+      host: true,
+      extra_args: ["--no-http-compression", "--ping-interval-ms", "20000", "--ping-timeout-ms", "20000"],
+    });
+  });
+  after(async () => {
+    if (server) await stop_checked(server);
+  });
+
+  it("polling responses are never compressed", T, async () => {
+    const url = await open_polling(server.url, "EIO=4&transport=polling");
+    const packet = `4${"n".repeat(5000)}`;
+    assert.equal(await post(url, packet), 200);
+    const res = await get(url, "gzip, deflate");
+    assert.equal(res.headers["content-encoding"], undefined);
+    assert.equal(res.body.toString(), packet);
   });
 });
