@@ -417,6 +417,11 @@ describe("feature-server --per-message-deflate", () => {
     assert.equal(acked.rsv, 4, "RSV1 on the default path");
     const inflated = inflate_alone(acked.payload);
     assert.equal(inflated.toString(), `431["${text}"]`);
+    // io.compress(false) (Server -> Namespace -> BroadcastOperator) reaches this socket plain too.
+    sock.write(frame(1, `42["uncompressed-broadcast","${text}"]`));
+    const plain_broadcast = await reader.next("the uncompressed broadcast");
+    assert.equal(plain_broadcast.rsv, 0, "no RSV1 with io.compress(false)");
+    assert.equal(plain_broadcast.payload.toString(), `42["uncompressed-broadcast","${text}"]`);
     sock.destroy();
   });
 
