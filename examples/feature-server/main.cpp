@@ -64,6 +64,13 @@ void setup_main(Server& io) {
     socket.on("uncompressed-broadcast", [&io](Socket&, Message& message, Ack&) {
       io.compress(false).emit_message("uncompressed-broadcast", std::move(message));
     });
+    // socket.data, which connection state recovery gives back.
+    socket.on("set-data", [](Socket& s, Message& message, Ack& ack) {
+      if (!message.args.empty() && message.args[0].is_object())
+        s.data() = message.args[0].as_object();
+      ack.send(s.data());
+    });
+    socket.on("get-data", [](Socket& s, Message&, Ack& ack) { ack.send(s.data()); });
     socket.on("kick", [](Socket& s, Message&, Ack&) { s.disconnect(true); });
     // Server -> client ack: ask the client `question` (with the given payload), wait up to the
     // given milliseconds, and ack the caller with the client's answer or the timeout error.
@@ -121,6 +128,8 @@ int main(int argc, char** argv) {
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
   bool per_message_deflate = false;
   bool no_http_compression = false;
+  int64_t recovery_ms = 0;
+  bool recovery_runs_middlewares = false;
   bool admin = false;
   soket::admin::BasicAuth admin_auth;
   bool admin_readonly = false;
@@ -145,6 +154,11 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, int64_t{600000}));
     cli.add_option("--node-name", node_name, "This node's name (default: node-<port>)");
+    cli.add_option("--recovery-ms", recovery_ms,
+                   "Turn connection state recovery on, keeping sessions this many milliseconds")
+        ->check(CLI::Range(int64_t{1}, int64_t{86400000}));
+    cli.add_flag("--recovery-runs-middlewares", recovery_runs_middlewares,
+                 "Run the middlewares again for a recovered socket (skipMiddlewares: false)");
     cli.add_flag("--admin", admin,
                  "Serve the Socket.IO admin UI at /admin/ and its namespace /admin (no login "
                  "unless --admin-user is given)");
@@ -168,6 +182,12 @@ int main(int argc, char** argv) {
         options.engine.cors.origins = {"*"};
         options.engine.per_message_deflate.enabled = per_message_deflate;
         options.engine.http_compression.enabled = !no_http_compression;
+        if (recovery_ms > 0) {
+          ConnectionStateRecoveryOptions recovery;
+          recovery.max_disconnection_duration = std::chrono::milliseconds(recovery_ms);
+          recovery.skip_middlewares = !recovery_runs_middlewares;
+          options.connection_state_recovery = recovery;
+        }
         options.engine.allow_eio3 = allow_eio3;
         options.parser = parser;
         if (!redis_url.empty()) {
