@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     }
     WebSocketTransport::Limits limits{1'000'000, 16 * 1024 * 1024};
     WebSocketTransport::accept(
-        exchange->release_stream(), exchange->request(), limits,
+        exchange->release_stream(), exchange->request(), limits, {},
         [exchange, &hub](soket::net::error_code ec, std::shared_ptr<WebSocketTransport> ws) {
           if (!ec) new Session(std::move(ws), hub);
         });

@@ -29,8 +29,10 @@ int main(int argc, char** argv) {
   std::unique_ptr<soket::engineio::Server> engine;
   int ping_interval_ms = 300;
   int ping_timeout_ms = 200;
+  soket::engineio::PerMessageDeflateOptions deflate;
   bool allow_eio3 = false;
   std::string initial_packet;
+  bool no_http_compression = false;
   return soket::examples::run_example(
       context, argc, argv, "Engine.IO conformance server", 3000,
       [&](soket::net::asio::io_context& io, soket::http::Server& http) {
@@ -42,6 +44,8 @@ int main(int argc, char** argv) {
         if (!initial_packet.empty()) options.initial_packet = initial_packet;
         options.cors.enabled = true;
         options.cors.origins = {"*"};
+        options.per_message_deflate = deflate;
+        options.http_compression.enabled = !no_http_compression;
         engine = std::make_unique<soket::engineio::Server>(io, options);
         engine->on_connection([](const std::shared_ptr<soket::engineio::Socket>& socket) {
           socket->set_listener(new Echo(socket));
@@ -56,8 +60,21 @@ int main(int argc, char** argv) {
         app.add_option("--ping-timeout-ms", ping_timeout_ms, "Engine.IO pingTimeout")
             ->capture_default_str()
             ->check(CLI::Range(10, 600000));
+        app.add_flag("--per-message-deflate", deflate.enabled,
+                     "Agree permessage-deflate (RFC 7692) when the client offers it");
+        app.add_option("--deflate-threshold", deflate.threshold,
+                       "Smallest message that is compressed")
+            ->capture_default_str();
+        app.add_flag("--server-no-context-takeover", deflate.server_no_context_takeover,
+                     "Always ask for server_no_context_takeover");
+        app.add_option("--server-max-window-bits", deflate.server_max_window_bits,
+                       "Largest window of the server's compressor")
+            ->capture_default_str()
+            ->check(CLI::Range(9, 15));
         app.add_flag("--allow-eio3", allow_eio3, "Also serve Engine.IO v3 clients (allowEIO3)");
         app.add_option("--initial-packet", initial_packet,
                        "A message sent to each new session after its open packet (initialPacket)");
+        app.add_flag("--no-http-compression", no_http_compression,
+                     "Never gzip/deflate long-polling responses (httpCompression off)");
       });
 }

@@ -58,6 +58,13 @@ void setup_main(Server& io) {
       s.emit_message("binary-back", message);  // placeholders and attachments travel as they came
       ack(std::move(message));
     });
+    // compress(false): the same packet, never compressed (no RSV1, no gzip of its poll).
+    socket.on("uncompressed", [](Socket& s, Message& message, Ack&) {
+      s.compress(false).emit_message("uncompressed", std::move(message));
+    });
+    socket.on("uncompressed-broadcast", [&io](Socket&, Message& message, Ack&) {
+      io.compress(false).emit_message("uncompressed-broadcast", std::move(message));
+    });
     // socket.data, which connection state recovery gives back.
     socket.on("set-data", [](Socket& s, Message& message, Ack& ack) {
       if (!message.args.empty() && message.args[0].is_object())
@@ -121,6 +128,8 @@ int main(int argc, char** argv) {
   soket::cluster::RedisAdapterOptions redis_options;
   std::string redis_adapter = "pubsub";
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
+  bool per_message_deflate = false;
+  bool no_http_compression = false;
   int64_t recovery_ms = 0;
   bool recovery_runs_middlewares = false;
   bool admin = false;
@@ -132,6 +141,11 @@ int main(int argc, char** argv) {
   auto add_options = [&](CLI::App& cli) {
     app = &cli;
     soket::examples::add_engine_options(cli, engine_switches);
+    cli.add_flag("--per-message-deflate", per_message_deflate,
+                 "Compress WebSocket messages from 1 KiB (RFC 7692) when the client offers it");
+    cli.add_flag("--no-http-compression", no_http_compression,
+                 "Never gzip/deflate long-polling responses (on by default from 1 KiB, as "
+                 "httpCompression)");
     cli.add_option("--redis", redis_url,
                    "Join a cluster through Redis, e.g. redis://127.0.0.1:6379 (the protocol of "
                    "@socket.io/redis-adapter)");
@@ -184,6 +198,8 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "%s\n", error->c_str());
           std::exit(2);
         }
+        options.engine.per_message_deflate.enabled = per_message_deflate;
+        options.engine.http_compression.enabled = !no_http_compression;
         if (recovery_ms > 0) {
           ConnectionStateRecoveryOptions recovery;
           recovery.max_disconnection_duration = std::chrono::milliseconds(recovery_ms);

@@ -35,8 +35,9 @@ std::string client_frame(uint8_t opcode, std::string_view payload, bool fin = tr
 struct Recorder : WsFrameSink {
   std::vector<std::string> messages, pings;
   std::vector<uint16_t> closes;
-  bool on_ws_message(std::string_view data, bool binary) override {
-    messages.push_back((binary ? "b:" : "t:") + std::string(data));
+  bool on_ws_message(std::string_view data, bool binary, bool compressed) override {
+    messages.push_back((compressed ? "z" : "") + std::string(binary ? "b:" : "t:") +
+                       std::string(data));
     return true;
   }
   bool on_ws_ping(std::string_view payload) override {
@@ -151,4 +152,43 @@ TEST(WsFrameReader, RefusesBrokenFrames) {
   // Too big is known from the header alone, before any payload arrives.
   std::string header_only = client_frame(2, std::string(2000, 'z')).substr(0, 8);
   EXPECT_EQ(error_of(header_only), close_code::too_big);
+}
+
+namespace {
+
+std::string with_rsv1(std::string frame) {
+  frame[0] = static_cast<char>(frame[0] | 0x40);
+  return frame;
+}
+
+}  // namespace
+
+TEST(WsFrameReader, Rsv1MarksCompressedMessagesOnlyWhenDeflateWasAgreed) {
+  WsFrameReader reader(1000);
+  reader.allow_compressed(true);
+  Recorder sink;
+  // The compressed bytes are not UTF-8 checked here: they are checked once inflated.
+  std::string wire = with_rsv1(client_frame(1, "\xff\xfe")) + with_rsv1(client_frame(2, "b")) +
+                     with_rsv1(client_frame(1, "fr", false)) + client_frame(0, "\xff") +
+                     client_frame(1, "plain");
+  EXPECT_EQ(feed(reader, wire, 3, sink), 0);
+  EXPECT_EQ(sink.messages,
+            (std::vector<std::string>{"zt:\xff\xfe", "zb:b", "zt:fr\xff", "t:plain"}));
+}
+
+TEST(WsFrameReader, RefusesRsv1WhereItIsNotAllowed) {
+  auto error_of = [](std::string wire, bool allow) {
+    WsFrameReader reader(1000);
+    reader.allow_compressed(allow);
+    Recorder sink;
+    return feed(reader, wire, wire.size(), sink);
+  };
+  EXPECT_EQ(error_of(with_rsv1(client_frame(1, "x")), false), close_code::protocol_error);
+  EXPECT_EQ(error_of(with_rsv1(client_frame(9, "x")), true), close_code::protocol_error);
+  EXPECT_EQ(error_of(with_rsv1(client_frame(8, "")), true), close_code::protocol_error);
+  EXPECT_EQ(error_of(client_frame(1, "a", false) + with_rsv1(client_frame(0, "b")), true),
+            close_code::protocol_error);
+  std::string rsv2 = client_frame(1, "x");
+  rsv2[0] = static_cast<char>(rsv2[0] | 0x20);
+  EXPECT_EQ(error_of(rsv2, true), close_code::protocol_error);
 }

@@ -11,9 +11,12 @@ namespace soket::engineio {
 /// A text frame holds the whole Engine.IO packet, type character included ("4hello", "2", "6").
 /// A binary frame holds the raw bytes of a binary message packet (its type is implied).
 /// The bytes are shared, so one encoded broadcast is queued to many sockets without copies.
+/// `compress` false keeps the packet out of permessage-deflate and HTTP compression (Node's
+/// per-packet `compress` option).
 struct Frame {
   SharedBytes bytes;
   bool binary = false;
+  bool compress = true;
 
   static Frame text(std::string_view packet) { return {make_shared_bytes(packet), false}; }
   static Frame message(std::string_view data);  // "4" + data

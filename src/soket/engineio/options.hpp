@@ -12,6 +12,26 @@
 
 namespace soket::engineio {
 
+/// permessage-deflate (RFC 7692) on the WebSocket transport, as the reference's perMessageDeflate:
+/// off by default; the window and context-takeover parameters are agreed as the client offers them.
+struct PerMessageDeflateOptions {
+  bool enabled = false;
+  std::size_t threshold = 1024;  // smaller messages go uncompressed
+  /// Always ask for these even when the client does not offer them. Without server context
+  /// takeover a broadcast is compressed once for all its receivers of an io thread, and a
+  /// connection holds no compressor between messages.
+  bool server_no_context_takeover = false;
+  bool client_no_context_takeover = false;
+  int server_max_window_bits = 15;  // 9..15 (zlib has no raw window of 8)
+  int client_max_window_bits = 15;  // 8..15, told to clients that offer the parameter
+};
+
+/// gzip / deflate of long-polling responses, as the reference's httpCompression: on by default.
+struct HttpCompressionOptions {
+  bool enabled = true;
+  std::size_t threshold = 1024;  // smaller responses go uncompressed
+};
+
 /// Engine.IO server settings; names and defaults follow the reference server.
 struct ServerOptions {
   std::string path = "/engine.io/";
@@ -45,6 +65,8 @@ struct ServerOptions {
   AllowRequest allow_request;
   /// Node's generateId (see hooks.hpp); empty: 20 random URL-safe characters.
   GenerateId generate_id;
+  PerMessageDeflateOptions per_message_deflate;
+  HttpCompressionOptions http_compression;
 };
 
 }  // namespace soket::engineio

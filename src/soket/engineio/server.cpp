@@ -324,7 +324,7 @@ void Server::accept_websocket(const EngineRequest& request,
   const auto& exchange = request.exchange();
   // The exchange holds the request and the headers, which must outlive the handshake.
   WebSocketTransport::accept(
-      exchange->release_stream(), exchange->request(), limits,
+      exchange->release_stream(), exchange->request(), limits, options_.per_message_deflate,
       [exchange, then = std::move(then)](net::error_code ec,
                                          std::shared_ptr<WebSocketTransport> ws) {
         if (ec) {

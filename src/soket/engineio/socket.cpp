@@ -3,6 +3,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <algorithm>
+
+#include "soket/engineio/deflate.hpp"
 #include "soket/engineio/errors.hpp"
 #include "soket/engineio/jsonp.hpp"
 #include "soket/engineio/packet.hpp"
@@ -48,8 +51,8 @@ void Socket::start_polling(const http::ExchangePtr& handshake_exchange, std::str
     encode_text_packet_v3(open_packet, body);
     open_packet = std::move(body);
   }
-  server_.respond(handshake_exchange,
-                  poll_response(handshake_exchange->request(), std::move(open_packet), false));
+  server_.respond(handshake_exchange, poll_response(handshake_exchange->request(),
+                                                    std::move(open_packet), false, true));
 }
 
 void Socket::start_websocket(std::shared_ptr<WebSocketTransport> ws, std::string open_packet) {
@@ -173,27 +176,42 @@ void Socket::flush_polling() {
   } else {
     encode_payload(buffer_, body);
   }
+  // As in the reference, a response may be compressed when any of its packets may be.
+  bool compress =
+      std::any_of(buffer_.begin(), buffer_.end(), [](const Frame& f) { return f.compress; });
   buffer_.clear();
   buffered_bytes_ = 0;
-  respond_poll(std::move(body), binary);
+  respond_poll(std::move(body), binary, compress);
 }
 
-void Socket::respond_poll(std::string body, bool binary) {
+void Socket::respond_poll(std::string body, bool binary, bool compress) {
   auto exchange = std::move(pending_poll_);
   pending_poll_.reset();
-  server_.respond(exchange, poll_response(exchange->request(), std::move(body), binary));
+  server_.respond(exchange, poll_response(exchange->request(), std::move(body), binary, compress));
 }
 
-http::Response Socket::poll_response(const http::Request& request, std::string body,
-                                     bool binary) const {
+http::Response Socket::poll_response(const http::Request& request, std::string body, bool binary,
+                                     bool compress) const {
+  std::string_view content_type = "text/plain; charset=UTF-8";
   if (jsonp_index_) {
-    return http::text_response(request, http::Status::ok, jsonp_wrap(*jsonp_index_, body),
-                               "text/javascript; charset=UTF-8");
+    body = jsonp_wrap(*jsonp_index_, body);
+    content_type = "text/javascript; charset=UTF-8";
+  } else if (binary) {
+    content_type = "application/octet-stream";
   }
-  if (binary)
-    return http::text_response(request, http::Status::ok, std::move(body),
-                               "application/octet-stream");
-  return http::text_response(request, http::Status::ok, std::move(body));
+  // httpCompression decides on the body as it goes out (a JSONP script included), once.
+  const auto& http_compression = server_.options().http_compression;
+  auto encoding = HttpEncoding::identity;
+  if (compress && http_compression.enabled && body.size() >= http_compression.threshold) {
+    auto accept = request.find(http::Field::accept_encoding);
+    if (accept != request.end()) encoding = choose_http_encoding(accept->value());
+  }
+  if (encoding == HttpEncoding::identity)
+    return http::text_response(request, http::Status::ok, std::move(body), content_type);
+  auto response =
+      http::text_response(request, http::Status::ok, http_compress(body, encoding), content_type);
+  response.set(http::Field::content_encoding, encoding == HttpEncoding::gzip ? "gzip" : "deflate");
+  return response;
 }
 
 void Socket::respond_poll_packet(std::string_view packet) {
@@ -209,11 +227,11 @@ Frame Socket::websocket_frame_v3(const Frame& frame) const {
     bytes.reserve(frame.bytes->size() + 1);
     bytes += static_cast<char>(4);
     bytes += *frame.bytes;
-    return {make_shared_bytes(std::move(bytes)), true};
+    return {make_shared_bytes(std::move(bytes)), true, frame.compress};
   }
   bytes = "b4";
   base64::encode_append(*frame.bytes, bytes);
-  return {make_shared_bytes(std::move(bytes)), false};
+  return {make_shared_bytes(std::move(bytes)), false, frame.compress};
 }
 
 // WebSocket and upgrade -----------------------------------------------------------------------

@@ -80,9 +80,12 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   bool on_packet(const PacketView& packet);
   void schedule_flush();
   void flush_polling();
-  void respond_poll(std::string body, bool binary = false);
-  /// The answer to a GET: the payload as it is, or wrapped in the JSONP callback.
-  http::Response poll_response(const http::Request& request, std::string body, bool binary) const;
+  /// Answers the pending GET (see poll_response).
+  void respond_poll(std::string body, bool binary = false, bool compress = true);
+  /// The answer to a GET: the payload as it is, or wrapped in the JSONP callback; gzip/deflate-
+  /// encoded by httpCompression when `compress` (no packet in it said compress(false)).
+  http::Response poll_response(const http::Request& request, std::string body, bool binary,
+                               bool compress) const;
   /// Answers the pending GET with one text packet ("6", "1"), framed for the session's revision.
   void respond_poll_packet(std::string_view packet);
   std::optional<std::vector<PacketView>> parse_post(std::string_view body, bool octet_stream,

@@ -6,7 +6,11 @@
 #include <boost/beast/websocket/stream.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <span>
+
+#include "soket/engineio/deflate.hpp"
+#include "soket/util/utf8.hpp"
 
 namespace soket::engineio {
 
@@ -26,6 +30,8 @@ constexpr std::size_t kPendingChunk = 16 * 1024;
 constexpr auto kCloseTimeout = std::chrono::seconds(5);
 // A queue that grew past this is released once it drains.
 constexpr std::size_t kKeptQueueCapacity = 16;
+// An inflate buffer that grew past this is released after its message.
+constexpr std::size_t kKeptInflateCapacity = 64 * 1024;
 
 constexpr uint8_t kOpText = 0x1;
 constexpr uint8_t kOpBinary = 0x2;
@@ -38,9 +44,10 @@ std::span<char> shared_read_buffer() {
   return buffer;
 }
 
-// RFC 6455 header of an unmasked, unfragmented server frame.
-uint8_t frame_header(uint8_t opcode, std::size_t size, std::array<char, 10>& out) {
-  out[0] = static_cast<char>(0x80 | opcode);
+// RFC 6455 header of an unmasked, unfragmented server frame; RSV1 marks a compressed message.
+uint8_t frame_header(uint8_t opcode, std::size_t size, std::array<char, 10>& out,
+                     bool rsv1 = false) {
+  out[0] = static_cast<char>(0x80 | (rsv1 ? 0x40 : 0) | opcode);
   if (size < 126) {
     out[1] = static_cast<char>(size);
     return 2;
@@ -79,7 +86,8 @@ class WebSocketTransport::Sink final : public WsFrameSink {
  public:
   explicit Sink(WebSocketTransport& t) : t_(t) {}
 
-  bool on_ws_message(std::string_view data, bool binary) override {
+  bool on_ws_message(std::string_view data, bool binary, bool compressed) override {
+    if (compressed) return t_.on_compressed_message(data, binary);
     if (t_.owner_) t_.owner_->on_ws_frame(t_, data, binary);
     return !t_.closed_;
   }
@@ -109,8 +117,8 @@ class WebSocketTransport::Sink final : public WsFrameSink {
 
 void WebSocketTransport::accept(beast::tcp_stream stream,
                                 const beast::http::request<beast::http::string_body>& request,
-                                Limits limits, Accepted done,
-                                const http::HeaderList& extra_headers) {
+                                Limits limits, const PerMessageDeflateOptions& deflate,
+                                Accepted done, const http::HeaderList& extra_headers) {
   // Beast does the handshake (request checks, Sec-WebSocket-Accept, the 101 or an error
   // response); then the stream is left behind and only its socket goes on.
   using HandshakeStream = websocket::stream<beast::tcp_stream>;
@@ -120,27 +128,42 @@ void WebSocketTransport::accept(beast::tcp_stream stream,
   timeouts.idle_timeout = websocket::stream_base::none();
   timeouts.keep_alive_pings = false;
   ws->set_option(timeouts);
-  ws->set_option(
-      websocket::stream_base::decorator([extra = extra_headers](websocket::response_type& res) {
+  // permessage-deflate is agreed here, not by Beast: the frames are ours after the handshake.
+  std::optional<DeflateAgreement> agreement;
+  if (deflate.enabled) {
+    auto offers = request.find(beast::http::field::sec_websocket_extensions);
+    if (offers != request.end()) agreement = negotiate_deflate(offers->value(), deflate);
+  }
+  ws->set_option(websocket::stream_base::decorator(
+      [agreement, extra = extra_headers](websocket::response_type& res) {
         res.set(beast::http::field::server, "soket");
         for (const auto& [name, value] : extra)
           res.insert(name, value);
+        if (agreement) res.set(beast::http::field::sec_websocket_extensions, agreement->response);
       }));
-  ws->async_accept(request, [ws, limits, done = std::move(done)](net::error_code ec) {
+  ws->async_accept(request, [ws, limits, agreement, done = std::move(done)](net::error_code ec) {
     if (ec) return done(ec, nullptr);
-    auto transport =
-        std::make_shared<WebSocketTransport>(ws->next_layer().release_socket(), limits);
+    auto transport = std::make_shared<WebSocketTransport>(ws->next_layer().release_socket(), limits,
+                                                          agreement ? &agreement->params : nullptr);
     done({}, std::move(transport));
   });
 }
 
-WebSocketTransport::WebSocketTransport(net::tcp::socket socket, Limits limits)
+WebSocketTransport::WebSocketTransport(net::tcp::socket socket, Limits limits,
+                                       const DeflateParams* deflate)
     : socket_(std::move(socket)),
       reader_(limits.max_message_size),
+      max_message_size_(limits.max_message_size),
       max_buffered_bytes_(limits.max_buffered_bytes) {
+  if (deflate) {
+    deflate_ = std::make_unique<PerMessageDeflate>(*deflate);
+    reader_.allow_compressed(true);
+  }
   net::error_code ignored;
   socket_.non_blocking(true, ignored);
 }
+
+WebSocketTransport::~WebSocketTransport() = default;
 
 // Reading ------------------------------------------------------------------------------------
 
@@ -221,16 +244,39 @@ bool WebSocketTransport::handle_input(char* data, std::size_t size) {
   return true;
 }
 
+// Inflates a compressed message for the owner; a bomb closes with 1009, garbage with 1007.
+bool WebSocketTransport::on_compressed_message(std::string_view data, bool binary) {
+  thread_local std::string inflated;
+  auto result = deflate_->inflate(data, max_message_size_, inflated);
+  uint16_t error = 0;
+  if (result == PerMessageDeflate::InflateResult::too_big) {
+    error = close_code::too_big;
+  } else if (result != PerMessageDeflate::InflateResult::ok ||
+             (!binary && !is_valid_utf8(inflated))) {
+    error = close_code::invalid_payload;
+  }
+  if (!error && owner_) owner_->on_ws_frame(*this, inflated, binary);
+  if (inflated.capacity() > kKeptInflateCapacity) inflated = std::string();
+  if (error) {
+    fail(error_for_close_code(error), error);
+    return false;
+  }
+  return !closed_;
+}
+
 // Writing ------------------------------------------------------------------------------------
 
 bool WebSocketTransport::send(const Frame& frame) {
   if (closing_ || closed_) return true;
-  std::size_t size = frame.bytes->size();
+  bool compress = deflate_ && frame.compress && frame.bytes->size() >= deflate_->params().threshold;
+  // Compressed now, in sending order, as context takeover requires.
+  SharedBytes bytes = compress ? deflate_->compress(frame.bytes) : frame.bytes;
+  std::size_t size = bytes->size();
   if (queued_bytes_ + size > max_buffered_bytes_ && head_ < queue_.size()) return false;
   queued_bytes_ += size;
   Queued& q = queue_.emplace_back();
-  q.bytes = frame.bytes;
-  q.header_size = frame_header(frame.binary ? kOpBinary : kOpText, size, q.header);
+  q.bytes = std::move(bytes);
+  q.header_size = frame_header(frame.binary ? kOpBinary : kOpText, size, q.header, compress);
   schedule_flush();
   return true;
 }

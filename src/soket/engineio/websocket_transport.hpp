@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "soket/engineio/frame.hpp"
+#include "soket/engineio/options.hpp"
 #include "soket/engineio/ws_frame_reader.hpp"
 #include "soket/http/types.hpp"
 #include "soket/net/asio.hpp"
@@ -21,6 +22,8 @@
 namespace soket::engineio {
 
 class WebSocketTransport;
+class PerMessageDeflate;
+struct DeflateParams;
 
 /// Receives what a WebSocket transport reads. Called on the io thread.
 class WebSocketOwner {
@@ -43,7 +46,9 @@ class WebSocketOwner {
 ///   bytes (a broadcast is encoded once and never copied);
 /// - everything queued for a connection during one turn of the loop leaves in one gathered,
 ///   non-blocking write; a write that would block waits for writability and goes on.
-/// The write queue is bounded.
+/// The write queue is bounded. With permessage-deflate agreed, data messages from the threshold up
+/// go out compressed (RSV1) unless their Frame says not to, and compressed client messages are
+/// inflated up to the message size limit.
 class WebSocketTransport : public std::enable_shared_from_this<WebSocketTransport> {
  public:
   struct Limits {
@@ -54,12 +59,17 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   using Accepted = std::function<void(net::error_code, std::shared_ptr<WebSocketTransport>)>;
 
   /// Completes the opening handshake for `request` (which must outlive the operation) on `stream`
-  /// and hands over the transport. `extra_headers` go into the 101 response.
+  /// and hands over the transport. permessage-deflate is agreed when `deflate` is enabled and the
+  /// client offers it; `extra_headers` go into the 101 response.
   static void accept(boost::beast::tcp_stream stream,
                      const boost::beast::http::request<boost::beast::http::string_body>& request,
-                     Limits limits, Accepted done, const http::HeaderList& extra_headers = {});
+                     Limits limits, const PerMessageDeflateOptions& deflate, Accepted done,
+                     const http::HeaderList& extra_headers = {});
 
-  WebSocketTransport(net::tcp::socket socket, Limits limits);
+  /// `deflate`: the agreed permessage-deflate parameters, or null when it is not in use.
+  WebSocketTransport(net::tcp::socket socket, Limits limits,
+                     const DeflateParams* deflate = nullptr);
+  ~WebSocketTransport();
 
   void set_owner(WebSocketOwner* owner) { owner_ = owner; }
   void start_reading();
@@ -87,6 +97,7 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   void wait_readable();
   bool handle_input(char* data, std::size_t size);
   void queue_control(uint8_t opcode, std::string_view payload);
+  bool on_compressed_message(std::string_view data, bool binary);
   void schedule_flush();
   void flush();
   void wait_writable();
@@ -98,6 +109,8 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
 
   net::tcp::socket socket_;
   WsFrameReader reader_;
+  std::unique_ptr<PerMessageDeflate> deflate_;  // only when permessage-deflate was agreed
+  std::size_t max_message_size_;
   std::string pending_;        // an incomplete frame, while its bytes arrive
   std::vector<Queued> queue_;  // frames to write; queue_[head_] is the next one
   std::size_t head_ = 0;

@@ -99,9 +99,13 @@ WsFrameReader::Result WsFrameReader::parse(char* data, std::size_t size, WsFrame
     Header h;
     if (!read_header(frame, available, h)) break;
     // Checks that need only the header come first, so a bad frame is refused before its payload.
-    if (h.rsv != 0) return fail(close_code::protocol_error);  // no extension was negotiated
-    if (!h.masked) return fail(close_code::protocol_error);   // clients must mask (§5.1)
+    if (!h.masked) return fail(close_code::protocol_error);  // clients must mask (§5.1)
     bool control = (h.opcode & 0x8) != 0;
+    // RSV1 marks a compressed message: only with permessage-deflate, only on the first frame of a
+    // data message (RFC 7692 §6). RSV2 and RSV3 belong to no extension of ours.
+    bool compressed = h.rsv == 0x40;
+    if (h.rsv != 0 && (!compressed || !allow_compressed_ || control || h.opcode == kContinuation))
+      return fail(close_code::protocol_error);
     if (control) {
       if (!h.fin || h.payload_size > 125) return fail(close_code::protocol_error);
       if (h.opcode != kClose && h.opcode != kPing && h.opcode != kPong)
@@ -127,28 +131,30 @@ WsFrameReader::Result WsFrameReader::parse(char* data, std::size_t size, WsFrame
       case kText:
       case kBinary:
         if (h.fin) {
-          if (h.opcode == kText && !is_valid_utf8(bytes)) return fail(close_code::invalid_payload);
-          go_on = sink.on_ws_message(bytes, h.opcode == kBinary);
+          if (h.opcode == kText && !compressed && !is_valid_utf8(bytes))
+            return fail(close_code::invalid_payload);
+          go_on = sink.on_ws_message(bytes, h.opcode == kBinary, compressed);
           break;
         }
         in_message_ = true;
         message_binary_ = h.opcode == kBinary;
+        message_compressed_ = compressed;
         fragments_.assign(bytes);
         fragments_utf8_.reset();
-        if (!message_binary_ && !fragments_utf8_.feed(bytes))
+        if (!message_binary_ && !message_compressed_ && !fragments_utf8_.feed(bytes))
           return fail(close_code::invalid_payload);
         break;
       case kContinuation:
         fragments_.append(bytes);
-        if (!message_binary_ && !fragments_utf8_.feed(bytes))
+        if (!message_binary_ && !message_compressed_ && !fragments_utf8_.feed(bytes))
           return fail(close_code::invalid_payload);
         if (h.fin) {
-          if (!message_binary_ && !fragments_utf8_.complete())
+          if (!message_binary_ && !message_compressed_ && !fragments_utf8_.complete())
             return fail(close_code::invalid_payload);
           in_message_ = false;
           std::string message = std::move(fragments_);
           fragments_ = {};
-          go_on = sink.on_ws_message(message, message_binary_);
+          go_on = sink.on_ws_message(message, message_binary_, message_compressed_);
         }
         break;
       case kPing:

@@ -23,7 +23,8 @@ constexpr uint16_t too_big = 1009;
 /// gone); the bytes it is given are only valid during the call.
 class WsFrameSink {
  public:
-  virtual bool on_ws_message(std::string_view data, bool binary) = 0;
+  /// `compressed`: the message had RSV1 set (permessage-deflate); its text is not checked yet.
+  virtual bool on_ws_message(std::string_view data, bool binary, bool compressed) = 0;
   virtual bool on_ws_ping(std::string_view payload) = 0;
   /// `code` is close_code::no_status when the frame carried none.
   virtual bool on_ws_close_frame(uint16_t code, std::string_view reason) = 0;
@@ -38,6 +39,10 @@ class WsFrameSink {
 class WsFrameReader {
  public:
   explicit WsFrameReader(std::size_t max_message_size) : max_message_size_(max_message_size) {}
+
+  /// permessage-deflate was agreed: RSV1 on the first frame of a data message marks it compressed.
+  /// Without it, as on control frames and continuations, RSV1 is a protocol error.
+  void allow_compressed(bool allow) { allow_compressed_ = allow; }
 
   struct Result {
     std::size_t consumed = 0;  // bytes of whole frames handled (or skipped after stopping)
@@ -58,6 +63,8 @@ class WsFrameReader {
   std::size_t max_message_size_;
   bool in_message_ = false;
   bool message_binary_ = false;
+  bool message_compressed_ = false;
+  bool allow_compressed_ = false;
 };
 
 }  // namespace soket::engineio

@@ -34,7 +34,9 @@ concept ends_with_token =
     sizeof...(T) >= 1 && !is_duration<std::decay_t<last_t<T...>>>::value &&
     !std::is_convertible_v<std::decay_t<last_t<T...>>, AckCallback> &&
     !std::is_convertible_v<std::decay_t<last_t<T...>>, BroadcastAckCallback> &&
-    !std::is_same_v<std::decay_t<last_t<T...>>, Message>;
+    !std::is_same_v<std::decay_t<last_t<T...>>, Message> &&
+    // emit_with_ack(event, message, callback, timeout): a timeout is no token either.
+    !std::is_convertible_v<std::decay_t<last_t<T...>>, std::chrono::milliseconds>;
 
 /// make_message() of all the tuple's elements but the last.
 template <class Tuple, std::size_t... I>

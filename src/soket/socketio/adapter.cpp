@@ -79,6 +79,7 @@ std::size_t Adapter::local_broadcast_with_ack(Packet& packet, const BroadcastOpt
   packet.nsp = nsp_.name();
   packet.id = nsp_.next_ack_id();
   auto encoded = encode(packet);
+  if (!options.flags.compress) encoded = uncompressed(encoded);
   std::vector<std::shared_ptr<Socket>> targets;
   for (const auto& id : sockets(options))
     if (auto socket = nsp_.find(id)) targets.push_back(std::move(socket));
@@ -269,6 +270,12 @@ void InMemoryAdapter::broadcast(const EncodedPacket& packet, const BroadcastOpti
   // Collect first: a write may fail and close a socket, which changes the room maps.
   std::vector<std::shared_ptr<Socket>> targets;
   for_each_target(options, [&](Socket& socket) { targets.push_back(socket.shared_from_this()); });
+  if (!options.flags.compress) {
+    auto plain = uncompressed(packet);  // once for every target, still one set of bytes
+    for (const auto& socket : targets)
+      socket->write(plain);
+    return;
+  }
   for (const auto& socket : targets)
     socket->write(packet);
 }

@@ -23,6 +23,7 @@ namespace soket::socketio {
 /// the clients' acknowledgements.
 struct BroadcastFlags {
   bool local = false;
+  bool compress = true;  // false: the packet skips permessage-deflate and HTTP compression
   std::optional<std::chrono::milliseconds> timeout;
 };
 

@@ -62,6 +62,12 @@ BroadcastOperator BroadcastOperator::local() const {
   return {*nsp_, std::move(options)};
 }
 
+BroadcastOperator BroadcastOperator::compress(bool compress) const {
+  auto options = options_;
+  options.flags.compress = compress;
+  return {*nsp_, std::move(options)};
+}
+
 BroadcastOperator BroadcastOperator::timeout(std::chrono::milliseconds timeout) const {
   auto options = options_;
   options.flags.timeout = timeout;

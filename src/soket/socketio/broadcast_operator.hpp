@@ -33,6 +33,8 @@ class BroadcastOperator {
   BroadcastOperator except(Room room) const;
   /// Only the sockets of this node.
   BroadcastOperator local() const;
+  /// compress(false): the packets skip compression (permessage-deflate, HTTP compression).
+  BroadcastOperator compress(bool compress) const;
   /// How long emit_with_ack waits for the clients' answers.
   BroadcastOperator timeout(std::chrono::milliseconds timeout) const;
 

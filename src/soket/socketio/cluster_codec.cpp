@@ -32,6 +32,7 @@ std::optional<std::vector<std::string>> strings_from_json(const boost::json::val
 boost::json::object options_to_json(const BroadcastOptions& options) {
   boost::json::object flags;
   if (options.flags.local) flags["local"] = true;
+  if (!options.flags.compress) flags["compress"] = false;  // Node sends it only when set
   if (options.flags.timeout) flags["timeout"] = options.flags.timeout->count();
   return {{"rooms", strings_to_json(options.rooms)},
           {"except", strings_to_json(options.except)},
@@ -56,6 +57,9 @@ std::optional<BroadcastOptions> options_from_json(const boost::json::value& valu
       auto ms = timeout->to_number<int64_t>(ec);
       if (!ec && ms >= 0) options.flags.timeout = std::chrono::milliseconds(ms);
     }
+    if (const auto* compress = flags->get_object().if_contains("compress");
+        compress && compress->is_bool())
+      options.flags.compress = compress->as_bool();
   }
   return options;
 }

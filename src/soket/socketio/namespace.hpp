@@ -45,6 +45,7 @@ class Namespace {
     emit_message(event, make_message(std::forward<T>(values)...));
   }
   BroadcastOperator local() { return BroadcastOperator(*this).local(); }
+  BroadcastOperator compress(bool compress) { return BroadcastOperator(*this).compress(compress); }
   BroadcastOperator timeout(std::chrono::milliseconds timeout) {
     return BroadcastOperator(*this).timeout(timeout);
   }

@@ -156,6 +156,13 @@ void encode_text(const Packet& packet, std::string& out) {
   if (!packet.data.is_null()) append_json(packet.data, out);
 }
 
+EncodedPacket uncompressed(const EncodedPacket& packet) {
+  EncodedPacket copy = packet;
+  for (auto& frame : copy.frames)
+    frame.compress = false;
+  return copy;
+}
+
 EncodedPacket encode(const Packet& packet) {
   // The text is built in a per-thread scratch buffer, then copied once into an exact-size string.
   thread_local std::string scratch;

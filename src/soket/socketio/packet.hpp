@@ -46,6 +46,9 @@ struct EncodedPacket {
   std::vector<engineio::Frame> frames;
 };
 
+/// The same packet (sharing its bytes) with every frame kept out of compression: compress(false).
+EncodedPacket uncompressed(const EncodedPacket& packet);
+
 /// Encodes `packet`. A packet with attachments is written as BINARY_EVENT / BINARY_ACK with the
 /// attachment count ("52-..."), whatever its `type` says for event/ack; one without attachments as
 /// EVENT / ACK. Throws std::invalid_argument for a namespace containing ',' or attachments on a

@@ -43,6 +43,7 @@ class Server {
   BroadcastOperator in(Room room) { return main().to(std::move(room)); }
   BroadcastOperator except(Room room) { return main().except(std::move(room)); }
   BroadcastOperator local() { return main().local(); }
+  BroadcastOperator compress(bool compress) { return main().compress(compress); }
   BroadcastOperator timeout(std::chrono::milliseconds timeout) { return main().timeout(timeout); }
   void fetch_sockets(FetchRemoteSocketsCallback done) { main().fetch_sockets(std::move(done)); }
   void sockets_join(std::vector<Room> rooms) { main().sockets_join(std::move(rooms)); }

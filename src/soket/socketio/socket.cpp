@@ -204,20 +204,38 @@ void Socket::on_connect() {
   client_->write(packet);
 }
 
+void SocketEmitter::emit_message(std::string_view event, Message message) const {
+  socket_->emit_event(event, std::move(message), compress_);
+}
+
+void SocketEmitter::emit_with_ack(std::string_view event, Message message, AckCallback callback,
+                                  std::chrono::milliseconds timeout) const {
+  socket_->emit_event_with_ack(event, std::move(message), std::move(callback), timeout, compress_);
+}
+
 void Socket::emit_message(std::string_view event, Message message) {
+  emit_event(event, std::move(message), true);
+}
+
+void Socket::emit_event(std::string_view event, Message message, bool compress) {
   if (!connected_) return;
   log::debug(log::Layer::socketio, "{}: emitting event \"{}\"", id_, event);
   auto packet = make_event_packet(nsp_.name(), event, std::move(message), std::nullopt);
   auto& adapter = nsp_.adapter();
-  if (!adapter.recovers_sessions()) return write(server_->encode(packet));
+  if (!adapter.recovers_sessions()) return write(server_->encode(packet), compress);
   // Kept like a broadcast to this socket's own room, so that it is replayed if it gets lost.
   BroadcastOptions options;
   options.rooms.push_back(id_);
-  write(adapter.encode_for_delivery(packet, options));
+  write(adapter.encode_for_delivery(packet, options), compress);
 }
 
 void Socket::emit_with_ack(std::string_view event, Message message, AckCallback callback,
                            std::chrono::milliseconds timeout) {
+  emit_event_with_ack(event, std::move(message), std::move(callback), timeout, true);
+}
+
+void Socket::emit_event_with_ack(std::string_view event, Message message, AckCallback callback,
+                                 std::chrono::milliseconds timeout, bool compress) {
   if (!connected_) {
     Message empty;
     callback(std::string("socket has been disconnected"), empty);
@@ -239,7 +257,8 @@ void Socket::emit_with_ack(std::string_view event, Message message, AckCallback 
     });
   }
   acks_.emplace(id, std::move(pending));
-  write(nsp_.server().encode(make_event_packet(nsp_.name(), event, std::move(message), id)));
+  write(nsp_.server().encode(make_event_packet(nsp_.name(), event, std::move(message), id)),
+        compress);
 }
 
 void Socket::expect_ack(uint64_t id, AckCallback callback) {

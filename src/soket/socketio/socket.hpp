@@ -21,6 +21,26 @@ namespace soket::socketio {
 class Client;
 class Server;
 
+class Socket;
+
+/// What Socket::compress() returns: emits to that one socket with the per-packet flag.
+class SocketEmitter {
+ public:
+  void emit_message(std::string_view event, Message message) const;
+  template <class... T>
+  void emit(std::string_view event, T&&... values) const {
+    emit_message(event, make_message(std::forward<T>(values)...));
+  }
+  void emit_with_ack(std::string_view event, Message message, AckCallback callback,
+                     std::chrono::milliseconds timeout = std::chrono::milliseconds::zero()) const;
+
+ private:
+  friend class Socket;
+  SocketEmitter(Socket& socket, bool compress) : socket_(&socket), compress_(compress) {}
+  Socket* socket_;
+  bool compress_;
+};
+
 /// One client's membership of one namespace: what socket.io calls a Socket.
 class Socket : public std::enable_shared_from_this<Socket> {
  public:
@@ -92,6 +112,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// "operation has timed out".
   void emit_with_ack(std::string_view event, Message message, AckCallback callback,
                      std::chrono::milliseconds timeout = std::chrono::milliseconds::zero());
+  /// compress(false).emit(...): that packet skips compression (permessage-deflate, HTTP).
+  SocketEmitter compress(bool compress) { return {*this, compress}; }
   /// The same, as variadic as emit() and in Asio's style: the last argument is a completion token
   /// for `void(error_code, Message reply)` (AckError::timed_out / disconnected):
   ///   socket.emit_with_ack("ask", 1, "two", [](boost::system::error_code ec, Message reply)
@@ -161,6 +183,15 @@ class Socket : public std::enable_shared_from_this<Socket> {
   friend class Client;
   friend class Namespace;
   friend class Ack;
+  friend class SocketEmitter;
+
+  void emit_event(std::string_view event, Message message, bool compress);
+  void emit_event_with_ack(std::string_view event, Message message, AckCallback callback,
+                           std::chrono::milliseconds timeout, bool compress);
+  void write(const EncodedPacket& packet, bool compress) {
+    if (compress) return write(packet);
+    write(uncompressed(packet));
+  }
 
   void on_connect();
   void on_packet(Packet& packet);
