@@ -240,6 +240,11 @@ void InMemoryAdapter::broadcast(const EncodedPacket& packet, const BroadcastOpti
   // Collect first: a write may fail and close a socket, which changes the room maps.
   std::vector<std::shared_ptr<Socket>> targets;
   for_each_target(options, [&](Socket& socket) { targets.push_back(socket.shared_from_this()); });
+  if (options.flags.volatile_) {
+    for (const auto& socket : targets)
+      if (socket->writable()) socket->write(packet);
+    return;
+  }
   for (const auto& socket : targets)
     socket->write(packet);
 }
@@ -260,6 +265,13 @@ std::vector<Room> InMemoryAdapter::joined_rooms() const {
   rooms.reserve(rooms_.size());
   for (const auto& [room, members] : rooms_)
     rooms.push_back(room);
+  return rooms;
+}
+
+std::vector<Room> InMemoryAdapter::rooms() const {
+  std::vector<Room> rooms = joined_rooms();
+  for (const auto& [id, socket] : nsp_.sockets())
+    if (in_own_room(id)) rooms.push_back(id);
   return rooms;
 }
 

@@ -33,6 +33,7 @@ boost::json::object options_to_json(const BroadcastOptions& options) {
   boost::json::object flags;
   if (options.flags.local) flags["local"] = true;
   if (options.flags.timeout) flags["timeout"] = options.flags.timeout->count();
+  if (options.flags.volatile_) flags["volatile"] = true;
   return {{"rooms", strings_to_json(options.rooms)},
           {"except", strings_to_json(options.except)},
           {"flags", std::move(flags)}};
@@ -56,6 +57,9 @@ std::optional<BroadcastOptions> options_from_json(const boost::json::value& valu
       auto ms = timeout->to_number<int64_t>(ec);
       if (!ec && ms >= 0) options.flags.timeout = std::chrono::milliseconds(ms);
     }
+    if (const auto* is_volatile = flags->get_object().if_contains("volatile");
+        is_volatile && is_volatile->is_bool())
+      options.flags.volatile_ = is_volatile->get_bool();
   }
   return options;
 }
