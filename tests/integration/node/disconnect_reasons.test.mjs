@@ -186,6 +186,16 @@ describe("disconnect reasons, seen by the server", () => {
     assert.equal(report.description.message, "overlap from client");
   });
 
+  it("transport error: the client breaks the WebSocket protocol (an unmasked frame)", T, async () => {
+    const raw = await raw_ws_socket(server.url);
+    raw.ws._socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69])); // a client frame must be masked
+    const report = await seen.disconnected(raw.id);
+    assert.equal(report.reason, "transport error");
+    assert.equal(report.description.type, "TransportError");
+    assert.equal(typeof report.description.message, "string");
+    raw.terminate();
+  });
+
   it("ping timeout: a client that never answers the heartbeat", T, async () => {
     // A polling session that sends no GET: the ping is never delivered, so never answered.
     const raw = await raw_polling_socket(server.url);
