@@ -119,6 +119,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
     explicit Volatile(Socket& socket) : socket_(&socket) {}
     Socket* socket_;
   };
+  /// socket.volatile_().emit(...); for the others, socket.broadcast().volatile_().emit(...).
   Volatile volatile_() { return Volatile(*this); }
   /// Whether a packet sent now goes out at once (what volatile emits check).
   bool writable() const;
@@ -194,8 +195,6 @@ class Socket : public std::enable_shared_from_this<Socket> {
   BroadcastOperator except(const std::vector<Room>& rooms) const {
     return broadcast().except(rooms);
   }
-  /// Every other socket of the namespace, dropping the packet for those that cannot take it now.
-  BroadcastOperator volatile_() const { return broadcast().volatile_(); }
   BroadcastOperator broadcast() const;
 
   /// Leaves the namespace ("server namespace disconnect"); with close, ends the whole connection.
