@@ -16,11 +16,12 @@ namespace {
 
 struct InMemoryServer {
   net::asio::io_context io{1};
-  socketio::Server server{io};
+  socketio::Server server;
   std::vector<std::shared_ptr<engineio::Socket>> sessions;
   std::vector<std::shared_ptr<socketio::Client>> clients;
 
-  explicit InMemoryServer(std::size_t n) {
+  explicit InMemoryServer(std::size_t n, socketio::ServerOptions options = {})
+      : server(io, std::move(options)) {
     server.on_connection([this](socketio::Socket& socket) {
       socket.on("echo", [](socketio::Socket&, socketio::Message& m, socketio::Ack& ack) {
         ack(std::move(m));
@@ -68,6 +69,24 @@ void BM_Broadcast(benchmark::State& state) {
 BENCHMARK(BM_Broadcast)->Arg(10)->Iterations(100000);
 BENCHMARK(BM_Broadcast)->Arg(100)->Iterations(20000);
 BENCHMARK(BM_Broadcast)->Arg(1000)->Iterations(2000);
+
+// The same with connection state recovery on: each broadcast also gets an offset and is kept.
+void BM_BroadcastWithRecovery(benchmark::State& state) {
+  socketio::ServerOptions options;
+  options.connection_state_recovery = socketio::ConnectionStateRecoveryOptions{};
+  InMemoryServer s(static_cast<std::size_t>(state.range(0)), std::move(options));
+  if (s.server.main().sockets().size() != static_cast<std::size_t>(state.range(0)))
+    state.SkipWithError("sockets did not connect");
+  auto data = boost::json::parse(R"({"s":12,"t":123456789012,"p":"xxxxxxxxxxxxxxxx"})");
+  for (auto _ : state) {
+    socketio::Message message;
+    message.args.push_back(data);
+    s.server.main().emit_message("msg", std::move(message));
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_BroadcastWithRecovery)->Arg(10)->Iterations(100000);
+BENCHMARK(BM_BroadcastWithRecovery)->Arg(100)->Iterations(20000);
 
 // One inbound event from a client to the server's answer queued: the whole per-message work of
 // the echo scenario except the socket reads and writes.

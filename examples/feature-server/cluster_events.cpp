@@ -94,7 +94,7 @@ void setup_cluster_events(Server& io, std::string node_name) {
                          });
     });
     socket.on("whoami", [node](Socket& s, Message&, Ack& ack) {
-      ack.send(boost::json::object{{"node", node}, {"id", s.id()}, {"recovered", false}});
+      ack.send(boost::json::object{{"node", node}, {"id", s.id()}, {"recovered", s.recovered()}});
     });
     socket.on("remote-join", [&io](Socket&, Message& message, Ack& ack) {
       std::string room(message.string_at(1));

@@ -58,6 +58,13 @@ void setup_main(Server& io) {
       s.emit_message("binary-back", message);  // placeholders and attachments travel as they came
       ack(std::move(message));
     });
+    // socket.data, which connection state recovery gives back.
+    socket.on("set-data", [](Socket& s, Message& message, Ack& ack) {
+      if (!message.args.empty() && message.args[0].is_object())
+        s.data() = message.args[0].as_object();
+      ack.send(s.data());
+    });
+    socket.on("get-data", [](Socket& s, Message&, Ack& ack) { ack.send(s.data()); });
     socket.on("kick", [](Socket& s, Message&, Ack&) { s.disconnect(true); });
     // Server -> client ack: ask the client `question` (with the given payload), wait up to the
     // given milliseconds, and ack the caller with the client's answer or the timeout error.
@@ -113,6 +120,8 @@ int main(int argc, char** argv) {
   bool allow_eio3 = false;
   soket::cluster::RedisAdapterOptions redis_options;
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
+  int64_t recovery_ms = 0;
+  bool recovery_runs_middlewares = false;
   bool admin = false;
   soket::admin::BasicAuth admin_auth;
   bool admin_readonly = false;
@@ -137,6 +146,11 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(int64_t{1}, int64_t{600000}));
     cli.add_option("--node-name", node_name, "This node's name (default: node-<port>)");
+    cli.add_option("--recovery-ms", recovery_ms,
+                   "Turn connection state recovery on, keeping sessions this many milliseconds")
+        ->check(CLI::Range(int64_t{1}, int64_t{86400000}));
+    cli.add_flag("--recovery-runs-middlewares", recovery_runs_middlewares,
+                 "Run the middlewares again for a recovered socket (skipMiddlewares: false)");
     cli.add_flag("--admin", admin,
                  "Serve the Socket.IO admin UI at /admin/ and its namespace /admin (no login "
                  "unless --admin-user is given)");
@@ -171,6 +185,12 @@ int main(int argc, char** argv) {
         ServerOptions options;
         options.engine.cors.enabled = true;
         options.engine.cors.origins = {"*"};
+        if (recovery_ms > 0) {
+          ConnectionStateRecoveryOptions recovery;
+          recovery.max_disconnection_duration = std::chrono::milliseconds(recovery_ms);
+          recovery.skip_middlewares = !recovery_runs_middlewares;
+          options.connection_state_recovery = recovery;
+        }
         options.engine.allow_eio3 = allow_eio3;
         options.engine.ping_interval = std::chrono::milliseconds(ping_interval_ms);
         options.engine.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "soket/net/asio.hpp"
 
@@ -31,12 +32,22 @@ class WsClient {
     std::string prefix = "40" + nsp_prefix_;
     send(prefix + std::string(auth));
     auto connect = read();
+    // Events before the CONNECT answer: the packets a recovered session missed.
+    while (connect.starts_with("42" + nsp_prefix_) || connect.starts_with("45")) {
+      before_connect_.push_back(connect);
+      connect = read();
+    }
     if (!connect.starts_with(prefix) || connect.size() == prefix.size())
       throw std::runtime_error("no connect packet: " + connect);
-    sid_ = boost::json::parse(connect.substr(prefix.size())).as_object().at("sid").as_string();
+    connect_payload_ = boost::json::parse(connect.substr(prefix.size())).as_object();
+    sid_ = connect_payload_.at("sid").as_string();
   }
 
   const std::string& sid() const { return sid_; }
+  /// The CONNECT answer's payload ({"sid": ...}, and "pid" with connection state recovery).
+  const boost::json::object& connect_payload() const { return connect_payload_; }
+  /// The packets received before the CONNECT answer, as text.
+  const std::vector<std::string>& before_connect() const { return before_connect_; }
 
   void send(std::string_view text) { ws_.write(net::asio::buffer(text)); }
   void emit(std::string_view args) { send("42" + nsp_prefix_ + std::string(args)); }
@@ -79,6 +90,8 @@ class WsClient {
   net::asio::io_context& io_;
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   std::string sid_;
+  boost::json::object connect_payload_;
+  std::vector<std::string> before_connect_;
   std::string nsp_prefix_;  // "/chat," in packets of a namespace other than "/"
   int ack_id_ = 0;
 };

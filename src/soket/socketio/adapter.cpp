@@ -32,12 +32,41 @@ std::string js_date_string(int64_t ms) {
 
 }  // namespace
 
+Adapter::Adapter(Namespace& nsp) : nsp_(nsp) {
+  const auto& options = nsp.server().options();
+  if (const auto& recovery = options.connection_state_recovery) {
+    recovers_ = true;
+    sessions_ = std::make_unique<SessionStore>(*recovery, options.parser);
+  }
+}
+
+Adapter::~Adapter() = default;
+
 EncodedPacket Adapter::encode(const Packet& packet) const {
   return nsp_.server().encode(packet);
 }
 
 void Adapter::broadcast_packet(const Packet& packet, const BroadcastOptions& options) {
-  broadcast(encode(packet), options);
+  broadcast(encode_for_delivery(packet, options), options);
+}
+
+EncodedPacket Adapter::keep_for_recovery(Packet& packet, const BroadcastOptions& options) {
+  if (!sessions_) return encode(packet);
+  return sessions_->store(packet, options);
+}
+
+std::string Adapter::last_offset() {
+  return sessions_ ? sessions_->last_offset() : std::string();
+}
+
+void Adapter::persist_session(SocketSession session) {
+  if (sessions_) sessions_->persist(std::move(session));
+}
+
+void Adapter::restore_session(std::string pid, std::optional<std::string> offset,
+                              RestoreSessionCallback done) {
+  if (!sessions_) return done(std::nullopt);
+  done(sessions_->restore(pid, offset ? std::optional<std::string_view>(*offset) : std::nullopt));
 }
 
 void Adapter::broadcast_with_ack(Packet packet, const BroadcastOptions& options,

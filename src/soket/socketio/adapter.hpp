@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "soket/socketio/packet.hpp"
+#include "soket/socketio/session_store.hpp"
 #include "soket/socketio/types.hpp"
 
 namespace soket::socketio {
@@ -63,8 +64,9 @@ using ServerSideAckCallback =
 /// to the other nodes, without Namespace or Socket knowing.
 class Adapter {
  public:
-  explicit Adapter(Namespace& nsp) : nsp_(nsp) {}
-  virtual ~Adapter() = default;
+  /// With connection state recovery on (ServerOptions), keeps sessions and packets to replay.
+  explicit Adapter(Namespace& nsp);
+  virtual ~Adapter();
 
   virtual void add_all(const SocketId& id, std::span<const Room> rooms) = 0;
   virtual void del(const SocketId& id, const Room& room) = 0;
@@ -116,11 +118,53 @@ class Adapter {
   std::size_t local_broadcast_with_ack(Packet& packet, const BroadcastOptions& options,
                                        const ClientAckCallback& ack);
 
+  // Connection state recovery (Node's persistSession / restoreSession of a session-aware adapter).
+  // These do nothing unless ServerOptions::connection_state_recovery is set. By default each node
+  // keeps sessions and packets in memory (SessionStore) for its own clients: a client that comes
+  // back to another node starts a new session. A cluster adapter that shares them (through its
+  // broker) overrides the four virtual functions below together; offsets are then its own.
+
+  /// Whether connection state recovery is on.
+  bool recovers_sessions() const { return recovers_; }
+  /// `packet` encoded for this node's sockets, with the server's parser. With recovery on, an EVENT
+  /// without an ack id goes through keep_for_recovery(); otherwise (and always with recovery off,
+  /// at no extra cost) it is encoded as it is.
+  EncodedPacket encode_for_delivery(const Packet& packet, const BroadcastOptions& options) {
+    if (!recovers_ || !kept_for_recovery(packet)) return encode(packet);
+    Packet copy = packet;
+    return keep_for_recovery(copy, options);
+  }
+  /// Appends the next offset to `packet`'s arguments (last, as the reference client expects),
+  /// encodes it, and keeps it for the sockets `options` targets that lose their connection. Every
+  /// targeted socket gets the returned bytes.
+  virtual EncodedPacket keep_for_recovery(Packet& packet, const BroadcastOptions& options);
+  /// The offset of the newest packet kept so far: a session that begins now starts after it (a
+  /// client that got no packet yet comes back with its pid alone; see restore_session).
+  virtual std::string last_offset();
+  /// Keeps the state of a socket that lost its connection for max_disconnection_duration.
+  virtual void persist_session(SocketSession session);
+  /// Looks for the session `pid` and the packets it missed after `offset` (after the session's
+  /// start without one), and calls `done` with them, or with nullopt when it cannot be recovered
+  /// whole (unknown or expired pid, foreign offset, packets gone): the client gets a new session.
+  /// `done` may be called later (a broker lookup), on this namespace's io thread. The session is
+  /// taken out: a pid is recovered once.
+  virtual void restore_session(std::string pid, std::optional<std::string> offset,
+                               RestoreSessionCallback done);
+
+  /// Which packets recovery keeps and numbers: EVENTs without an ack id (an ack could not be
+  /// restored, as in the reference).
+  static bool kept_for_recovery(const Packet& packet) {
+    return !packet.id &&
+           (packet.type == PacketType::event || packet.type == PacketType::binary_event);
+  }
+
  protected:
   /// `packet` encoded with the server's parser (what every broadcast of this adapter sends).
   EncodedPacket encode(const Packet& packet) const;
 
   Namespace& nsp_;
+  bool recovers_ = false;
+  std::unique_ptr<SessionStore> sessions_;  // the in-memory store; null when recovery is off
 };
 
 /// Rooms in memory: room -> sockets and socket -> rooms.

@@ -56,9 +56,9 @@ void ClusterAdapter::broadcast_packet(const Packet& packet, const BroadcastOptio
     message.data["packet"] = codec::packet_to_json(packet);
     message.data["opts"] = codec::options_to_json(options);
     message.attachments = packet.attachments;
-    publish(std::move(message));
+    publish(std::move(message));  // without this node's offset: each node adds its own
   }
-  InMemoryAdapter::broadcast(encode(packet), options);
+  InMemoryAdapter::broadcast(encode_for_delivery(packet, options), options);
 }
 
 void ClusterAdapter::broadcast_with_ack(Packet packet, const BroadcastOptions& options,
@@ -216,7 +216,8 @@ void ClusterAdapter::apply_broadcast(ClusterMessage& message, const BroadcastOpt
   }
   packet->attachments = std::move(message.attachments);
   auto request_id = request_id_of(message.data);
-  if (!request_id) return InMemoryAdapter::broadcast(encode(*packet), options);
+  if (!request_id)
+    return InMemoryAdapter::broadcast(encode_for_delivery(*packet, options), options);
   auto requester = message.uid;
   auto count = local_broadcast_with_ack(
       *packet, options,

@@ -37,8 +37,33 @@ void Namespace::remove(const SocketId& id) {
 }
 
 void Namespace::add(Client& client, boost::json::object auth) {
-  auto socket = std::make_shared<Socket>(*this, client, std::move(auth));
-  run_middlewares(socket, 0);
+  if (!adapter_->recovers_sessions() || client.legacy_protocol())
+    return run_middlewares(std::make_shared<Socket>(*this, client, std::move(auth)), 0);
+  // The reference client sends the private id it was given, and the offset of the last packet it
+  // got if it got one (the reference server needs both; a pid alone is recovered here too, from the
+  // session's start). Anything else, or a session that cannot be recovered: a new session.
+  auto pid = auth.if_contains("pid");
+  auto offset = auth.if_contains("offset");
+  if (!pid || !pid->is_string() || (offset && !offset->is_string()))
+    return run_middlewares(std::make_shared<Socket>(*this, client, std::move(auth)), 0);
+  // Copied before `auth` moves into the callback.
+  std::string pid_text(pid->get_string());
+  std::optional<std::string> offset_text;
+  if (offset) offset_text = std::string(offset->get_string());
+  adapter_->restore_session(
+      std::move(pid_text), std::move(offset_text),
+      [this, client = client.shared_from_this(),
+       auth = std::move(auth)](std::optional<RestoredSession> restored) mutable {
+        if (client->closed_) return;  // the connection went away meanwhile
+        // The session's socket is back already (on another connection): never two sockets with
+        // one id.
+        if (!restored || sockets_.contains(restored->session.sid))
+          return run_middlewares(std::make_shared<Socket>(*this, *client, std::move(auth)), 0);
+        auto socket =
+            std::make_shared<Socket>(*this, *client, std::move(auth), std::move(*restored));
+        if (server_.options().connection_state_recovery->skip_middlewares) return connected(socket);
+        run_middlewares(socket, 0);
+      });
 }
 
 void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 
 #include "soket/engineio/options.hpp"
 #include "soket/socketio/adapter.hpp"
@@ -19,6 +20,9 @@ struct ServerOptions {
   bool serve_client = true;
   /// Makes the adapter of each namespace, the main one included; empty: InMemoryAdapter.
   AdapterFactory adapter;
+  /// Connection state recovery (ConnectionStateRecoveryOptions); off when empty, as in the
+  /// reference.
+  std::optional<ConnectionStateRecoveryOptions> connection_state_recovery;
   /// A namespace created by a ParentNamespace (dynamic namespace) is deleted when its last socket
   /// leaves (Node's cleanupEmptyChildNamespaces). Sockets of a deleted namespace must not be used
   /// any more.

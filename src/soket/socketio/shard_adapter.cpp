@@ -73,6 +73,9 @@ void ShardAdapter::do_publish_response(const std::string& requester,
 void ShardAdapter::apply_local(const AdapterOp& op) {
   switch (op.kind) {
     case AdapterOp::Kind::broadcast:
+      // Kept for this shard's clients that lose their connection (it carries the sending shard's
+      // offset, so a client that resumes from it here starts a new session: never a silent gap).
+      if (sessions_ && !op.options.flags.local) sessions_->keep(op.packet, op.options);
       return InMemoryAdapter::broadcast(op.packet, op.options);
     case AdapterOp::Kind::add_sockets:
       return InMemoryAdapter::add_sockets(op.options, op.rooms);

@@ -28,7 +28,7 @@ class ShardAdapter : public ClusterAdapter {
   static std::string shard_uid(std::size_t shard) { return "shard-" + std::to_string(shard); }
 
   void broadcast_packet(const Packet& packet, const BroadcastOptions& options) override {
-    broadcast(encode(packet), options);
+    broadcast(encode_for_delivery(packet, options), options);
   }
   void server_count(std::function<void(std::optional<std::size_t>)> done) override;
   void broadcast(const EncodedPacket& packet, const BroadcastOptions& options) override;

@@ -18,12 +18,43 @@ void Ack::operator()(Message message) {
   if (auto socket = socket_.lock()) socket->send_ack(id, std::move(message));
 }
 
+namespace {
+
+// Why a connection may end without the client meaning to leave: its session is kept for recovery.
+// Unlike the reference, "forced close" (a protocol error, the connect timeout) is not one of them;
+// disconnect(true) closes the namespaces with "server namespace disconnect" first, as there.
+bool recoverable(std::string_view reason) {
+  return reason == "transport error" || reason == "transport close" || reason == "ping timeout" ||
+         reason == "server shutting down" || reason == "forced server close";
+}
+
+}  // namespace
+
 Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
     : nsp_(nsp),
       server_(&nsp.server()),
       client_(&client),
       id_(make_id(nsp, client)),
-      auth_(std::move(auth)) {}
+      auth_(std::move(auth)) {
+  // Like the reference, a Socket.IO v4 (Engine.IO v3) client is never told a private id, so it
+  // can never recover: no session is kept for it.
+  if (nsp_.adapter().recovers_sessions() && !client.legacy_protocol())
+    recovery_ = std::make_unique<Recovery>(Recovery{random_id(), {}, std::nullopt});
+}
+
+Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth, RestoredSession restored)
+    : nsp_(nsp),
+      server_(&nsp.server()),
+      client_(&client),
+      id_(restored.session.sid),
+      auth_(std::move(auth)),
+      data_(restored.session.data),
+      recovered_(true) {
+  auto pid = restored.session.pid;
+  auto start = restored.session.start;
+  recovery_ =
+      std::make_unique<Recovery>(Recovery{std::move(pid), std::move(start), std::move(restored)});
+}
 
 SocketId Socket::make_id(const Namespace& nsp, Client& client) {
   if (!client.legacy_protocol()) return random_id();
@@ -182,20 +213,37 @@ void Socket::notify_outgoing(const EncodedPacket& packet) {
 void Socket::on_connect() {
   connected_ = true;
   join(id_);
+  if (recovery_ && recovery_->restored) {
+    auto restored = std::move(*recovery_->restored);
+    recovery_->restored.reset();
+    join(restored.session.rooms);
+    // Like the reference, the missed packets go before the CONNECT answer: the client keeps them
+    // until it is connected, then handles them in order.
+    for (const auto& packet : restored.missed)
+      client_->write(packet);
+  } else if (recovery_) {
+    recovery_->start = nsp_.adapter().last_offset();
+  }
   Packet packet;
   packet.type = PacketType::connect;
   packet.nsp = nsp_.name();
   if (client_->legacy_protocol()) return client_->write(packet);  // v4: a CONNECT without sid
   boost::json::object payload;
   payload["sid"] = id_;
+  if (recovery_) payload["pid"] = recovery_->pid;
   packet.data = std::move(payload);
   client_->write(packet);
 }
 
 void Socket::emit_message(std::string_view event, Message message) {
   if (!connected_) return;
-  write(nsp_.server().encode(
-      make_event_packet(nsp_.name(), event, std::move(message), std::nullopt)));
+  auto packet = make_event_packet(nsp_.name(), event, std::move(message), std::nullopt);
+  auto& adapter = nsp_.adapter();
+  if (!adapter.recovers_sessions()) return write(server_->encode(packet));
+  // Kept like a broadcast to this socket's own room, so that it is replayed if it gets lost.
+  BroadcastOptions options;
+  options.rooms.push_back(id_);
+  write(adapter.encode_for_delivery(packet, options));
 }
 
 void Socket::Volatile::emit_message(std::string_view event, Message message) const {
@@ -390,6 +438,10 @@ void Socket::on_close(std::string_view reason, const boost::json::value& descrip
   for (const auto& handler : on_disconnecting_)
     handler(*this, reason, description);
   connected_ = false;
+  if (recovery_ && recoverable(reason)) {
+    SocketSession session{id_, recovery_->pid, rooms(), data_, recovery_->start};
+    nsp_.adapter().persist_session(std::move(session));
+  }
   left_ = true;
   nsp_.adapter().del_all(id_);
   nsp_.remove(id_);

@@ -14,6 +14,7 @@
 #include "soket/socketio/ack_completion.hpp"
 #include "soket/socketio/broadcast_operator.hpp"
 #include "soket/socketio/packet.hpp"
+#include "soket/socketio/session_store.hpp"
 #include "soket/socketio/types.hpp"
 
 namespace soket::socketio {
@@ -25,6 +26,8 @@ class Server;
 class Socket : public std::enable_shared_from_this<Socket> {
  public:
   Socket(Namespace& nsp, Client& client, boost::json::object auth);
+  /// A socket that recovers `restored`: its id, rooms, data, and the packets it missed.
+  Socket(Namespace& nsp, Client& client, boost::json::object auth, RestoredSession restored);
   ~Socket();
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
@@ -32,6 +35,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   const SocketId& id() const { return id_; }
   Namespace& nsp() { return nsp_; }
   bool connected() const { return connected_; }
+  /// Whether connection state recovery gave this socket back the state of an earlier connection
+  /// (its id, rooms, data and missed packets).
+  bool recovered() const { return recovered_; }
   /// The Engine.IO handshake (query, headers, address, url) this connection opened with.
   const engineio::Handshake& handshake() const;
   /// The `auth` payload the client sent with CONNECT.
@@ -231,6 +237,15 @@ class Socket : public std::enable_shared_from_this<Socket> {
   boost::json::object auth_;
   boost::json::object data_;
   bool connected_ = false;
+  bool recovered_ = false;
+  // Connection state recovery; null when it is off (and for Socket.IO v4 clients), so that it costs
+  // a socket one pointer then.
+  struct Recovery {
+    std::string pid;    // the private session id, sent with the CONNECT answer
+    std::string start;  // the offset of the newest packet kept when the session began
+    std::optional<RestoredSession> restored;  // the session being recovered, until on_connect
+  };
+  std::unique_ptr<Recovery> recovery_;
   bool left_ = false;  // disconnected: the namespace may be gone, touch it no more
   struct Listener {
     std::string event;

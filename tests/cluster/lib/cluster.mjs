@@ -138,8 +138,8 @@ function node_command(kind) {
 }
 
 // Starts one node of `kind` joined to `redis_url`. Returns the start_program handle plus
-// {kind, name, url}.
-export async function start_node(kind, { redis_url, name, requests_timeout_ms, sharded = cluster_sharded() }) {
+// {kind, name, url}. `soket_args` are added to a soket node's command line.
+export async function start_node(kind, { redis_url, name, requests_timeout_ms, sharded = cluster_sharded(), soket_args = [] }) {
   const { binary, prefix } = node_command(kind);
   const args_for = (port) => [
     ...prefix,
@@ -153,6 +153,7 @@ export async function start_node(kind, { redis_url, name, requests_timeout_ms, s
     name,
     ...(requests_timeout_ms !== undefined ? ["--requests-timeout", String(requests_timeout_ms)] : []),
     ...(sharded ? ["--sharded"] : []),
+    ...(kind === "soket" ? soket_args : []),
   ];
   const program = await start_program(`${kind} node ${name}`, binary, args_for);
   return Object.assign(program, { kind, name });
@@ -181,11 +182,16 @@ export async function wait_subscribed(redis, expected, timeout_ms = 5000) {
 // Redis plus one node per kind (names "A-node", "B-soket", ...), all started in parallel.
 // Returns {redis, nodes, stop()}; stop() checks that every node still running exits cleanly on
 // SIGTERM (nodes in `killed` are skipped).
-export async function start_cluster(kinds, { requests_timeout_ms } = {}) {
+export async function start_cluster(kinds, { requests_timeout_ms, soket_args } = {}) {
   const redis = await start_redis();
   const started = await Promise.allSettled(
     kinds.map((kind, i) =>
-      start_node(kind, { redis_url: redis.url, name: `${String.fromCharCode(65 + i)}-${kind}`, requests_timeout_ms }),
+      start_node(kind, {
+        redis_url: redis.url,
+        name: `${String.fromCharCode(65 + i)}-${kind}`,
+        requests_timeout_ms,
+        soket_args,
+      }),
     ),
   );
   const failed = started.find((r) => r.status === "rejected");

@@ -207,5 +207,40 @@ class FeatureServerTest(unittest.TestCase):
         self.assertRaises(AssertionError, root_events.next, "message", 0.3)
 
 
+class RecoveryServerTest(unittest.TestCase):
+    """feature-server --recovery-ms with python-socketio 5.7, which has no connection state recovery
+    on its client side (it never sends a pid): it works as before, and sees the offset the server
+    adds as the last argument of each event, as it would from Node socket.io."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_server(
+            "feature-server", host=True, extra_args=PARSER_ARGS + ["--recovery-ms", "60000"]
+        )
+
+    @classmethod
+    def tearDownClass(cls):
+        code, crashed, killed = cls.server.stop()
+        assert not crashed, f"server exited during the tests: {cls.server.stderr()}"
+
+    def test_events_carry_an_offset_and_nothing_is_recovered(self):
+        events = Events()
+        sio = socketio.Client(reconnection=False, serializer=SERIALIZER)
+        sio.on("welcome_message", events.handler("welcome_message"))
+        try:
+            sio.connect(self.server.url, transports=["websocket"], wait_timeout=WAIT_S)
+            welcome = events.next("welcome_message")
+            self.assertEqual(welcome[0], "Welcome to the WebSocket server!")
+            self.assertEqual(len(welcome), 2)
+            self.assertIsInstance(welcome[1], str)
+            whoami = sio.call("whoami", timeout=WAIT_S)
+            self.assertEqual(whoami["id"], sio.get_sid())
+            self.assertFalse(whoami["recovered"])
+            self.assertEqual(sio.call("echo", "still fine", timeout=WAIT_S), "still fine")
+        finally:
+            sio.disconnect()
+        self.assertIsNone(self.server.exited(), f"server exited: {self.server.stderr()}")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
