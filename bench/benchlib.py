@@ -182,23 +182,26 @@ class Redis:
     def url(self):
         return f"redis://127.0.0.1:{self.port}"
 
-    def subscribed_clients(self, sharded=False):
+    def subscribed_clients(self, sharded=False, streams=False):
         """Clients of this Redis holding pattern subscriptions (classic adapter: `socket.io#/#*`)
         and channel subscriptions (its request/response channels), or shard-channel subscriptions
-        when `sharded`: one such client per node of a socket.io cluster."""
+        when `sharded`, or (streams adapter) channel subscriptions only: one such client per node
+        of a socket.io cluster."""
         count = 0
         for line in redis_command(self.port, "CLIENT", "LIST").splitlines():
             fields = dict(f.split("=", 1) for f in line.split() if "=" in f)
             if sharded:
                 count += int(fields.get("ssub", 0)) > 0
+            elif streams:
+                count += int(fields.get("sub", 0)) > 0 and int(fields.get("psub", 0)) == 0
             else:
                 count += int(fields.get("psub", 0)) > 0 and int(fields.get("sub", 0)) > 0
         return count
 
-    def wait_subscribed(self, nodes, sharded=False, timeout=10):
+    def wait_subscribed(self, nodes, sharded=False, timeout=10, streams=False):
         """Waits until `nodes` clients have subscribed (see subscribed_clients)."""
         deadline = time.monotonic() + timeout
-        while self.subscribed_clients(sharded) < nodes:
+        while self.subscribed_clients(sharded, streams) < nodes:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{nodes} nodes did not subscribe in Redis within {timeout} s: "
                                    f"{redis_command(self.port, 'CLIENT', 'LIST')}")

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """bench.cluster_smoke: the cluster-broadcast setup of bench/run.py, a few seconds long. A
-throwaway redis-server, two bench-server nodes joined through it (classic pub/sub, then sharded),
+throwaway redis-server, two bench-server nodes joined through it (classic pub/sub, sharded, then
+the Redis Streams adapter),
 soket-bench with a few receivers on each node and one sender on node A: every broadcast must
 reach the receivers on node B too, the CPU of both nodes and of redis must be reported, and
 SIGTERM must stop each node cleanly (exit code 0). Exits 77 (ctest: skipped) when redis-server is
@@ -45,14 +46,15 @@ def main():
         return SKIP
     short = ["--warmup", "0.3", "--duration", "0.5"]
     with benchlib.Redis(binary=a.redis_server) as redis:
-        for sharded in (False, True):
-            mode = "sharded" if sharded else "classic"
+        for mode in ("classic", "sharded", "streams"):
+            sharded, streams = mode == "sharded", mode == "streams"
             argv = [a.server, "--redis", redis.url] + (["--sharded"] if sharded else [])
-            redis.wait_subscribed(0, sharded)
+            argv += ["--redis-adapter", "streams"] if streams else []
+            redis.wait_subscribed(0, sharded, streams=streams)
             with contextlib.ExitStack() as stack:
                 nodes = [stack.enter_context(benchlib.Server(argv, benchlib.free_port()))
                          for _ in range(2)]
-                redis.wait_subscribed(2, sharded)
+                redis.wait_subscribed(2, sharded, streams=streams)
                 result = benchlib.run_bench(
                     a.bench, "broadcast", [n.port for n in nodes],
                     ["-c", str(RECEIVERS), "--senders", "1", "-k", "2"] + short,

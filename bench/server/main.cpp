@@ -79,6 +79,11 @@ int main(int argc, char** argv) {
                  "Join a cluster through Redis (redis://host:port); each io thread is a node");
   bool sharded = false;
   app.add_flag("--sharded", sharded, "Redis 7 sharded pub/sub (as createShardedAdapter)");
+  std::string redis_adapter = "pubsub";
+  app.add_option("--redis-adapter", redis_adapter,
+                 "pubsub (@socket.io/redis-adapter) or streams (@socket.io/redis-streams-adapter)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"pubsub", "streams"}));
   CLI11_PARSE(app, argc, argv);
   if (!soket::log::init(log_level)) {
     std::fprintf(stderr, "unknown log level: %s\n", log_level.c_str());
@@ -105,6 +110,7 @@ int main(int argc, char** argv) {
     maker = [&](soket::net::asio::io_context& io) {
       soket::cluster::RedisAdapterOptions options;
       options.sharded = sharded;
+      if (redis_adapter == "streams") options.kind = soket::cluster::RedisAdapterKind::streams;
       auto link = soket::cluster::RedisLink::create(io, *redis, options);
       link->start();
       links.push_back(link);

@@ -24,10 +24,19 @@ int run_example(net::asio::io_context& io, int argc, char** argv, const std::str
   app.add_option("--port", options.port, "TCP port to listen on")->capture_default_str();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
+  std::string debug_layers;
+  app.add_option("--debug", debug_layers,
+                 "Write the debug lines of these library layers: comma-separated http, engineio, "
+                 "socketio, cluster, or all (also the SOKET_DEBUG environment variable)");
   if (add_options) add_options(app);
   CLI11_PARSE(app, argc, argv);
   if (!log::init(log_level)) {
     std::fprintf(stderr, "unknown log level: %s\n", log_level.c_str());
+    return 2;
+  }
+  if (!log::enable_debug(debug_layers)) {
+    std::fprintf(stderr, "--debug: unknown layer in \"%s\" (known: %s)\n", debug_layers.c_str(),
+                 log::known_layers().c_str());
     return 2;
   }
 

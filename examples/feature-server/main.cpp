@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   std::string node_name;
   bool allow_eio3 = false;
   soket::cluster::RedisAdapterOptions redis_options;
+  std::string redis_adapter = "pubsub";
   int64_t requests_timeout_ms = redis_options.requests_timeout.count();
   int64_t recovery_ms = 0;
   bool recovery_runs_middlewares = false;
@@ -141,6 +142,18 @@ int main(int argc, char** argv) {
                  "Use Redis 7 sharded pub/sub (as createShardedAdapter)");
     cli.add_option("--redis-key", redis_options.key, "Prefix of the Redis channels")
         ->capture_default_str();
+    cli.add_option("--redis-adapter", redis_adapter,
+                   "pubsub: @socket.io/redis-adapter; streams: @socket.io/redis-streams-adapter "
+                   "(a Redis stream; --sharded then means useShardedPubSub)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"pubsub", "streams"}));
+    cli.add_option("--stream-name", redis_options.stream.stream,
+                   "The Redis stream of the streams adapter")
+        ->capture_default_str();
+    cli.add_option("--stream-max-len", redis_options.stream_max_len,
+                   "About how many entries the stream keeps (XADD MAXLEN ~)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
     cli.add_option("--requests-timeout", requests_timeout_ms,
                    "Milliseconds to wait for the other nodes' answers")
         ->capture_default_str()
@@ -204,6 +217,8 @@ int main(int argc, char** argv) {
             std::exit(2);
           }
           redis_options.requests_timeout = std::chrono::milliseconds(requests_timeout_ms);
+          if (redis_adapter == "streams")
+            redis_options.kind = soket::cluster::RedisAdapterKind::streams;
           redis = soket::cluster::RedisLink::create(context, *url, redis_options);
           redis->start();
           options.adapter = redis->adapter_factory();

@@ -10,7 +10,9 @@ import {
   clients_everywhere,
   cluster_kinds,
   cluster_sharded,
+  cluster_streams,
   redis_call,
+  redis_channels,
   run_emitter,
   start_cluster,
   start_haproxy,
@@ -22,6 +24,9 @@ import {
 const KINDS = cluster_kinds();
 // $SOKET_CLUSTER_SHARDED=1: every node runs the sharded adapter (SPUBLISH/SSUBSCRIBE).
 const SHARDED = cluster_sharded();
+// $SOKET_CLUSTER_ADAPTER=streams: every node runs the Redis Streams adapter.
+const STREAMS = cluster_streams();
+const ADAPTER = `${STREAMS ? "streams" : "pub/sub"}${SHARDED ? ", sharded" : ""}`;
 const T = { timeout: 20000 };
 // How long to wait for a message that must NOT come (duplicates, wrong receivers).
 const QUIET_MS = 300;
@@ -85,7 +90,7 @@ async function join(socket, room) {
   assert.deepEqual(await emit_ack(socket, "join", [room]), [{ joined: room }]);
 }
 
-describe(`cluster of ${KINDS.join(", ")}`, () => {
+describe(`cluster of ${KINDS.join(", ")} (${ADAPTER})`, () => {
   let cluster;
   let open = [];
   const fresh = async (opts) => {
@@ -175,16 +180,20 @@ describe(`cluster of ${KINDS.join(", ")}`, () => {
     await Promise.all(clients.map((c) => join(c, "bin")));
     const [sender] = clients;
 
-    let arrived = each_gets(clients, "room-message");
-    sender.emit("to-room", "bin", all_bytes, { label: "nested", data: small, list: [small, "text"] });
-    for (const [i, args] of (await arrived).entries()) {
-      const where = clients[i].label;
-      assert.equal(args.length, 2, where);
-      assert.ok(Buffer.isBuffer(args[0]) && args[0].equals(all_bytes), `256 bytes at ${where}`);
-      assert.equal(args[1].label, "nested", where);
-      assert.ok(Buffer.isBuffer(args[1].data) && args[1].data.equals(small), `nested buffer at ${where}`);
-      assert.ok(args[1].list[0].equals(small), `buffer in a list at ${where}`);
-      assert.equal(args[1].list[1], "text", where);
+    // From the first node and from the last (the Node node in a mixed cluster).
+    let arrived;
+    for (const from of [sender, clients.at(-1)]) {
+      arrived = each_gets(clients, "room-message");
+      from.emit("to-room", "bin", all_bytes, { label: "nested", data: small, list: [small, "text"] });
+      for (const [i, args] of (await arrived).entries()) {
+        const where = `${clients[i].label} from ${from.label}`;
+        assert.equal(args.length, 2, where);
+        assert.ok(Buffer.isBuffer(args[0]) && args[0].equals(all_bytes), `256 bytes at ${where}`);
+        assert.equal(args[1].label, "nested", where);
+        assert.ok(Buffer.isBuffer(args[1].data) && args[1].data.equals(small), `nested buffer at ${where}`);
+        assert.ok(args[1].list[0].equals(small), `buffer in a list at ${where}`);
+        assert.equal(args[1].list[1], "text", where);
+      }
     }
 
     arrived = each_gets(others(clients, sender), "broadcast");
@@ -343,8 +352,74 @@ describe(`cluster of ${KINDS.join(", ")}`, () => {
     await wait_count(actor, clients.length - victims.length);
   });
 
-  // @socket.io/redis-emitter 5.1 PUBLISHes on the classic channels only: no sharded counterpart.
-  const emitter_skip = SHARDED ? "the redis-emitter does not speak sharded Pub/Sub" : false;
+  // The streams protocol on the wire, checked the same way on Node nodes (streams_node_only) and on
+  // soket nodes: what goes on the stream, and what on pub/sub.
+  const streams_skip = STREAMS ? false : "the pub/sub adapter has no stream";
+  it("streams: broadcasts and joins go on the stream; requests go on pub/sub", { ...T, skip: streams_skip }, async () => {
+    const { createClient } = await import("redis");
+    const { decode } = await import("@msgpack/msgpack");
+    const clients = await fresh();
+    const redis = createClient({ url: cluster.redis.url });
+    const sub = redis.duplicate();
+    await Promise.all([redis.connect(), sub.connect()]);
+    try {
+      // A pattern subscription: a SUBSCRIBE would count as one more node (PUBSUB NUMSUB). Sharded
+      // pub/sub has no patterns: there only the stream is checked.
+      const published = [];
+      if (!SHARDED) await sub.pSubscribe("socket.io#/#", (payload) => published.push(decode(payload)), true);
+      const last = await redis.xRevRange("socket.io", "+", "-", { COUNT: 1 });
+      const after = last[0]?.id ?? "0-0";
+      const senders = cluster.nodes.map((node) => clients.find((c) => c.node_name === node.name));
+      for (const sender of senders) {
+        const arrived = each_gets(others(clients, sender), "broadcast");
+        sender.emit("broadcast", `wire from ${sender.label}`);
+        await arrived;
+        assert.deepEqual(await emit_ack(sender, "join-all", ["wire"]), ["ok"]);
+        assert.equal((await emit_ack(sender, "count"))[0].count, clients.length);
+        assert.equal((await emit_ack(sender, "server-side-emit-ack", [], 8000))[0].err, null);
+        assert.deepEqual(await emit_ack(sender, "ask-all", [], 6000), [{ timedOut: false, answers: clients.length }]);
+      }
+      await sleep(QUIET_MS);
+      const n = cluster.nodes.length;
+
+      const entries = (await redis.xRange("socket.io", after, "+")).filter((e) => e.id !== after);
+      for (const { id, message } of entries) {
+        assert.deepEqual(Object.keys(message).sort(), ["data", "nsp", "type", "uid"], `entry ${id}`);
+        assert.equal(message.nsp, "/", `entry ${id}`);
+        const data = JSON.parse(message.data); // no binary here: JSON text
+        assert.ok(message.type === "3" || message.type === "4", `entry ${id} of type ${message.type}`);
+        if (message.type === "3") {
+          assert.equal(data.requestId, undefined, `a broadcast with acks on the stream: ${message.data}`);
+          assert.deepEqual(data.packet.data[0], "broadcast", `entry ${id}: ${message.data}`);
+        } else {
+          assert.deepEqual(data.rooms, ["wire"], `entry ${id}: ${message.data}`);
+        }
+      }
+      const on_stream = (type) => entries.filter((e) => e.message.type === type);
+      assert.equal(on_stream("3").length, n, "one broadcast entry per node");
+      assert.equal(on_stream("4").length, n, "one sockets_join entry per node");
+      assert.equal(new Set(on_stream("3").map((e) => e.message.uid)).size, n, "each node its own uid");
+
+      if (SHARDED) return;
+      const on_channel = (type, pred = () => true) => published.filter((m) => m.type === type && pred(m));
+      assert.equal(on_channel(7).length, n, "one fetch_sockets per node on pub/sub");
+      assert.equal(on_channel(9).length, n, "one server_side_emit (with ack) per node on pub/sub");
+      assert.equal(on_channel(3, (m) => typeof m.data.requestId === "string").length, n, "broadcasts with acks");
+      assert.equal(on_channel(3, (m) => m.data.requestId === undefined).length, 0, "broadcasts on pub/sub");
+      assert.equal(on_channel(4).length, 0, "sockets_join on pub/sub");
+      for (const m of published) assert.equal(m.nsp, "/", JSON.stringify(m));
+    } finally {
+      await Promise.allSettled([redis.quit(), sub.quit()]);
+    }
+  });
+
+  // @socket.io/redis-emitter 5.1 PUBLISHes on the classic channels only: no sharded counterpart,
+  // and the streams adapter listens on none of them.
+  const emitter_skip = SHARDED
+    ? "the redis-emitter does not speak sharded Pub/Sub"
+    : STREAMS
+      ? "the redis-emitter does not speak the streams protocol"
+      : false;
   it("@socket.io/redis-emitter from another process reaches clients on every node", { ...T, skip: emitter_skip }, async () => {
     const clients = await fresh();
     const members = clients.filter((_, i) => i % 2 === 0); // the WebSocket client of every node
@@ -392,7 +467,7 @@ describe(`cluster of ${KINDS.join(", ")}`, () => {
   });
 });
 
-describe(`Redis killed and restarted under ${KINDS.join(", ")}`, () => {
+describe(`Redis killed and restarted under ${KINDS.join(", ")} (${ADAPTER})`, () => {
   let cluster;
   let clients = [];
   before(async () => {
@@ -409,9 +484,10 @@ describe(`Redis killed and restarted under ${KINDS.join(", ")}`, () => {
     await cluster.redis.kill();
 
     // Same-node broadcast still works on every node: the WebSocket and polling client of a node.
-    // (Not with Node's sharded adapter: its ClusterAdapter delivers locally only once SPUBLISH
-    // has completed, and node-redis holds that command until Redis is back.)
+    // (Not with Node's sharded or streams adapter: its ClusterAdapter delivers locally only once
+    // SPUBLISH / XADD has completed, and node-redis holds that command until Redis is back.)
     for (let i = 0; i < cluster.nodes.length && !SHARDED; ++i) {
+      if (STREAMS && cluster.nodes[i].kind === "node") continue;
       const [ws, polling] = [clients[2 * i], clients[2 * i + 1]];
       const text = `local on ${ws.node_name}`;
       const got = next_matching(polling, "broadcast", (args) => args[0] === text, 3000);
@@ -458,7 +534,7 @@ describe(`Redis killed and restarted under ${KINDS.join(", ")}`, () => {
   });
 });
 
-describe(`a node killed with SIGKILL in ${KINDS.join(", ")}`, () => {
+describe(`a node killed with SIGKILL in ${KINDS.join(", ")} (${ADAPTER})`, () => {
   let cluster;
   let clients = [];
   before(async () => {
@@ -551,7 +627,29 @@ const MALFORMED = [
   Buffer.concat([Buffer.alloc(100000, 0x91), Buffer.from([0xc0])]), // 100 000 nested arrays
 ];
 
-describe(`malformed messages on the Redis channels, ${KINDS.join(", ")}`, () => {
+// Malformed entries of the stream (streams adapter): [field, value, ...] of one XADD each.
+const b64 = (bytes) => Buffer.from(bytes).toString("base64");
+const MALFORMED_ENTRIES = [
+  { fields: ["uid", "x", "nsp", "/", "type", "not a number", "data", "{}"], bad_entry: true },
+  { fields: ["uid", "x", "nsp", "/", "type", "99", "data", "{}"], bad_entry: true },
+  { fields: ["nsp", "/", "type", "3", "data", "{}"], bad_entry: true }, // no uid
+  { fields: ["uid", "x", "nsp", "/", "type", "3", "data", "{\"packet\":"], bad_entry: true }, // JSON cut short
+  { fields: ["uid", "x", "nsp", "/", "type", "3", "data", "!!! not base64 !!!"], bad_entry: true },
+  { fields: ["uid", "x", "nsp", "/", "type", "3", "data", b64([0xc1])], bad_entry: true }, // base64 of a byte msgpack never uses
+  { fields: ["uid", "x", "nsp", "/", "type", "3", "data", b64([0x93, 0x01, 0x02, 0x03])], bad_entry: true }, // msgpack, not a map
+  { fields: ["uid", "x", "nsp", "/", "type", "3", "data", b64([0xdd, 0xff, 0xff, 0xff, 0xff])], bad_entry: true }, // array32, no elements
+  { fields: ["uid", "x", "nsp", "/", "type", "3", "data", "[1,2]"], bad_entry: true },
+  { fields: ["uid", "x", "nsp", "/", "type", "3", "data", "{}"], bad_entry: false }, // BROADCAST without packet or opts
+  { fields: ["uid", "x", "nsp", "/", "type", "3", "data", '{"packet":{"type":2,"data":[]},"opts":{"rooms":[],"except":[]}}'], bad_entry: false }, // no event name
+  { fields: ["uid", "x", "nsp", "/", "type", "3", "data", '{"packet":{"type":2,"data":["e"]},"opts":{"rooms":5}}'], bad_entry: false },
+  { fields: ["uid", "x", "nsp", "/", "type", "4", "data", '{"opts":{"rooms":[],"except":[]},"rooms":"a"}'], bad_entry: false }, // SOCKETS_JOIN
+  { fields: ["uid", "x", "nsp", "/", "type", "6", "data", '{"close":true}'], bad_entry: false }, // DISCONNECT_SOCKETS without opts
+  { fields: ["uid", "x", "nsp", "/", "type", "8", "data", '{"requestId":"nope","sockets":[1,2]}'], bad_entry: false }, // an answer on the stream
+  { fields: ["uid", "x", "nsp", "/chat", "type", "3", "data", "garbage"], bad_entry: true }, // another namespace
+  { fields: ["some", "field"], bad_entry: false }, // not an adapter's entry
+];
+
+describe(`malformed messages on the Redis channels, ${KINDS.join(", ")} (${ADAPTER})`, () => {
   const soket_count = KINDS.filter((k) => k === "soket").length;
   let cluster;
   let clients = [];
@@ -574,18 +672,37 @@ describe(`malformed messages on the Redis channels, ${KINDS.join(", ")}`, () => 
 
   const skip = soket_count === 0 ? "no soket node (Node's adapter dies on some of these)" : false;
   it("soket nodes drop them and go on serving", { ...T, skip }, async () => {
-    const channels = SHARDED
-      ? ["socket.io#/#", "socket.io#/#room#"]
-      : ["socket.io#/#", "socket.io#/#room#", "socket.io-request#/#", "socket.io-response#/#"];
+    // The streams adapter's channels: the namespace's, and one node's own for answers.
+    const channels = STREAMS
+      ? ["socket.io#/#", ...(await redis_channels(cluster.redis.port, "socket.io#/#?*#", SHARDED))]
+      : SHARDED
+        ? ["socket.io#/#", "socket.io#/#room#"]
+        : ["socket.io#/#", "socket.io#/#room#", "socket.io-request#/#", "socket.io-response#/#"];
     for (const channel of channels) {
       for (const payload of MALFORMED) {
         await redis_call(cluster.redis.port, [SHARDED ? "SPUBLISH" : "PUBLISH", channel, payload]);
+      }
+    }
+    const bad_ids = [];
+    if (STREAMS) {
+      for (const { fields, bad_entry } of MALFORMED_ENTRIES) {
+        const reply = await redis_call(cluster.redis.port, ["XADD", "socket.io", "*", ...fields]);
+        const id = /^\$\d+\r\n(\d+-\d+)\r\n$/.exec(reply)?.[1];
+        assert.ok(id, `XADD ${JSON.stringify(fields)}: ${reply}`);
+        if (bad_entry) bad_ids.push(id);
       }
     }
     await sleep(QUIET_MS);
     const soket_nodes = cluster.nodes.filter((n) => n.kind === "soket");
     for (const node of soket_nodes) {
       assert.equal(node.exited(), null, `${node.name} exited: ${node.logs().stderr.slice(-2000)}`);
+      if (!STREAMS) continue;
+      // Each malformed entry is dropped with a warning naming it, once.
+      const logs = node.logs().stdout + node.logs().stderr;
+      for (const id of bad_ids) {
+        const warned = logs.split(`redis stream socket.io: dropped entry ${id}:`).length - 1;
+        assert.equal(warned, 1, `${node.name} warned ${warned} times about entry ${id}:\n${logs.slice(-3000)}`);
+      }
     }
     for (const node of cluster.nodes.filter((n) => n.kind === "node")) await cluster.kill_node(node);
     const on_soket = (label) => soket_nodes.some((n) => label.startsWith(`${n.name}/`));
@@ -602,7 +719,7 @@ describe(`malformed messages on the Redis channels, ${KINDS.join(", ")}`, () => 
   });
 });
 
-describe(`haproxy in front of ${KINDS.slice(0, 2).join(" and ")}`, () => {
+describe(`haproxy in front of ${KINDS.slice(0, 2).join(" and ")} (${ADAPTER})`, () => {
   let cluster;
   let proxy;
   const open = [];

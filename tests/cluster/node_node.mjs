@@ -1,10 +1,13 @@
 // The Node reference node of the cluster tests: Node socket.io 4.8 joined to Redis through
-// @socket.io/redis-adapter 8.3 (classic pub/sub; --sharded: SPUBLISH/SSUBSCRIBE), with the events of
+// @socket.io/redis-adapter 8.3 (classic pub/sub; --sharded: SPUBLISH/SSUBSCRIBE), or with
+// --redis-adapter streams through @socket.io/redis-streams-adapter 0.3 (with --sharded:
+// useShardedPubSub), with the events of
 // soket's feature-server plus the cluster events of tests/cluster/EVENTS.md. soket's feature-server
 // started with --redis implements the same list, so both kinds of node can serve one cluster.
 //
 //   node tests/cluster/node_node.mjs --port P [--host 127.0.0.1] --redis redis://127.0.0.1:RP
-//        --node-name NAME [--sharded] [--requests-timeout MS]
+//        --node-name NAME [--sharded] [--redis-adapter pubsub|streams] [--stream-name NAME]
+//        [--requests-timeout MS]
 //
 // Prints "listening on http://HOST:PORT" once the HTTP server listens and both Redis clients are
 // connected. Exits 0 on SIGINT/SIGTERM.
@@ -21,6 +24,8 @@ const { values: opts } = parseArgs({
     redis: { type: "string", default: "redis://127.0.0.1:6379" },
     "node-name": { type: "string", default: `node-${process.pid}` },
     sharded: { type: "boolean", default: false },
+    "redis-adapter": { type: "string", default: "pubsub" },
+    "stream-name": { type: "string", default: "socket.io" },
     "requests-timeout": { type: "string", default: "5000" },
   },
 });
@@ -29,6 +34,10 @@ const NODE_NAME = opts["node-name"];
 const REQUESTS_TIMEOUT_MS = Number(opts["requests-timeout"]);
 if (!Number.isInteger(PORT) || PORT < 1 || PORT > 65535) {
   console.error(`invalid --port: ${opts.port}`);
+  process.exit(2);
+}
+if (!["pubsub", "streams"].includes(opts["redis-adapter"])) {
+  console.error(`invalid --redis-adapter: ${opts["redis-adapter"]} (pubsub or streams)`);
   process.exit(2);
 }
 if (!Number.isInteger(REQUESTS_TIMEOUT_MS) || REQUESTS_TIMEOUT_MS < 1) {
@@ -51,12 +60,21 @@ pub.on("error", (err) => log("redis pub:", err.message));
 sub.on("error", (err) => log("redis sub:", err.message));
 await Promise.all([pub.connect(), sub.connect()]);
 
+// The streams adapter duplicates `pub` for its stream reader and its subscriptions; `sub` idles.
+// (Imported only when asked for: the pub/sub tests do not need the package.)
+async function adapter_for(opts) {
+  if (opts["redis-adapter"] === "streams") {
+    const { createAdapter: createStreamsAdapter } = await import("@socket.io/redis-streams-adapter");
+    return createStreamsAdapter(pub, { streamName: opts["stream-name"], useShardedPubSub: opts.sharded });
+  }
+  if (opts.sharded) return createShardedAdapter(pub, sub);
+  return createAdapter(pub, sub, { requestsTimeout: REQUESTS_TIMEOUT_MS });
+}
+
 const http = createServer();
 const io = new Server(http, {
   cors: { origin: "*" },
-  adapter: opts.sharded
-    ? createShardedAdapter(pub, sub)
-    : createAdapter(pub, sub, { requestsTimeout: REQUESTS_TIMEOUT_MS }),
+  adapter: await adapter_for(opts),
 });
 
 // A reply that is sent once: by the operation, or by a timer REQUESTS_TIMEOUT_MS + 500 ms later.

@@ -153,6 +153,21 @@ struct BadCase {
   const char* expected;  // part of the message
 };
 
+TEST(HubConfig, ClusterSection) {
+  HubConfig defaults = load("");
+  EXPECT_EQ(defaults.redis_url, "");
+  EXPECT_EQ(defaults.redis_adapter, "pubsub");
+  EXPECT_EQ(defaults.stream_name, "socket.io");
+  HubConfig c = load(
+      "[cluster]\nredis = \"redis://127.0.0.1:6390\"\nadapter = \"streams\"\n"
+      "stream_name = \"village\"\nsharded = true\nnode_name = \"a\"\n");
+  EXPECT_EQ(c.redis_url, "redis://127.0.0.1:6390");
+  EXPECT_EQ(c.redis_adapter, "streams");
+  EXPECT_EQ(c.stream_name, "village");
+  EXPECT_TRUE(c.redis_sharded);
+  EXPECT_EQ(c.node_name, "a");
+}
+
 class HubConfigErrors : public testing::TestWithParam<BadCase> {};
 
 TEST_P(HubConfigErrors, RefusedWithAClearMessage) {
@@ -167,6 +182,10 @@ constexpr const char* kAlley =
 const BadCase kBadCases[] = {
     {"UnknownSection", "[serverr]\nhttp_port = 1\n", "unknown setting 'serverr'"},
     {"UnknownServerKey", "[server]\nhtp_port = 1\n", "unknown setting 'server.htp_port'"},
+    {"UnknownClusterAdapter", "[cluster]\nadapter = \"stream\"\n",
+     "'cluster.adapter' must be \"pubsub\" or \"streams\""},
+    {"EmptyStreamName", "[cluster]\nstream_name = \"\"\n",
+     "'cluster.stream_name' must not be empty"},
     {"UnknownAuthKey", "[auth]\ntoken = \"x\"\n", "unknown setting 'auth.token'"},
     {"UnknownChatKey", "[chat]\nbye = \"x\"\n", "unknown setting 'chat.bye'"},
     {"UnknownVillageKey", "[village]\nstreets = 1\n", "unknown setting 'village.streets'"},

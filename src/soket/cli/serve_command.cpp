@@ -15,6 +15,7 @@ Runner add_serve_command(CLI::App& app) {
   struct Options {
     hub::HubConfig config;
     std::string config_file;
+    std::string debug_layers;
     bool simulate = false;
   };
   auto options = std::make_shared<Options>();
@@ -43,12 +44,19 @@ Runner add_serve_command(CLI::App& app) {
   auto* redis = cmd->add_option("--redis", c.redis_url,
                                 "Share Socket.IO with other nodes through Redis, e.g. "
                                 "redis://127.0.0.1:6379 ([cluster] redis)");
+  auto* adapter = cmd->add_option("--redis-adapter", c.redis_adapter,
+                                  "pubsub (@socket.io/redis-adapter) or streams "
+                                  "(@socket.io/redis-streams-adapter) ([cluster] adapter)")
+                      ->check(CLI::IsMember({"pubsub", "streams"}));
   auto* node = cmd->add_option("--node-name", c.node_name,
                                "This node's name in a cluster (default: node-<http port>)");
+  cmd->add_option("--debug", options->debug_layers,
+                  "Write the debug lines of these library layers: comma-separated http, engineio, "
+                  "socketio, cluster, or all (also the SOKET_DEBUG environment variable)");
   cmd->add_flag("--simulate", options->simulate,
                 "Also run the simulated village (soket simulate) against this server");
 
-  return [options, http, tcp, udp, chat, data, bind, log, web, redis, node]() -> int {
+  return [options, http, tcp, udp, chat, data, bind, log, web, redis, adapter, node]() -> int {
     hub::HubConfig config;
     if (!options->config_file.empty()) hub::load_config_file(options->config_file, config);
     const auto& flags = options->config;
@@ -61,9 +69,13 @@ Runner add_serve_command(CLI::App& app) {
     if (log->count()) config.log_level = flags.log_level;
     if (web->count()) config.web_dir = flags.web_dir;
     if (redis->count()) config.redis_url = flags.redis_url;
+    if (adapter->count()) config.redis_adapter = flags.redis_adapter;
     if (node->count()) config.node_name = flags.node_name;
     if (!log::init(config.log_level))
       throw std::runtime_error("unknown log level " + config.log_level);
+    if (!log::enable_debug(options->debug_layers))
+      throw std::runtime_error("--debug: unknown layer in \"" + options->debug_layers +
+                               "\" (known: " + log::known_layers() + ")");
 
     net::asio::io_context io(1);
     hub::Hub hub(io, config);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "soket/cluster/redis_adapter.hpp"
+#include "soket/cluster/redis_streams_adapter.hpp"
 #include "soket/cluster/sharded_redis_adapter.hpp"
 
 namespace soket::cluster {
@@ -20,6 +21,8 @@ RedisLink::RedisLink(net::asio::io_context& io, RedisUrl url, RedisAdapterOption
   sub_options.name = "redis sub";
   pub_ = RedisClient::create(io_, url, pub_options);
   sub_ = RedisClient::create(io_, url, sub_options);
+  if (options_.kind == RedisAdapterKind::streams)
+    reader_ = StreamReader::create(io_, url, options_.stream);
 }
 
 RedisLink::~RedisLink() {
@@ -38,16 +41,25 @@ void RedisLink::start() {
   });
   pub_->start();
   sub_->start();
+  if (reader_)
+    reader_->start([this](std::string_view id, const stream_codec::Fields& fields) {
+      auto handlers = stream_handlers_;  // a handler may add or remove handlers
+      for (auto& [handler_id, handler] : handlers)
+        handler(id, fields);
+    });
 }
 
 void RedisLink::stop() {
   pub_->stop();
   sub_->stop();
+  if (reader_) reader_->stop();
 }
 
 socketio::AdapterFactory RedisLink::adapter_factory() {
   return
       [self = shared_from_this()](socketio::Namespace& nsp) -> std::unique_ptr<socketio::Adapter> {
+        if (self->options_.kind == RedisAdapterKind::streams)
+          return std::make_unique<RedisStreamsAdapter>(nsp, self);
         if (self->options_.sharded) return std::make_unique<ShardedRedisAdapter>(nsp, self);
         return std::make_unique<RedisAdapter>(nsp, self);
       };
@@ -63,12 +75,38 @@ void RedisLink::remove_handler(std::size_t id) {
   std::erase_if(handlers_, [id](const auto& entry) { return entry.first == id; });
 }
 
-void RedisLink::publish(std::string channel, std::string payload) {
-  if (!pub_->connected()) {
-    if (!std::exchange(warned_down_, true))
-      spdlog::warn("redis unreachable: messages to the other nodes are dropped until it is back");
-    return;
+std::size_t RedisLink::add_stream_handler(StreamReader::Handler handler) {
+  auto id = next_handler_++;
+  stream_handlers_.emplace_back(id, std::move(handler));
+  return id;
+}
+
+void RedisLink::remove_stream_handler(std::size_t id) {
+  std::erase_if(stream_handlers_, [id](const auto& entry) { return entry.first == id; });
+}
+
+void RedisLink::warn_down() {
+  if (!std::exchange(warned_down_, true))
+    spdlog::warn("redis unreachable: messages to the other nodes are dropped until it is back");
+}
+
+void RedisLink::append_to_stream(const stream_codec::Fields& fields) {
+  if (!pub_->connected()) return warn_down();
+  std::vector<std::string> args{
+      "XADD", options_.stream.stream, "MAXLEN", "~", std::to_string(options_.stream_max_len), "*"};
+  args.reserve(args.size() + 2 * fields.size());
+  for (const auto& [name, value] : fields) {
+    args.push_back(name);
+    args.push_back(value);
   }
+  pub_->command(std::move(args), [](const RedisReply* reply, std::string_view) {
+    if (reply && reply->type == RedisReply::Type::error)
+      spdlog::warn("redis: XADD failed: {}", reply->str);
+  });
+}
+
+void RedisLink::publish(std::string channel, std::string payload) {
+  if (!pub_->connected()) return warn_down();
   pub_->command(
       {options_.sharded ? "SPUBLISH" : "PUBLISH", std::move(channel), std::move(payload)});
 }

@@ -10,6 +10,7 @@
 
 #include "soket/cluster/redis_client.hpp"
 #include "soket/cluster/redis_url.hpp"
+#include "soket/cluster/stream_reader.hpp"
 #include "soket/net/asio.hpp"
 #include "soket/socketio/adapter.hpp"
 
@@ -21,7 +22,14 @@ enum class SubscriptionMode {
   dynamic,      // and one per public room (not a socket's own room)
 };
 
+/// Which of Node's Redis adapters a node speaks.
+enum class RedisAdapterKind {
+  pubsub,   // @socket.io/redis-adapter (createAdapter, or createShardedAdapter when sharded)
+  streams,  // @socket.io/redis-streams-adapter 0.3 (createAdapter)
+};
+
 struct RedisAdapterOptions {
+  RedisAdapterKind kind = RedisAdapterKind::pubsub;
   /// The prefix of every channel ("key" of the classic adapter, "channelPrefix" of the sharded).
   std::string key = "socket.io";
   /// How long fetch_sockets and server_side_emit wait for the other nodes.
@@ -32,12 +40,17 @@ struct RedisAdapterOptions {
   /// Redis 7 sharded pub/sub (SPUBLISH/SSUBSCRIBE), as the reference's createShardedAdapter.
   bool sharded = false;
   SubscriptionMode subscription_mode = SubscriptionMode::dynamic;
+  /// Streams adapter: the stream (streamName), how it is read (readCount, blockTimeInMs) and its
+  /// approximate bound (XADD MAXLEN ~ maxLen). `sharded` is its useShardedPubSub.
+  StreamReaderOptions stream;
+  std::size_t stream_max_len = 10000;
 };
 
-/// One node's link to Redis: a publishing connection and a subscribed one, shared by the adapters
-/// of every namespace of one Socket.IO server (one io_context), like the pubClient/subClient pair
-/// handed to the reference's createAdapter. Both reconnect by themselves; while Redis is away,
-/// local delivery goes on and what would have crossed to the other nodes is dropped.
+/// One node's link to Redis: a publishing connection and a subscribed one (and, for the streams
+/// adapter, a third that reads the stream), shared by the adapters of every namespace of one
+/// Socket.IO server (one io_context), like the pubClient/subClient pair handed to the reference's
+/// createAdapter. They reconnect by themselves; while Redis is away, local delivery goes on and
+/// what would have crossed to the other nodes is dropped.
 class RedisLink : public std::enable_shared_from_this<RedisLink> {
  public:
   using Handler = std::function<void(std::string_view channel, std::string_view payload)>;
@@ -51,7 +64,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   void start();
   void stop();
 
-  /// Makes the Redis adapter (classic or sharded, per the options) of a namespace.
+  /// Makes the Redis adapter (classic, sharded or streams, per the options) of a namespace.
   socketio::AdapterFactory adapter_factory();
 
   const RedisAdapterOptions& options() const { return options_; }
@@ -67,17 +80,27 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   /// Redis is unreachable.
   void publish(std::string channel, std::string payload);
 
+  /// Streams adapter: every entry of the stream goes to every stream handler.
+  std::size_t add_stream_handler(StreamReader::Handler handler);
+  void remove_stream_handler(std::size_t id);
+  /// XADD of one entry to the stream, trimmed to about stream_max_len entries. Dropped (logged
+  /// once per outage) while Redis is unreachable.
+  void append_to_stream(const stream_codec::Fields& fields);
+
   /// Subscribers of `channel` (PUBSUB NUMSUB, or SHARDNUMSUB when sharded): the number of nodes.
   void count_subscribers(std::string channel, std::function<void(std::optional<std::size_t>)> done);
 
  private:
   RedisLink(net::asio::io_context& io, RedisUrl url, RedisAdapterOptions options);
+  void warn_down();
 
   net::asio::io_context& io_;
   RedisAdapterOptions options_;
   std::shared_ptr<RedisClient> pub_;
   std::shared_ptr<RedisClient> sub_;
+  std::shared_ptr<StreamReader> reader_;  // streams adapter only
   std::vector<std::pair<std::size_t, Handler>> handlers_;
+  std::vector<std::pair<std::size_t, StreamReader::Handler>> stream_handlers_;
   std::size_t next_handler_ = 0;
   bool warned_down_ = false;
 };

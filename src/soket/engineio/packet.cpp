@@ -57,4 +57,24 @@ void encode_payload(std::span<const Frame> frames, std::string& out) {
   }
 }
 
+std::string_view packet_type_name(PacketType type) {
+  switch (type) {
+    case PacketType::open:
+      return "open";
+    case PacketType::close:
+      return "close";
+    case PacketType::ping:
+      return "ping";
+    case PacketType::pong:
+      return "pong";
+    case PacketType::message:
+      return "message";
+    case PacketType::upgrade:
+      return "upgrade";
+    case PacketType::noop:
+      return "noop";
+  }
+  return "unknown";
+}
+
 }  // namespace soket::engineio

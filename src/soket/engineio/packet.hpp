@@ -20,6 +20,9 @@ enum class PacketType : char {
   noop = '6',
 };
 
+/// "open", "close", "ping", "pong", "message", "upgrade" or "noop" (for logs).
+std::string_view packet_type_name(PacketType type);
+
 /// A received Engine.IO packet. `data` views the input it was parsed from.
 struct PacketView {
   PacketType type;

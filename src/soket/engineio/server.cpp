@@ -8,6 +8,7 @@
 
 #include "soket/engineio/errors.hpp"
 #include "soket/http/target.hpp"
+#include "soket/util/log.hpp"
 #include "soket/util/random_id.hpp"
 
 namespace soket::engineio {
@@ -36,7 +37,12 @@ void Server::respond(const http::ExchangePtr& exchange, http::Response response)
 
 void Server::handle(const http::ExchangePtr& exchange) {
   const auto& req = exchange->request();
-  auto fail = [&](ErrorCode code) { respond(exchange, error_response(req, code)); };
+  auto fail = [&](ErrorCode code) {
+    log::debug(log::Layer::engineio, "refused {} {}: code {} {}",
+               std::string_view(req.method_string()), std::string_view(req.target()),
+               static_cast<int>(code), error_message(code));
+    respond(exchange, error_response(req, code));
+  };
 
   if (req.method() == http::Verb::options) {
     return exchange->respond(http::preflight_response(options_.cors, req));
@@ -89,6 +95,8 @@ void Server::open_session(const http::ExchangePtr& exchange, bool websocket,
   while (sessions_.contains(id))
     id = random_id();
   auto socket = std::make_shared<Socket>(*this, id, make_handshake(*exchange, target), protocol);
+  log::debug(log::Layer::engineio, "handshake {} over {} (EIO={}) from {}", id,
+             websocket ? "websocket" : "polling", protocol, socket->handshake().address);
   if (!websocket) {
     sessions_.emplace(id, socket);
     socket->start_polling(exchange, open_packet(id, false));
@@ -109,7 +117,12 @@ void Server::accept_websocket(const http::ExchangePtr& exchange,
   WebSocketTransport::accept(exchange->release_stream(), exchange->request(), limits,
                              [exchange, then = std::move(then)](
                                  net::error_code ec, std::shared_ptr<WebSocketTransport> ws) {
-                               if (!ec) then(std::move(ws));
+                               if (ec) {
+                                 log::debug(log::Layer::engineio, "WebSocket handshake failed: {}",
+                                            ec.message());
+                                 return;
+                               }
+                               then(std::move(ws));
                              });
 }
 

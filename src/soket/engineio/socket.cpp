@@ -9,6 +9,7 @@
 #include "soket/engineio/payload_v3.hpp"
 #include "soket/engineio/server.hpp"
 #include "soket/util/base64.hpp"
+#include "soket/util/log.hpp"
 
 namespace soket::engineio {
 namespace {
@@ -232,6 +233,7 @@ bool Socket::can_upgrade() const {
 }
 
 void Socket::begin_upgrade(std::shared_ptr<WebSocketTransport> ws) {
+  log::debug(log::Layer::engineio, "{}: upgrade to websocket begins", id_);
   probe_ = std::move(ws);
   probe_->set_owner(this);
   probe_->start_reading();
@@ -277,6 +279,7 @@ void Socket::on_probe_frame(std::string_view data, bool binary) {
     cancel_upgrade_timer();
     probed_ = false;
     ws_ = std::move(probe_);
+    log::debug(log::Layer::engineio, "{}: upgraded to websocket", id_);
     if (pending_poll_) respond_poll_packet("6");
     for (const auto& frame : buffer_)
       ws_->send(protocol_ == 3 && frame.binary ? websocket_frame_v3(frame) : frame);
@@ -291,6 +294,7 @@ void Socket::abort_upgrade() {
   cancel_upgrade_timer();
   probed_ = false;
   if (probe_) {
+    log::debug(log::Layer::engineio, "{}: upgrade abandoned, staying on polling", id_);
     probe_->set_owner(nullptr);
     probe_->abort();
     probe_.reset();
@@ -315,6 +319,8 @@ void Socket::on_ws_closed(WebSocketTransport& transport, net::error_code ec) {
 // Packets, heartbeat, close -------------------------------------------------------------------
 
 bool Socket::on_packet(const PacketView& packet) {
+  log::debug(log::Layer::engineio, "{}: received {} packet ({} bytes{})", id_,
+             packet_type_name(packet.type), packet.data.size(), packet.binary ? ", binary" : "");
   switch (packet.type) {
     case PacketType::pong:
       if (protocol_ == 3) return false;  // v3 heartbeats go the other way
@@ -370,6 +376,7 @@ void Socket::on_close(std::string_view reason, bool flush, std::string_view desc
   auto self = shared_from_this();
   state_ = State::closing;
   close_description_ = description;
+  log::debug(log::Layer::engineio, "{}: closed ({})", id_, reason);
   heartbeat_timer_.cancel();
   abort_upgrade();
   if (auto* listener = std::exchange(listener_, nullptr)) listener->on_close(reason);

@@ -10,6 +10,7 @@ Connection::Connection(net::tcp::socket socket, std::shared_ptr<Server> server)
   net::error_code ec;
   remote_ = stream_.socket().remote_endpoint(ec);
   server_->connections_.insert(this);
+  log::debug(log::Layer::http, "connection from {}", remote_.address().to_string());
 }
 
 Connection::~Connection() {
@@ -61,6 +62,8 @@ void Connection::on_read(beast::error_code ec) {
 }
 
 void Connection::reject(Status status, int code, std::string_view message) {
+  log::debug(log::Layer::http, "{}: {} {}", remote_.address().to_string(), static_cast<int>(status),
+             message);
   Request req;
   req.version(11);
   req.keep_alive(false);
@@ -71,6 +74,9 @@ void Connection::reject(Status status, int code, std::string_view message) {
 void Connection::dispatch() {
   current_ = std::make_shared<Exchange>(shared_from_this(), parser_->release(), remote_, false);
   auto exchange = current_;
+  log::debug(log::Layer::http, "{}: {} {}", remote_.address().to_string(),
+             std::string_view(exchange->request().method_string()),
+             std::string_view(exchange->request().target()));
   auto path = std::string_view(exchange->request().target());
   path = path.substr(0, path.find('?'));
   if (const Handler* handler = server_->router().find(path)) {
@@ -83,6 +89,8 @@ void Connection::dispatch() {
 
 void Connection::send(Response response) {
   if (closed_ || released_) return;
+  log::debug(log::Layer::http, "{}: answered {}", remote_.address().to_string(),
+             response.result_int());
   if (response.find(Field::server) == response.end())
     response.set(Field::server, server_->options().server_name);
   bool keep_alive = response.keep_alive();

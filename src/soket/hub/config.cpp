@@ -180,7 +180,15 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     TableReader r(*cluster, source, "cluster.");
     r.get("redis", config.redis_url);
     r.get("sharded", config.redis_sharded);
+    r.get("adapter", config.redis_adapter);
+    r.get("stream_name", config.stream_name);
     r.get("node_name", config.node_name);
+    if (config.redis_adapter != "pubsub" && config.redis_adapter != "streams")
+      fail(source, cluster->get("adapter")->source(),
+           "'cluster.adapter' must be \"pubsub\" or \"streams\"");
+    if (config.stream_name.empty())
+      fail(source, cluster->get("stream_name")->source(),
+           "'cluster.stream_name' must not be empty");
   }
   if (const toml::table* auth = top.table("auth")) {
     TableReader r(*auth, source, "auth.");

@@ -72,6 +72,10 @@ struct HubConfig {
   /// @socket.io/redis-adapter); empty: this process alone.
   std::string redis_url;
   bool redis_sharded = false;
+  /// "pubsub" (@socket.io/redis-adapter) or "streams" (@socket.io/redis-streams-adapter: one
+  /// Redis stream, `stream_name`; `redis_sharded` is then its useShardedPubSub).
+  std::string redis_adapter = "pubsub";
+  std::string stream_name = "socket.io";
   std::string node_name;  // empty: node-<http port>
 
   std::string dashboard_token;                       // empty: /dashboard is open

@@ -61,11 +61,13 @@ void Hub::start() {
     if (!url) throw std::runtime_error("cluster.redis: " + error);
     cluster::RedisAdapterOptions redis_options;
     redis_options.sharded = config_.redis_sharded;
+    if (config_.redis_adapter == "streams") redis_options.kind = cluster::RedisAdapterKind::streams;
+    redis_options.stream.stream = config_.stream_name;
     redis_ = cluster::RedisLink::create(io_, *url, redis_options);
     redis_->start();
     sio.adapter = redis_->adapter_factory();
-    spdlog::info("cluster: Socket.IO shared through {} as node {}", url->to_string_redacted(),
-                 node_name());
+    spdlog::info("cluster: Socket.IO shared through {} ({}) as node {}", url->to_string_redacted(),
+                 config_.redis_adapter, node_name());
   }
   io_server_ = std::make_unique<socketio::Server>(io_, sio);
   setup_course_namespace();

@@ -6,6 +6,7 @@
 #include "soket/socketio/namespace.hpp"
 #include "soket/socketio/remote_socket.hpp"
 #include "soket/socketio/server.hpp"
+#include "soket/util/log.hpp"
 
 namespace soket::socketio {
 
@@ -98,6 +99,9 @@ BroadcastOperator BroadcastOperator::timeout(std::chrono::milliseconds timeout) 
 }
 
 void BroadcastOperator::emit_message(std::string_view event, Message message) const {
+  log::debug(log::Layer::socketio, "broadcasting event \"{}\" in {} to {} room(s), except {}{}",
+             event, nsp_->name(), options_.rooms.size(), options_.except.size(),
+             options_.flags.local ? " (this node only)" : "");
   auto packet = make_event_packet(nsp_->name(), event, std::move(message), std::nullopt);
   nsp_->adapter().broadcast_packet(packet, options_);
 }

@@ -6,6 +6,7 @@
 #include "soket/socketio/namespace.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
+#include "soket/util/log.hpp"
 
 namespace soket::socketio {
 
@@ -21,7 +22,10 @@ void Client::start() {
   connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->closed_) return;
-    if (self->sockets_.empty()) self->close("forced close");
+    if (!self->sockets_.empty()) return;
+    log::debug(log::Layer::socketio, "{}: no CONNECT within connectTimeout",
+               self->connection_->id());
+    self->close("forced close");
   });
   // A Socket.IO v4 client is in the main namespace at once, without sending CONNECT.
   if (legacy_protocol()) connect("/", {});
@@ -53,6 +57,7 @@ void Client::on_message(std::string_view data, bool binary) {
     case Decoder::Status::need_attachment:
       return;
     case Decoder::Status::error:
+      log::debug(log::Layer::socketio, "{}: malformed packet, closing", connection_->id());
       // A malformed packet ends the connection, as the protocol requires; the reference reports
       // it as "forced close" (its "parse error" is for a malformed Engine.IO packet).
       return close("forced close");
@@ -70,6 +75,8 @@ void Client::on_packet(Packet packet) {
   if (socket || packet.type != PacketType::connect) {
     // A packet for a namespace the client has not joined, or a second CONNECT: the reference
     // server treats both as a broken client and closes the connection.
+    log::debug(log::Layer::socketio, "{}: packet type {} for namespace {} it is not in, closing",
+               connection_->id(), static_cast<int>(packet.type), packet.nsp);
     return close("forced server close");
   }
   boost::json::object auth;
@@ -92,6 +99,8 @@ void Client::on_legacy_connect(Packet& packet) {
 void Client::connect(const std::string& name, boost::json::object auth) {
   Namespace* nsp = server_.namespace_for_connect(name, auth);
   if (!nsp) {
+    log::debug(log::Layer::socketio, "{}: CONNECT to unknown namespace {}", connection_->id(),
+               name);
     Packet error;
     error.type = PacketType::connect_error;
     error.nsp = name;

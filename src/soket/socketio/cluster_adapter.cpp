@@ -5,6 +5,7 @@
 #include "soket/socketio/cluster_codec.hpp"
 #include "soket/socketio/namespace.hpp"
 #include "soket/socketio/server.hpp"
+#include "soket/util/log.hpp"
 #include "soket/util/random_id.hpp"
 
 namespace soket::socketio {
@@ -37,6 +38,8 @@ ClusterMessage ClusterAdapter::make_message(ClusterMessageType type) const {
 }
 
 void ClusterAdapter::publish(ClusterMessage message) {
+  log::debug(log::Layer::cluster, "{} {}: publishing a message of type {}", uid_, nsp_.name(),
+             static_cast<int>(message.type));
   do_publish(message);
 }
 
@@ -238,6 +241,8 @@ void ClusterAdapter::apply_broadcast(ClusterMessage& message, const BroadcastOpt
 void ClusterAdapter::on_message(ClusterMessage& message) {
   if (message.uid == uid_) return;
   if (message.nsp != nsp_.name()) return;
+  log::debug(log::Layer::cluster, "{} {}: received a message of type {} from {}", uid_, nsp_.name(),
+             static_cast<int>(message.type), message.uid);
   auto drop = [&](const char* why) {
     spdlog::warn("cluster {}: dropped a message of type {} from {}: {}", nsp_.name(),
                  static_cast<int>(message.type), message.uid, why);

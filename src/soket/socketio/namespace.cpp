@@ -3,6 +3,7 @@
 #include "soket/socketio/client.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
+#include "soket/util/log.hpp"
 
 namespace soket::socketio {
 
@@ -74,6 +75,8 @@ void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size
     if (std::exchange(*called, true)) return;
     if (!socket->client_) return;  // the connection went away meanwhile
     if (error) {
+      log::debug(log::Layer::socketio, "{}: refused by a middleware of {}: {}", socket->id(), name_,
+                 error->message);
       Packet packet;
       packet.type = PacketType::connect_error;
       packet.nsp = name_;

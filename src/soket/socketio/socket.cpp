@@ -8,6 +8,7 @@
 #include "soket/socketio/event_packet.hpp"
 #include "soket/socketio/namespace.hpp"
 #include "soket/socketio/server.hpp"
+#include "soket/util/log.hpp"
 #include "soket/util/random_id.hpp"
 
 namespace soket::socketio {
@@ -211,6 +212,8 @@ void Socket::notify_outgoing(const EncodedPacket& packet) {
 }
 
 void Socket::on_connect() {
+  log::debug(log::Layer::socketio, "{}: connected to {} (connection {}{})", id_, nsp_.name(),
+             connection_id(), recovered_ ? ", session recovered" : "");
   connected_ = true;
   join(id_);
   if (recovery_ && recovery_->restored) {
@@ -237,6 +240,7 @@ void Socket::on_connect() {
 
 void Socket::emit_message(std::string_view event, Message message) {
   if (!connected_) return;
+  log::debug(log::Layer::socketio, "{}: emitting event \"{}\"", id_, event);
   auto packet = make_event_packet(nsp_.name(), event, std::move(message), std::nullopt);
   auto& adapter = nsp_.adapter();
   if (!adapter.recovers_sessions()) return write(server_->encode(packet));
@@ -366,6 +370,8 @@ struct Socket::PendingEvent {
 
 void Socket::on_event(Packet& packet) {
   std::string event(event_name(packet));
+  log::debug(log::Layer::socketio, "{}: received event \"{}\"{}", id_, event,
+             packet.id ? " (wants an ack)" : "");
   Message message = take_message(packet, true);
   Ack ack = packet.id ? Ack(weak_from_this(), *packet.id) : Ack();
   auto self = shared_from_this();  // a listener may disconnect this socket
@@ -424,6 +430,7 @@ void Socket::dispatch(const std::string& event, Message& message, Ack& ack) {
 
 void Socket::on_ack(Packet& packet) {
   if (!packet.id) return;
+  log::debug(log::Layer::socketio, "{}: received ack {}", id_, *packet.id);
   auto it = acks_.find(*packet.id);
   if (it == acks_.end()) return;
   auto callback = std::move(it->second.callback);
@@ -434,6 +441,7 @@ void Socket::on_ack(Packet& packet) {
 
 void Socket::on_close(std::string_view reason, const boost::json::value& description) {
   if (!connected_) return;
+  log::debug(log::Layer::socketio, "{}: disconnected from {} ({})", id_, nsp_.name(), reason);
   auto self = shared_from_this();
   for (const auto& handler : on_disconnecting_)
     handler(*this, reason, description);

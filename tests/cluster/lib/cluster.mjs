@@ -7,7 +7,7 @@
 //   "node"   tests/cluster/node_node.mjs: Node socket.io 4.8 + @socket.io/redis-adapter 8.3
 //   "soket"  soket's feature-server ($SOKET_FEATURE_SERVER, else build/dev/examples/feature-server/)
 // Both are started as  --port P --host 127.0.0.1 --redis redis://127.0.0.1:RP --node-name NAME
-// [--requests-timeout MS] [--sharded]  and print "listening on http://127.0.0.1:P" once ready.
+// [--requests-timeout MS] [--sharded] [--redis-adapter streams]  and print "listening on http://127.0.0.1:P" once ready.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect as tcp_connect } from "node:net";
@@ -41,6 +41,14 @@ export function cluster_kinds() {
 // $SOKET_CLUSTER_SHARDED=1 starts every node with --sharded (SPUBLISH/SSUBSCRIBE).
 export function cluster_sharded() {
   return ["1", "true", "yes"].includes((process.env.SOKET_CLUSTER_SHARDED ?? "").toLowerCase());
+}
+
+// $SOKET_CLUSTER_ADAPTER=streams starts every node with --redis-adapter streams (the protocol of
+// @socket.io/redis-streams-adapter); default "pubsub" (@socket.io/redis-adapter).
+export function cluster_streams() {
+  const adapter = (process.env.SOKET_CLUSTER_ADAPTER ?? "pubsub").toLowerCase();
+  if (!["pubsub", "streams"].includes(adapter)) throw new Error(`SOKET_CLUSTER_ADAPTER: unknown adapter "${adapter}"`);
+  return adapter === "streams";
 }
 
 // --- Redis ----------------------------------------------------------------------------------
@@ -99,6 +107,15 @@ export async function redis_numsub(port, channel, sharded = false) {
   return Number(match[1]);
 }
 
+// PUBSUB CHANNELS (or SHARDCHANNELS) `pattern`: the channels someone subscribes to.
+export async function redis_channels(port, pattern, sharded = false) {
+  const reply = await redis_call(port, ["PUBSUB", sharded ? "SHARDCHANNELS" : "CHANNELS", pattern]);
+  return reply
+    .split("\r\n")
+    .slice(1)
+    .filter((line, i) => i % 2 === 1 && line !== "");
+}
+
 async function redis_pings(port) {
   return (await redis_call(port, ["PING"], 500)).startsWith("+PONG");
 }
@@ -139,7 +156,17 @@ function node_command(kind) {
 
 // Starts one node of `kind` joined to `redis_url`. Returns the start_program handle plus
 // {kind, name, url}. `soket_args` are added to a soket node's command line.
-export async function start_node(kind, { redis_url, name, requests_timeout_ms, sharded = cluster_sharded(), soket_args = [] }) {
+export async function start_node(
+  kind,
+  {
+    redis_url,
+    name,
+    requests_timeout_ms,
+    sharded = cluster_sharded(),
+    streams = cluster_streams(),
+    soket_args = [],
+  },
+) {
   const { binary, prefix } = node_command(kind);
   const args_for = (port) => [
     ...prefix,
@@ -153,6 +180,7 @@ export async function start_node(kind, { redis_url, name, requests_timeout_ms, s
     name,
     ...(requests_timeout_ms !== undefined ? ["--requests-timeout", String(requests_timeout_ms)] : []),
     ...(sharded ? ["--sharded"] : []),
+    ...(streams ? ["--redis-adapter", "streams"] : []),
     ...(kind === "soket" ? soket_args : []),
   ];
   const program = await start_program(`${kind} node ${name}`, binary, args_for);
@@ -160,9 +188,9 @@ export async function start_node(kind, { redis_url, name, requests_timeout_ms, s
 }
 
 // The channel every node subscribes to in namespace "/", whose subscriber count is the node count
-// (that is how both Node adapters count the nodes: PUBSUB NUMSUB / SHARDNUMSUB).
-export function count_channel(sharded = cluster_sharded()) {
-  return sharded ? "socket.io#/#" : "socket.io-request#/#";
+// (that is how the Node adapters count the nodes: PUBSUB NUMSUB / SHARDNUMSUB).
+export function count_channel(sharded = cluster_sharded(), streams = cluster_streams()) {
+  return sharded || streams ? "socket.io#/#" : "socket.io-request#/#";
 }
 
 // Waits until `expected` nodes are subscribed on Redis (a node prints its "listening on" line
