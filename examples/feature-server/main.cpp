@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "../common/example_main.hpp"
+#include "api_events.hpp"
 #include "cluster_events.hpp"
 #include "engine_options.hpp"
 #include "soket/admin/instrument.hpp"
@@ -138,6 +139,11 @@ int main(int argc, char** argv) {
   std::string admin_ui_dir = SOKET_ADMIN_UI_DIST;
   Parser parser = Parser::json;
   soket::examples::EngineSwitches engine_switches;
+  soket::engineio::ServerOptions engine_defaults;
+  int64_t ping_interval_ms = engine_defaults.ping_interval.count();
+  int64_t ping_timeout_ms = engine_defaults.ping_timeout.count();
+  std::size_t max_buffered_bytes = engine_defaults.max_buffered_bytes;
+  bool log_disconnects = false;
   auto add_options = [&](CLI::App& cli) {
     app = &cli;
     soket::examples::add_engine_options(cli, engine_switches);
@@ -188,6 +194,19 @@ int main(int argc, char** argv) {
         "--allow-eio3", allow_eio3,
         "Also serve Engine.IO v3 / Socket.IO v4 clients (socket.io 2.x, ESP8266 libraries)");
     soket::examples::add_parser_option(cli, parser);
+    cli.add_option("--ping-interval", ping_interval_ms, "Milliseconds between heartbeats")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{1}, int64_t{3600000}));
+    cli.add_option("--ping-timeout", ping_timeout_ms,
+                   "Milliseconds to wait for a pong before \"ping timeout\"")
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{1}, int64_t{3600000}));
+    cli.add_option("--max-buffered-bytes", max_buffered_bytes,
+                   "Bytes queued for one client before it is closed (\"transport error\")")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
+    cli.add_flag("--log-disconnects", log_disconnects,
+                 "Print `disconnect <id> <reason>` on stdout for every socket of /");
   };
   return soket::examples::run_example(
       context, argc, argv, "soket feature server: the Socket.IO API as the course uses it", 5000,
@@ -207,6 +226,9 @@ int main(int argc, char** argv) {
           options.connection_state_recovery = recovery;
         }
         options.engine.allow_eio3 = allow_eio3;
+        options.engine.ping_interval = std::chrono::milliseconds(ping_interval_ms);
+        options.engine.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);
+        options.engine.max_buffered_bytes = max_buffered_bytes;
         options.parser = parser;
         if (!redis_url.empty()) {
           std::string error;
@@ -235,6 +257,7 @@ int main(int argc, char** argv) {
         setup_main(*io);
         setup_chat(*io);
         setup_secure(*io);
+        soket::examples::setup_api_events(*io, log_disconnects);
         soket::examples::setup_cluster_events(*io, node_name);
         if (admin) {
           soket::admin::AdminOptions admin_options;

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <algorithm>
 #include <future>
 #include <regex>
 #include <set>
@@ -155,6 +156,142 @@ TEST_F(ApiTest, AnyListenersRunBeforeTheEventsOwnAndCanBePrependedAndRemoved) {
   });
   c->call(R"(["ev"])");
   on_server([&] { EXPECT_EQ(seen, std::vector<std::string>{"ev"}); });
+}
+
+TEST_F(ApiTest, ListenersAnyReturnTheAnyListenersInTheOrderTheyRun) {
+  std::vector<std::string> ran;
+  std::shared_ptr<Socket> socket;
+  on_socket_ = [&](Socket& s) {
+    socket = s.shared_from_this();
+    s.on_any([&](Socket&, std::string_view, Message&) { ran.push_back("second"); });
+    s.prepend_any([&](Socket&, std::string_view, Message&) { ran.push_back("first"); });
+    s.on_any_outgoing([&](Socket&, std::string_view, Message&) { ran.push_back("out"); });
+  };
+  auto c = connect();
+  on_server([&] {
+    auto any = socket->listeners_any();
+    ASSERT_EQ(any.size(), 2u);
+    Message m;
+    for (auto& listener : any)
+      listener(*socket, "ev", m);
+    EXPECT_EQ(ran, (std::vector<std::string>{"first", "second"}));
+    ASSERT_EQ(socket->listeners_any_outgoing().size(), 1u);
+    socket->off_any();
+    socket->off_any_outgoing();
+    EXPECT_TRUE(socket->listeners_any().empty());
+    EXPECT_TRUE(socket->listeners_any_outgoing().empty());
+  });
+}
+
+TEST_F(ApiTest, SendEmitsMessageFromSocketNamespaceServerAndOperator) {
+  on_socket_ = [this](Socket& s) {
+    s.on("go", [this](Socket& s, Message&, Ack&) {
+      s.send("to-socket", 1);
+      server_->send("to-server");
+      server_->main().send(2);
+      server_->to(s.id()).send(true);
+    });
+  };
+  auto c = connect();
+  c->emit(R"(["go"])");
+  EXPECT_EQ(c->read(), R"(42["message","to-socket",1])");
+  EXPECT_EQ(c->read(), R"(42["message","to-server"])");
+  EXPECT_EQ(c->read(), R"(42["message",2])");
+  EXPECT_EQ(c->read(), R"(42["message",true])");
+}
+
+TEST_F(ApiTest, SeveralRoomsReachEachMemberOnceAndExceptTakesRoomsAndIds) {
+  std::vector<std::shared_ptr<Socket>> sockets;
+  on_socket_ = [&](Socket& s) { sockets.push_back(s.shared_from_this()); };
+  auto a = connect();
+  auto b = connect();
+  auto c = connect();
+  auto ids = [](std::vector<SocketId> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  on_server([&] {
+    ASSERT_EQ(sockets.size(), 3u);
+    sockets[0]->join(std::vector<Room>{"x", "y"});
+    sockets[1]->join("y");
+    sockets[2]->join("z");
+    auto& nsp = server_->main();
+    const auto& A = sockets[0]->id();
+    const auto& B = sockets[1]->id();
+    const auto& C = sockets[2]->id();
+    EXPECT_EQ(ids(nsp.to({"x", "y"}).socket_ids()), ids({A, B}));
+    EXPECT_EQ(ids(server_->in(std::vector<Room>{"x", "z"}).socket_ids()), ids({A, C}));
+    EXPECT_EQ(ids(nsp.to("x").to("y").to("z").except("x").socket_ids()), ids({B, C}));
+    EXPECT_EQ(ids(nsp.to({"y", "z"}).except({B, "z"}).socket_ids()), ids({A}));
+    EXPECT_EQ(ids(sockets[0]->to({"y", "z"}).socket_ids()), ids({B, C}));  // never itself
+    EXPECT_EQ(ids(nsp.socket_ids()), ids({A, B, C}));
+    auto rooms = nsp.rooms();
+    std::sort(rooms.begin(), rooms.end());
+    std::vector<Room> expected{A, B, C, "x", "y", "z"};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(rooms, expected);
+    nsp.in("y").sockets_leave({"y"});
+    EXPECT_TRUE(nsp.to("y").socket_ids().empty());
+    EXPECT_EQ(ids(sockets[0]->rooms()), ids({A, "x"}));
+    // A member of two targeted rooms gets the packet once.
+    nsp.to({"x", "x", A}).emit("once", 1);
+    nsp.to(A).emit("after", 2);
+  });
+  EXPECT_EQ(a->read(), R"(42["once",1])");
+  EXPECT_EQ(a->read(), R"(42["after",2])");  // a second copy of "once" would be read here
+}
+
+TEST_F(ApiTest, VolatileEmitsAreDroppedWhileTheWebSocketIsBusy) {
+  std::shared_ptr<Socket> socket;
+  on_socket_ = [&](Socket& s) { socket = s.shared_from_this(); };
+  auto c = connect();
+  on_server([&] {
+    EXPECT_TRUE(socket->writable());
+    EXPECT_EQ(socket->buffered_bytes(), 0u);
+    socket->volatile_().emit("v", 1);  // goes: nothing is under way
+    EXPECT_FALSE(socket->writable());
+    EXPECT_GT(socket->buffered_bytes(), 0u);
+    socket->volatile_().emit("v", 2);   // dropped: the first is still queued
+    server_->volatile_().emit("v", 3);  // dropped too
+    socket->emit("ordinary", 4);        // always queued
+  });
+  EXPECT_EQ(c->read(), R"(42["v",1])");
+  EXPECT_EQ(c->read(), R"(42["ordinary",4])");
+  on_server([&] {
+    EXPECT_TRUE(socket->writable());
+    server_->volatile_().send("v", 5);  // writable again: delivered
+  });
+  EXPECT_EQ(c->read(), R"(42["message","v",5])");
+}
+
+TEST_F(ApiTest, DisconnectingRunsInTheRoomsAndDisconnectGetsADescription) {
+  std::vector<std::string> seen;
+  boost::json::value description = "unset";
+  on_socket_ = [&](Socket& s) {
+    s.join("lab");
+    s.on_disconnecting([&](Socket& s, std::string_view reason) {
+      auto rooms = s.rooms();
+      seen.push_back("disconnecting " + std::string(reason) + " " +
+                     std::to_string(server_->in("lab").socket_ids().size()) + " " +
+                     std::to_string(rooms.size()) + " " +
+                     std::to_string(std::ranges::count(rooms, Room("lab"))));
+    });
+    s.on_disconnect([&](Socket& s, std::string_view reason) {
+      seen.push_back("disconnect " + std::string(reason) + " " + std::to_string(s.rooms().size()) +
+                     " " + std::to_string(server_->in("lab").socket_ids().size()));
+    });
+    s.on_disconnect(
+        [&](Socket&, std::string_view, const boost::json::value& d) { description = d; });
+  };
+  auto c = connect();
+  c->send("41");
+  for (int i = 0; i < 300 && on_server([&] { return seen.size(); }) < 2; ++i)
+    std::this_thread::sleep_for(10ms);
+  on_server([&] {
+    EXPECT_EQ(seen, (std::vector<std::string>{"disconnecting client namespace disconnect 1 2 1",
+                                              "disconnect client namespace disconnect 0 0"}));
+    EXPECT_TRUE(description.is_null());
+  });
 }
 
 TEST_F(ApiTest, OutgoingListenersSeeEmitsAndBroadcastsWithTheirArguments) {

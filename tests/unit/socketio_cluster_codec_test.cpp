@@ -1,3 +1,5 @@
+// The broadcast options as the cluster adapters carry them (Node's redis-adapter `opts`): the
+// compress and volatile flags travel only when they differ from the default.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -5,7 +7,8 @@
 
 #include "soket/socketio/cluster_codec.hpp"
 
-using namespace soket::socketio;
+namespace soket::socketio::cluster_codec {
+namespace {
 
 // compress(false) crosses the cluster as Node's adapter sends it: flags.compress = false, and
 // nothing when the flag is left at its default.
@@ -27,3 +30,33 @@ TEST(ClusterCodec, CompressFlagTravelsOnlyWhenFalse) {
   EXPECT_TRUE(from_node->flags.compress);
   EXPECT_EQ(from_node->flags.timeout, std::chrono::milliseconds(50));
 }
+
+TEST(ClusterCodec, VolatileFlagTravelsOnlyWhenSet) {
+  BroadcastOptions options;
+  options.rooms = {"a", "b"};
+  options.except = {"c"};
+  EXPECT_EQ(boost::json::serialize(options_to_json(options)),
+            R"({"rooms":["a","b"],"except":["c"],"flags":{}})");
+  options.flags.volatile_ = true;
+  auto json = options_to_json(options);
+  EXPECT_EQ(boost::json::serialize(json),
+            R"({"rooms":["a","b"],"except":["c"],"flags":{"volatile":true}})");
+  auto back = options_from_json(json);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->flags.volatile_);
+  EXPECT_EQ(back->rooms, options.rooms);
+  EXPECT_EQ(back->except, options.except);
+}
+
+TEST(ClusterCodec, VolatileFromNodeIsReadAndAWrongTypeIsIgnored) {
+  auto from_node = options_from_json(
+      boost::json::parse(R"({"rooms":["r"],"except":[],"flags":{"volatile":true,"local":false}})"));
+  ASSERT_TRUE(from_node);
+  EXPECT_TRUE(from_node->flags.volatile_);
+  auto odd = options_from_json(boost::json::parse(R"({"rooms":[],"flags":{"volatile":"yes"}})"));
+  ASSERT_TRUE(odd);
+  EXPECT_FALSE(odd->flags.volatile_);
+}
+
+}  // namespace
+}  // namespace soket::socketio::cluster_codec

@@ -68,13 +68,13 @@ void Socket::send(const Frame& frame) {
   if (ws_) {
     bool sent =
         protocol_ == 3 && frame.binary ? ws_->send(websocket_frame_v3(frame)) : ws_->send(frame);
-    if (!sent) on_close("transport error", false);
+    if (!sent) on_close("transport error", false, "send buffer full (max_buffered_bytes)");
     return;
   }
   buffered_bytes_ += frame.bytes->size();
   buffer_.push_back(frame);
   if (buffered_bytes_ > server_.options().max_buffered_bytes)
-    return on_close("transport error", false);
+    return on_close("transport error", false, "send buffer full (max_buffered_bytes)");
   schedule_flush();
 }
 
@@ -87,6 +87,16 @@ void Socket::close(std::string_view reason) {
   on_close(reason, true);
 }
 
+std::size_t Socket::buffered_bytes() const {
+  return ws_ ? ws_->buffered_bytes() : buffered_bytes_;
+}
+
+bool Socket::writable() const {
+  if (state_ != State::open) return false;
+  if (ws_) return ws_->writable();
+  return pending_poll_ && buffer_.empty();
+}
+
 // Long-polling --------------------------------------------------------------------------------
 
 void Socket::on_poll(const http::ExchangePtr& exchange) {
@@ -95,13 +105,13 @@ void Socket::on_poll(const http::ExchangePtr& exchange) {
   if (pending_poll_) {
     // Two GETs at once: the protocol forbids it. Refuse the second and end the session.
     server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
-    return on_close("transport error", true);
+    return on_close("transport error", true, "overlap from client");
   }
   pending_poll_ = exchange;
   exchange->on_abort([weak = weak_from_this()] {
     if (auto self = weak.lock()) {
       self->pending_poll_.reset();
-      self->on_close("transport error", false);
+      self->on_close("transport error", false, "poll connection closed prematurely");
     }
   });
   if (state_ == State::closing) return poll_while_closing();
@@ -121,7 +131,7 @@ void Socket::on_post(const http::ExchangePtr& exchange) {
     server_.respond(
         exchange, http::json_error(exchange->request(), http::Status::payload_too_large,
                                    static_cast<int>(ErrorCode::bad_request), "Payload too large"));
-    return on_close("transport error", false);
+    return on_close("transport error", false, "payload too large");
   }
   std::vector<std::string> binaries;
   bool octet_stream = exchange->request()[http::Field::content_type] == "application/octet-stream";
@@ -317,8 +327,11 @@ void Socket::on_ws_closed(WebSocketTransport& transport, net::error_code ec) {
     return;
   }
   if (&transport != ws_.get()) return;
-  bool clean = ec == boost::beast::websocket::error::closed;
-  on_close(clean ? "transport close" : "transport error", false);
+  // As in the reference: the peer breaking the WebSocket protocol is a transport error; the
+  // connection ending, with or without a close handshake, is a transport close.
+  const net::error_code closed = boost::beast::websocket::error::closed;
+  bool protocol_error = ec.category() == closed.category() && ec != closed;
+  on_close(protocol_error ? "transport error" : "transport close", false, ec.message());
 }
 
 // Packets, heartbeat, close -------------------------------------------------------------------
@@ -342,7 +355,7 @@ bool Socket::on_packet(const PacketView& packet) {
       if (listener_) listener_->on_message(packet.data, packet.binary);
       return true;
     case PacketType::close:
-      on_close("transport close", false);
+      on_close("transport close", false, "close packet");
       return true;
     case PacketType::noop:
     case PacketType::upgrade:
@@ -376,10 +389,11 @@ void Socket::schedule_ping() {
   });
 }
 
-void Socket::on_close(std::string_view reason, bool flush) {
+void Socket::on_close(std::string_view reason, bool flush, std::string_view description) {
   if (state_ != State::open) return;
   auto self = shared_from_this();
   state_ = State::closing;
+  close_description_ = description;
   log::debug(log::Layer::engineio, "{}: closed ({})", id_, reason);
   heartbeat_timer_.cancel();
   abort_upgrade();

@@ -59,6 +59,17 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   /// Closes the session after what is queued has been sent.
   void close(std::string_view reason = "forced close");
 
+  /// Bytes queued for the client and not written yet (the polling buffer, or the WebSocket's
+  /// queue); the session closes with "transport error" past ServerOptions::max_buffered_bytes.
+  std::size_t buffered_bytes() const;
+  /// Whether a packet sent now goes out at once: a GET is waiting with nothing queued before it,
+  /// or the WebSocket has no write under way (Node's transport.writable; volatile packets are
+  /// dropped when it is false).
+  bool writable() const;
+  /// What went wrong behind a "transport error" or "transport close" ("poll connection closed
+  /// prematurely", the socket error...), or "" (the reason says it all).
+  const std::string& close_description() const { return close_description_; }
+
  private:
   friend class Server;
 
@@ -94,7 +105,7 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   /// base64 text when the client asked for base64 (b64=1).
   Frame websocket_frame_v3(const Frame& frame) const;
   void schedule_ping();
-  void on_close(std::string_view reason, bool flush);
+  void on_close(std::string_view reason, bool flush, std::string_view description = {});
   void poll_while_closing();
   void finish_close();
   boost::asio::steady_timer& upgrade_timer();  // created on first use
@@ -107,6 +118,7 @@ class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwn
   Handshake handshake_;
   SocketListener* listener_ = nullptr;
   State state_ = State::open;
+  std::string close_description_;
   int protocol_ = 4;
   bool supports_binary_ = true;  // false when the client asked for base64 (b64=1) or uses JSONP
   std::optional<std::string> jsonp_index_;  // JSONP polling (a `j` query parameter)

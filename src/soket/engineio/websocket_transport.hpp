@@ -84,6 +84,12 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   void abort();
 
   bool is_closing() const { return closing_; }
+  /// Bytes of queued frames not written to the socket yet.
+  std::size_t buffered_bytes() const { return queued_bytes_; }
+  /// Nothing is queued or being written: a frame sent now goes out at once (Node's `writable`).
+  bool writable() const {
+    return head_ == queue_.size() && !waiting_writable_ && !closing_ && !closed_;
+  }
 
  private:
   class Sink;

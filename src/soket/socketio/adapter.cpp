@@ -270,10 +270,12 @@ void InMemoryAdapter::broadcast(const EncodedPacket& packet, const BroadcastOpti
   // Collect first: a write may fail and close a socket, which changes the room maps.
   std::vector<std::shared_ptr<Socket>> targets;
   for_each_target(options, [&](Socket& socket) { targets.push_back(socket.shared_from_this()); });
-  if (!options.flags.compress) {
-    auto plain = uncompressed(packet);  // once for every target, still one set of bytes
+  if (!options.flags.compress || options.flags.volatile_) {
+    // compress(false): one uncompressed copy for every target, still one set of bytes.
+    // volatile: only the targets whose transport can take it now.
+    const auto bytes = options.flags.compress ? packet : uncompressed(packet);
     for (const auto& socket : targets)
-      socket->write(plain);
+      if (!options.flags.volatile_ || socket->writable()) socket->write(bytes);
     return;
   }
   for (const auto& socket : targets)
@@ -296,6 +298,13 @@ std::vector<Room> InMemoryAdapter::joined_rooms() const {
   rooms.reserve(rooms_.size());
   for (const auto& [room, members] : rooms_)
     rooms.push_back(room);
+  return rooms;
+}
+
+std::vector<Room> InMemoryAdapter::rooms() const {
+  std::vector<Room> rooms = joined_rooms();
+  for (const auto& [id, socket] : nsp_.sockets())
+    if (in_own_room(id)) rooms.push_back(id);
   return rooms;
 }
 

@@ -25,6 +25,8 @@ struct BroadcastFlags {
   bool local = false;
   bool compress = true;  // false: the packet skips permessage-deflate and HTTP compression
   std::optional<std::chrono::milliseconds> timeout;
+  // volatile: the packet is dropped for a socket whose connection cannot take it now.
+  bool volatile_ = false;
 };
 
 /// Which sockets an operation targets: members of any of `rooms` (every socket when empty), minus
@@ -98,6 +100,9 @@ class Adapter {
   /// The ids of the local sockets targeted by `options`.
   virtual std::vector<SocketId> sockets(const BroadcastOptions& options) const = 0;
   virtual std::vector<Room> socket_rooms(const SocketId& id) const = 0;
+  /// Every room of this node that has a member, sockets' own rooms included (the keys of Node's
+  /// adapter.rooms).
+  virtual std::vector<Room> rooms() const = 0;
 
   // Operations on the targeted sockets (a cluster adapter applies them on every node).
   virtual void add_sockets(const BroadcastOptions& options, std::span<const Room> rooms);
@@ -179,6 +184,7 @@ class InMemoryAdapter : public Adapter {
   void broadcast(const EncodedPacket& packet, const BroadcastOptions& options) override;
   std::vector<SocketId> sockets(const BroadcastOptions& options) const override;
   std::vector<Room> socket_rooms(const SocketId& id) const override;
+  std::vector<Room> rooms() const override;
   bool has_room(const Room& room) const override;
 
  protected:

@@ -56,6 +56,36 @@ BroadcastOperator BroadcastOperator::except(Room room) const {
   return {*nsp_, std::move(options)};
 }
 
+BroadcastOperator BroadcastOperator::to(std::initializer_list<Room> rooms) const {
+  auto options = options_;
+  options.rooms.insert(options.rooms.end(), rooms.begin(), rooms.end());
+  return {*nsp_, std::move(options)};
+}
+
+BroadcastOperator BroadcastOperator::to(const std::vector<Room>& rooms) const {
+  auto options = options_;
+  options.rooms.insert(options.rooms.end(), rooms.begin(), rooms.end());
+  return {*nsp_, std::move(options)};
+}
+
+BroadcastOperator BroadcastOperator::except(std::initializer_list<Room> rooms) const {
+  auto options = options_;
+  options.except.insert(options.except.end(), rooms.begin(), rooms.end());
+  return {*nsp_, std::move(options)};
+}
+
+BroadcastOperator BroadcastOperator::except(const std::vector<Room>& rooms) const {
+  auto options = options_;
+  options.except.insert(options.except.end(), rooms.begin(), rooms.end());
+  return {*nsp_, std::move(options)};
+}
+
+BroadcastOperator BroadcastOperator::volatile_() const {
+  auto options = options_;
+  options.flags.volatile_ = true;
+  return {*nsp_, std::move(options)};
+}
+
 BroadcastOperator BroadcastOperator::local() const {
   auto options = options_;
   options.flags.local = true;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,8 +30,19 @@ class BroadcastOperator {
       : nsp_(&nsp), options_(std::move(options)) {}
 
   BroadcastOperator to(Room room) const;
+  /// Several rooms at once: each member of any of them is reached once.
+  BroadcastOperator to(std::initializer_list<Room> rooms) const;
+  BroadcastOperator to(const std::vector<Room>& rooms) const;
   BroadcastOperator in(Room room) const { return to(std::move(room)); }
+  BroadcastOperator in(std::initializer_list<Room> rooms) const { return to(rooms); }
+  BroadcastOperator in(const std::vector<Room>& rooms) const { return to(rooms); }
+  /// Leaves out the members of `room` (a socket id is a room too).
   BroadcastOperator except(Room room) const;
+  BroadcastOperator except(std::initializer_list<Room> rooms) const;
+  BroadcastOperator except(const std::vector<Room>& rooms) const;
+  /// The packets are dropped for the sockets whose connection cannot take them now (Node's
+  /// volatile).
+  BroadcastOperator volatile_() const;
   /// Only the sockets of this node.
   BroadcastOperator local() const;
   /// compress(false): the packets skip compression (permessage-deflate, HTTP compression).
@@ -42,6 +54,11 @@ class BroadcastOperator {
   template <class... T>
   void emit(std::string_view event, T&&... values) const {
     emit_message(event, make_message(std::forward<T>(values)...));
+  }
+  /// emit("message", values...) (Node's send).
+  template <class... T>
+  void send(T&&... values) const {
+    emit("message", std::forward<T>(values)...);
   }
 
   /// Emits and collects the answer of every targeted client of the cluster: `done` gets them once

@@ -58,8 +58,9 @@ void Client::on_message(std::string_view data, bool binary) {
       return;
     case Decoder::Status::error:
       log::debug(log::Layer::socketio, "{}: malformed packet, closing", connection_->id());
-      // A malformed packet ends the connection, as the protocol requires.
-      return close("parse error");
+      // A malformed packet ends the connection, as the protocol requires; the reference reports
+      // it as "forced close" (its "parse error" is for a malformed Engine.IO packet).
+      return close("forced close");
     case Decoder::Status::ready:
       return on_packet(decoder_.take());
   }
@@ -76,7 +77,7 @@ void Client::on_packet(Packet packet) {
     // server treats both as a broken client and closes the connection.
     log::debug(log::Layer::socketio, "{}: packet type {} for namespace {} it is not in, closing",
                connection_->id(), static_cast<int>(packet.type), packet.nsp);
-    return close("forced close");
+    return close("forced server close");
   }
   boost::json::object auth;
   if (packet.data.is_object()) auth = std::move(packet.data.get_object());
@@ -119,10 +120,20 @@ void Client::on_close(std::string_view reason) {
   connect_timer_.reset();
   auto sockets = std::move(sockets_);
   sockets_.clear();
+  auto description = close_description(reason);
   for (auto& [nsp, socket] : sockets)
-    socket->on_close(reason);
+    socket->on_close(reason, description);
   server_.notify([&](ServerObserver& observer) { observer.on_client_closed(*this, reason); });
   server_.remove_client(this);
+}
+
+boost::json::value Client::close_description(std::string_view reason) const {
+  const std::string& what = connection_->close_description();
+  if (what.empty()) return nullptr;
+  boost::json::object description;
+  if (reason == "transport error") description["type"] = "TransportError";
+  description["message"] = what;
+  return description;
 }
 
 void Client::add_socket(const std::string& nsp, std::shared_ptr<Socket> socket) {

@@ -40,6 +40,8 @@ class Client : public engineio::SocketListener, public std::enable_shared_from_t
   void on_message(std::string_view data, bool binary) override;
   void on_close(std::string_view reason) override;
   void on_packet(Packet packet);
+  /// The second argument of the sockets' disconnect listeners for a close with `reason`.
+  boost::json::value close_description(std::string_view reason) const;
   /// Joins namespace `name` (CONNECT), or answers CONNECT_ERROR "Invalid namespace".
   void connect(const std::string& name, boost::json::object auth);
   void on_legacy_connect(Packet& packet);

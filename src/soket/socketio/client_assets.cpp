@@ -11,6 +11,10 @@ extern const char soket_client_js[], soket_client_js_end[];
 extern const char soket_client_js_map[], soket_client_js_map_end[];
 extern const char soket_client_min_js[], soket_client_min_js_end[];
 extern const char soket_client_min_js_map[], soket_client_min_js_map_end[];
+extern const char soket_client_esm_min_js[], soket_client_esm_min_js_end[];
+extern const char soket_client_esm_min_js_map[], soket_client_esm_min_js_map_end[];
+extern const char soket_client_msgpack_min_js[], soket_client_msgpack_min_js_end[];
+extern const char soket_client_msgpack_min_js_map[], soket_client_msgpack_min_js_map_end[];
 }
 
 namespace soket::socketio {
@@ -26,6 +30,11 @@ void serve_client_assets(http::Server& http, std::string_view path) {
       {"socket.io.js.map", soket_client_js_map, soket_client_js_map_end},
       {"socket.io.min.js", soket_client_min_js, soket_client_min_js_end},
       {"socket.io.min.js.map", soket_client_min_js_map, soket_client_min_js_map_end},
+      {"socket.io.esm.min.js", soket_client_esm_min_js, soket_client_esm_min_js_end},
+      {"socket.io.esm.min.js.map", soket_client_esm_min_js_map, soket_client_esm_min_js_map_end},
+      {"socket.io.msgpack.min.js", soket_client_msgpack_min_js, soket_client_msgpack_min_js_end},
+      {"socket.io.msgpack.min.js.map", soket_client_msgpack_min_js_map,
+       soket_client_msgpack_min_js_map_end},
   };
   for (const auto& file : files) {
     auto asset = std::make_shared<http::StaticAsset>(http::make_static_asset(

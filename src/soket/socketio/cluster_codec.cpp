@@ -34,6 +34,7 @@ boost::json::object options_to_json(const BroadcastOptions& options) {
   if (options.flags.local) flags["local"] = true;
   if (!options.flags.compress) flags["compress"] = false;  // Node sends it only when set
   if (options.flags.timeout) flags["timeout"] = options.flags.timeout->count();
+  if (options.flags.volatile_) flags["volatile"] = true;
   return {{"rooms", strings_to_json(options.rooms)},
           {"except", strings_to_json(options.except)},
           {"flags", std::move(flags)}};
@@ -60,6 +61,9 @@ std::optional<BroadcastOptions> options_from_json(const boost::json::value& valu
     if (const auto* compress = flags->get_object().if_contains("compress");
         compress && compress->is_bool())
       options.flags.compress = compress->as_bool();
+    if (const auto* is_volatile = flags->get_object().if_contains("volatile");
+        is_volatile && is_volatile->is_bool())
+      options.flags.volatile_ = is_volatile->get_bool();
   }
   return options;
 }

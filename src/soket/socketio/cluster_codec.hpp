@@ -14,7 +14,7 @@ namespace soket::socketio::cluster_codec {
 // The JSON forms the reference gives to what crosses the cluster. Readers return nullopt for a
 // value of the wrong shape (it came from another process and is not trusted).
 
-/// {rooms: [...], except: [...], flags: {local?, compress?, timeout?}}
+/// {rooms: [...], except: [...], flags: {local?, compress?, timeout?, volatile?}}
 boost::json::object options_to_json(const BroadcastOptions& options);
 std::optional<BroadcastOptions> options_from_json(const boost::json::value& value);
 

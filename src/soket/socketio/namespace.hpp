@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -35,8 +36,23 @@ class Namespace {
   void on_connection(ConnectionHandler handler) { on_connection_.push_back(std::move(handler)); }
 
   BroadcastOperator to(Room room) { return BroadcastOperator(*this).to(std::move(room)); }
+  BroadcastOperator to(std::initializer_list<Room> rooms) {
+    return BroadcastOperator(*this).to(rooms);
+  }
+  BroadcastOperator to(const std::vector<Room>& rooms) {
+    return BroadcastOperator(*this).to(rooms);
+  }
   BroadcastOperator in(Room room) { return to(std::move(room)); }
+  BroadcastOperator in(std::initializer_list<Room> rooms) { return to(rooms); }
+  BroadcastOperator in(const std::vector<Room>& rooms) { return to(rooms); }
   BroadcastOperator except(Room room) { return BroadcastOperator(*this).except(std::move(room)); }
+  BroadcastOperator except(std::initializer_list<Room> rooms) {
+    return BroadcastOperator(*this).except(rooms);
+  }
+  BroadcastOperator except(const std::vector<Room>& rooms) {
+    return BroadcastOperator(*this).except(rooms);
+  }
+  BroadcastOperator volatile_() { return BroadcastOperator(*this).volatile_(); }
   void emit_message(std::string_view event, Message message) {
     BroadcastOperator(*this).emit_message(event, std::move(message));
   }
@@ -44,6 +60,17 @@ class Namespace {
   void emit(std::string_view event, T&&... values) {
     emit_message(event, make_message(std::forward<T>(values)...));
   }
+  /// emit("message", values...) (Node's namespace.send).
+  template <class... T>
+  void send(T&&... values) {
+    emit("message", std::forward<T>(values)...);
+  }
+  /// The ids of this node's sockets of the namespace (Node's allSockets); to(room).socket_ids()
+  /// for those of a room.
+  std::vector<SocketId> socket_ids() { return BroadcastOperator(*this).socket_ids(); }
+  /// Every room of this node's namespace with a member, the sockets' own rooms included (Node's
+  /// adapter.rooms).
+  std::vector<Room> rooms() const { return adapter_->rooms(); }
   BroadcastOperator local() { return BroadcastOperator(*this).local(); }
   BroadcastOperator compress(bool compress) { return BroadcastOperator(*this).compress(compress); }
   BroadcastOperator timeout(std::chrono::milliseconds timeout) {

@@ -40,8 +40,15 @@ class Server {
   void use(Middleware middleware) { main().use(std::move(middleware)); }
   void on_connection(ConnectionHandler handler) { main().on_connection(std::move(handler)); }
   BroadcastOperator to(Room room) { return main().to(std::move(room)); }
+  BroadcastOperator to(std::initializer_list<Room> rooms) { return main().to(rooms); }
+  BroadcastOperator to(const std::vector<Room>& rooms) { return main().to(rooms); }
   BroadcastOperator in(Room room) { return main().to(std::move(room)); }
+  BroadcastOperator in(std::initializer_list<Room> rooms) { return main().to(rooms); }
+  BroadcastOperator in(const std::vector<Room>& rooms) { return main().to(rooms); }
   BroadcastOperator except(Room room) { return main().except(std::move(room)); }
+  BroadcastOperator except(std::initializer_list<Room> rooms) { return main().except(rooms); }
+  BroadcastOperator except(const std::vector<Room>& rooms) { return main().except(rooms); }
+  BroadcastOperator volatile_() { return main().volatile_(); }
   BroadcastOperator local() { return main().local(); }
   BroadcastOperator compress(bool compress) { return main().compress(compress); }
   BroadcastOperator timeout(std::chrono::milliseconds timeout) { return main().timeout(timeout); }
@@ -63,6 +70,11 @@ class Server {
   void emit(std::string_view event, T&&... values) {
     main().emit(event, std::forward<T>(values)...);
   }
+  template <class... T>
+  void send(T&&... values) {
+    main().send(std::forward<T>(values)...);
+  }
+  std::vector<SocketId> socket_ids() { return main().socket_ids(); }
   void disconnect_sockets(bool close = false) { main().disconnect_sockets(close); }
 
   /// Used for namespaces created after this call.

@@ -156,6 +156,40 @@ void Socket::off_any_outgoing(ListenerId id) {
   remove_listener(outgoing_listeners_, id);
 }
 
+namespace {
+
+template <class List>
+std::vector<AnyHandler> handlers_of(const List& list) {
+  std::vector<AnyHandler> handlers;
+  handlers.reserve(list.size());
+  for (const auto& listener : list)
+    handlers.push_back(listener.handler);
+  return handlers;
+}
+
+DisconnectDescriptionHandler with_description(DisconnectHandler handler) {
+  return [handler = std::move(handler)](Socket& socket, std::string_view reason,
+                                        const boost::json::value&) { handler(socket, reason); };
+}
+
+}  // namespace
+
+std::vector<AnyHandler> Socket::listeners_any() const {
+  return handlers_of(any_listeners_);
+}
+
+std::vector<AnyHandler> Socket::listeners_any_outgoing() const {
+  return handlers_of(outgoing_listeners_);
+}
+
+void Socket::on_disconnecting(DisconnectHandler handler) {
+  on_disconnecting_.push_back(with_description(std::move(handler)));
+}
+
+void Socket::on_disconnect(DisconnectHandler handler) {
+  on_disconnect_.push_back(with_description(std::move(handler)));
+}
+
 // Outgoing packets exist only encoded (a broadcast is encoded once for everyone), so a socket
 // that listens to them decodes its own copy.
 void Socket::notify_outgoing(const EncodedPacket& packet) {
@@ -227,6 +261,19 @@ void Socket::emit_event(std::string_view event, Message message, bool compress) 
   BroadcastOptions options;
   options.rooms.push_back(id_);
   write(adapter.encode_for_delivery(packet, options), compress);
+}
+
+void Socket::Volatile::emit_message(std::string_view event, Message message) const {
+  if (!socket_->writable()) return;  // dropped before it costs an encoding
+  socket_->emit_message(event, std::move(message));
+}
+
+bool Socket::writable() const {
+  return connected_ && client_ && client_->connection().writable();
+}
+
+std::size_t Socket::buffered_bytes() const {
+  return client_ ? client_->connection().buffered_bytes() : 0;
 }
 
 void Socket::emit_with_ack(std::string_view event, Message message, AckCallback callback,
@@ -411,12 +458,12 @@ void Socket::on_ack(Packet& packet) {
   callback(std::nullopt, message);
 }
 
-void Socket::on_close(std::string_view reason) {
+void Socket::on_close(std::string_view reason, const boost::json::value& description) {
   if (!connected_) return;
   log::debug(log::Layer::socketio, "{}: disconnected from {} ({})", id_, nsp_.name(), reason);
   auto self = shared_from_this();
   for (const auto& handler : on_disconnecting_)
-    handler(*this, reason);
+    handler(*this, reason, description);
   connected_ = false;
   if (recovery_ && recoverable(reason)) {
     SocketSession session{id_, recovery_->pid, rooms(), data_, recovery_->start};
@@ -433,7 +480,7 @@ void Socket::on_close(std::string_view reason) {
     if (pending.callback) pending.callback(std::string("socket has been disconnected"), empty);
   }
   for (const auto& handler : on_disconnect_)
-    handler(*this, reason);
+    handler(*this, reason, description);
   nsp_.server().notify(
       [&](ServerObserver& observer) { observer.on_socket_disconnected(*this, reason); });
   client_ = nullptr;

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -92,22 +93,66 @@ class Socket : public std::enable_shared_from_this<Socket> {
   ListenerId prepend_any_outgoing(AnyHandler handler);
   void off_any_outgoing();
   void off_any_outgoing(ListenerId id);
+  /// The any-listeners (incoming / outgoing), in the order they run (Node's listenersAny /
+  /// listenersAnyOutgoing).
+  std::vector<AnyHandler> listeners_any() const;
+  std::vector<AnyHandler> listeners_any_outgoing() const;
   /// Adds a per-packet middleware (Node's socket.use): they run in order, after the any-listeners
   /// and before the event's listeners; each calls next() to go on or next(error) to stop there.
   void use(PacketMiddleware middleware) { packet_middlewares_.push_back(std::move(middleware)); }
   /// Listens to the errors of packet middlewares (Node's socket.on("error")).
   void on_error(ErrorHandler handler) { error_handlers_.push_back(std::move(handler)); }
 
-  void on_disconnecting(DisconnectHandler handler) {
+  /// Runs when the socket is about to leave, still in its rooms (Node's "disconnecting").
+  void on_disconnecting(DisconnectHandler handler);
+  void on_disconnecting(DisconnectDescriptionHandler handler) {
     on_disconnecting_.push_back(std::move(handler));
   }
-  void on_disconnect(DisconnectHandler handler) { on_disconnect_.push_back(std::move(handler)); }
+  /// Runs once the socket has left its namespace and rooms, with the reason (Node's reasons:
+  /// "transport close", "server namespace disconnect", ...) and, if asked for, its description.
+  void on_disconnect(DisconnectHandler handler);
+  void on_disconnect(DisconnectDescriptionHandler handler) {
+    on_disconnect_.push_back(std::move(handler));
+  }
 
   void emit_message(std::string_view event, Message message);
   template <class... T>
   void emit(std::string_view event, T&&... values) {
     emit_message(event, make_message(std::forward<T>(values)...));
   }
+  /// emit("message", values...) (Node's socket.send).
+  template <class... T>
+  void send(T&&... values) {
+    emit("message", std::forward<T>(values)...);
+  }
+
+  /// Emits that may be lost: a packet is dropped when the connection cannot take it now (a
+  /// long-poll with no GET waiting, a WebSocket with a write under way). Node's socket.volatile.
+  class Volatile {
+   public:
+    void emit_message(std::string_view event, Message message) const;
+    template <class... T>
+    void emit(std::string_view event, T&&... values) const {
+      emit_message(event, make_message(std::forward<T>(values)...));
+    }
+    template <class... T>
+    void send(T&&... values) const {
+      emit("message", std::forward<T>(values)...);
+    }
+
+   private:
+    friend class Socket;
+    explicit Volatile(Socket& socket) : socket_(&socket) {}
+    Socket* socket_;
+  };
+  /// socket.volatile_().emit(...); for the others, socket.broadcast().volatile_().emit(...).
+  Volatile volatile_() { return Volatile(*this); }
+  /// Whether a packet sent now goes out at once (what volatile emits check).
+  bool writable() const;
+  /// Bytes queued for this socket's connection and not written yet; the connection closes with
+  /// "transport error" past the Engine.IO max_buffered_bytes.
+  std::size_t buffered_bytes() const;
+
   /// Emits and waits for the client's ack; after `timeout` (when > 0) the callback gets
   /// "operation has timed out".
   void emit_with_ack(std::string_view event, Message message, AckCallback callback,
@@ -166,8 +211,18 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   /// Every other socket of the namespace in `room` (this one excluded), and so on.
   BroadcastOperator to(Room room) const { return broadcast().to(std::move(room)); }
+  BroadcastOperator to(std::initializer_list<Room> rooms) const { return broadcast().to(rooms); }
+  BroadcastOperator to(const std::vector<Room>& rooms) const { return broadcast().to(rooms); }
   BroadcastOperator in(Room room) const { return to(std::move(room)); }
+  BroadcastOperator in(std::initializer_list<Room> rooms) const { return to(rooms); }
+  BroadcastOperator in(const std::vector<Room>& rooms) const { return to(rooms); }
   BroadcastOperator except(Room room) const { return broadcast().except(std::move(room)); }
+  BroadcastOperator except(std::initializer_list<Room> rooms) const {
+    return broadcast().except(rooms);
+  }
+  BroadcastOperator except(const std::vector<Room>& rooms) const {
+    return broadcast().except(rooms);
+  }
   BroadcastOperator broadcast() const;
 
   /// Leaves the namespace ("server namespace disconnect"); with close, ends the whole connection.
@@ -198,8 +253,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void on_event(Packet& packet);
   void on_ack(Packet& packet);
   void send_ack(uint64_t id, Message message);
-  /// Leaves the namespace for `reason`; the client is told only when `notify_client`.
-  void on_close(std::string_view reason);
+  /// Leaves the namespace for `reason` (with its description, see DisconnectDescriptionHandler).
+  void on_close(std::string_view reason, const boost::json::value& description = nullptr);
 
   struct PendingAck {
     AckCallback callback;
@@ -246,8 +301,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::vector<PacketMiddleware> packet_middlewares_;
   std::vector<ErrorHandler> error_handlers_;
   ListenerId next_listener_id_ = 1;
-  std::vector<DisconnectHandler> on_disconnecting_;
-  std::vector<DisconnectHandler> on_disconnect_;
+  std::vector<DisconnectDescriptionHandler> on_disconnecting_;
+  std::vector<DisconnectDescriptionHandler> on_disconnect_;
   std::unordered_map<uint64_t, PendingAck> acks_;
 };
 

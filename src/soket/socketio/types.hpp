@@ -50,6 +50,11 @@ using EventHandler = std::function<void(Socket&, Message&, Ack&)>;
 using ListenerId = uint64_t;
 using AnyHandler = std::function<void(Socket&, std::string_view event, Message&)>;
 using DisconnectHandler = std::function<void(Socket&, std::string_view reason)>;
+/// A disconnect listener that also takes the description (Node's second argument of "disconnect"):
+/// for "transport error" {"type": "TransportError", "message": ...} and for "transport close"
+/// {"message": ...} with what happened underneath; null for the other reasons.
+using DisconnectDescriptionHandler =
+    std::function<void(Socket&, std::string_view reason, const boost::json::value& description)>;
 using ConnectionHandler = std::function<void(Socket&)>;
 using Next = std::function<void(std::optional<ConnectError>)>;
 using Middleware = std::function<void(Socket&, Next)>;
