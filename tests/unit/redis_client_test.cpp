@@ -365,13 +365,7 @@ class RedisFakeServerTest : public ::testing::Test {
     return RedisClient::create(io_, url, options);
   }
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 3s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      io_.restart();
-      io_.run_for(5ms);
-    }
-    return true;
+    return redis_test::run_io_until(io_, done, timeout);
   }
   void finish(const std::shared_ptr<RedisClient>& c) {
     c->stop();

@@ -30,6 +30,18 @@ using namespace std::chrono_literals;
 using Type = RedisReply::Type;
 namespace asio = net::asio;
 
+// Runs `io` until `done` holds or `timeout` passes; every wait in the Redis tests is one.
+inline bool run_io_until(asio::io_context& io, const std::function<bool()>& done,
+                         std::chrono::milliseconds timeout = 3s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    io.restart();
+    io.run_for(5ms);
+  }
+  return true;
+}
+
 constexpr const char* kRedisServer = "/usr/bin/redis-server";
 
 inline bool port_is_free(uint16_t port) {
@@ -171,13 +183,7 @@ class RedisTest : public ::testing::Test {
 
   // Runs the io_context until `done` holds or `timeout` passes; every wait in these tests is one.
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = 3s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      io_.restart();
-      io_.run_for(5ms);
-    }
-    return true;
+    return run_io_until(io_, done, timeout);
   }
 
   void start_and_wait(const std::shared_ptr<RedisClient>& c) {
