@@ -5,7 +5,7 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "soket/gateway/chat_server.hpp"
+#include "soket/gateway/chat_templates.hpp"
 #include "soket/gateway/line_framer.hpp"
 #include "soket/gateway/text_check.hpp"
 #include "soket/util/utf8.hpp"
