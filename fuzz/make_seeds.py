@@ -136,6 +136,8 @@ SEEDS["msgpack_codec"] = sio_msgpack + [
     b"\xc7\x03\x05abc",  # another ext
     b"\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00",  # NaN
     mp({1: "integer key", "a": {"b": {"c": [[[]]]}}}),
+    # A repeated key whose first value was a binary (the campaign's first round-trip report).
+    base64.b64decode("hKOjdWmcXGFicwEBcGluZy1ubwBlxAEAZcQBBw=="),
 ]
 
 SEEDS["resp"] = [

@@ -64,7 +64,7 @@ struct ChatUser {
 ///
 /// Single-threaded: construct, call and destroy it on the io_context's thread. Handlers may call
 /// deliver().
-class ChatServer : private LineServer::Events {
+class ChatServer final : private LineServer::Events {
  public:
   struct Handlers {
     std::function<void(const ChatUser&)> on_join;
