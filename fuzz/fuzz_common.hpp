@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "soket/util/bytes.hpp"
 #include "soket/util/log.hpp"
 
 namespace soket::fuzz {
@@ -75,6 +76,32 @@ inline bool same_json(const boost::json::value& a, const boost::json::value& b) 
     return true;
   }
   return a == b;
+}
+
+/// `value` with each placeholder that names one of `attachments` replaced by {"bin": its bytes}:
+/// documents compared by the binaries where they stand, not by their numbering.
+inline boost::json::value with_binaries(const boost::json::value& value,
+                                        const std::vector<SharedBytes>& attachments) {
+  if (const auto* array = value.if_array()) {
+    boost::json::array out;
+    for (const auto& v : *array)
+      out.push_back(with_binaries(v, attachments));
+    return out;
+  }
+  const auto* object = value.if_object();
+  if (!object) return value;
+  const auto* marker = object->if_contains("_placeholder");
+  const auto* num = object->if_contains("num");
+  if (marker && marker->is_bool() && marker->get_bool() && num) {
+    boost::system::error_code ec;
+    auto index = num->to_number<uint64_t>(ec);
+    if (!ec && index < attachments.size())
+      return boost::json::object{{"bin", std::string_view(*attachments[index])}};
+  }
+  boost::json::object out;
+  for (const auto& kv : *object)
+    out[kv.key()] = with_binaries(kv.value(), attachments);
+  return out;
 }
 
 /// Logging off: the parsers warn about bad input, which is all a fuzzer sends.
