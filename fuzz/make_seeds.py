@@ -121,7 +121,9 @@ sio_msgpack = [
 SEEDS["sio_msgpack"] = sio_msgpack
 # byte 0 even: JSON parser; odd: msgpack.
 SEEDS["sio_roundtrip"] = [b"\x00" + s[1:] for s in SEEDS["sio_decoder"] if s.startswith(b"t")] + [
-    b"\x01" + s for s in sio_msgpack]
+    b"\x01" + s for s in sio_msgpack] + [
+    b"\x003456[1e4001,\"2\"]",  # infinity, written back as null (the campaign's report)
+    b"\x01" + mp({"type": 2, "nsp": "/", "data": ["f", float("inf"), float("nan")]})]
 
 node_stream_binary = base64.b64decode(
     "gqZwYWNrZXSDpHR5cGUCpGRhdGGSo2JpbsQDAQL/o25zcKEvpG9wdHODpXJvb21zkaFypmV4Y2VwdJClZmxhZ3OA")
