@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -53,7 +54,12 @@ inline bool same_json(const boost::json::value& a, const boost::json::value& b) 
       double y = b.is_double()  ? b.get_double()
                  : b.is_int64() ? static_cast<double>(b.get_int64())
                                 : static_cast<double>(b.get_uint64());
-      return (std::isnan(x) && std::isnan(y)) || x == y;
+      // Boost.JSON 1.81 writes some doubles with one significant digit too few
+      // (1.1111111111111111e46 as 1.111111111111111E46), which reads back an ulp off: a drift of
+      // the library's number formatting (docs/fuzzing.md), not of soket's codecs.
+      if ((std::isnan(x) && std::isnan(y)) || x == y) return true;
+      return std::isfinite(x) && std::isfinite(y) &&
+             std::fabs(x - y) <= 4 * std::numeric_limits<double>::epsilon() * std::fabs(x);
     }
     return a == b;
   }
