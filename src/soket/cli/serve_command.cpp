@@ -17,6 +17,8 @@ Runner add_serve_command(CLI::App& app) {
     std::string config_file;
     std::string debug_layers;
     bool simulate = false;
+    int64_t device_idle_timeout = 0;
+    int64_t dead_peer_timeout = 0;
   };
   auto options = std::make_shared<Options>();
   auto& c = options->config;
@@ -39,6 +41,16 @@ Runner add_serve_command(CLI::App& app) {
   auto* web =
       cmd->add_option("--web-dir", c.web_dir,
                       "Serve the dashboard from this directory instead of the built-in copy");
+  auto* device_idle =
+      cmd->add_option("--device-idle-timeout", options->device_idle_timeout,
+                      "Seconds after which a TCP device from which nothing is heard (no line, not "
+                      "even a TCP ack of a keep-alive probe) is disconnected; 0: never ([devices] "
+                      "idle_timeout, default 300)");
+  auto* dead_peer =
+      cmd->add_option("--dead-peer-timeout", options->dead_peer_timeout,
+                      "Seconds within which a TCP device that vanished without closing (power "
+                      "cut, Wi-Fi gone) is dropped and shown offline; 0: no keep-alive ([devices] "
+                      "dead_peer_timeout, default 25)");
   cmd->add_option("--config", options->config_file,
                   "A soket.toml with settings, auth tokens, groups and village rules");
   auto* redis = cmd->add_option("--redis", c.redis_url,
@@ -56,7 +68,10 @@ Runner add_serve_command(CLI::App& app) {
   cmd->add_flag("--simulate", options->simulate,
                 "Also run the simulated village (soket simulate) against this server");
 
-  return [options, http, tcp, udp, chat, data, bind, log, web, redis, adapter, node]() -> int {
+  device_idle->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
+  dead_peer->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
+  return [options, http, tcp, udp, chat, data, bind, log, web, redis, adapter, node, device_idle,
+          dead_peer]() -> int {
     hub::HubConfig config;
     if (!options->config_file.empty()) hub::load_config_file(options->config_file, config);
     const auto& flags = options->config;
@@ -71,6 +86,10 @@ Runner add_serve_command(CLI::App& app) {
     if (redis->count()) config.redis_url = flags.redis_url;
     if (adapter->count()) config.redis_adapter = flags.redis_adapter;
     if (node->count()) config.node_name = flags.node_name;
+    if (device_idle->count())
+      config.device_idle_timeout = std::chrono::seconds(options->device_idle_timeout);
+    if (dead_peer->count())
+      config.dead_peer_timeout = std::chrono::seconds(options->dead_peer_timeout);
     if (!log::init(config.log_level))
       throw std::runtime_error("unknown log level " + config.log_level);
     if (!log::enable_debug(options->debug_layers))

@@ -49,6 +49,18 @@ class TableReader {
       if (!v || *v < 0 || *v > 65535)
         fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a port number");
       out = static_cast<uint16_t>(*v);
+    } else if constexpr (std::is_same_v<T, std::chrono::seconds>) {
+      auto v = node->value<int64_t>();
+      if (!v || *v < 0 || *v > 365LL * 24 * 3600)
+        fail(source_, node->source(),
+             "'" + path_ + std::string(key) + "' must be a whole number of seconds (0 or more)");
+      out = std::chrono::seconds(*v);
+    } else if constexpr (std::is_same_v<T, int>) {
+      auto v = node->value<int64_t>();
+      if (!v || *v < 0 || *v > 1000000)
+        fail(source_, node->source(),
+             "'" + path_ + std::string(key) + "' must be a whole number (0 or more)");
+      out = static_cast<int>(*v);
     } else if constexpr (std::is_same_v<T, double>) {
       auto v = node->value<double>();
       if (!v) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a number");
@@ -175,6 +187,11 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     r.get("udp_reply", config.udp_reply);
     r.get("fsync", config.fsync);
     r.get("web_dir", config.web_dir);
+  }
+  if (const toml::table* devices = top.table("devices")) {
+    TableReader r(*devices, source, "devices.");
+    r.get("idle_timeout", config.device_idle_timeout);
+    r.get("dead_peer_timeout", config.dead_peer_timeout);
   }
   if (const toml::table* cluster = top.table("cluster")) {
     TableReader r(*cluster, source, "cluster.");

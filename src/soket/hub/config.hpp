@@ -65,7 +65,14 @@ struct HubConfig {
   bool udp_reply = true;
   bool fsync = true;  // store: fsync every commit (false: survive process crashes only)
   std::chrono::milliseconds idle_gap{20};
+  /// [devices] idle_timeout: a TCP device from which nothing is heard for this long — no line and
+  /// not even a TCP acknowledgement of a command or of a keep-alive probe — is disconnected (and
+  /// logged); zero: never. A listen-only device stays: its TCP stack answers keep-alive probes.
   std::chrono::seconds device_idle_timeout{300};
+  /// [devices] dead_peer_timeout: a TCP device that vanished without closing (power cut, Wi-Fi
+  /// gone) is dropped and shown offline within this many seconds (TCP keep-alive and
+  /// TCP_USER_TIMEOUT); zero turns keep-alive off.
+  std::chrono::seconds dead_peer_timeout{25};
   std::filesystem::path web_dir;  // serve the dashboard from here instead of the built-in copy
 
   /// [cluster]: Socket.IO shared with other nodes through Redis (the protocol of Node's

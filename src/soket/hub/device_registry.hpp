@@ -29,7 +29,7 @@ struct LiveDevice {
   std::map<std::string, double> latest;
   gateway::DeviceConnectionPtr connection;  // while connected over TCP
   std::deque<int64_t> awaiting_reply;       // commands written, oldest first, not yet answered
-  std::set<int64_t> delivered;              // commands written on the current connection
+  std::map<int64_t, int64_t> delivered;     // commands written on this connection -> when
 };
 
 /// Every device seen, stored or live, by id.

@@ -79,6 +79,7 @@ void Hub::start() {
   gateway::DeviceServerOptions device_options;
   device_options.line.idle_gap = config_.idle_gap;
   device_options.line.idle_timeout = config_.device_idle_timeout;
+  device_options.line.keep_alive = gateway::KeepAliveOptions::within(config_.dead_peer_timeout);
   devices_ = std::make_unique<gateway::DeviceServer>(
       io_, device_options,
       gateway::DeviceServer::Handlers{

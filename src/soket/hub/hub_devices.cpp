@@ -431,14 +431,22 @@ void Hub::send_command(const std::string& target, const std::string& command,
 }
 
 store::Command Hub::write_command(LiveDevice& device, const store::Command& command) {
-  if (!device.connection || device.delivered.contains(command.id)) return command;
+  if (auto it = device.delivered.find(command.id); it != device.delivered.end()) {
+    // Already written (deliver_pending may run first when the device just connected).
+    store::Command sent = command;
+    sent.state = store::CommandState::sent;
+    sent.sent_at = it->second;
+    return sent;
+  }
+  if (!device.connection) return command;
   if (!device.connection->send_line(command.command)) return command;
   ++counters_.tcp_out;
-  device.delivered.insert(command.id);
+  int64_t now = store::now_ms();
+  device.delivered.emplace(command.id, now);
   device.awaiting_reply.push_back(command.id);
   store::Command sent = command;
   sent.state = store::CommandState::sent;
-  sent.sent_at = store::now_ms();
+  sent.sent_at = now;
   emit_command_status(sent);
   (void)store_->writer().submit(store::MarkCommandSent{.id = command.id, .ts = *sent.sent_at});
   return sent;
