@@ -19,6 +19,7 @@ Runner add_serve_command(CLI::App& app) {
     bool simulate = false;
     int64_t device_idle_timeout = 0;
     int64_t dead_peer_timeout = 0;
+    int64_t command_ttl = 0;
   };
   auto options = std::make_shared<Options>();
   auto& c = options->config;
@@ -51,6 +52,11 @@ Runner add_serve_command(CLI::App& app) {
                       "Seconds within which a TCP device that vanished without closing (power "
                       "cut, Wi-Fi gone) is dropped and shown offline; 0: no keep-alive ([devices] "
                       "dead_peer_timeout, default 25)");
+  auto* command_ttl = cmd->add_option(
+      "--command-ttl", options->command_ttl,
+      "Seconds for which a command left unanswered by a device whose connection ended is written "
+      "again when it comes back (at least once); 0: never twice ([devices] command_ttl, default "
+      "600)");
   cmd->add_option("--config", options->config_file,
                   "A soket.toml with settings, auth tokens, groups and village rules");
   auto* redis = cmd->add_option("--redis", c.redis_url,
@@ -70,8 +76,9 @@ Runner add_serve_command(CLI::App& app) {
 
   device_idle->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
   dead_peer->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
+  command_ttl->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
   return [options, http, tcp, udp, chat, data, bind, log, web, redis, adapter, node, device_idle,
-          dead_peer]() -> int {
+          dead_peer, command_ttl]() -> int {
     hub::HubConfig config;
     if (!options->config_file.empty()) hub::load_config_file(options->config_file, config);
     const auto& flags = options->config;
@@ -90,6 +97,7 @@ Runner add_serve_command(CLI::App& app) {
       config.device_idle_timeout = std::chrono::seconds(options->device_idle_timeout);
     if (dead_peer->count())
       config.dead_peer_timeout = std::chrono::seconds(options->dead_peer_timeout);
+    if (command_ttl->count()) config.command_ttl = std::chrono::seconds(options->command_ttl);
     if (!log::init(config.log_level))
       throw std::runtime_error("unknown log level " + config.log_level);
     if (!log::enable_debug(options->debug_layers))

@@ -192,6 +192,7 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     TableReader r(*devices, source, "devices.");
     r.get("idle_timeout", config.device_idle_timeout);
     r.get("dead_peer_timeout", config.dead_peer_timeout);
+    r.get("command_ttl", config.command_ttl);
   }
   if (const toml::table* cluster = top.table("cluster")) {
     TableReader r(*cluster, source, "cluster.");

@@ -73,6 +73,10 @@ struct HubConfig {
   /// gone) is dropped and shown offline within this many seconds (TCP keep-alive and
   /// TCP_USER_TIMEOUT); zero turns keep-alive off.
   std::chrono::seconds dead_peer_timeout{25};
+  /// [devices] command_ttl: a command written to a device whose connection ended before it replied
+  /// is written again when the device comes back, while the command is younger than this (from its
+  /// creation); older, it fails. Zero: never written twice.
+  std::chrono::seconds command_ttl{600};
   std::filesystem::path web_dir;  // serve the dashboard from here instead of the built-in copy
 
   /// [cluster]: Socket.IO shared with other nodes through Redis (the protocol of Node's

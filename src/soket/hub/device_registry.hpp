@@ -28,6 +28,7 @@ struct LiveDevice {
   int64_t last_seen = 0;
   std::map<std::string, double> latest;
   gateway::DeviceConnectionPtr connection;  // while connected over TCP
+  bool command_ids = false;                 // HELLO ... cmdid=1: commands go out as "cmd #<id>"
   std::deque<int64_t> awaiting_reply;       // commands written, oldest first, not yet answered
   std::map<int64_t, int64_t> delivered;     // commands written on this connection -> when
 };

@@ -85,7 +85,12 @@ void Hub::start() {
       gateway::DeviceServer::Handlers{
           .on_open = {},
           .on_message = [this](const auto& conn, const auto& m) { on_device_message(conn, m); },
-          .on_error = [this](const auto&, std::string_view) { ++counters_.errors; },
+          .on_error = {},
+          .on_invalid =
+              [this](const auto& conn, std::string_view reason) {
+                ++counters_.errors;
+                reply_in_order(Reply{this, conn, {}}, "ERR " + std::string(reason));
+              },
           .on_close = [this](const auto& conn, gateway::CloseReason) { on_device_close(conn); }});
   udp_ = std::make_unique<gateway::UdpReceiver>(
       io_, gateway::UdpReceiverOptions{.replies = config_.udp_reply},

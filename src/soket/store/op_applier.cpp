@@ -54,6 +54,9 @@ OpApplier::OpApplier(Database& db)
       mark_sent_(db,
                  "UPDATE commands SET state = 'sent', sent_at = ?2 "
                  "WHERE id = ?1 AND state = 'queued'"),
+      mark_resent_(db,
+                   "UPDATE commands SET state = 'sent', sent_at = ?2 "
+                   "WHERE id = ?1 AND state IN ('queued', 'sent')"),
       mark_acked_(db,
                   "UPDATE commands SET state = 'acked', acked_at = ?2, reply = ?3 "
                   "WHERE id = ?1 AND state = 'sent'"),
@@ -192,10 +195,11 @@ WriteResult OpApplier::apply_one(const EnqueueCommand& op) {
 }
 
 WriteResult OpApplier::apply_one(const MarkCommandSent& op) {
-  StatementScope scope(mark_sent_);
-  mark_sent_.bind(1, op.id);
-  mark_sent_.bind(2, op.ts);
-  mark_sent_.run();
+  Statement& stmt = op.resend ? mark_resent_ : mark_sent_;
+  StatementScope scope(stmt);
+  stmt.bind(1, op.id);
+  stmt.bind(2, op.ts);
+  stmt.run();
   if (db_.changes() == 0) return refuse_transition(op.id, "sent");
   return ok_result(op.id);
 }

@@ -47,6 +47,7 @@ class OpApplier {
   Statement insert_text_;
   Statement insert_command_;
   Statement mark_sent_;
+  Statement mark_resent_;
   Statement mark_acked_;
   Statement mark_failed_;
   Statement command_state_;
