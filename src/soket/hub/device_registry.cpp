@@ -4,7 +4,8 @@
 
 namespace soket::hub {
 
-void DeviceRegistry::load(const std::vector<store::Device>& stored) {
+void DeviceRegistry::load(const std::vector<store::Device>& stored,
+                          const std::vector<store::LatestValue>& latest) {
   for (const auto& d : stored) {
     auto& device = get_or_add(d.id);
     device.name = d.name.value_or("");
@@ -16,6 +17,8 @@ void DeviceRegistry::load(const std::vector<store::Device>& stored) {
     device.last_seen = d.last_seen;
     device.online = false;  // nothing is connected yet
   }
+  for (const auto& v : latest)
+    if (auto* device = find(v.device_id)) device->latest[v.key] = v.value;
 }
 
 LiveDevice* DeviceRegistry::find(const std::string& id) {

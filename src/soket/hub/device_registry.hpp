@@ -36,7 +36,9 @@ struct LiveDevice {
 /// Every device seen, stored or live, by id.
 class DeviceRegistry {
  public:
-  void load(const std::vector<store::Device>& stored);
+  /// The stored devices (all offline) with their latest values.
+  void load(const std::vector<store::Device>& stored,
+            const std::vector<store::LatestValue>& latest);
 
   LiveDevice* find(const std::string& id);
   LiveDevice& get_or_add(const std::string& id);

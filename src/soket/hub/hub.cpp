@@ -34,7 +34,7 @@ void Hub::start() {
                              e.what());
   }
   (void)store_->writer().submit(store::MarkAllOffline{});
-  registry_.load(store_->reader().devices());
+  registry_.load(store_->reader().devices(), store_->reader().latest_values());
 
   auto endpoint = [&](uint16_t port) {
     auto e = net::make_endpoint(config_.bind, port);
