@@ -193,6 +193,12 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     r.get("idle_timeout", config.device_idle_timeout);
     r.get("dead_peer_timeout", config.dead_peer_timeout);
     r.get("command_ttl", config.command_ttl);
+    r.get("udp_offline_intervals", config.udp_offline_intervals);
+    r.get("udp_offline_min", config.udp_offline_min);
+    r.get("udp_commands", config.udp_commands);
+    if (config.udp_offline_intervals < 1)
+      fail(source, devices->get("udp_offline_intervals")->source(),
+           "'devices.udp_offline_intervals' must be 1 or more");
   }
   if (const toml::table* cluster = top.table("cluster")) {
     TableReader r(*cluster, source, "cluster.");

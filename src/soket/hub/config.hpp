@@ -77,6 +77,14 @@ struct HubConfig {
   /// is written again when the device comes back, while the command is younger than this (from its
   /// creation); older, it fails. Zero: never written twice.
   std::chrono::seconds command_ttl{600};
+  /// [devices] udp_offline_intervals / udp_offline_min: a UDP sender is offline after this many of
+  /// its own reporting intervals without a datagram, and never sooner than udp_offline_min.
+  int udp_offline_intervals = 3;
+  std::chrono::seconds udp_offline_min{60};
+  /// [devices] udp_commands: send commands to a UDP device as datagrams to the address it sends
+  /// from (for devices that listen there). Off: a UDP device gets no commands ("*" and groups leave
+  /// it out, a command to it is refused with the reason).
+  bool udp_commands = false;
   std::filesystem::path web_dir;  // serve the dashboard from here instead of the built-in copy
 
   /// [cluster]: Socket.IO shared with other nodes through Redis (the protocol of Node's

@@ -10,7 +10,11 @@
 namespace soket::hub {
 
 Hub::Hub(net::asio::io_context& io, HubConfig config)
-    : io_(io), config_(std::move(config)), rules_(config_), clock_timer_(io) {}
+    : io_(io),
+      config_(std::move(config)),
+      rules_(config_),
+      clock_timer_(io),
+      udp_sweep_timer_(io) {}
 
 Hub::~Hub() {
   *alive_ = false;
@@ -34,7 +38,18 @@ void Hub::start() {
                              e.what());
   }
   (void)store_->writer().submit(store::MarkAllOffline{});
+  registry_.set_udp_commands(config_.udp_commands);
   registry_.load(store_->reader().devices(), store_->reader().latest_values());
+  // A UDP sender keeps the name its HELLO gave it across a restart: its last address is stored.
+  std::map<std::string, int64_t> udp_seen;
+  registry_.for_each([&](const LiveDevice& d) {
+    if (d.transport != "udp" || d.address.empty()) return;
+    auto [it, added] = udp_seen.try_emplace(d.address, d.last_seen);
+    if (added || d.last_seen >= it->second) {
+      it->second = d.last_seen;
+      udp_device_[d.address] = d.id;
+    }
+  });
 
   auto endpoint = [&](uint16_t port) {
     auto e = net::make_endpoint(config_.bind, port);
@@ -148,6 +163,7 @@ void Hub::start() {
     return chat_->port();
   });
   schedule_clock();
+  schedule_udp_sweep();
   run_actions(rules_.on_clock([] {
     std::time_t t = std::time(nullptr);
     std::tm local{};
@@ -160,6 +176,7 @@ void Hub::stop() {
   if (stopped_ || !store_) return;
   stopped_ = true;
   clock_timer_.cancel();
+  udp_sweep_timer_.cancel();
   if (stdin_) {
     net::error_code ignored;
     stdin_->cancel(ignored);

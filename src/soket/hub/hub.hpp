@@ -94,6 +94,15 @@ class Hub {
   void apply_rules(const std::string& device, const std::map<std::string, double>& values);
   void run_actions(const std::vector<RuleAction>& actions);
   void schedule_clock();
+  /// Marks UDP devices offline once they are quiet for longer than their limit (every second).
+  void schedule_udp_sweep();
+  /// The silence after which a UDP device is offline: udp_offline_intervals of its own reporting
+  /// interval, at least udp_offline_min.
+  int64_t udp_offline_after_ms(const LiveDevice& device) const;
+  /// Whether a command written now reaches the device: its TCP connection, or its UDP address
+  /// with [devices] udp_commands while it is online.
+  bool can_receive_now(const LiveDevice& device) const;
+  bool write_line_to(LiveDevice& device, std::string_view line);
   bool check_device_token(const std::string& id, const std::string& token) const;
   using StoreDone = std::function<void(const store::WriteResult&)>;
   /// A store completion that runs `fn` on the io thread. Completions come on the writer thread;
@@ -166,6 +175,7 @@ class Hub {
   std::unordered_map<uint64_t, std::string> connection_device_;  // TCP connection id -> device
   std::map<std::string, std::string> udp_device_;                // "ip:port" -> device (HELLO)
   net::asio::steady_timer clock_timer_;
+  net::asio::steady_timer udp_sweep_timer_;
   std::unique_ptr<net::asio::posix::stream_descriptor> stdin_;
   net::asio::streambuf stdin_buffer_;
 

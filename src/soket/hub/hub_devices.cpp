@@ -18,6 +18,20 @@ std::string endpoint_string(const net::udp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
 }
 
+std::optional<net::udp::endpoint> parse_udp_address(const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  net::error_code ec;
+  auto ip = net::asio::ip::make_address(address.substr(0, colon), ec);
+  if (ec) return std::nullopt;
+  unsigned port = 0;
+  auto digits = std::string_view(address).substr(colon + 1);
+  auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (err != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535)
+    return std::nullopt;
+  return net::udp::endpoint(ip, static_cast<uint16_t>(port));
+}
+
 std::string store_error(const store::WriteResult& result) {
   return result.status == store::WriteStatus::rejected ? "ERR " + result.error
                                                        : "ERR storage failed, try again";
@@ -410,6 +424,13 @@ void Hub::on_datagram(const net::udp::endpoint& sender, const gateway::DeviceMes
     if (udp_device_.size() < 100000) udp_device_[address] = id;
   }
   LiveDevice* device = registry_.find(id);
+  if (device && device->online && device->transport == "udp") {
+    int64_t gap = store::now_ms() - device->last_seen;
+    if (gap > 0) {  // the device's reporting interval, smoothed
+      device->udp_interval_ms =
+          device->udp_interval_ms == 0 ? gap : (device->udp_interval_ms * 7 + gap * 3) / 10;
+    }
+  }
   if (!device || !device->online) {
     gateway::DeviceMessage anonymous;
     anonymous.kind = gateway::DeviceMessageKind::hello;
@@ -441,8 +462,14 @@ void Hub::send_command(const std::string& target, const std::string& command,
   }
   if (target == "group:") return fail("no group name: use group:<name>");
   auto ids = registry_.resolve(target);
-  if (target != "*" && !target.starts_with("group:") && !registry_.find(target))
-    return fail("unknown device '" + target + "'");
+  if (target != "*" && !target.starts_with("group:")) {
+    const LiveDevice* device = registry_.find(target);
+    if (!device) return fail("unknown device '" + target + "'");
+    if (!registry_.takes_commands(*device))
+      return fail("device '" + target +
+                  "' sends over UDP and cannot receive commands (set [devices] udp_commands = "
+                  "true if it listens on the port it sends from)");
+  }
   if (ids.empty()) {
     return done(boost::json::object{
         {"ok", true}, {"commands", boost::json::array{}}, {"note", "no device matches " + target}});
@@ -462,7 +489,7 @@ void Hub::send_command(const std::string& target, const std::string& command,
             if (auto stored = store_->reader().command(r.id)) {
               LiveDevice* device = registry_.find(id);
               store::Command now_state = *stored;
-              if (device && device->connection) {
+              if (device && can_receive_now(*device)) {
                 now_state = write_command(*device, *stored);
               } else {
                 emit_command_status(*stored);
@@ -493,13 +520,11 @@ store::Command Hub::write_command(LiveDevice& device, const store::Command& comm
     sent.sent_at = it->second;
     return sent;
   }
-  if (!device.connection) return command;
-  bool written =
-      device.command_ids
-          ? device.connection->send_line(command.command + " #" + std::to_string(command.id))
-          : device.connection->send_line(command.command);
+  if (!can_receive_now(device)) return command;
+  bool written = device.command_ids
+                     ? write_line_to(device, command.command + " #" + std::to_string(command.id))
+                     : write_line_to(device, command.command);
   if (!written) return command;
-  ++counters_.tcp_out;
   int64_t now = store::now_ms();
   device.delivered.emplace(command.id, now);
   device.awaiting_reply.push_back(command.id);
@@ -512,8 +537,54 @@ store::Command Hub::write_command(LiveDevice& device, const store::Command& comm
   return sent;
 }
 
+bool Hub::can_receive_now(const LiveDevice& device) const {
+  if (device.connection) return true;
+  return config_.udp_commands && device.transport == "udp" && device.online;
+}
+
+bool Hub::write_line_to(LiveDevice& device, std::string_view line) {
+  if (device.connection) {
+    if (!device.connection->send_line(line)) return false;
+    ++counters_.tcp_out;
+    return true;
+  }
+  auto endpoint = parse_udp_address(device.address);
+  if (!endpoint || !udp_->send_line(*endpoint, line)) return false;
+  ++counters_.udp_out;
+  return true;
+}
+
+int64_t Hub::udp_offline_after_ms(const LiveDevice& device) const {
+  int64_t floor =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config_.udp_offline_min).count();
+  return std::max(floor, device.udp_interval_ms * config_.udp_offline_intervals);
+}
+
+void Hub::schedule_udp_sweep() {
+  udp_sweep_timer_.expires_after(std::chrono::seconds(1));
+  udp_sweep_timer_.async_wait([this, alive = alive_](net::error_code ec) {
+    if (ec || !*alive || stopped_) return;
+    int64_t now = store::now_ms();
+    registry_.for_each([&](LiveDevice& device) {
+      if (!device.online || device.transport != "udp" || device.connection) return;
+      int64_t quiet = now - device.last_seen;
+      if (quiet <= udp_offline_after_ms(device)) return;
+      spdlog::info("device {} (udp {}): offline, no datagram for {} s (its interval ~{} ms)",
+                   device.id, device.address, quiet / 1000, device.udp_interval_ms);
+      device.online = false;
+      device.udp_interval_ms = 0;
+      device.awaiting_reply.clear();
+      device.delivered.clear();
+      (void)store_->writer().submit(
+          store::UpsertDevice{.id = device.id, .ts = device.last_seen, .online = false});
+      emit_device(device);
+    });
+    schedule_udp_sweep();
+  });
+}
+
 void Hub::deliver_pending(LiveDevice& device) {
-  if (!device.connection) return;
+  if (!can_receive_now(device)) return;
   int64_t now = store::now_ms();
   int64_t ttl_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(config_.command_ttl).count();
