@@ -20,6 +20,7 @@ Runner add_serve_command(CLI::App& app) {
     int64_t device_idle_timeout = 0;
     int64_t dead_peer_timeout = 0;
     int64_t command_ttl = 0;
+    double simulate_time_scale = 120;
   };
   auto options = std::make_shared<Options>();
   auto& c = options->config;
@@ -72,7 +73,12 @@ Runner add_serve_command(CLI::App& app) {
                   "Write the debug lines of these library layers: comma-separated http, engineio, "
                   "socketio, cluster, or all (also the SOKET_DEBUG environment variable)");
   cmd->add_flag("--simulate", options->simulate,
-                "Also run the simulated village (soket simulate) against this server");
+                "Also run the simulated village (soket simulate) against this server; its devices "
+                "use the [auth.devices] \"*\" token when devices need one");
+  cmd->add_option("--simulate-time-scale", options->simulate_time_scale,
+                  "With --simulate: simulated seconds per real second (120: a day in 12 minutes)")
+      ->check(CLI::Range(0.001, 100000.0))
+      ->capture_default_str();
 
   device_idle->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
   dead_peer->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
@@ -124,6 +130,19 @@ Runner add_serve_command(CLI::App& app) {
       sim.host = host;
       sim.tcp_port = hub.tcp_port();
       sim.udp_port = hub.udp_port();
+      sim.time_scale = options->simulate_time_scale;
+      if (!config.device_tokens.empty()) {
+        // The simulated devices share one token: the catch-all one.
+        if (auto it = config.device_tokens.find("*"); it != config.device_tokens.end()) {
+          sim.token = it->second;
+        } else {
+          spdlog::warn(
+              "--simulate: devices need tokens but [auth.devices] has no \"*\" token; the "
+              "simulated devices will be refused");
+        }
+      }
+      if (auto problem = simulator::validate_options(sim); !problem.empty())
+        throw std::runtime_error("--simulate: " + problem);
       village = std::make_unique<simulator::Simulator>(io, sim);
       village->start();
       std::printf("  simulating  %zu devices (a day lasts %.0f minutes)\n",

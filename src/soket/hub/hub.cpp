@@ -2,6 +2,7 @@
 
 #include <boost/asio/read_until.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "soket/net/endpoint.hpp"
@@ -194,10 +195,20 @@ void Hub::stop() {
 }
 
 void Hub::read_commands_from_stdin() {
-  if (!::isatty(STDIN_FILENO)) return;
+  // A terminal, a pipe or a socket: `soket serve < commands-fifo`, `tail -f cmds | soket serve`.
+  // Not a regular file or /dev/null (epoll cannot watch those; nothing would come anyway).
+  struct stat st {};
+  if (::fstat(STDIN_FILENO, &st) != 0) return;
+  if (!::isatty(STDIN_FILENO) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) return;
   int fd = ::dup(STDIN_FILENO);
   if (fd < 0) return;
-  stdin_ = std::make_unique<net::asio::posix::stream_descriptor>(io_, fd);
+  try {
+    stdin_ = std::make_unique<net::asio::posix::stream_descriptor>(io_, fd);
+  } catch (const boost::system::system_error& e) {
+    ::close(fd);
+    spdlog::warn("typed commands are off: cannot watch standard input ({})", e.code().message());
+    return;
+  }
   std::printf("Type a command for every device (led-on), or @<device-id> <command>.\n");
   std::fflush(stdout);
   read_stdin_line();
