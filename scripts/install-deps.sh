@@ -13,7 +13,7 @@ APT_PACKAGES=(
   nodejs npm
   python3 python3-socketio python3-websocket python3-requests python3-msgpack
   chromium
-  netcat-openbsd util-linux procps
+  netcat-openbsd util-linux procps iproute2
 )
 
 missing=()

@@ -295,3 +295,15 @@ TEST(HubConfig, ParseClock) {
 
 }  // namespace
 }  // namespace soket::hub
+
+TEST(HubConfigDevices, IdleAndDeadPeerTimeoutsComeFromTheDevicesTable) {
+  soket::hub::HubConfig config;
+  EXPECT_EQ(config.device_idle_timeout, std::chrono::seconds(300));
+  EXPECT_LT(config.dead_peer_timeout, std::chrono::seconds(30));
+  soket::hub::load_config_text("[devices]\nidle_timeout = 0\ndead_peer_timeout = 12\n", config);
+  EXPECT_EQ(config.device_idle_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(config.dead_peer_timeout, std::chrono::seconds(12));
+  EXPECT_THROW(soket::hub::load_config_text("[devices]\nidle_timeout = \"5m\"\n", config),
+               std::runtime_error);
+  EXPECT_THROW(soket::hub::load_config_text("[devices]\nidle = 5\n", config), std::runtime_error);
+}

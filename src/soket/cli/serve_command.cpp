@@ -17,6 +17,10 @@ Runner add_serve_command(CLI::App& app) {
     std::string config_file;
     std::string debug_layers;
     bool simulate = false;
+    int64_t device_idle_timeout = 0;
+    int64_t dead_peer_timeout = 0;
+    int64_t command_ttl = 0;
+    double simulate_time_scale = 120;
   };
   auto options = std::make_shared<Options>();
   auto& c = options->config;
@@ -39,6 +43,21 @@ Runner add_serve_command(CLI::App& app) {
   auto* web =
       cmd->add_option("--web-dir", c.web_dir,
                       "Serve the dashboard from this directory instead of the built-in copy");
+  auto* device_idle =
+      cmd->add_option("--device-idle-timeout", options->device_idle_timeout,
+                      "Seconds after which a TCP device from which nothing is heard (no line, not "
+                      "even a TCP ack of a keep-alive probe) is disconnected; 0: never ([devices] "
+                      "idle_timeout, default 300)");
+  auto* dead_peer =
+      cmd->add_option("--dead-peer-timeout", options->dead_peer_timeout,
+                      "Seconds within which a TCP device that vanished without closing (power "
+                      "cut, Wi-Fi gone) is dropped and shown offline; 0: no keep-alive ([devices] "
+                      "dead_peer_timeout, default 25)");
+  auto* command_ttl = cmd->add_option(
+      "--command-ttl", options->command_ttl,
+      "Seconds for which a command left unanswered by a device whose connection ended is written "
+      "again when it comes back (at least once); 0: never twice ([devices] command_ttl, default "
+      "600)");
   cmd->add_option("--config", options->config_file,
                   "A soket.toml with settings, auth tokens, groups and village rules");
   auto* redis = cmd->add_option("--redis", c.redis_url,
@@ -54,9 +73,18 @@ Runner add_serve_command(CLI::App& app) {
                   "Write the debug lines of these library layers: comma-separated http, engineio, "
                   "socketio, cluster, or all (also the SOKET_DEBUG environment variable)");
   cmd->add_flag("--simulate", options->simulate,
-                "Also run the simulated village (soket simulate) against this server");
+                "Also run the simulated village (soket simulate) against this server; its devices "
+                "use the [auth.devices] \"*\" token when devices need one");
+  cmd->add_option("--simulate-time-scale", options->simulate_time_scale,
+                  "With --simulate: simulated seconds per real second (120: a day in 12 minutes)")
+      ->check(CLI::Range(0.001, 100000.0))
+      ->capture_default_str();
 
-  return [options, http, tcp, udp, chat, data, bind, log, web, redis, adapter, node]() -> int {
+  device_idle->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
+  dead_peer->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
+  command_ttl->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
+  return [options, http, tcp, udp, chat, data, bind, log, web, redis, adapter, node, device_idle,
+          dead_peer, command_ttl]() -> int {
     hub::HubConfig config;
     if (!options->config_file.empty()) hub::load_config_file(options->config_file, config);
     const auto& flags = options->config;
@@ -71,6 +99,11 @@ Runner add_serve_command(CLI::App& app) {
     if (redis->count()) config.redis_url = flags.redis_url;
     if (adapter->count()) config.redis_adapter = flags.redis_adapter;
     if (node->count()) config.node_name = flags.node_name;
+    if (device_idle->count())
+      config.device_idle_timeout = std::chrono::seconds(options->device_idle_timeout);
+    if (dead_peer->count())
+      config.dead_peer_timeout = std::chrono::seconds(options->dead_peer_timeout);
+    if (command_ttl->count()) config.command_ttl = std::chrono::seconds(options->command_ttl);
     if (!log::init(config.log_level))
       throw std::runtime_error("unknown log level " + config.log_level);
     if (!log::enable_debug(options->debug_layers))
@@ -97,6 +130,19 @@ Runner add_serve_command(CLI::App& app) {
       sim.host = host;
       sim.tcp_port = hub.tcp_port();
       sim.udp_port = hub.udp_port();
+      sim.time_scale = options->simulate_time_scale;
+      if (!config.device_tokens.empty()) {
+        // The simulated devices share one token: the catch-all one.
+        if (auto it = config.device_tokens.find("*"); it != config.device_tokens.end()) {
+          sim.token = it->second;
+        } else {
+          spdlog::warn(
+              "--simulate: devices need tokens but [auth.devices] has no \"*\" token; the "
+              "simulated devices will be refused");
+        }
+      }
+      if (auto problem = simulator::validate_options(sim); !problem.empty())
+        throw std::runtime_error("--simulate: " + problem);
       village = std::make_unique<simulator::Simulator>(io, sim);
       village->start();
       std::printf("  simulating  %zu devices (a day lasts %.0f minutes)\n",

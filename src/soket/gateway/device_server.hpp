@@ -42,6 +42,10 @@ class DeviceServer : private LineServer::Events {
     std::function<void(const DeviceConnectionPtr&, const DeviceMessage&)> on_message;
     /// Optional: after "ERR <reason>" was sent for a malformed or over-long message.
     std::function<void(const DeviceConnectionPtr&, std::string_view reason)> on_error;
+    /// Optional: when set, the server does not write "ERR <reason>" itself but calls this, and
+    /// the owner sends it (an owner that answers valid messages later, e.g. after a commit, can
+    /// so keep every reply in the order of the messages). on_error is then not called.
+    std::function<void(const DeviceConnectionPtr&, std::string_view reason)> on_invalid;
     /// Exactly once per connection that had on_open, after it left the table.
     std::function<void(const DeviceConnectionPtr&, CloseReason)> on_close;
   };

@@ -4,12 +4,29 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cstddef>
+
 #include "soket/util/log.hpp"
 
 namespace soket::gateway {
 
 namespace asio = net::asio;
 using net::error_code;
+
+KeepAliveOptions KeepAliveOptions::within(std::chrono::seconds bound) {
+  KeepAliveOptions o;
+  if (bound.count() <= 0) {
+    o.enabled = false;
+    return o;
+  }
+  bound = std::max(bound, std::chrono::seconds(4));
+  o.probes = 3;
+  o.interval = std::max(std::chrono::seconds(1), bound / 5);
+  o.idle = bound - o.interval * o.probes;
+  o.user_timeout = bound;
+  return o;
+}
 
 std::string_view to_string(CloseReason reason) {
   switch (reason) {
@@ -71,7 +88,10 @@ void LineConnection::apply_keep_alive() {
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
 #if defined(TCP_USER_TIMEOUT)
   // Keep-alive is not probed while written data waits for an ACK; this bounds that case the same.
-  unsigned int user_timeout_ms = static_cast<unsigned int>((idle + interval * probes) * 1000);
+  auto user_timeout = ka.user_timeout.count() > 0
+                          ? ka.user_timeout
+                          : std::chrono::duration_cast<std::chrono::milliseconds>(ka.bound());
+  unsigned int user_timeout_ms = static_cast<unsigned int>(user_timeout.count());
   ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 #endif
 #endif
@@ -142,13 +162,35 @@ void LineConnection::arm_gap_timer() {
   });
 }
 
+std::chrono::steady_clock::time_point LineConnection::last_heard() const {
+  auto heard = last_receive_;
+#if defined(TCP_INFO)
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(const_cast<net::tcp::socket&>(socket_).native_handle(), IPPROTO_TCP, TCP_INFO,
+                   &info, &length) == 0 &&
+      length >= offsetof(tcp_info, tcpi_last_ack_recv) + sizeof info.tcpi_last_ack_recv) {
+    auto ack =
+        std::chrono::steady_clock::now() - std::chrono::milliseconds(info.tcpi_last_ack_recv);
+    heard = std::max(heard, ack);
+  }
+#endif
+  return heard;
+}
+
 void LineConnection::arm_idle_timer() {
   if (options_.idle_timeout.count() <= 0) return;
-  idle_timer_.expires_at(last_receive_ + options_.idle_timeout);
+  idle_timer_.expires_at(last_heard() + options_.idle_timeout);
   idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
     if (ec || self->state_ == State::ended) return;
-    if (std::chrono::steady_clock::now() - self->last_receive_ >= self->options_.idle_timeout) {
-      spdlog::debug("connection {} from {}: idle timeout", self->id_, self->remote_string());
+    auto quiet = std::chrono::steady_clock::now() - self->last_heard();
+    if (quiet >= self->options_.idle_timeout) {
+      spdlog::warn(
+          "connection {} from {}: closed after {} s without a byte or a TCP acknowledgement from "
+          "it (idle timeout {} s)",
+          self->id_, self->remote_string(),
+          std::chrono::duration_cast<std::chrono::seconds>(quiet).count(),
+          std::chrono::duration_cast<std::chrono::seconds>(self->options_.idle_timeout).count());
       self->abort(CloseReason::idle_timeout);
       return;
     }

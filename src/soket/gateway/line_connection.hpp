@@ -15,12 +15,23 @@
 namespace soket::gateway {
 
 /// TCP keep-alive, so a peer that vanished (power cut, Wi-Fi gone) is noticed even when neither
-/// side sends anything. Linux-specific timings; other systems use their defaults.
+/// side sends anything, and TCP_USER_TIMEOUT, so it is noticed as well while written bytes wait
+/// for its ACK (keep-alive does not probe then). Linux-specific timings; other systems use their
+/// defaults. The defaults drop a silent dead peer after 10 + 3 x 5 = 25 s.
 struct KeepAliveOptions {
   bool enabled = true;
-  std::chrono::seconds idle{60};      ///< quiet time before the first probe
-  std::chrono::seconds interval{10};  ///< time between probes
-  int probes = 5;                     ///< unanswered probes before the connection is dropped
+  std::chrono::seconds idle{10};     ///< quiet time before the first probe
+  std::chrono::seconds interval{5};  ///< time between probes
+  int probes = 3;                    ///< unanswered probes before the connection is dropped
+  /// Unacknowledged written bytes older than this drop the connection; zero: idle + interval x
+  /// probes, the same bound as keep-alive.
+  std::chrono::milliseconds user_timeout{0};
+
+  /// Options that notice a dead peer within `bound` (at least 4 s): three probes at a fifth of it,
+  /// the first after the rest. Zero turns keep-alive off.
+  static KeepAliveOptions within(std::chrono::seconds bound);
+  /// The bound these options give: idle + interval x probes.
+  std::chrono::seconds bound() const { return idle + interval * probes; }
 };
 
 /// Settings shared by the line-based TCP servers (devices, chat).
@@ -31,7 +42,10 @@ struct LineOptions {
   std::size_t max_line_length = 4096;
   /// Bytes waiting to be written; a peer that lets more pile up is disconnected.
   std::size_t max_write_queue_bytes = 256 * 1024;
-  /// Close a connection that sends nothing for this long; zero disables it.
+  /// Close a connection from which nothing is heard for this long: no byte and not even a TCP
+  /// acknowledgement (of written bytes or of a keep-alive probe). A peer that only listens stays
+  /// as long as its TCP stack answers keep-alive probes, so this should be longer than
+  /// KeepAliveOptions::idle. Zero disables it.
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   /// After the peer closes its sending side, how long replies (e.g. `OK`) may still be written.
   std::chrono::milliseconds eof_grace{1000};
@@ -42,7 +56,7 @@ struct LineOptions {
 
 enum class CloseReason {
   peer_closed,     ///< the peer closed the connection
-  idle_timeout,    ///< nothing received for LineOptions::idle_timeout
+  idle_timeout,    ///< nothing heard (data or TCP ack) for LineOptions::idle_timeout
   write_overflow,  ///< the peer read too slowly: the write queue passed its limit
   closed,          ///< close() was called (by the server or its owner)
   server_stopped,  ///< the server was stopped
@@ -108,6 +122,9 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   bool deliver(std::string_view text, LineEnd end);
   void arm_gap_timer();
   void arm_idle_timer();
+  /// When the peer was last heard from: the last byte received or, later, the last TCP
+  /// acknowledgement its stack sent (keep-alive answers count; Linux TCP_INFO).
+  std::chrono::steady_clock::time_point last_heard() const;
   void arm_linger_timer(std::chrono::milliseconds delay, bool then_close);
   void begin_close(CloseReason reason);
   bool queue(std::string_view a, std::string_view b);
