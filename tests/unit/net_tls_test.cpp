@@ -58,16 +58,16 @@ TEST(TlsContext, EachBadFileHasItsSentence) {
   std::ofstream(dir.file("junk.pem")) << "junk\n";
   auto cert = dir.file("one.pem").string();
   auto key = dir.file("one.key").string();
-  EXPECT_EQ(error_of(dir.file("none.pem").string(), key),
-            "cannot read the TLS certificate file " + dir.file("none.pem").string() +
-                ": No such file or directory");
-  EXPECT_EQ(error_of(cert, dir.file("none.key").string()),
-            "cannot read the TLS key file " + dir.file("none.key").string() +
-                ": No such file or directory");
-  EXPECT_EQ(error_of(dir.file("junk.pem").string(), key).rfind(
-                "the TLS certificate file " + dir.file("junk.pem").string() +
-                    " does not hold a PEM certificate",
-                0),
+  EXPECT_EQ(error_of(dir.file("none.pem").string(), key), "cannot read the TLS certificate file " +
+                                                              dir.file("none.pem").string() +
+                                                              ": No such file or directory");
+  EXPECT_EQ(error_of(cert, dir.file("none.key").string()), "cannot read the TLS key file " +
+                                                               dir.file("none.key").string() +
+                                                               ": No such file or directory");
+  EXPECT_EQ(error_of(dir.file("junk.pem").string(), key)
+                .rfind("the TLS certificate file " + dir.file("junk.pem").string() +
+                           " does not hold a PEM certificate",
+                       0),
             0u);
   EXPECT_EQ(error_of(cert, dir.file("two.key").string()),
             "the TLS key in " + dir.file("two.key").string() +
