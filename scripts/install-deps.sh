@@ -9,7 +9,7 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  redis-server libhiredis-dev libmsgpuck-dev haproxy zlib1g-dev
+  redis-server libhiredis-dev libmsgpuck-dev haproxy zlib1g-dev libssl-dev openssl
   nodejs npm
   python3 python3-socketio python3-websocket python3-requests python3-msgpack
   chromium

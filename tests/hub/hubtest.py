@@ -123,7 +123,7 @@ class Hub:
                 if not chunk:
                     break
                 self.stdout += chunk
-                if re.search(rb"listening on http://127\.0\.0\.1:%d" % self.http_port, self.stdout):
+                if re.search(rb"listening on https?://127\.0\.0\.1:%d" % self.http_port, self.stdout):
                     self._reader = threading.Thread(target=self._drain, daemon=True)
                     self._reader.start()
                     return

@@ -1,4 +1,6 @@
+#include <csignal>
 #include <cstdio>
+#include <functional>
 #include <memory>
 
 #include "commands.hpp"
@@ -69,6 +71,14 @@ Runner add_serve_command(CLI::App& app) {
                       ->check(CLI::IsMember({"pubsub", "streams"}));
   auto* node = cmd->add_option("--node-name", c.node_name,
                                "This node's name in a cluster (default: node-<http port>)");
+  auto* tls_cert = cmd->add_option("--tls-cert", c.tls_cert,
+                                   "Serve https:// and wss:// with this PEM certificate (chain); "
+                                   "needs --tls-key; SIGHUP reloads it ([tls] cert)");
+  auto* tls_key = cmd->add_option("--tls-key", c.tls_key, "The PEM private key ([tls] key)");
+  auto* tls_devices = cmd->add_flag("--tls-devices", c.tls_devices,
+                                    "The device TCP port speaks TLS too ([tls] devices)");
+  auto* tls_chat =
+      cmd->add_flag("--tls-chat", c.tls_chat, "The chat TCP port speaks TLS too ([tls] chat)");
   cmd->add_option("--debug", options->debug_layers,
                   "Write the debug lines of these library layers: comma-separated http, engineio, "
                   "socketio, cluster, or all (also the SOKET_DEBUG environment variable)");
@@ -84,7 +94,7 @@ Runner add_serve_command(CLI::App& app) {
   dead_peer->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
   command_ttl->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
   return [options, http, tcp, udp, chat, data, bind, log, web, redis, adapter, node, device_idle,
-          dead_peer, command_ttl]() -> int {
+          dead_peer, command_ttl, tls_cert, tls_key, tls_devices, tls_chat]() -> int {
     hub::HubConfig config;
     if (!options->config_file.empty()) hub::load_config_file(options->config_file, config);
     const auto& flags = options->config;
@@ -104,6 +114,14 @@ Runner add_serve_command(CLI::App& app) {
     if (dead_peer->count())
       config.dead_peer_timeout = std::chrono::seconds(options->dead_peer_timeout);
     if (command_ttl->count()) config.command_ttl = std::chrono::seconds(options->command_ttl);
+    if (tls_cert->count()) config.tls_cert = flags.tls_cert;
+    if (tls_key->count()) config.tls_key = flags.tls_key;
+    if (tls_devices->count()) config.tls_devices = flags.tls_devices;
+    if (tls_chat->count()) config.tls_chat = flags.tls_chat;
+    if (config.tls_cert.empty() != config.tls_key.empty())
+      throw std::runtime_error("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
+    if ((config.tls_devices || config.tls_chat) && config.tls_cert.empty())
+      throw std::runtime_error("--tls-devices and --tls-chat need --tls-cert and --tls-key");
     if (!log::init(config.log_level))
       throw std::runtime_error("unknown log level " + config.log_level);
     if (!log::enable_debug(options->debug_layers))
@@ -114,12 +132,14 @@ Runner add_serve_command(CLI::App& app) {
     hub::Hub hub(io, config);
     hub.start();
     std::string host = config.bind == "0.0.0.0" ? "127.0.0.1" : config.bind;
-    std::printf("listening on http://%s:%u\n", host.c_str(),
+    const char* scheme = hub.tls() ? "https" : "http";
+    std::printf("listening on %s://%s:%u\n", scheme, host.c_str(),
                 static_cast<unsigned>(hub.http_port()));
-    std::printf("  dashboard   http://%s:%u/\n", host.c_str(),
+    std::printf("  dashboard   %s://%s:%u/\n", scheme, host.c_str(),
                 static_cast<unsigned>(hub.http_port()));
-    std::printf("  devices     tcp %u, udp %u   chat   tcp %u   data   %s\n",
-                static_cast<unsigned>(hub.tcp_port()), static_cast<unsigned>(hub.udp_port()),
+    std::printf("  devices     %s %u, udp %u   chat   %s %u   data   %s\n",
+                config.tls_devices ? "tls" : "tcp", static_cast<unsigned>(hub.tcp_port()),
+                static_cast<unsigned>(hub.udp_port()), config.tls_chat ? "tls" : "tcp",
                 static_cast<unsigned>(hub.chat_port()), (config.data_dir / "soket.db").c_str());
     std::fflush(stdout);
     hub.read_commands_from_stdin();
@@ -149,6 +169,23 @@ Runner add_serve_command(CLI::App& app) {
                   village->devices().size(), 24 * 60 / sim.time_scale);
       std::fflush(stdout);
     }
+    // SIGHUP: read the TLS certificate and key again (a renewed certificate, no restart).
+    net::asio::signal_set hangup(io, SIGHUP);
+    std::function<void()> wait_hangup = [&] {
+      hangup.async_wait([&](net::error_code ec, int) {
+        if (ec) return;
+        if (hub.tls()) {
+          try {
+            hub.reload_tls();
+            spdlog::info("TLS certificate reloaded from {}", config.tls_cert);
+          } catch (const net::TlsError& e) {
+            spdlog::error("TLS certificate not reloaded, the previous one stays: {}", e.what());
+          }
+        }
+        wait_hangup();
+      });
+    };
+    wait_hangup();
     return run_until_signal(io, [&] {
       spdlog::info("stopping: closing connections and committing pending writes");
       if (village) village->stop();

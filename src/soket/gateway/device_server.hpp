@@ -62,7 +62,10 @@ class DeviceServer : private LineServer::Events {
   ~DeviceServer() = default;
 
   /// Binds and listens; throws boost::system::system_error when the endpoint cannot be bound.
-  void listen(const net::tcp::endpoint& endpoint) { server_.listen(endpoint); }
+  /// With `tls`, devices connect with TLS (e.g. the ESP8266's WiFiClientSecure).
+  void listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls = nullptr) {
+    server_.listen(endpoint, std::move(tls));
+  }
   void start() { server_.start(); }
   /// Stops accepting and drops every connection (on_close with CloseReason::server_stopped).
   void stop() { server_.stop(); }

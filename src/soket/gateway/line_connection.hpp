@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/asio/ssl/stream.hpp>
+
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -10,6 +12,7 @@
 
 #include "soket/gateway/line_framer.hpp"
 #include "soket/net/asio.hpp"
+#include "soket/net/tls.hpp"
 #include "soket/util/bytes.hpp"
 
 namespace soket::gateway {
@@ -73,6 +76,9 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   /// Receives the connection's events; implemented by the server that owns the connection.
   class Owner {
    public:
+    /// The connection can carry lines: at once for TCP, after the handshake for TLS. A TLS
+    /// connection whose handshake fails is closed without this.
+    virtual void on_ready(LineConnection& conn) = 0;
     virtual void on_line(LineConnection& conn, std::string_view text, LineEnd end) = 0;
     virtual void on_line_too_long(LineConnection& conn) = 0;
     virtual void on_closed(LineConnection& conn, CloseReason reason) = 0;
@@ -81,7 +87,10 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
     ~Owner() = default;
   };
 
-  LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options);
+  /// With `tls` the connection speaks TLS with that certificate (a client that sends plain text
+  /// instead gets "ERR this port speaks TLS" and is closed).
+  LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options,
+                 std::shared_ptr<net::ssl::context> tls = nullptr);
 
   /// Starts reading and the timers. `owner` must outlive the connection or call detach() first.
   void start(Owner* owner);
@@ -96,6 +105,9 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   std::string remote_string() const;
   /// False once the connection ended or close() was called.
   bool is_open() const { return state_ == State::open; }
+  /// Owner::on_ready was called (a TLS handshake completed, or plain TCP).
+  bool is_ready() const { return ready_; }
+  bool is_tls() const { return tls_ != nullptr; }
 
   /// Queues `text` followed by "\n". Returns false (and sends nothing) when the connection is not
   /// open, when `text` contains "\r" or "\n" (a message is one line), or when the write queue
@@ -116,6 +128,10 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   enum class State { open, closing, ended };
 
   void apply_keep_alive();
+  void become_ready();
+  void read_client_hello();
+  void on_client_hello(net::error_code ec, std::size_t n);
+  void refuse_plain_text();
   void read_next();
   void on_read(net::error_code ec, std::size_t n);
   void feed(std::string_view data);
@@ -133,6 +149,9 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   void finish(CloseReason reason);
 
   net::tcp::socket socket_;
+  std::shared_ptr<net::ssl::context> tls_context_;
+  std::unique_ptr<net::ssl::stream<net::tcp::socket&>> tls_;  // over socket_; only for TLS
+  bool ready_ = false;
   uint64_t id_;
   LineOptions options_;
   net::tcp::endpoint remote_;

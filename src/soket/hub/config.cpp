@@ -214,6 +214,17 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
       fail(source, cluster->get("stream_name")->source(),
            "'cluster.stream_name' must not be empty");
   }
+  if (const toml::table* tls = top.table("tls")) {
+    TableReader r(*tls, source, "tls.");
+    r.get("cert", config.tls_cert);
+    r.get("key", config.tls_key);
+    r.get("devices", config.tls_devices);
+    r.get("chat", config.tls_chat);
+    if (config.tls_cert.empty() != config.tls_key.empty())
+      fail(source, tls->source(), "[tls] needs both 'cert' and 'key' (PEM files)");
+    if ((config.tls_devices || config.tls_chat) && config.tls_cert.empty())
+      fail(source, tls->source(), "[tls] devices/chat need 'cert' and 'key'");
+  }
   if (const toml::table* auth = top.table("auth")) {
     TableReader r(*auth, source, "auth.");
     r.get("dashboard_token", config.dashboard_token);

@@ -97,6 +97,13 @@ struct HubConfig {
   std::string stream_name = "socket.io";
   std::string node_name;  // empty: node-<http port>
 
+  /// [tls]: the HTTP port speaks only TLS (https://, wss://) when a certificate and key are
+  /// given; the device and chat ports too when `tls_devices` / `tls_chat` are set.
+  std::string tls_cert;  // PEM certificate (chain)
+  std::string tls_key;   // PEM private key
+  bool tls_devices = false;
+  bool tls_chat = false;
+
   std::string dashboard_token;                       // empty: /dashboard is open
   std::string api_token;                             // empty: the REST API is open
   std::map<std::string, std::string> device_tokens;  // device id (or "*") -> token

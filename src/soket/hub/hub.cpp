@@ -66,6 +66,9 @@ void Hub::start() {
     }
   };
 
+  if (!config_.tls_cert.empty() || !config_.tls_key.empty())
+    tls_ = net::TlsContext::load({config_.tls_cert, config_.tls_key});
+
   // Socket.IO and HTTP.
   http_ = http::Server::create(io_);
   socketio::ServerOptions sio;
@@ -147,9 +150,10 @@ void Hub::start() {
               }});
   setup_chat_namespace();
 
-  http_port_ = bind("HTTP", config_.http_port, [&](auto e) { return http_->listen(e).port(); });
+  http_port_ =
+      bind("HTTP", config_.http_port, [&](auto e) { return http_->listen(e, {}, tls_).port(); });
   tcp_port_ = bind("devices (TCP)", config_.tcp_port, [&](auto e) {
-    devices_->listen(e);
+    devices_->listen(e, config_.tls_devices ? tls_ : nullptr);
     devices_->start();
     return devices_->port();
   });
@@ -159,7 +163,7 @@ void Hub::start() {
     return udp_->port();
   });
   chat_port_ = bind("chat", config_.chat_port, [&](auto e) {
-    chat_->listen(e);
+    chat_->listen(e, config_.tls_chat ? tls_ : nullptr);
     chat_->start();
     return chat_->port();
   });
@@ -171,6 +175,11 @@ void Hub::start() {
     localtime_r(&t, &local);
     return local.tm_hour * 60 + local.tm_min;
   }()));
+}
+
+void Hub::reload_tls() {
+  if (!tls_) throw std::logic_error("TLS is off");
+  tls_->reload();
 }
 
 void Hub::stop() {

@@ -21,6 +21,7 @@
 #include "soket/hub/config.hpp"
 #include "soket/hub/device_registry.hpp"
 #include "soket/hub/rules.hpp"
+#include "soket/net/tls.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/store/store.hpp"
 
@@ -47,6 +48,11 @@ class Hub {
   /// hub protocol ({ok, commands} or {ok:false, error}).
   void send_command(const std::string& target, const std::string& command,
                     store::CommandSource source, CommandDone done);
+
+  /// Reads the TLS certificate and key again (SIGHUP); new connections use them. Throws
+  /// net::TlsError (the old certificate stays) or std::logic_error when TLS is off.
+  void reload_tls();
+  bool tls() const { return tls_ != nullptr; }
 
   uint16_t http_port() const { return http_port_; }
   /// This node's name in a cluster: [cluster] node_name, else node-<configured http port>.
@@ -166,6 +172,7 @@ class Hub {
   int64_t started_ms_ = 0;
 
   std::shared_ptr<http::Server> http_;
+  net::TlsContextPtr tls_;                     // null: plain TCP everywhere
   std::shared_ptr<cluster::RedisLink> redis_;  // with [cluster] redis; outlives io_server_
   std::unique_ptr<socketio::Server> io_server_;
   socketio::Namespace* dashboard_ = nullptr;  // "/dashboard"
