@@ -9,12 +9,12 @@ APT_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  redis-server libhiredis-dev libmsgpuck-dev haproxy zlib1g-dev
+  redis-server libhiredis-dev libmsgpuck-dev haproxy zlib1g-dev libssl-dev openssl
   clang-16 libclang-rt-16-dev libfuzzer-16-dev
   nodejs npm
   python3 python3-socketio python3-websocket python3-requests python3-msgpack
   chromium
-  netcat-openbsd util-linux procps
+  netcat-openbsd util-linux procps iproute2
 )
 
 missing=()

@@ -19,6 +19,7 @@
 
 #include "soket/cluster/redis_link.hpp"
 #include "soket/net/endpoint.hpp"
+#include "soket/net/tls.hpp"
 #include "soket/socketio/shard_group.hpp"
 #include "soket/socketio/socket.hpp"
 #include "soket/util/log.hpp"
@@ -84,7 +85,20 @@ int main(int argc, char** argv) {
                  "pubsub (@socket.io/redis-adapter) or streams (@socket.io/redis-streams-adapter)")
       ->capture_default_str()
       ->check(CLI::IsMember({"pubsub", "streams"}));
+  soket::net::TlsOptions tls_options;
+  app.add_option("--tls-cert", tls_options.cert_file,
+                 "Speak TLS (https://, wss://) with this PEM certificate; needs --tls-key");
+  app.add_option("--tls-key", tls_options.key_file, "The PEM private key of --tls-cert");
   CLI11_PARSE(app, argc, argv);
+  soket::net::TlsContextPtr tls;
+  if (tls_options.enabled()) {
+    try {
+      tls = soket::net::TlsContext::load(tls_options);
+    } catch (const soket::net::TlsError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return 2;
+    }
+  }
   if (!soket::log::init(log_level)) {
     std::fprintf(stderr, "unknown log level: %s\n", log_level.c_str());
     return 2;
@@ -123,9 +137,9 @@ int main(int argc, char** argv) {
     group.server(i).attach(group.http(i));
   }
   try {
-    auto bound = group.listen(*endpoint);
-    std::printf("listening on http://%s:%u\n", bound.address().to_string().c_str(),
-                static_cast<unsigned>(bound.port()));
+    auto bound = group.listen(*endpoint, tls);
+    std::printf("listening on %s://%s:%u\n", tls ? "https" : "http",
+                bound.address().to_string().c_str(), static_cast<unsigned>(bound.port()));
     if (threads > 1) std::printf("%zu io threads (shards)\n", threads);
     std::fflush(stdout);
   } catch (const std::exception& e) {

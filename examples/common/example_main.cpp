@@ -7,6 +7,7 @@
 #include <map>
 
 #include "soket/net/endpoint.hpp"
+#include "soket/net/tls.hpp"
 #include "soket/util/log.hpp"
 
 namespace soket::examples {
@@ -28,6 +29,11 @@ int run_example(net::asio::io_context& io, int argc, char** argv, const std::str
   app.add_option("--debug", debug_layers,
                  "Write the debug lines of these library layers: comma-separated http, engineio, "
                  "socketio, cluster, or all (also the SOKET_DEBUG environment variable)");
+  net::TlsOptions tls_options;
+  app.add_option("--tls-cert", tls_options.cert_file,
+                 "Speak TLS (https://, wss://) with this PEM certificate (chain); needs --tls-key. "
+                 "SIGHUP reloads it");
+  app.add_option("--tls-key", tls_options.key_file, "The PEM private key of --tls-cert");
   if (add_options) add_options(app);
   CLI11_PARSE(app, argc, argv);
   if (!log::init(log_level)) {
@@ -45,12 +51,21 @@ int run_example(net::asio::io_context& io, int argc, char** argv, const std::str
     std::fprintf(stderr, "not an IP address: %s\n", options.host.c_str());
     return 2;
   }
+  net::TlsContextPtr tls;
+  if (tls_options.enabled()) {
+    try {
+      tls = net::TlsContext::load(tls_options);
+    } catch (const net::TlsError& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      return 2;
+    }
+  }
   auto http = http::Server::create(io);
   setup(io, *http);
   try {
-    auto bound = http->listen(*endpoint);
-    std::printf("listening on http://%s:%u\n", bound.address().to_string().c_str(),
-                static_cast<unsigned>(bound.port()));
+    auto bound = http->listen(*endpoint, {}, tls);
+    std::printf("listening on %s://%s:%u\n", tls ? "https" : "http",
+                bound.address().to_string().c_str(), static_cast<unsigned>(bound.port()));
     std::fflush(stdout);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cannot listen on %s:%u: %s\n", options.host.c_str(),
@@ -58,9 +73,29 @@ int run_example(net::asio::io_context& io, int argc, char** argv, const std::str
     return 1;
   }
 
+  // SIGHUP: read the certificate and key again (a renewed certificate, without a restart).
+  net::asio::signal_set hangup(io, SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](net::error_code ec, int) {
+      if (ec) return;
+      if (tls) {
+        try {
+          tls->reload();
+          std::printf("TLS certificate reloaded from %s\n", tls_options.cert_file.c_str());
+        } catch (const net::TlsError& e) {
+          std::printf("TLS certificate not reloaded, the previous one stays: %s\n", e.what());
+        }
+        std::fflush(stdout);
+      }
+      wait_hangup();
+    });
+  };
+  wait_hangup();
+
   net::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](net::error_code, int) {
     if (shutdown) shutdown();
+    hangup.cancel();
     http->stop();
     io.stop();
   });

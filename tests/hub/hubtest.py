@@ -60,8 +60,9 @@ def wait_until(predicate, timeout=IO_TIMEOUT_S, interval=0.02, what="condition")
 class Hub:
     """`soket serve` on free ports. Use as a context manager; `restart()` keeps the data dir."""
 
-    def __init__(self, config_text=None, extra_args=(), tty_stdin=False):
+    def __init__(self, config_text=None, extra_args=(), tty_stdin=False, pipe_stdin=False):
         self.tty_stdin = tty_stdin
+        self.pipe_stdin = pipe_stdin
         self.tty = None  # the operator's end of the terminal when tty_stdin
         self.tmp = tempfile.mkdtemp(prefix="soket-hubtest-")
         self.data_dir = os.path.join(self.tmp, "data")
@@ -101,7 +102,7 @@ class Hub:
             args += ["--config", self.config_path]
         args += self.extra_args
         self.stderr_path = os.path.join(self.tmp, "stderr.log")
-        stdin = subprocess.DEVNULL
+        stdin = subprocess.PIPE if self.pipe_stdin else subprocess.DEVNULL
         if self.tty_stdin:
             import pty
 
@@ -122,7 +123,7 @@ class Hub:
                 if not chunk:
                     break
                 self.stdout += chunk
-                if re.search(rb"listening on http://127\.0\.0\.1:%d" % self.http_port, self.stdout):
+                if re.search(rb"listening on https?://127\.0\.0\.1:%d" % self.http_port, self.stdout):
                     self._reader = threading.Thread(target=self._drain, daemon=True)
                     self._reader.start()
                     return
@@ -178,7 +179,11 @@ class Hub:
         self.start(same_ports=True)
 
     def type(self, line):
-        """Types `line` and Enter at the hub's terminal (tty_stdin)."""
+        """Types `line` and Enter at the hub's terminal (tty_stdin) or into its pipe (pipe_stdin)."""
+        if self.pipe_stdin:
+            self.process.stdin.write((line + "\n").encode())
+            self.process.stdin.flush()
+            return
         os.write(self.tty, (line + "\n").encode())
 
     def close(self):

@@ -201,6 +201,7 @@ class DeviceTokens(unittest.TestCase):
             result = self.hub.post_json("/api/commands", {"to": "*", "command": "unlock"})
             self.assertEqual([c["device"] for c in result["commands"]], ["lamp-1"])
             self.assertEqual(good.read_line(), "unlock")
+            good.send("OK\n")  # answered: not written again when lamp-1 reconnects
             # Had "unlock" been written to the intruder, it would come before this refusal.
             intruder.send("temp=1\n")
             self.assertTrue(intruder.read_line().startswith("ERR unauthorized"), intruder.raw)

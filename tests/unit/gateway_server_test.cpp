@@ -971,3 +971,17 @@ TEST(GatewayChatTemplates, Fill) {
 
 }  // namespace
 }  // namespace soket::gateway
+
+TEST(GatewayKeepAlive, WithinABoundGivesProbesThatEndInTime) {
+  using soket::gateway::KeepAliveOptions;
+  auto ka = KeepAliveOptions::within(std::chrono::seconds(25));
+  EXPECT_TRUE(ka.enabled);
+  EXPECT_EQ(ka.bound(), std::chrono::seconds(25));
+  EXPECT_EQ(ka.user_timeout, std::chrono::seconds(25));
+  EXPECT_GE(ka.idle, std::chrono::seconds(1));
+  auto small = KeepAliveOptions::within(std::chrono::seconds(1));  // raised to the minimum, 4 s
+  EXPECT_EQ(small.bound(), std::chrono::seconds(4));
+  EXPECT_GE(small.idle, std::chrono::seconds(1));
+  EXPECT_FALSE(KeepAliveOptions::within(std::chrono::seconds(0)).enabled);
+  EXPECT_LT(KeepAliveOptions{}.bound(), std::chrono::seconds(30));  // the default
+}

@@ -168,6 +168,18 @@ TEST(HubConfig, ClusterSection) {
   EXPECT_EQ(c.node_name, "a");
 }
 
+TEST(HubConfig, TlsSection) {
+  HubConfig c;
+  load_config_text(
+      "[tls]\ncert = \"/etc/soket/hub.pem\"\nkey = \"/etc/soket/hub.key\"\n"
+      "devices = true\n",
+      c, "test.toml");
+  EXPECT_EQ(c.tls_cert, "/etc/soket/hub.pem");
+  EXPECT_EQ(c.tls_key, "/etc/soket/hub.key");
+  EXPECT_TRUE(c.tls_devices);
+  EXPECT_FALSE(c.tls_chat);
+}
+
 class HubConfigErrors : public testing::TestWithParam<BadCase> {};
 
 TEST_P(HubConfigErrors, RefusedWithAClearMessage) {
@@ -187,6 +199,11 @@ const BadCase kBadCases[] = {
     {"EmptyStreamName", "[cluster]\nstream_name = \"\"\n",
      "'cluster.stream_name' must not be empty"},
     {"UnknownAuthKey", "[auth]\ntoken = \"x\"\n", "unknown setting 'auth.token'"},
+    {"TlsCertWithoutKey", "[tls]\ncert = \"a.pem\"\n", "[tls] needs both 'cert' and 'key'"},
+    {"TlsDevicesWithoutCert", "[tls]\ndevices = true\n",
+     "[tls] devices/chat need 'cert' and 'key'"},
+    {"UnknownTlsKey", "[tls]\ncert = \"a\"\nkey = \"b\"\nciphers = \"x\"\n",
+     "unknown setting 'tls.ciphers'"},
     {"UnknownChatKey", "[chat]\nbye = \"x\"\n", "unknown setting 'chat.bye'"},
     {"UnknownVillageKey", "[village]\nstreets = 1\n", "unknown setting 'village.streets'"},
     {"UnknownAlleyKey",
@@ -295,3 +312,15 @@ TEST(HubConfig, ParseClock) {
 
 }  // namespace
 }  // namespace soket::hub
+
+TEST(HubConfigDevices, IdleAndDeadPeerTimeoutsComeFromTheDevicesTable) {
+  soket::hub::HubConfig config;
+  EXPECT_EQ(config.device_idle_timeout, std::chrono::seconds(300));
+  EXPECT_LT(config.dead_peer_timeout, std::chrono::seconds(30));
+  soket::hub::load_config_text("[devices]\nidle_timeout = 0\ndead_peer_timeout = 12\n", config);
+  EXPECT_EQ(config.device_idle_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(config.dead_peer_timeout, std::chrono::seconds(12));
+  EXPECT_THROW(soket::hub::load_config_text("[devices]\nidle_timeout = \"5m\"\n", config),
+               std::runtime_error);
+  EXPECT_THROW(soket::hub::load_config_text("[devices]\nidle = 5\n", config), std::runtime_error);
+}

@@ -171,6 +171,9 @@ TEST_F(StoreReaderTest, CommandQueueOrderAndStateTransitions) {
   auto again = put(MarkCommandSent{c1.id, 21});
   EXPECT_EQ(again.status, WriteStatus::rejected);
   EXPECT_EQ(again.error, "command " + std::to_string(c1.id) + " cannot become sent from sent");
+  ASSERT_TRUE(put(MarkCommandSent{c1.id, 22, true}).ok());  // written again on a new connection
+  EXPECT_EQ(reader().command(c1.id)->sent_at, 22);
+  EXPECT_EQ(reader().command(c1.id)->state, CommandState::sent);
   auto early_ack = put(MarkCommandAcked{c2.id, 21, "OK"});
   EXPECT_EQ(early_ack.status, WriteStatus::rejected);
   EXPECT_NE(early_ack.error.find("from queued"), std::string::npos);
@@ -180,7 +183,7 @@ TEST_F(StoreReaderTest, CommandQueueOrderAndStateTransitions) {
   ASSERT_TRUE(acked.has_value());
   EXPECT_EQ(acked->state, CommandState::acked);
   EXPECT_EQ(acked->created_at, 10);
-  EXPECT_EQ(acked->sent_at, 20);
+  EXPECT_EQ(acked->sent_at, 22);
   EXPECT_EQ(acked->acked_at, 30);
   EXPECT_EQ(acked->reply, "ACK led-on");
   EXPECT_EQ(put(MarkCommandFailed{c1.id, 31, "late"}).status, WriteStatus::rejected);

@@ -10,6 +10,8 @@ export interface Device {
   transport: "tcp" | "udp" | "";
   address: string;
   online: boolean;
+  /** false: a UDP sender that cannot receive commands (no switches for it). */
+  commands?: boolean;
   first_seen: number;
   last_seen: number;
   latest: Values;

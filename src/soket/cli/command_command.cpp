@@ -34,7 +34,17 @@ Runner add_command_command(CLI::App& app) {
     boost::beast::tcp_stream stream(io);
     net::tcp::resolver resolver(io);
     stream.expires_after(std::chrono::seconds(10));
-    stream.connect(resolver.resolve(o->host, std::to_string(o->port)));
+    boost::system::error_code connect_error;
+    auto endpoints = resolver.resolve(o->host, std::to_string(o->port), connect_error);
+    if (!connect_error) stream.connect(endpoints, connect_error);
+    if (connect_error) {
+      std::fprintf(stderr,
+                   "soket command: cannot reach a soket server at %s:%u (%s). Is `soket serve` "
+                   "running there? Use --host and --http-port to point at it.\n",
+                   o->host.c_str(), static_cast<unsigned>(o->port),
+                   connect_error.message().c_str());
+      return 1;
+    }
     http::request<http::string_body> req{http::verb::post, "/api/commands", 11};
     req.set(http::field::host, o->host);
     req.set(http::field::content_type, "application/json");

@@ -2,12 +2,15 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include <algorithm>
 #include <optional>
 #include <span>
+#include <variant>
 
 #include "soket/engineio/deflate.hpp"
 #include "soket/util/utf8.hpp"
@@ -115,13 +118,15 @@ class WebSocketTransport::Sink final : public WsFrameSink {
   WebSocketTransport& t_;
 };
 
-void WebSocketTransport::accept(beast::tcp_stream stream,
-                                const beast::http::request<beast::http::string_body>& request,
-                                Limits limits, const PerMessageDeflateOptions& deflate,
-                                Accepted done, const http::HeaderList& extra_headers) {
-  // Beast does the handshake (request checks, Sec-WebSocket-Accept, the 101 or an error
-  // response); then the stream is left behind and only its socket goes on.
-  using HandshakeStream = websocket::stream<beast::tcp_stream>;
+namespace {
+
+// Beast does the handshake (request checks, Sec-WebSocket-Accept, the 101 or an error response);
+// then the WebSocket stream is left behind and only what is under it goes on.
+template <class Stream>
+void accept_on(Stream stream, const beast::http::request<beast::http::string_body>& request,
+               WebSocketTransport::Limits limits, const PerMessageDeflateOptions& deflate,
+               WebSocketTransport::Accepted done, const http::HeaderList& extra_headers) {
+  using HandshakeStream = websocket::stream<Stream>;
   auto ws = std::make_shared<HandshakeStream>(std::move(stream));
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = std::chrono::seconds(10);
@@ -143,10 +148,38 @@ void WebSocketTransport::accept(beast::tcp_stream stream,
       }));
   ws->async_accept(request, [ws, limits, agreement, done = std::move(done)](net::error_code ec) {
     if (ec) return done(ec, nullptr);
-    auto transport = std::make_shared<WebSocketTransport>(ws->next_layer().release_socket(), limits,
-                                                          agreement ? &agreement->params : nullptr);
+    const DeflateParams* params = agreement ? &agreement->params : nullptr;
+    std::shared_ptr<WebSocketTransport> transport;
+    if constexpr (std::is_same_v<Stream, http::TlsStream>) {
+      transport = std::make_shared<WebSocketTransport>(std::move(ws->next_layer()), limits, params);
+    } else {
+      transport =
+          std::make_shared<WebSocketTransport>(ws->next_layer().release_socket(), limits, params);
+    }
     done({}, std::move(transport));
   });
+}
+
+}  // namespace
+
+// What a TLS connection has beyond a plain one.
+struct WebSocketTransport::Tls {
+  explicit Tls(http::TlsStream s) : stream(std::move(s)) {}
+  http::TlsStream stream;
+  std::array<char, 16 * 1024> read_buffer;  // TLS records are at most 16 KiB
+  std::string out;                          // the write in flight
+  std::size_t out_frame_bytes = 0;          // payload bytes of the frames in `out`
+};
+
+void WebSocketTransport::accept(http::AnyStream stream,
+                                const beast::http::request<beast::http::string_body>& request,
+                                Limits limits, const PerMessageDeflateOptions& deflate,
+                                Accepted done, const http::HeaderList& extra_headers) {
+  std::visit(
+      [&](auto& s) {
+        accept_on(std::move(s), request, limits, deflate, std::move(done), extra_headers);
+      },
+      stream);
 }
 
 WebSocketTransport::WebSocketTransport(net::tcp::socket socket, Limits limits,
@@ -163,12 +196,26 @@ WebSocketTransport::WebSocketTransport(net::tcp::socket socket, Limits limits,
   socket_.non_blocking(true, ignored);
 }
 
+WebSocketTransport::WebSocketTransport(http::TlsStream stream, Limits limits,
+                                       const DeflateParams* deflate)
+    : socket_(stream.get_executor()),
+      tls_(std::make_unique<Tls>(std::move(stream))),
+      reader_(limits.max_message_size),
+      max_message_size_(limits.max_message_size),
+      max_buffered_bytes_(limits.max_buffered_bytes) {
+  if (deflate) {
+    deflate_ = std::make_unique<PerMessageDeflate>(*deflate);
+    reader_.allow_compressed(true);
+  }
+}
+
 WebSocketTransport::~WebSocketTransport() = default;
 
 // Reading ------------------------------------------------------------------------------------
 
 void WebSocketTransport::start_reading() {
   if (std::exchange(reading_, true)) return;
+  if (tls_) return read_tls();
   // A first read right away: bytes may have arrived before anyone waited for them.
   net::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->on_readable(); });
 }
@@ -302,6 +349,7 @@ void WebSocketTransport::schedule_flush() {
 
 void WebSocketTransport::flush() {
   if (closed_ || waiting_writable_) return;
+  if (tls_) return flush_tls();
   thread_local std::array<net::asio::const_buffer, 2 * kMaxGatherFrames> gather;
   while (head_ < queue_.size()) {
     std::size_t count = 0;
@@ -412,8 +460,9 @@ void WebSocketTransport::finish_close() {
   if (std::exchange(closed_, true)) return;
   owner_ = nullptr;
   net::error_code ignored;
-  socket_.shutdown(net::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);  // completes pending waits with operation_aborted
+  auto& socket = tls_ ? tls_->stream.next_layer().socket() : socket_;
+  socket.shutdown(net::tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);  // completes pending waits with operation_aborted
   close_timer_.reset();
   queue_ = {};
   head_ = 0;
@@ -423,6 +472,69 @@ void WebSocketTransport::finish_close() {
 
 void WebSocketTransport::abort() {
   finish_close();
+}
+
+// TLS --------------------------------------------------------------------------------------------
+
+void WebSocketTransport::read_tls() {
+  tls_->stream.async_read_some(
+      net::asio::buffer(tls_->read_buffer),
+      [self = shared_from_this()](net::error_code ec, std::size_t n) { self->on_tls_read(ec, n); });
+}
+
+void WebSocketTransport::on_tls_read(net::error_code ec, std::size_t n) {
+  if (closed_) return;
+  if (ec) {
+    notify_closed(ec);  // eof without a close frame, a reset, or a TLS error
+    return finish_close();
+  }
+  auto self = shared_from_this();  // owner callbacks may drop the last other reference
+  bool go_on;
+  if (pending_.empty()) {
+    go_on = handle_input(tls_->read_buffer.data(), n);
+  } else {
+    pending_.append(tls_->read_buffer.data(), n);
+    go_on = handle_input(pending_.data(), pending_.size());
+  }
+  if (closed_ || !go_on) return;  // after a close frame nothing more is read
+  read_tls();
+}
+
+// Everything queued (up to kMaxGatherBytes, or one larger frame) is copied into one buffer and
+// leaves in one TLS write: a record per frame would cost far more than the copy.
+void WebSocketTransport::flush_tls() {
+  std::string& out = tls_->out;
+  out.clear();
+  std::size_t frame_bytes = 0;
+  while (head_ < queue_.size() && (out.empty() || out.size() < kMaxGatherBytes)) {
+    Queued& q = queue_[head_];
+    out.append(q.header.data(), q.header_size);
+    out.append(q.bytes->data(), q.bytes->size());
+    frame_bytes += q.bytes->size();
+    q.bytes.reset();
+    ++head_;
+  }
+  if (head_ == queue_.size()) {
+    queue_.clear();
+    head_ = 0;
+    if (queue_.capacity() > kKeptQueueCapacity) queue_ = {};
+  }
+  if (out.empty()) return after_flush();
+  tls_->out_frame_bytes = frame_bytes;
+  waiting_writable_ = true;
+  net::asio::async_write(tls_->stream, net::asio::buffer(out),
+                         [self = shared_from_this()](net::error_code ec, std::size_t) {
+                           self->waiting_writable_ = false;
+                           if (self->closed_) return;
+                           self->queued_bytes_ -= self->tls_->out_frame_bytes;
+                           if (self->tls_->out.capacity() > kMaxGatherBytes)
+                             self->tls_->out = std::string();
+                           if (ec) {
+                             self->notify_closed(ec);
+                             return self->finish_close();
+                           }
+                           self->flush();
+                         });
 }
 
 }  // namespace soket::engineio

@@ -16,6 +16,7 @@
 #include "soket/engineio/frame.hpp"
 #include "soket/engineio/options.hpp"
 #include "soket/engineio/ws_frame_reader.hpp"
+#include "soket/http/stream.hpp"
 #include "soket/http/types.hpp"
 #include "soket/net/asio.hpp"
 
@@ -46,6 +47,9 @@ class WebSocketOwner {
 ///   bytes (a broadcast is encoded once and never copied);
 /// - everything queued for a connection during one turn of the loop leaves in one gathered,
 ///   non-blocking write; a write that would block waits for writability and goes on.
+/// Over TLS (a wss:// connection) the frames go through OpenSSL instead: one read at a time into
+/// the connection's own buffer, and what is queued is gathered into one TLS write; none of this
+/// touches a plain connection, which only tests a null pointer where the paths part.
 /// The write queue is bounded. With permessage-deflate agreed, data messages from the threshold up
 /// go out compressed (RSV1) unless their Frame says not to, and compressed client messages are
 /// inflated up to the message size limit.
@@ -61,7 +65,7 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   /// Completes the opening handshake for `request` (which must outlive the operation) on `stream`
   /// and hands over the transport. permessage-deflate is agreed when `deflate` is enabled and the
   /// client offers it; `extra_headers` go into the 101 response.
-  static void accept(boost::beast::tcp_stream stream,
+  static void accept(http::AnyStream stream,
                      const boost::beast::http::request<boost::beast::http::string_body>& request,
                      Limits limits, const PerMessageDeflateOptions& deflate, Accepted done,
                      const http::HeaderList& extra_headers = {});
@@ -69,6 +73,8 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   /// `deflate`: the agreed permessage-deflate parameters, or null when it is not in use.
   WebSocketTransport(net::tcp::socket socket, Limits limits,
                      const DeflateParams* deflate = nullptr);
+  /// A wss:// connection, after its handshake.
+  WebSocketTransport(http::TlsStream stream, Limits limits, const DeflateParams* deflate = nullptr);
   ~WebSocketTransport();
 
   void set_owner(WebSocketOwner* owner) { owner_ = owner; }
@@ -112,8 +118,13 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   void fail(net::error_code ec, uint16_t close_code);
   void notify_closed(net::error_code ec);
   void finish_close();
+  void read_tls();
+  void on_tls_read(net::error_code ec, std::size_t n);
+  void flush_tls();
 
-  net::tcp::socket socket_;
+  net::tcp::socket socket_;  // plain; over TLS an unopened socket that only gives the executor
+  struct Tls;
+  std::unique_ptr<Tls> tls_;  // only over TLS
   WsFrameReader reader_;
   std::unique_ptr<PerMessageDeflate> deflate_;  // only when permessage-deflate was agreed
   std::size_t max_message_size_;

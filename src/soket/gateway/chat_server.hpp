@@ -77,7 +77,10 @@ class ChatServer final : private LineServer::Events {
   ~ChatServer() = default;
 
   /// Binds and listens; throws boost::system::system_error when the endpoint cannot be bound.
-  void listen(const net::tcp::endpoint& endpoint) { server_.listen(endpoint); }
+  /// With `tls`, chat clients connect with TLS.
+  void listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls = nullptr) {
+    server_.listen(endpoint, std::move(tls));
+  }
   void start() { server_.start(); }
   /// Stops accepting and drops every connection (on_leave for each joined user).
   void stop() { server_.stop(); }

@@ -42,6 +42,7 @@ void DeviceServer::on_close(const LineConnectionPtr& conn, CloseReason reason) {
 
 void DeviceServer::reject(const LineConnectionPtr& conn, std::string_view reason) {
   ++errors_;
+  if (handlers_.on_invalid) return handlers_.on_invalid(conn, reason);
   conn->send_line("ERR " + std::string(reason));
   if (handlers_.on_error) handlers_.on_error(conn, reason);
 }

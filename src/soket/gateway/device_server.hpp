@@ -42,6 +42,10 @@ class DeviceServer final : private LineServer::Events {
     std::function<void(const DeviceConnectionPtr&, const DeviceMessage&)> on_message;
     /// Optional: after "ERR <reason>" was sent for a malformed or over-long message.
     std::function<void(const DeviceConnectionPtr&, std::string_view reason)> on_error;
+    /// Optional: when set, the server does not write "ERR <reason>" itself but calls this, and
+    /// the owner sends it (an owner that answers valid messages later, e.g. after a commit, can
+    /// so keep every reply in the order of the messages). on_error is then not called.
+    std::function<void(const DeviceConnectionPtr&, std::string_view reason)> on_invalid;
     /// Exactly once per connection that had on_open, after it left the table.
     std::function<void(const DeviceConnectionPtr&, CloseReason)> on_close;
   };
@@ -58,7 +62,10 @@ class DeviceServer final : private LineServer::Events {
   ~DeviceServer() = default;
 
   /// Binds and listens; throws boost::system::system_error when the endpoint cannot be bound.
-  void listen(const net::tcp::endpoint& endpoint) { server_.listen(endpoint); }
+  /// With `tls`, devices connect with TLS (e.g. the ESP8266's WiFiClientSecure).
+  void listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls = nullptr) {
+    server_.listen(endpoint, std::move(tls));
+  }
   void start() { server_.start(); }
   /// Stops accepting and drops every connection (on_close with CloseReason::server_stopped).
   void stop() { server_.stop(); }

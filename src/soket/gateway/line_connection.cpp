@@ -4,12 +4,38 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cstddef>
+
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
 #include "soket/util/log.hpp"
 
 namespace soket::gateway {
 
 namespace asio = net::asio;
 using net::error_code;
+
+KeepAliveOptions KeepAliveOptions::within(std::chrono::seconds bound) {
+  KeepAliveOptions o;
+  if (bound.count() <= 0) {
+    o.enabled = false;
+    return o;
+  }
+  bound = std::max(bound, std::chrono::seconds(4));
+  o.probes = 3;
+  o.interval = std::max(std::chrono::seconds(1), bound / 5);
+  o.idle = bound - o.interval * o.probes;
+  o.user_timeout = bound;
+  return o;
+}
+
+namespace {
+// A TLS client has this long to finish its handshake.
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+constexpr std::string_view kPlainOnTlsPort = "ERR this port speaks TLS\n";
+}  // namespace
 
 std::string_view to_string(CloseReason reason) {
   switch (reason) {
@@ -29,8 +55,10 @@ std::string_view to_string(CloseReason reason) {
   return "unknown";
 }
 
-LineConnection::LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options)
+LineConnection::LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options,
+                               std::shared_ptr<net::ssl::context> tls)
     : socket_(std::move(socket)),
+      tls_context_(std::move(tls)),
       id_(id),
       options_(options),
       framer_(options.max_line_length),
@@ -39,6 +67,8 @@ LineConnection::LineConnection(net::tcp::socket socket, uint64_t id, const LineO
       linger_timer_(socket_.get_executor()) {
   error_code ec;
   remote_ = socket_.remote_endpoint(ec);
+  if (tls_context_)
+    tls_ = std::make_unique<net::ssl::stream<net::tcp::socket&>>(socket_, *tls_context_);
 }
 
 std::string LineConnection::remote_string() const {
@@ -53,7 +83,66 @@ void LineConnection::start(Owner* owner) {
   apply_keep_alive();
   last_receive_ = std::chrono::steady_clock::now();
   arm_idle_timer();
-  read_next();
+  if (!tls_) {
+    become_ready();
+    if (state_ != State::ended) read_next();
+    return;
+  }
+  // The handshake must end in time; the gap timer is free until lines arrive.
+  gap_timer_.expires_after(kHandshakeTimeout);
+  gap_timer_.async_wait([self = shared_from_this()](error_code ec) {
+    if (ec || self->ready_ || self->state_ == State::ended) return;
+    spdlog::debug("connection {} from {}: TLS handshake timed out", self->id_,
+                  self->remote_string());
+    self->finish(CloseReason::io_error);
+  });
+  read_client_hello();
+}
+
+void LineConnection::become_ready() {
+  ready_ = true;
+  if (owner_ != nullptr) owner_->on_ready(*this);
+}
+
+// TLS: the first bytes are read as they are, so that a device speaking plain text to this port can
+// be told so; a ClientHello goes on into the handshake.
+void LineConnection::read_client_hello() {
+  socket_.async_read_some(
+      asio::buffer(read_buffer_),
+      [self = shared_from_this()](error_code ec, std::size_t n) { self->on_client_hello(ec, n); });
+}
+
+void LineConnection::on_client_hello(error_code ec, std::size_t n) {
+  if (state_ == State::ended) return;
+  if (ec) return finish(ec == asio::error::eof ? CloseReason::peer_closed : CloseReason::io_error);
+  if (static_cast<unsigned char>(read_buffer_[0]) != net::kTlsHandshakeRecord)
+    return refuse_plain_text();
+  tls_->async_handshake(net::ssl::stream_base::server, asio::buffer(read_buffer_.data(), n),
+                        [self = shared_from_this()](error_code ec, std::size_t) {
+                          if (self->state_ == State::ended) return;
+                          if (ec) {
+                            spdlog::debug("connection {} from {}: TLS handshake failed: {}",
+                                          self->id_, self->remote_string(), ec.message());
+                            return self->finish(CloseReason::io_error);
+                          }
+                          self->gap_timer_.cancel();
+                          self->become_ready();
+                          if (self->state_ != State::ended) self->read_next();
+                        });
+}
+
+void LineConnection::refuse_plain_text() {
+  spdlog::debug("connection {} from {}: plain text on the TLS port", id_, remote_string());
+  // Said in the clear, then closed the way close() does (FIN, read until the peer closes).
+  asio::async_write(socket_, asio::buffer(kPlainOnTlsPort),
+                    [self = shared_from_this()](error_code, std::size_t) {
+                      if (self->state_ == State::ended) return;
+                      self->state_ = State::closing;
+                      self->close_reason_ = CloseReason::closed;
+                      self->arm_linger_timer(self->options_.close_linger, false);
+                      self->finish_close_if_drained();
+                      self->read_next();
+                    });
 }
 
 void LineConnection::apply_keep_alive() {
@@ -71,21 +160,31 @@ void LineConnection::apply_keep_alive() {
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
 #if defined(TCP_USER_TIMEOUT)
   // Keep-alive is not probed while written data waits for an ACK; this bounds that case the same.
-  unsigned int user_timeout_ms = static_cast<unsigned int>((idle + interval * probes) * 1000);
+  auto user_timeout = ka.user_timeout.count() > 0
+                          ? ka.user_timeout
+                          : std::chrono::duration_cast<std::chrono::milliseconds>(ka.bound());
+  unsigned int user_timeout_ms = static_cast<unsigned int>(user_timeout.count());
   ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 #endif
 #endif
 }
 
 void LineConnection::read_next() {
-  socket_.async_read_some(
-      asio::buffer(read_buffer_),
-      [self = shared_from_this()](error_code ec, std::size_t n) { self->on_read(ec, n); });
+  auto on_read = [self = shared_from_this()](error_code ec, std::size_t n) {
+    self->on_read(ec, n);
+  };
+  // Before its handshake (a refused plain-text peer) a TLS connection reads the bare socket.
+  if (tls_ && ready_) {
+    tls_->async_read_some(asio::buffer(read_buffer_), std::move(on_read));
+  } else {
+    socket_.async_read_some(asio::buffer(read_buffer_), std::move(on_read));
+  }
 }
 
 void LineConnection::on_read(error_code ec, std::size_t n) {
   if (state_ == State::ended) return;
-  if (ec == asio::error::eof) {
+  // A TLS peer that hangs up without close_notify (most devices do) has closed all the same.
+  if (ec == asio::error::eof || ec == net::ssl::error::stream_truncated) {
     peer_eof_ = true;
     if (state_ == State::closing) {
       finish_close_if_drained();
@@ -142,13 +241,35 @@ void LineConnection::arm_gap_timer() {
   });
 }
 
+std::chrono::steady_clock::time_point LineConnection::last_heard() const {
+  auto heard = last_receive_;
+#if defined(TCP_INFO)
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(const_cast<net::tcp::socket&>(socket_).native_handle(), IPPROTO_TCP, TCP_INFO,
+                   &info, &length) == 0 &&
+      length >= offsetof(tcp_info, tcpi_last_ack_recv) + sizeof info.tcpi_last_ack_recv) {
+    auto ack =
+        std::chrono::steady_clock::now() - std::chrono::milliseconds(info.tcpi_last_ack_recv);
+    heard = std::max(heard, ack);
+  }
+#endif
+  return heard;
+}
+
 void LineConnection::arm_idle_timer() {
   if (options_.idle_timeout.count() <= 0) return;
-  idle_timer_.expires_at(last_receive_ + options_.idle_timeout);
+  idle_timer_.expires_at(last_heard() + options_.idle_timeout);
   idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
     if (ec || self->state_ == State::ended) return;
-    if (std::chrono::steady_clock::now() - self->last_receive_ >= self->options_.idle_timeout) {
-      spdlog::debug("connection {} from {}: idle timeout", self->id_, self->remote_string());
+    auto quiet = std::chrono::steady_clock::now() - self->last_heard();
+    if (quiet >= self->options_.idle_timeout) {
+      spdlog::warn(
+          "connection {} from {}: closed after {} s without a byte or a TCP acknowledgement from "
+          "it (idle timeout {} s)",
+          self->id_, self->remote_string(),
+          std::chrono::duration_cast<std::chrono::seconds>(quiet).count(),
+          std::chrono::duration_cast<std::chrono::seconds>(self->options_.idle_timeout).count());
       self->abort(CloseReason::idle_timeout);
       return;
     }
@@ -209,24 +330,28 @@ void LineConnection::write_next() {
   }
   writing_now_ = true;
   std::swap(out_, writing_);
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](error_code ec, std::size_t) {
-                      if (self->state_ == State::ended) return;
-                      if (ec) {
-                        spdlog::debug("connection {} from {}: write failed: {}", self->id_,
-                                      self->remote_string(), ec.message());
-                        self->finish(CloseReason::io_error);
-                        return;
-                      }
-                      self->writing_now_ = false;
-                      // Keep the buffer for the next write unless a burst made it large.
-                      if (self->writing_.capacity() > 64 * 1024) {
-                        std::string().swap(self->writing_);
-                      } else {
-                        self->writing_.clear();
-                      }
-                      self->write_next();
-                    });
+  auto on_written = [self = shared_from_this()](error_code ec, std::size_t) {
+    if (self->state_ == State::ended) return;
+    if (ec) {
+      spdlog::debug("connection {} from {}: write failed: {}", self->id_, self->remote_string(),
+                    ec.message());
+      self->finish(CloseReason::io_error);
+      return;
+    }
+    self->writing_now_ = false;
+    // Keep the buffer for the next write unless a burst made it large.
+    if (self->writing_.capacity() > 64 * 1024) {
+      std::string().swap(self->writing_);
+    } else {
+      self->writing_.clear();
+    }
+    self->write_next();
+  };
+  if (tls_) {
+    asio::async_write(*tls_, asio::buffer(writing_), std::move(on_written));
+  } else {
+    asio::async_write(socket_, asio::buffer(writing_), std::move(on_written));
+  }
 }
 
 void LineConnection::close() {

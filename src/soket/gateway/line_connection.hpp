@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/asio/ssl/stream.hpp>
+
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -10,17 +12,29 @@
 
 #include "soket/gateway/line_framer.hpp"
 #include "soket/net/asio.hpp"
+#include "soket/net/tls.hpp"
 #include "soket/util/bytes.hpp"
 
 namespace soket::gateway {
 
 /// TCP keep-alive, so a peer that vanished (power cut, Wi-Fi gone) is noticed even when neither
-/// side sends anything. Linux-specific timings; other systems use their defaults.
+/// side sends anything, and TCP_USER_TIMEOUT, so it is noticed as well while written bytes wait
+/// for its ACK (keep-alive does not probe then). Linux-specific timings; other systems use their
+/// defaults. The defaults drop a silent dead peer after 10 + 3 x 5 = 25 s.
 struct KeepAliveOptions {
   bool enabled = true;
-  std::chrono::seconds idle{60};      ///< quiet time before the first probe
-  std::chrono::seconds interval{10};  ///< time between probes
-  int probes = 5;                     ///< unanswered probes before the connection is dropped
+  std::chrono::seconds idle{10};     ///< quiet time before the first probe
+  std::chrono::seconds interval{5};  ///< time between probes
+  int probes = 3;                    ///< unanswered probes before the connection is dropped
+  /// Unacknowledged written bytes older than this drop the connection; zero: idle + interval x
+  /// probes, the same bound as keep-alive.
+  std::chrono::milliseconds user_timeout{0};
+
+  /// Options that notice a dead peer within `bound` (at least 4 s): three probes at a fifth of it,
+  /// the first after the rest. Zero turns keep-alive off.
+  static KeepAliveOptions within(std::chrono::seconds bound);
+  /// The bound these options give: idle + interval x probes.
+  std::chrono::seconds bound() const { return idle + interval * probes; }
 };
 
 /// Settings shared by the line-based TCP servers (devices, chat).
@@ -31,7 +45,10 @@ struct LineOptions {
   std::size_t max_line_length = 4096;
   /// Bytes waiting to be written; a peer that lets more pile up is disconnected.
   std::size_t max_write_queue_bytes = 256 * 1024;
-  /// Close a connection that sends nothing for this long; zero disables it.
+  /// Close a connection from which nothing is heard for this long: no byte and not even a TCP
+  /// acknowledgement (of written bytes or of a keep-alive probe). A peer that only listens stays
+  /// as long as its TCP stack answers keep-alive probes, so this should be longer than
+  /// KeepAliveOptions::idle. Zero disables it.
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   /// After the peer closes its sending side, how long replies (e.g. `OK`) may still be written.
   std::chrono::milliseconds eof_grace{1000};
@@ -42,7 +59,7 @@ struct LineOptions {
 
 enum class CloseReason {
   peer_closed,     ///< the peer closed the connection
-  idle_timeout,    ///< nothing received for LineOptions::idle_timeout
+  idle_timeout,    ///< nothing heard (data or TCP ack) for LineOptions::idle_timeout
   write_overflow,  ///< the peer read too slowly: the write queue passed its limit
   closed,          ///< close() was called (by the server or its owner)
   server_stopped,  ///< the server was stopped
@@ -59,6 +76,9 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   /// Receives the connection's events; implemented by the server that owns the connection.
   class Owner {
    public:
+    /// The connection can carry lines: at once for TCP, after the handshake for TLS. A TLS
+    /// connection whose handshake fails is closed without this.
+    virtual void on_ready(LineConnection& conn) = 0;
     virtual void on_line(LineConnection& conn, std::string_view text, LineEnd end) = 0;
     virtual void on_line_too_long(LineConnection& conn) = 0;
     virtual void on_closed(LineConnection& conn, CloseReason reason) = 0;
@@ -67,7 +87,10 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
     ~Owner() = default;
   };
 
-  LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options);
+  /// With `tls` the connection speaks TLS with that certificate (a client that sends plain text
+  /// instead gets "ERR this port speaks TLS" and is closed).
+  LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options,
+                 std::shared_ptr<net::ssl::context> tls = nullptr);
 
   /// Starts reading and the timers. `owner` must outlive the connection or call detach() first.
   void start(Owner* owner);
@@ -82,6 +105,9 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   std::string remote_string() const;
   /// False once the connection ended or close() was called.
   bool is_open() const { return state_ == State::open; }
+  /// Owner::on_ready was called (a TLS handshake completed, or plain TCP).
+  bool is_ready() const { return ready_; }
+  bool is_tls() const { return tls_ != nullptr; }
 
   /// Queues `text` followed by "\n". Returns false (and sends nothing) when the connection is not
   /// open, when `text` contains "\r" or "\n" (a message is one line), or when the write queue
@@ -102,12 +128,19 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   enum class State { open, closing, ended };
 
   void apply_keep_alive();
+  void become_ready();
+  void read_client_hello();
+  void on_client_hello(net::error_code ec, std::size_t n);
+  void refuse_plain_text();
   void read_next();
   void on_read(net::error_code ec, std::size_t n);
   void feed(std::string_view data);
   bool deliver(std::string_view text, LineEnd end);
   void arm_gap_timer();
   void arm_idle_timer();
+  /// When the peer was last heard from: the last byte received or, later, the last TCP
+  /// acknowledgement its stack sent (keep-alive answers count; Linux TCP_INFO).
+  std::chrono::steady_clock::time_point last_heard() const;
   void arm_linger_timer(std::chrono::milliseconds delay, bool then_close);
   void begin_close(CloseReason reason);
   bool queue(std::string_view a, std::string_view b);
@@ -116,6 +149,9 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   void finish(CloseReason reason);
 
   net::tcp::socket socket_;
+  std::shared_ptr<net::ssl::context> tls_context_;
+  std::unique_ptr<net::ssl::stream<net::tcp::socket&>> tls_;  // over socket_; only for TLS
+  bool ready_ = false;
   uint64_t id_;
   LineOptions options_;
   net::tcp::endpoint remote_;

@@ -24,7 +24,8 @@ LineServer::~LineServer() {
   }
 }
 
-void LineServer::listen(const net::tcp::endpoint& endpoint) {
+void LineServer::listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls) {
+  tls_ = std::move(tls);
   listener_->listen(endpoint);
 }
 
@@ -68,10 +69,14 @@ void LineServer::accept(net::tcp::socket socket) {
     return;
   }
   ++accepted_;
-  auto conn = std::make_shared<LineConnection>(std::move(socket), next_id_++, options_);
+  auto conn = std::make_shared<LineConnection>(std::move(socket), next_id_++, options_,
+                                               tls_ ? tls_->current() : nullptr);
   connections_.emplace(conn->id(), conn);
-  conn->start(this);
-  events_.on_open(conn);
+  conn->start(this);  // on_ready: at once, or once the TLS handshake is done
+}
+
+void LineServer::on_ready(LineConnection& conn) {
+  events_.on_open(conn.shared_from_this());
 }
 
 void LineServer::on_line(LineConnection& conn, std::string_view text, LineEnd end) {
@@ -85,7 +90,7 @@ void LineServer::on_line_too_long(LineConnection& conn) {
 void LineServer::on_closed(LineConnection& conn, CloseReason reason) {
   auto self = conn.shared_from_this();
   connections_.erase(conn.id());
-  events_.on_close(self, reason);
+  if (conn.is_ready()) events_.on_close(self, reason);  // one that never opened closes unseen
 }
 
 }  // namespace soket::gateway

@@ -41,7 +41,8 @@ class LineServer : private LineConnection::Owner {
   LineServer& operator=(const LineServer&) = delete;
 
   /// Binds and listens; throws boost::system::system_error when the endpoint cannot be bound.
-  void listen(const net::tcp::endpoint& endpoint);
+  /// With `tls` every connection speaks TLS, with the certificate `tls` holds when it is accepted.
+  void listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls = nullptr);
   void start();
   /// Stops accepting and drops every connection (on_close with CloseReason::server_stopped).
   void stop();
@@ -57,6 +58,7 @@ class LineServer : private LineConnection::Owner {
 
  private:
   void accept(net::tcp::socket socket);
+  void on_ready(LineConnection& conn) override;
   void on_line(LineConnection& conn, std::string_view text, LineEnd end) override;
   void on_line_too_long(LineConnection& conn) override;
   void on_closed(LineConnection& conn, CloseReason reason) override;
@@ -66,6 +68,7 @@ class LineServer : private LineConnection::Owner {
   std::string refusal_;
   Events& events_;
   std::shared_ptr<net::TcpListener> listener_;
+  net::TlsContextPtr tls_;
   std::map<uint64_t, LineConnectionPtr> connections_;
   uint64_t next_id_ = 1;
   uint64_t accepted_ = 0;

@@ -39,6 +39,8 @@ class UdpReceiver::Impl : public std::enable_shared_from_this<Impl> {
 
   void forget_handlers() { handlers_ = {}; }
 
+  bool send(const udp::endpoint& to, std::string_view line) { return send_line(to, line); }
+
   udp::endpoint local_endpoint() const { return socket_.local_endpoint(); }
   const Stats& stats() const { return stats_; }
 
@@ -155,6 +157,10 @@ udp::endpoint UdpReceiver::local_endpoint() const {
 
 UdpReceiver::Stats UdpReceiver::stats() const {
   return impl_->stats();
+}
+
+bool UdpReceiver::send_line(const udp::endpoint& to, std::string_view line) {
+  return impl_->send(to, line);
 }
 
 }  // namespace soket::gateway

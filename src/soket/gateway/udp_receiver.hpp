@@ -63,6 +63,9 @@ class UdpReceiver {
   net::udp::endpoint local_endpoint() const;
   uint16_t port() const { return local_endpoint().port(); }
   Stats stats() const;
+  /// Sends one line (with "\n") to `to` from the receiving socket (a command to a device that
+  /// listens on the port it sends from). Same rules as UdpReplyFn.
+  bool send_line(const net::udp::endpoint& to, std::string_view line);
 
  private:
   class Impl;

@@ -5,47 +5,165 @@
 
 namespace soket::http {
 
-Connection::Connection(net::tcp::socket socket, std::shared_ptr<Server> server)
-    : stream_(std::move(socket)), server_(std::move(server)) {
-  net::error_code ec;
-  remote_ = stream_.socket().remote_endpoint(ec);
-  server_->connections_.insert(this);
-  log::debug(log::Layer::http, "connection from {}", remote_.address().to_string());
+namespace {
+
+// The answer to plain HTTP on a TLS port (Node would just drop such a connection).
+constexpr std::string_view kPlainHttpOnTlsPort =
+    R"({"error":"this port speaks TLS: use https:// or wss://"})";
+// How long a refused plain-HTTP client may go on sending before the connection is dropped.
+constexpr auto kDrainTime = std::chrono::seconds(2);
+
+bool is_quiet_end(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == net::asio::error::eof ||
+         ec == beast::error::timeout || ec == net::asio::error::connection_reset ||
+         ec == net::asio::error::operation_aborted || ec == net::ssl::error::stream_truncated;
 }
 
-Connection::~Connection() {
-  server_->connections_.erase(this);
-}
+}  // namespace
 
-void Connection::start() {
-  read_request();
-}
-
-void Connection::close() {
-  if (closed_ || released_) return;
-  closed_ = true;
-  net::error_code ignored;
-  stream_.socket().shutdown(net::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+void Connection::aborted() {
   if (current_ && !current_->finished_) current_->aborted();
 }
 
-void Connection::read_request() {
+template <class Stream>
+Stream BasicConnection<Stream>::make_stream(net::tcp::socket socket, net::ssl::context* context) {
+  if constexpr (kTls) {
+    return Stream(std::move(socket), *context);
+  } else {
+    (void)context;
+    return Stream(std::move(socket));
+  }
+}
+
+template <class Stream>
+BasicConnection<Stream>::BasicConnection(net::tcp::socket socket, std::shared_ptr<Server> server,
+                                         std::shared_ptr<net::ssl::context> context)
+    : context_(std::move(context)),
+      stream_(make_stream(std::move(socket), context_.get())),
+      server_(std::move(server)) {
+  net::error_code ec;
+  remote_ = tcp().socket().remote_endpoint(ec);
+  server_->connections_.insert(this);
+  log::debug(log::Layer::http, "{} connection from {}", kTls ? "TLS" : "plain",
+             remote_.address().to_string());
+}
+
+template <class Stream>
+BasicConnection<Stream>::~BasicConnection() {
+  server_->connections_.erase(this);
+}
+
+template <class Stream>
+void BasicConnection<Stream>::start() {
+  if constexpr (kTls) {
+    read_client_hello();
+  } else {
+    read_request();
+  }
+}
+
+template <class Stream>
+void BasicConnection<Stream>::close() {
+  if (closed_ || released_) return;
+  closed_ = true;
+  net::error_code ignored;
+  tcp().socket().shutdown(net::tcp::socket::shutdown_both, ignored);
+  tcp().close();
+  aborted();
+}
+
+// TLS: the first bytes are read as they are, so that a client speaking plain HTTP to this port
+// can be told so; a ClientHello then goes on into the handshake.
+template <class Stream>
+void BasicConnection<Stream>::read_client_hello() {
+  tcp().expires_after(server_->options().request_timeout);
+  tcp().async_read_some(buffer_.prepare(2048),
+                        [self = std::static_pointer_cast<BasicConnection>(shared_from_this())](
+                            beast::error_code ec, std::size_t n) { self->on_client_hello(ec, n); });
+}
+
+template <class Stream>
+void BasicConnection<Stream>::on_client_hello(beast::error_code ec, std::size_t n) {
+  if constexpr (kTls) {
+    if (closed_) return;
+    if (ec) return close();
+    buffer_.commit(n);
+    auto first = static_cast<const unsigned char*>(buffer_.data().data())[0];
+    if (first != net::kTlsHandshakeRecord) return refuse_plain_http();
+    // Variadic: Beast 1.81 checks this handler against void(error_code) though it is called with
+    // (error_code, bytes used).
+    stream_.async_handshake(net::ssl::stream_base::server, buffer_.data(),
+                            [self = std::static_pointer_cast<BasicConnection>(shared_from_this())](
+                                beast::error_code ec, auto... bytes_used) {
+                              std::size_t used = (std::size_t{0} + ... + bytes_used);
+                              if (self->closed_) return;
+                              if (ec) {
+                                log::debug(log::Layer::http, "{}: TLS handshake failed: {}",
+                                           self->remote_.address().to_string(), ec.message());
+                                return self->close();
+                              }
+                              self->buffer_.consume(used);
+                              self->read_request();
+                            });
+  } else {
+    (void)ec;
+    (void)n;
+  }
+}
+
+template <class Stream>
+void BasicConnection<Stream>::refuse_plain_http() {
+  log::debug(log::Layer::http, "{}: plain HTTP on the TLS port", remote_.address().to_string());
+  auto response = std::make_shared<Response>(Status::bad_request, 11);
+  response->set(Field::server, server_->options().server_name);
+  response->set(Field::content_type, "application/json");
+  response->keep_alive(false);
+  response->body() = kPlainHttpOnTlsPort;
+  response->prepare_payload();
+  tcp().expires_after(server_->options().request_timeout);
+  bhttp::async_write(tcp(), *response,
+                     [self = std::static_pointer_cast<BasicConnection>(shared_from_this()),
+                      response](beast::error_code ec, std::size_t) {
+                       if (ec) return self->close();
+                       self->drain_then_close();
+                     });
+}
+
+// Closing with unread bytes would reset the connection and could destroy the answer before the
+// client reads it: say we are done, read what the client still sends, then close.
+template <class Stream>
+void BasicConnection<Stream>::drain_then_close() {
+  if (closed_) return;
+  if (!std::exchange(draining_, true)) {
+    net::error_code ignored;
+    tcp().socket().shutdown(net::tcp::socket::shutdown_send, ignored);
+    tcp().expires_after(kDrainTime);
+  }
+  buffer_.clear();
+  tcp().async_read_some(buffer_.prepare(4096),
+                        [self = std::static_pointer_cast<BasicConnection>(shared_from_this())](
+                            beast::error_code ec, std::size_t) {
+                          if (ec) return self->close();
+                          self->drain_then_close();
+                        });
+}
+
+template <class Stream>
+void BasicConnection<Stream>::read_request() {
   if (closed_) return;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(server_->options().header_limit));
   parser_->body_limit(server_->options().body_limit);
-  stream_.expires_after(server_->options().request_timeout);
-  bhttp::async_read(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  tcp().expires_after(server_->options().request_timeout);
+  bhttp::async_read(stream_, buffer_, *parser_,
+                    [self = std::static_pointer_cast<BasicConnection>(shared_from_this())](
+                        beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
-void Connection::on_read(beast::error_code ec) {
+template <class Stream>
+void BasicConnection<Stream>::on_read(beast::error_code ec) {
   if (closed_) return;
-  if (ec == bhttp::error::end_of_stream || ec == net::asio::error::eof ||
-      ec == beast::error::timeout || ec == net::asio::error::connection_reset ||
-      ec == net::asio::error::operation_aborted) {
+  if (is_quiet_end(ec)) {
     // A client that goes away between requests, or sits idle, is not an error.
     return close();
   }
@@ -57,11 +175,12 @@ void Connection::on_read(beast::error_code ec) {
     // The bytes were not HTTP (or the request was cut short): answer once, then hang up.
     return reject(Status::bad_request, 3, "Bad request: " + ec.message());
   }
-  stream_.expires_never();
+  tcp().expires_never();
   dispatch();
 }
 
-void Connection::reject(Status status, int code, std::string_view message) {
+template <class Stream>
+void BasicConnection<Stream>::reject(Status status, int code, std::string_view message) {
   log::debug(log::Layer::http, "{}: {} {}", remote_.address().to_string(), static_cast<int>(status),
              message);
   Request req;
@@ -71,8 +190,9 @@ void Connection::reject(Status status, int code, std::string_view message) {
   send(json_error(req, status, code, message));
 }
 
-void Connection::dispatch() {
-  current_ = std::make_shared<Exchange>(shared_from_this(), parser_->release(), remote_, false);
+template <class Stream>
+void BasicConnection<Stream>::dispatch() {
+  current_ = std::make_shared<Exchange>(shared_from_this(), parser_->release(), remote_, kTls);
   auto exchange = current_;
   log::debug(log::Layer::http, "{}: {} {}", remote_.address().to_string(),
              std::string_view(exchange->request().method_string()),
@@ -87,7 +207,8 @@ void Connection::dispatch() {
   if (!released_ && !exchange->finished()) watch_for_close();
 }
 
-void Connection::send(Response response) {
+template <class Stream>
+void BasicConnection<Stream>::send(Response response) {
   if (closed_ || released_) return;
   log::debug(log::Layer::http, "{}: answered {}", remote_.address().to_string(),
              response.result_int());
@@ -96,13 +217,15 @@ void Connection::send(Response response) {
   bool keep_alive = response.keep_alive();
   auto message = std::make_shared<Response>(std::move(response));
   writing_ = true;
-  stream_.expires_after(server_->options().request_timeout);
-  bhttp::async_write(stream_, *message,
-                     [self = shared_from_this(), message, keep_alive](
-                         beast::error_code ec, std::size_t) { self->on_write(keep_alive, ec); });
+  tcp().expires_after(server_->options().request_timeout);
+  bhttp::async_write(
+      stream_, *message,
+      [self = std::static_pointer_cast<BasicConnection>(shared_from_this()), message, keep_alive](
+          beast::error_code ec, std::size_t) { self->on_write(keep_alive, ec); });
 }
 
-void Connection::on_write(bool keep_alive, beast::error_code ec) {
+template <class Stream>
+void BasicConnection<Stream>::on_write(bool keep_alive, beast::error_code ec) {
   writing_ = false;
   current_.reset();
   if (closed_) return;
@@ -110,20 +233,40 @@ void Connection::on_write(bool keep_alive, beast::error_code ec) {
   read_request();
 }
 
-void Connection::watch_for_close() {
+template <class Stream>
+AnyStream BasicConnection<Stream>::release() {
+  released_ = true;
+  current_.reset();
+  tcp().expires_never();
+  return AnyStream(std::in_place_type<Stream>, std::move(stream_));
+}
+
+template <class Stream>
+void BasicConnection<Stream>::watch_for_close() {
   if (watching_) return;
   watching_ = true;
   // Wait for readability without consuming: EOF means the client left while its answer was
   // pending (a long-poll whose tab closed); bytes mean a pipelined request, read after the answer.
-  stream_.socket().async_wait(net::tcp::socket::wait_read,
-                              [self = shared_from_this()](net::error_code ec) {
-                                self->watching_ = false;
-                                if (ec || self->closed_ || self->released_) return;
-                                if (!self->current_ || self->current_->finished()) return;
-                                net::error_code avail_ec;
-                                if (self->stream_.socket().available(avail_ec) == 0 || avail_ec)
-                                  self->close();
-                              });
+  // Over TLS a leaving client may first send an alert (close_notify): that counts as leaving too.
+  tcp().socket().async_wait(
+      net::tcp::socket::wait_read,
+      [self = std::static_pointer_cast<BasicConnection>(shared_from_this())](net::error_code ec) {
+        self->watching_ = false;
+        if (ec || self->closed_ || self->released_) return;
+        if (!self->current_ || self->current_->finished()) return;
+        auto& socket = self->tcp().socket();
+        net::error_code avail_ec;
+        if (socket.available(avail_ec) == 0 || avail_ec) return self->close();
+        if constexpr (kTls) {
+          unsigned char first = 0;
+          net::error_code peek_ec;
+          socket.receive(net::asio::buffer(&first, 1), net::tcp::socket::message_peek, peek_ec);
+          if (!peek_ec && first == net::kTlsAlertRecord) self->close();
+        }
+      });
 }
+
+template class BasicConnection<PlainStream>;
+template class BasicConnection<TlsStream>;
 
 }  // namespace soket::http

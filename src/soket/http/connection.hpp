@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "soket/http/exchange.hpp"
+#include "soket/http/stream.hpp"
+#include "soket/net/tls.hpp"
 
 namespace soket::http {
 
@@ -11,35 +13,78 @@ class Server;
 
 /// One HTTP/1.1 connection: reads requests one after another (keep-alive), hands each to the
 /// router, writes the answer, and notices when the client goes away while an answer is pending.
+/// BasicConnection below does the work for one kind of stream; this base is what an Exchange and
+/// the Server hold, so that plain and TLS connections serve the same routes.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(net::tcp::socket socket, std::shared_ptr<Server> server);
-  ~Connection();
+  virtual ~Connection() = default;
 
-  void start();
-  void close();
+  virtual void start() = 0;
+  virtual void close() = 0;
 
- private:
+ protected:
   friend class Exchange;
 
+  /// Writes the answer of the current request.
+  virtual void send(Response response) = 0;
+  /// Hands the stream over (the connection then ends); see Exchange::release_stream().
+  virtual AnyStream release() = 0;
+  void aborted();
+
+  std::shared_ptr<Exchange> current_;
+  bool released_ = false;
+  bool closed_ = false;
+};
+
+/// A Connection over `Stream`: PlainStream, or TlsStream (which first makes sure the client speaks
+/// TLS, then does the handshake). The plain one pays nothing for TLS: the differences are settled
+/// at compile time.
+template <class Stream>
+class BasicConnection final : public Connection {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  /// TLS: `context` is the certificate this connection uses (kept alive as long as it is); plain:
+  /// null.
+  BasicConnection(net::tcp::socket socket, std::shared_ptr<Server> server,
+                  std::shared_ptr<net::ssl::context> context = nullptr);
+  ~BasicConnection() override;
+
+  void start() override;
+  void close() override;
+
+ private:
+  void send(Response response) override;
+  AnyStream release() override;
+
+  static Stream make_stream(net::tcp::socket socket, net::ssl::context* context);
+  PlainStream& tcp() { return boost::beast::get_lowest_layer(stream_); }
+  void read_client_hello();
+  void on_client_hello(beast::error_code ec, std::size_t n);
+  void refuse_plain_http();
+  void drain_then_close();
   void read_request();
   void on_read(beast::error_code ec);
   void dispatch();
-  void send(Response response);
   void on_write(bool keep_alive, beast::error_code ec);
   void watch_for_close();
   void reject(Status status, int code, std::string_view message);
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<net::ssl::context> context_;  // TLS only; declared before stream_ uses it
+  Stream stream_;
   std::shared_ptr<Server> server_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::shared_ptr<Exchange> current_;
   net::tcp::endpoint remote_;
   bool writing_ = false;
   bool watching_ = false;
-  bool released_ = false;
-  bool closed_ = false;
+  bool draining_ = false;
 };
+
+using PlainConnection = BasicConnection<PlainStream>;
+using TlsConnection = BasicConnection<TlsStream>;
+
+extern template class BasicConnection<PlainStream>;
+extern template class BasicConnection<TlsStream>;
 
 }  // namespace soket::http

@@ -34,14 +34,11 @@ void Exchange::respond(Response response) {
   if (connection) connection->send(std::move(response));
 }
 
-beast::tcp_stream Exchange::release_stream() {
+AnyStream Exchange::release_stream() {
   finished_ = true;
   on_abort_ = nullptr;
   auto connection = std::move(connection_);
-  connection->released_ = true;
-  connection->current_.reset();
-  connection->stream_.expires_never();
-  return std::move(connection->stream_);
+  return connection->release();
 }
 
 void Exchange::aborted() {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 
+#include "soket/http/stream.hpp"
 #include "soket/http/types.hpp"
 
 namespace soket::http {
@@ -20,6 +21,7 @@ class Exchange {
   Request& request() { return request_; }
   const Request& request() const { return request_; }
   const net::tcp::endpoint& remote_endpoint() const { return remote_; }
+  /// The request came over TLS (https:// or wss://).
   bool secure() const { return secure_; }
   bool is_websocket_upgrade() const;
   bool finished() const { return finished_; }
@@ -33,8 +35,9 @@ class Exchange {
   /// res.setHeader() in a middleware); a WebSocket upgrade puts them in its 101.
   HeaderList& response_headers() { return response_headers_; }
 
-  /// Takes the TCP stream out of the HTTP connection, which then ends. For WebSocket upgrades.
-  beast::tcp_stream release_stream();
+  /// Takes the stream (TCP, or TLS on a TLS port) out of the HTTP connection, which then ends.
+  /// For WebSocket upgrades.
+  AnyStream release_stream();
 
   /// Called if the client closes the connection before a response was sent.
   void on_abort(std::function<void()> callback) { on_abort_ = std::move(callback); }

@@ -16,11 +16,21 @@ void Server::ensure_body_limit(std::size_t limit) {
 }
 
 net::tcp::endpoint Server::listen(const net::tcp::endpoint& endpoint,
-                                  const net::ListenOptions& options) {
-  auto listener =
-      std::make_shared<net::TcpListener>(io_, [weak = weak_from_this()](net::tcp::socket socket) {
-        if (auto self = weak.lock()) std::make_shared<Connection>(std::move(socket), self)->start();
-      });
+                                  const net::ListenOptions& options, net::TlsContextPtr tls) {
+  // The kind of connection is chosen once per port: a plain port never touches TLS code.
+  net::TcpListener::AcceptHandler accept;
+  if (tls) {
+    accept = [weak = weak_from_this(), tls](net::tcp::socket socket) {
+      if (auto self = weak.lock())
+        std::make_shared<TlsConnection>(std::move(socket), self, tls->current())->start();
+    };
+  } else {
+    accept = [weak = weak_from_this()](net::tcp::socket socket) {
+      if (auto self = weak.lock())
+        std::make_shared<PlainConnection>(std::move(socket), self)->start();
+    };
+  }
+  auto listener = std::make_shared<net::TcpListener>(io_, std::move(accept));
   listener->listen(endpoint, options);
   listener->start();
   listeners_.push_back(listener);

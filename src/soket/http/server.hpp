@@ -8,6 +8,7 @@
 
 #include "soket/http/router.hpp"
 #include "soket/net/tcp_listener.hpp"
+#include "soket/net/tls.hpp"
 
 namespace soket::http {
 
@@ -20,6 +21,8 @@ struct ServerOptions {
 
 /// The HTTP/1.1 server: accepts connections on any number of endpoints and routes requests.
 /// Runs on one io_context; its handlers are called on that context's thread.
+class Connection;
+
 class Server : public std::enable_shared_from_this<Server> {
  public:
   static std::shared_ptr<Server> create(net::asio::io_context& io, ServerOptions options = {});
@@ -32,9 +35,12 @@ class Server : public std::enable_shared_from_this<Server> {
   /// maximum payload).
   void ensure_body_limit(std::size_t limit);
 
-  /// Binds and starts accepting; returns the bound endpoint. Throws on bind failure.
+  /// Binds and starts accepting; returns the bound endpoint. Throws on bind failure. With `tls`
+  /// this port speaks only TLS (https://, wss://), each new connection with the certificate `tls`
+  /// holds at that moment; a client speaking plain HTTP to it gets a 400 that says so.
   net::tcp::endpoint listen(const net::tcp::endpoint& endpoint,
-                            const net::ListenOptions& options = {});
+                            const net::ListenOptions& options = {},
+                            net::TlsContextPtr tls = nullptr);
 
   /// Stops accepting and closes every open connection.
   void stop();
@@ -42,7 +48,8 @@ class Server : public std::enable_shared_from_this<Server> {
   std::size_t connection_count() const { return connections_.size(); }
 
  private:
-  friend class Connection;
+  template <class Stream>
+  friend class BasicConnection;
   Server(net::asio::io_context& io, ServerOptions options);
 
   net::asio::io_context& io_;

@@ -49,6 +49,18 @@ class TableReader {
       if (!v || *v < 0 || *v > 65535)
         fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a port number");
       out = static_cast<uint16_t>(*v);
+    } else if constexpr (std::is_same_v<T, std::chrono::seconds>) {
+      auto v = node->value<int64_t>();
+      if (!v || *v < 0 || *v > 365LL * 24 * 3600)
+        fail(source_, node->source(),
+             "'" + path_ + std::string(key) + "' must be a whole number of seconds (0 or more)");
+      out = std::chrono::seconds(*v);
+    } else if constexpr (std::is_same_v<T, int>) {
+      auto v = node->value<int64_t>();
+      if (!v || *v < 0 || *v > 1000000)
+        fail(source_, node->source(),
+             "'" + path_ + std::string(key) + "' must be a whole number (0 or more)");
+      out = static_cast<int>(*v);
     } else if constexpr (std::is_same_v<T, double>) {
       auto v = node->value<double>();
       if (!v) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a number");
@@ -176,6 +188,18 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     r.get("fsync", config.fsync);
     r.get("web_dir", config.web_dir);
   }
+  if (const toml::table* devices = top.table("devices")) {
+    TableReader r(*devices, source, "devices.");
+    r.get("idle_timeout", config.device_idle_timeout);
+    r.get("dead_peer_timeout", config.dead_peer_timeout);
+    r.get("command_ttl", config.command_ttl);
+    r.get("udp_offline_intervals", config.udp_offline_intervals);
+    r.get("udp_offline_min", config.udp_offline_min);
+    r.get("udp_commands", config.udp_commands);
+    if (config.udp_offline_intervals < 1)
+      fail(source, devices->get("udp_offline_intervals")->source(),
+           "'devices.udp_offline_intervals' must be 1 or more");
+  }
   if (const toml::table* cluster = top.table("cluster")) {
     TableReader r(*cluster, source, "cluster.");
     r.get("redis", config.redis_url);
@@ -189,6 +213,17 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     if (config.stream_name.empty())
       fail(source, cluster->get("stream_name")->source(),
            "'cluster.stream_name' must not be empty");
+  }
+  if (const toml::table* tls = top.table("tls")) {
+    TableReader r(*tls, source, "tls.");
+    r.get("cert", config.tls_cert);
+    r.get("key", config.tls_key);
+    r.get("devices", config.tls_devices);
+    r.get("chat", config.tls_chat);
+    if (config.tls_cert.empty() != config.tls_key.empty())
+      fail(source, tls->source(), "[tls] needs both 'cert' and 'key' (PEM files)");
+    if ((config.tls_devices || config.tls_chat) && config.tls_cert.empty())
+      fail(source, tls->source(), "[tls] devices/chat need 'cert' and 'key'");
   }
   if (const toml::table* auth = top.table("auth")) {
     TableReader r(*auth, source, "auth.");

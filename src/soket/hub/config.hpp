@@ -65,7 +65,26 @@ struct HubConfig {
   bool udp_reply = true;
   bool fsync = true;  // store: fsync every commit (false: survive process crashes only)
   std::chrono::milliseconds idle_gap{20};
+  /// [devices] idle_timeout: a TCP device from which nothing is heard for this long — no line and
+  /// not even a TCP acknowledgement of a command or of a keep-alive probe — is disconnected (and
+  /// logged); zero: never. A listen-only device stays: its TCP stack answers keep-alive probes.
   std::chrono::seconds device_idle_timeout{300};
+  /// [devices] dead_peer_timeout: a TCP device that vanished without closing (power cut, Wi-Fi
+  /// gone) is dropped and shown offline within this many seconds (TCP keep-alive and
+  /// TCP_USER_TIMEOUT); zero turns keep-alive off.
+  std::chrono::seconds dead_peer_timeout{25};
+  /// [devices] command_ttl: a command written to a device whose connection ended before it replied
+  /// is written again when the device comes back, while the command is younger than this (from its
+  /// creation); older, it fails. Zero: never written twice.
+  std::chrono::seconds command_ttl{600};
+  /// [devices] udp_offline_intervals / udp_offline_min: a UDP sender is offline after this many of
+  /// its own reporting intervals without a datagram, and never sooner than udp_offline_min.
+  int udp_offline_intervals = 3;
+  std::chrono::seconds udp_offline_min{60};
+  /// [devices] udp_commands: send commands to a UDP device as datagrams to the address it sends
+  /// from (for devices that listen there). Off: a UDP device gets no commands ("*" and groups leave
+  /// it out, a command to it is refused with the reason).
+  bool udp_commands = false;
   std::filesystem::path web_dir;  // serve the dashboard from here instead of the built-in copy
 
   /// [cluster]: Socket.IO shared with other nodes through Redis (the protocol of Node's
@@ -77,6 +96,13 @@ struct HubConfig {
   std::string redis_adapter = "pubsub";
   std::string stream_name = "socket.io";
   std::string node_name;  // empty: node-<http port>
+
+  /// [tls]: the HTTP port speaks only TLS (https://, wss://) when a certificate and key are
+  /// given; the device and chat ports too when `tls_devices` / `tls_chat` are set.
+  std::string tls_cert;  // PEM certificate (chain)
+  std::string tls_key;   // PEM private key
+  bool tls_devices = false;
+  bool tls_chat = false;
 
   std::string dashboard_token;                       // empty: /dashboard is open
   std::string api_token;                             // empty: the REST API is open

@@ -4,7 +4,8 @@
 
 namespace soket::hub {
 
-void DeviceRegistry::load(const std::vector<store::Device>& stored) {
+void DeviceRegistry::load(const std::vector<store::Device>& stored,
+                          const std::vector<store::LatestValue>& latest) {
   for (const auto& d : stored) {
     auto& device = get_or_add(d.id);
     device.name = d.name.value_or("");
@@ -16,6 +17,8 @@ void DeviceRegistry::load(const std::vector<store::Device>& stored) {
     device.last_seen = d.last_seen;
     device.online = false;  // nothing is connected yet
   }
+  for (const auto& v : latest)
+    if (auto* device = find(v.device_id)) device->latest[v.key] = v.value;
 }
 
 LiveDevice* DeviceRegistry::find(const std::string& id) {
@@ -35,11 +38,12 @@ std::vector<std::string> DeviceRegistry::resolve(const std::string& target) cons
     // Every device that can take a command now: those connected over TCP (a UDP sender has no
     // connection to write to, so "*" would only leave its commands queued forever).
     for (const auto& [id, device] : devices_)
-      if (device.online && device.connection) ids.push_back(id);
+      if (device.online && (device.connection || (device.transport == "udp" && udp_commands_)))
+        ids.push_back(id);
   } else if (target.starts_with("group:")) {
     std::string group = target.substr(6);
     for (const auto& [id, device] : devices_)
-      if (device.group == group) ids.push_back(id);
+      if (device.group == group && takes_commands(device)) ids.push_back(id);
   } else {
     ids.push_back(target);
   }
@@ -52,7 +56,9 @@ std::vector<std::string> DeviceRegistry::alley_lamps(const std::string& group,
   std::vector<std::string> ids;
   if (!group.empty()) {
     for (const auto& [id, device] : devices_)
-      if (device.group == group && device.kind != "light" && id != light_sensor) ids.push_back(id);
+      if (device.group == group && device.kind != "light" && id != light_sensor &&
+          takes_commands(device))
+        ids.push_back(id);
   }
   for (const auto& lamp : lamps)
     if (std::find(ids.begin(), ids.end(), lamp) == ids.end()) ids.push_back(lamp);
@@ -70,6 +76,7 @@ boost::json::object DeviceRegistry::to_json(const LiveDevice& d) const {
           {"transport", d.transport},
           {"address", d.address},
           {"online", d.online},
+          {"commands", takes_commands(d)},
           {"first_seen", d.first_seen},
           {"last_seen", d.last_seen},
           {"latest", std::move(latest)}};

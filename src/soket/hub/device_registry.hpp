@@ -28,19 +28,32 @@ struct LiveDevice {
   int64_t last_seen = 0;
   std::map<std::string, double> latest;
   gateway::DeviceConnectionPtr connection;  // while connected over TCP
+  bool command_ids = false;                 // HELLO ... cmdid=1: commands go out as "cmd #<id>"
+  int64_t udp_interval_ms = 0;              // UDP: its reporting interval (smoothed); 0 unknown
   std::deque<int64_t> awaiting_reply;       // commands written, oldest first, not yet answered
-  std::set<int64_t> delivered;              // commands written on the current connection
+  std::map<int64_t, int64_t> delivered;     // commands written on this connection -> when
 };
 
 /// Every device seen, stored or live, by id.
 class DeviceRegistry {
  public:
-  void load(const std::vector<store::Device>& stored);
+  /// The stored devices (all offline) with their latest values.
+  void load(const std::vector<store::Device>& stored,
+            const std::vector<store::LatestValue>& latest);
 
   LiveDevice* find(const std::string& id);
   LiveDevice& get_or_add(const std::string& id);
 
-  /// Ids for a command target: "*" (devices connected over TCP), "group:<name>", or one id.
+  /// Whether UDP devices take commands (as datagrams to their address).
+  void set_udp_commands(bool on) { udp_commands_ = on; }
+  /// Whether a command can ever reach this device: TCP, or UDP with udp_commands on.
+  bool takes_commands(const LiveDevice& device) const {
+    return device.transport != "udp" || udp_commands_;
+  }
+
+  /// Ids for a command target: "*" (devices that can take a command now: connected over TCP, and
+  /// online UDP devices with udp_commands), "group:<name>" (without UDP devices unless
+  /// udp_commands), or one id.
   std::vector<std::string> resolve(const std::string& target) const;
 
   /// The lamps of an alley: the group's devices and the listed ids, without light sensors
@@ -49,6 +62,12 @@ class DeviceRegistry {
                                        const std::vector<std::string>& lamps,
                                        const std::string& light_sensor) const;
 
+  template <class F>
+  void for_each(F&& f) {
+    for (auto& [id, device] : devices_)
+      f(device);
+  }
+
   boost::json::object to_json(const LiveDevice& device) const;
   boost::json::array all_json() const;
   std::size_t online_count() const;
@@ -56,6 +75,7 @@ class DeviceRegistry {
 
  private:
   std::map<std::string, LiveDevice> devices_;  // ordered: lists come out sorted by id
+  bool udp_commands_ = false;
 };
 
 }  // namespace soket::hub

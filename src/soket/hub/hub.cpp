@@ -2,6 +2,7 @@
 
 #include <boost/asio/read_until.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "soket/net/endpoint.hpp"
@@ -10,7 +11,11 @@
 namespace soket::hub {
 
 Hub::Hub(net::asio::io_context& io, HubConfig config)
-    : io_(io), config_(std::move(config)), rules_(config_), clock_timer_(io) {}
+    : io_(io),
+      config_(std::move(config)),
+      rules_(config_),
+      clock_timer_(io),
+      udp_sweep_timer_(io) {}
 
 Hub::~Hub() {
   *alive_ = false;
@@ -34,7 +39,18 @@ void Hub::start() {
                              e.what());
   }
   (void)store_->writer().submit(store::MarkAllOffline{});
-  registry_.load(store_->reader().devices());
+  registry_.set_udp_commands(config_.udp_commands);
+  registry_.load(store_->reader().devices(), store_->reader().latest_values());
+  // A UDP sender keeps the name its HELLO gave it across a restart: its last address is stored.
+  std::map<std::string, int64_t> udp_seen;
+  registry_.for_each([&](const LiveDevice& d) {
+    if (d.transport != "udp" || d.address.empty()) return;
+    auto [it, added] = udp_seen.try_emplace(d.address, d.last_seen);
+    if (added || d.last_seen >= it->second) {
+      it->second = d.last_seen;
+      udp_device_[d.address] = d.id;
+    }
+  });
 
   auto endpoint = [&](uint16_t port) {
     auto e = net::make_endpoint(config_.bind, port);
@@ -49,6 +65,9 @@ void Hub::start() {
                                ":" + std::to_string(port) + ": " + e.code().message());
     }
   };
+
+  if (!config_.tls_cert.empty() || !config_.tls_key.empty())
+    tls_ = net::TlsContext::load({config_.tls_cert, config_.tls_key});
 
   // Socket.IO and HTTP.
   http_ = http::Server::create(io_);
@@ -79,12 +98,18 @@ void Hub::start() {
   gateway::DeviceServerOptions device_options;
   device_options.line.idle_gap = config_.idle_gap;
   device_options.line.idle_timeout = config_.device_idle_timeout;
+  device_options.line.keep_alive = gateway::KeepAliveOptions::within(config_.dead_peer_timeout);
   devices_ = std::make_unique<gateway::DeviceServer>(
       io_, device_options,
       gateway::DeviceServer::Handlers{
           .on_open = {},
           .on_message = [this](const auto& conn, const auto& m) { on_device_message(conn, m); },
-          .on_error = [this](const auto&, std::string_view) { ++counters_.errors; },
+          .on_error = {},
+          .on_invalid =
+              [this](const auto& conn, std::string_view reason) {
+                ++counters_.errors;
+                reply_in_order(Reply{this, conn, {}}, "ERR " + std::string(reason));
+              },
           .on_close = [this](const auto& conn, gateway::CloseReason) { on_device_close(conn); }});
   udp_ = std::make_unique<gateway::UdpReceiver>(
       io_, gateway::UdpReceiverOptions{.replies = config_.udp_reply},
@@ -125,9 +150,10 @@ void Hub::start() {
               }});
   setup_chat_namespace();
 
-  http_port_ = bind("HTTP", config_.http_port, [&](auto e) { return http_->listen(e).port(); });
+  http_port_ =
+      bind("HTTP", config_.http_port, [&](auto e) { return http_->listen(e, {}, tls_).port(); });
   tcp_port_ = bind("devices (TCP)", config_.tcp_port, [&](auto e) {
-    devices_->listen(e);
+    devices_->listen(e, config_.tls_devices ? tls_ : nullptr);
     devices_->start();
     return devices_->port();
   });
@@ -137,11 +163,12 @@ void Hub::start() {
     return udp_->port();
   });
   chat_port_ = bind("chat", config_.chat_port, [&](auto e) {
-    chat_->listen(e);
+    chat_->listen(e, config_.tls_chat ? tls_ : nullptr);
     chat_->start();
     return chat_->port();
   });
   schedule_clock();
+  schedule_udp_sweep();
   run_actions(rules_.on_clock([] {
     std::time_t t = std::time(nullptr);
     std::tm local{};
@@ -150,10 +177,16 @@ void Hub::start() {
   }()));
 }
 
+void Hub::reload_tls() {
+  if (!tls_) throw std::logic_error("TLS is off");
+  tls_->reload();
+}
+
 void Hub::stop() {
   if (stopped_ || !store_) return;
   stopped_ = true;
   clock_timer_.cancel();
+  udp_sweep_timer_.cancel();
   if (stdin_) {
     net::error_code ignored;
     stdin_->cancel(ignored);
@@ -171,10 +204,20 @@ void Hub::stop() {
 }
 
 void Hub::read_commands_from_stdin() {
-  if (!::isatty(STDIN_FILENO)) return;
+  // A terminal, a pipe or a socket: `soket serve < commands-fifo`, `tail -f cmds | soket serve`.
+  // Not a regular file or /dev/null (epoll cannot watch those; nothing would come anyway).
+  struct stat st {};
+  if (::fstat(STDIN_FILENO, &st) != 0) return;
+  if (!::isatty(STDIN_FILENO) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) return;
   int fd = ::dup(STDIN_FILENO);
   if (fd < 0) return;
-  stdin_ = std::make_unique<net::asio::posix::stream_descriptor>(io_, fd);
+  try {
+    stdin_ = std::make_unique<net::asio::posix::stream_descriptor>(io_, fd);
+  } catch (const boost::system::system_error& e) {
+    ::close(fd);
+    spdlog::warn("typed commands are off: cannot watch standard input ({})", e.code().message());
+    return;
+  }
   std::printf("Type a command for every device (led-on), or @<device-id> <command>.\n");
   std::fflush(stdout);
   read_stdin_line();

@@ -21,6 +21,7 @@
 #include "soket/hub/config.hpp"
 #include "soket/hub/device_registry.hpp"
 #include "soket/hub/rules.hpp"
+#include "soket/net/tls.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/store/store.hpp"
 
@@ -47,6 +48,11 @@ class Hub {
   /// hub protocol ({ok, commands} or {ok:false, error}).
   void send_command(const std::string& target, const std::string& command,
                     store::CommandSource source, CommandDone done);
+
+  /// Reads the TLS certificate and key again (SIGHUP); new connections use them. Throws
+  /// net::TlsError (the old certificate stays) or std::logic_error when TLS is off.
+  void reload_tls();
+  bool tls() const { return tls_ != nullptr; }
 
   uint16_t http_port() const { return http_port_; }
   /// This node's name in a cluster: [cluster] node_name, else node-<configured http port>.
@@ -83,12 +89,26 @@ class Hub {
   void identify_anonymous(const gateway::DeviceConnectionPtr& conn);
   void handle_payload(const std::string& id, const gateway::DeviceMessage& m, Reply reply);
   void handle_reply(LiveDevice& device, const gateway::DeviceMessage& m);
+  /// Writes what waits for a device that just (re)connected: queued commands, and commands written
+  /// on an earlier connection that ended before the device replied (again, while younger than
+  /// [devices] command_ttl; older ones fail).
   void deliver_pending(LiveDevice& device);
-  /// Writes a command to the device's connection; returns it in its new state.
-  store::Command write_command(LiveDevice& device, const store::Command& command);
+  /// Writes a command to the device's connection; returns it in its new state. `resend`: it was
+  /// written on an earlier connection already.
+  store::Command write_command(LiveDevice& device, const store::Command& command,
+                               bool resend = false);
   void apply_rules(const std::string& device, const std::map<std::string, double>& values);
   void run_actions(const std::vector<RuleAction>& actions);
   void schedule_clock();
+  /// Marks UDP devices offline once they are quiet for longer than their limit (every second).
+  void schedule_udp_sweep();
+  /// The silence after which a UDP device is offline: udp_offline_intervals of its own reporting
+  /// interval, at least udp_offline_min.
+  int64_t udp_offline_after_ms(const LiveDevice& device) const;
+  /// Whether a command written now reaches the device: its TCP connection, or its UDP address
+  /// with [devices] udp_commands while it is online.
+  bool can_receive_now(const LiveDevice& device) const;
+  bool write_line_to(LiveDevice& device, std::string_view line);
   bool check_device_token(const std::string& id, const std::string& token) const;
   using StoreDone = std::function<void(const store::WriteResult&)>;
   /// A store completion that runs `fn` on the io thread. Completions come on the writer thread;
@@ -99,16 +119,24 @@ class Hub {
   store::Completion on_io_payload();
   void store_result(StoreDone fn, const store::WriteResult& r);  // on the writer thread
   void run_store_results();
-  /// A device message (readings or text) submitted to the store, waiting for its commit.
+  /// A device's message waiting for its commit (readings, text, a HELLO), or a reply line that
+  /// must wait for the replies owed before it (an ERR after pipelined good lines).
+  enum class PendingKind : uint8_t { readings, text, hello, line };
   struct PendingPayload {
     Reply reply{};
     std::string device{};
     int64_t ts = 0;
-    bool is_text = false;
-    std::string text{};
+    PendingKind kind = PendingKind::readings;
+    bool close_after = false;  // line: close the connection once it is written
+    std::string text{};        // text: the message; line: the reply line
     boost::container::small_vector<std::pair<std::string, double>, 4> values{};
   };
   void payload_stored(const store::WriteResult& r);
+  /// Sends `line` to a device after every reply owed for its earlier messages (so an ERR never
+  /// overtakes the OKs of the lines before it); now when none is owed. `close_after`: then closes
+  /// its TCP connection.
+  void reply_in_order(const Reply& reply, std::string line, bool close_after = false);
+  void send_ready_lines();
 
   // Socket.IO namespaces (hub_socketio.cpp).
   void setup_course_namespace();
@@ -144,6 +172,7 @@ class Hub {
   int64_t started_ms_ = 0;
 
   std::shared_ptr<http::Server> http_;
+  net::TlsContextPtr tls_;                     // null: plain TCP everywhere
   std::shared_ptr<cluster::RedisLink> redis_;  // with [cluster] redis; outlives io_server_
   std::unique_ptr<socketio::Server> io_server_;
   socketio::Namespace* dashboard_ = nullptr;  // "/dashboard"
@@ -153,6 +182,7 @@ class Hub {
   std::unordered_map<uint64_t, std::string> connection_device_;  // TCP connection id -> device
   std::map<std::string, std::string> udp_device_;                // "ip:port" -> device (HELLO)
   net::asio::steady_timer clock_timer_;
+  net::asio::steady_timer udp_sweep_timer_;
   std::unique_ptr<net::asio::posix::stream_descriptor> stdin_;
   net::asio::streambuf stdin_buffer_;
 

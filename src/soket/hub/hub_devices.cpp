@@ -3,6 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <ctime>
 
 #include "soket/hub/hub.hpp"
@@ -14,6 +16,20 @@ namespace {
 
 std::string endpoint_string(const net::udp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
+}
+
+std::optional<net::udp::endpoint> parse_udp_address(const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  net::error_code ec;
+  auto ip = net::asio::ip::make_address(address.substr(0, colon), ec);
+  if (ec) return std::nullopt;
+  unsigned port = 0;
+  auto digits = std::string_view(address).substr(colon + 1);
+  auto [end, err] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (err != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535)
+    return std::nullopt;
+  return net::udp::endpoint(ip, static_cast<uint16_t>(port));
 }
 
 std::string store_error(const store::WriteResult& result) {
@@ -94,13 +110,13 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
   if (m.kind == gateway::DeviceMessageKind::hello) {
     if (known != connection_device_.end() && known->second != m.device_id &&
         !known->second.starts_with("tcp-")) {
-      return reply("ERR already identified as " + known->second);
+      return reply_in_order(reply, "ERR already identified as " + known->second);
     }
     if (!check_device_token(m.device_id, m.token)) {
       ++counters_.errors;
       spdlog::warn("device {} from {}: bad or missing token", m.device_id, conn->remote_string());
-      reply("ERR unauthorized: bad or missing token for " + m.device_id);
-      return conn->close();
+      return reply_in_order(reply, "ERR unauthorized: bad or missing token for " + m.device_id,
+                            true);
     }
     if (known != connection_device_.end() && known->second != m.device_id) {
       // The connection was known by its address until now: that name goes offline.
@@ -119,7 +135,7 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
   if (known == connection_device_.end()) {
     if (!config_.device_tokens.empty()) {
       ++counters_.errors;
-      return reply("ERR unauthorized: send HELLO <device-id> <token> first");
+      return reply_in_order(reply, "ERR unauthorized: send HELLO <device-id> <token> first");
     }
     identify_anonymous(conn);
     known = connection_device_.find(conn->id());
@@ -166,11 +182,12 @@ void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello,
   device.online = true;
   device.last_seen = now;
   if (!device.first_seen) device.first_seen = now;
-  if (conn) {
+  if (conn && device.connection != conn) {
     device.connection = conn;
     device.delivered.clear();
     device.awaiting_reply.clear();
   }
+  if (conn) device.command_ids = attribute("cmdid") == "1";
   store::UpsertDevice op{.id = id,
                          .ts = now,
                          .online = true,
@@ -179,19 +196,49 @@ void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello,
                          .kind = attribute("kind"),
                          .transport = transport,
                          .address = address};
-  auto submitted =
-      store_->writer().submit(op, on_io([this, id, reply](const store::WriteResult& r) {
-                                if (!r.ok()) {
-                                  if (reply) reply(store_error(r));
-                                  return;
-                                }
-                                if (reply) reply("OK");
-                                if (auto* device = registry_.find(id)) {
-                                  emit_device(*device);
-                                  deliver_pending(*device);
-                                }
-                              }));
-  if (submitted != store::SubmitResult::accepted && reply) reply("ERR busy, try again");
+  if (!reply) {
+    (void)store_->writer().submit(op, on_io([this, id](const store::WriteResult& r) {
+                                    if (!r.ok()) return;
+                                    if (auto* device = registry_.find(id)) {
+                                      emit_device(*device);
+                                      deliver_pending(*device);
+                                    }
+                                  }));
+    return;
+  }
+  // With a reply: in the device's reply order, like its readings.
+  pending_payloads_.push_back(
+      PendingPayload{.reply = reply, .device = id, .kind = PendingKind::hello});
+  auto submitted = store_->writer().submit(op, on_io_payload());
+  if (submitted != store::SubmitResult::accepted) {
+    pending_payloads_.pop_back();
+    reply_in_order(reply, "ERR busy, try again");
+  }
+}
+
+void Hub::reply_in_order(const Reply& reply, std::string line, bool close_after) {
+  if (pending_head_ == pending_payloads_.size()) {
+    reply(line);
+    if (close_after && reply.conn) reply.conn->close();
+    return;
+  }
+  pending_payloads_.push_back(PendingPayload{.reply = reply,
+                                             .kind = PendingKind::line,
+                                             .close_after = close_after,
+                                             .text = std::move(line)});
+}
+
+void Hub::send_ready_lines() {
+  while (pending_head_ < pending_payloads_.size() &&
+         pending_payloads_[pending_head_].kind == PendingKind::line) {
+    PendingPayload& p = pending_payloads_[pending_head_++];
+    p.reply(p.text);
+    if (p.close_after && p.reply.conn) p.reply.conn->close();
+  }
+  if (pending_head_ == pending_payloads_.size()) {
+    pending_payloads_.clear();
+    pending_head_ = 0;
+  }
 }
 
 void Hub::handle_payload(const std::string& id, const gateway::DeviceMessage& m, Reply reply) {
@@ -228,11 +275,11 @@ void Hub::handle_payload(const std::string& id, const gateway::DeviceMessage& m,
             {.key = key, .value = std::nullopt, .text = boost::json::serialize(v)});
       }
     }
-    if (readings.samples.empty()) return reply("ERR no readings in message");
+    if (readings.samples.empty()) return reply_in_order(reply, "ERR no readings in message");
     op = std::move(readings);
   } else {
     op = store::InsertText{.device_id = id, .ts = now, .text = m.text};
-    pending.is_text = true;
+    pending.kind = PendingKind::text;
     pending.text = m.text;
   }
   // The commit's completion finds this entry at the head: completions come in submission order.
@@ -240,12 +287,18 @@ void Hub::handle_payload(const std::string& id, const gateway::DeviceMessage& m,
   auto submitted = store_->writer().submit(std::move(op), on_io_payload());
   if (submitted != store::SubmitResult::accepted) {
     pending_payloads_.pop_back();
-    reply("ERR busy, try again");
+    reply_in_order(reply, "ERR busy, try again");
   }
 }
 
 void Hub::payload_stored(const store::WriteResult& r) {
   PendingPayload p = std::move(pending_payloads_[pending_head_++]);
+  // Lines that waited for this reply go right after it (when it is written below, the socket
+  // write is only queued: these are queued behind it in the same turn).
+  struct SendReadyLines {
+    Hub* hub;
+    ~SendReadyLines() { hub->send_ready_lines(); }
+  } send_ready_lines_after{this};
   if (pending_head_ == pending_payloads_.size()) {
     pending_payloads_.clear();
     pending_head_ = 0;
@@ -259,10 +312,14 @@ void Hub::payload_stored(const store::WriteResult& r) {
   p.reply("OK");
   LiveDevice* device = registry_.find(p.device);
   if (!device) return;
+  if (p.kind == PendingKind::hello) {
+    emit_device(*device);
+    return deliver_pending(*device);
+  }
   // Nobody on /dashboard (every dashboard socket is in "telemetry"; "device:<id>" rooms are
   // joined by dashboard sockets only): no event to build.
   bool dashboards = !dashboard_->sockets().empty();
-  if (p.is_text) {
+  if (p.kind == PendingKind::text) {
     if (dashboards) {
       dashboard_->to("telemetry")
           .to("device:" + p.device)
@@ -295,8 +352,20 @@ void Hub::payload_stored(const store::WriteResult& r) {
 
 void Hub::handle_reply(LiveDevice& device, const gateway::DeviceMessage& m) {
   if (device.awaiting_reply.empty()) return;
-  int64_t command_id = device.awaiting_reply.front();
-  device.awaiting_reply.pop_front();
+  // "OK #17" answers command 17 (devices that said cmdid=1); a plain reply the oldest one.
+  auto answered = device.awaiting_reply.begin();
+  if (m.reply_detail.starts_with('#')) {
+    int64_t id = 0;
+    auto digits = std::string_view(m.reply_detail).substr(1);
+    digits = digits.substr(0, digits.find(' '));
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    if (ec == std::errc() && end == digits.data() + digits.size()) {
+      answered = std::find(device.awaiting_reply.begin(), device.awaiting_reply.end(), id);
+      if (answered == device.awaiting_reply.end()) return;  // not one awaiting here: a late repeat
+    }
+  }
+  int64_t command_id = *answered;
+  device.awaiting_reply.erase(answered);
   int64_t now = store::now_ms();
   std::string reply = m.raw;
   store::WriteOp op;
@@ -355,6 +424,13 @@ void Hub::on_datagram(const net::udp::endpoint& sender, const gateway::DeviceMes
     if (udp_device_.size() < 100000) udp_device_[address] = id;
   }
   LiveDevice* device = registry_.find(id);
+  if (device && device->online && device->transport == "udp") {
+    int64_t gap = store::now_ms() - device->last_seen;
+    if (gap > 0) {  // the device's reporting interval, smoothed
+      device->udp_interval_ms =
+          device->udp_interval_ms == 0 ? gap : (device->udp_interval_ms * 7 + gap * 3) / 10;
+    }
+  }
   if (!device || !device->online) {
     gateway::DeviceMessage anonymous;
     anonymous.kind = gateway::DeviceMessageKind::hello;
@@ -386,8 +462,14 @@ void Hub::send_command(const std::string& target, const std::string& command,
   }
   if (target == "group:") return fail("no group name: use group:<name>");
   auto ids = registry_.resolve(target);
-  if (target != "*" && !target.starts_with("group:") && !registry_.find(target))
-    return fail("unknown device '" + target + "'");
+  if (target != "*" && !target.starts_with("group:")) {
+    const LiveDevice* device = registry_.find(target);
+    if (!device) return fail("unknown device '" + target + "'");
+    if (!registry_.takes_commands(*device))
+      return fail("device '" + target +
+                  "' sends over UDP and cannot receive commands (set [devices] udp_commands = "
+                  "true if it listens on the port it sends from)");
+  }
   if (ids.empty()) {
     return done(boost::json::object{
         {"ok", true}, {"commands", boost::json::array{}}, {"note", "no device matches " + target}});
@@ -407,7 +489,7 @@ void Hub::send_command(const std::string& target, const std::string& command,
             if (auto stored = store_->reader().command(r.id)) {
               LiveDevice* device = registry_.find(id);
               store::Command now_state = *stored;
-              if (device && device->connection) {
+              if (device && can_receive_now(*device)) {
                 now_state = write_command(*device, *stored);
               } else {
                 emit_command_status(*stored);
@@ -430,24 +512,107 @@ void Hub::send_command(const std::string& target, const std::string& command,
   }
 }
 
-store::Command Hub::write_command(LiveDevice& device, const store::Command& command) {
-  if (!device.connection || device.delivered.contains(command.id)) return command;
-  if (!device.connection->send_line(command.command)) return command;
-  ++counters_.tcp_out;
-  device.delivered.insert(command.id);
+store::Command Hub::write_command(LiveDevice& device, const store::Command& command, bool resend) {
+  if (auto it = device.delivered.find(command.id); it != device.delivered.end()) {
+    // Already written (deliver_pending may run first when the device just connected).
+    store::Command sent = command;
+    sent.state = store::CommandState::sent;
+    sent.sent_at = it->second;
+    return sent;
+  }
+  if (!can_receive_now(device)) return command;
+  bool written = device.command_ids
+                     ? write_line_to(device, command.command + " #" + std::to_string(command.id))
+                     : write_line_to(device, command.command);
+  if (!written) return command;
+  int64_t now = store::now_ms();
+  device.delivered.emplace(command.id, now);
   device.awaiting_reply.push_back(command.id);
   store::Command sent = command;
   sent.state = store::CommandState::sent;
-  sent.sent_at = store::now_ms();
+  sent.sent_at = now;
   emit_command_status(sent);
-  (void)store_->writer().submit(store::MarkCommandSent{.id = command.id, .ts = *sent.sent_at});
+  (void)store_->writer().submit(
+      store::MarkCommandSent{.id = command.id, .ts = *sent.sent_at, .resend = resend});
   return sent;
 }
 
+bool Hub::can_receive_now(const LiveDevice& device) const {
+  if (device.connection) return true;
+  return config_.udp_commands && device.transport == "udp" && device.online;
+}
+
+bool Hub::write_line_to(LiveDevice& device, std::string_view line) {
+  if (device.connection) {
+    if (!device.connection->send_line(line)) return false;
+    ++counters_.tcp_out;
+    return true;
+  }
+  auto endpoint = parse_udp_address(device.address);
+  if (!endpoint || !udp_->send_line(*endpoint, line)) return false;
+  ++counters_.udp_out;
+  return true;
+}
+
+int64_t Hub::udp_offline_after_ms(const LiveDevice& device) const {
+  int64_t floor =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config_.udp_offline_min).count();
+  return std::max(floor, device.udp_interval_ms * config_.udp_offline_intervals);
+}
+
+void Hub::schedule_udp_sweep() {
+  udp_sweep_timer_.expires_after(std::chrono::seconds(1));
+  udp_sweep_timer_.async_wait([this, alive = alive_](net::error_code ec) {
+    if (ec || !*alive || stopped_) return;
+    int64_t now = store::now_ms();
+    registry_.for_each([&](LiveDevice& device) {
+      if (!device.online || device.transport != "udp" || device.connection) return;
+      int64_t quiet = now - device.last_seen;
+      if (quiet <= udp_offline_after_ms(device)) return;
+      spdlog::info("device {} (udp {}): offline, no datagram for {} s (its interval ~{} ms)",
+                   device.id, device.address, quiet / 1000, device.udp_interval_ms);
+      device.online = false;
+      device.udp_interval_ms = 0;
+      device.awaiting_reply.clear();
+      device.delivered.clear();
+      (void)store_->writer().submit(
+          store::UpsertDevice{.id = device.id, .ts = device.last_seen, .online = false});
+      emit_device(device);
+    });
+    schedule_udp_sweep();
+  });
+}
+
 void Hub::deliver_pending(LiveDevice& device) {
-  if (!device.connection) return;
-  for (const auto& command : store_->reader().pending_commands(device.id, false, 1000))
-    write_command(device, command);
+  if (!can_receive_now(device)) return;
+  int64_t now = store::now_ms();
+  int64_t ttl_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config_.command_ttl).count();
+  for (const auto& command : store_->reader().pending_commands(device.id, true, 1000)) {
+    if (command.state == store::CommandState::queued) {
+      write_command(device, command);
+      continue;
+    }
+    if (device.delivered.contains(command.id)) continue;  // written on this connection
+    // Written on a connection that ended (or before a restart) and never answered: the device
+    // may not have seen it. At least once, while it is young enough to still mean something.
+    if (now - command.created_at <= ttl_ms) {
+      spdlog::info(
+          "device {}: command #{} '{}' had no reply before its connection ended; sending it again",
+          device.id, command.id, command.command);
+      write_command(device, command, true);
+      continue;
+    }
+    std::string reason =
+        "no reply before the connection ended; not sent again after command_ttl (" +
+        std::to_string(config_.command_ttl.count()) + " s)";
+    (void)store_->writer().submit(
+        store::MarkCommandFailed{.id = command.id, .ts = now, .reason = reason},
+        on_io([this, id = command.id](const store::WriteResult& r) {
+          if (!r.ok()) return;
+          if (auto failed = store_->reader().command(id)) emit_command_status(*failed);
+        }));
+  }
 }
 
 void Hub::apply_rules(const std::string& device, const std::map<std::string, double>& values) {

@@ -48,12 +48,12 @@ ShardGroup::~ShardGroup() {
     shard->http.reset();
 }
 
-net::tcp::endpoint ShardGroup::listen(const net::tcp::endpoint& endpoint) {
+net::tcp::endpoint ShardGroup::listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls) {
   net::ListenOptions options;
   options.reuse_port = shards_.size() > 1;
-  auto bound = shards_[0]->http->listen(endpoint, options);
+  auto bound = shards_[0]->http->listen(endpoint, options, tls);
   for (std::size_t i = 1; i < shards_.size(); ++i)
-    shards_[i]->http->listen(bound, options);
+    shards_[i]->http->listen(bound, options, tls);
   return bound;
 }
 

@@ -43,8 +43,9 @@ class ShardGroup {
   Server& server(std::size_t shard) { return *shards_.at(shard)->server; }
 
   /// Every shard listens on `endpoint`; with port 0 the first shard picks a port and the others
-  /// bind the same. Returns the bound endpoint. Call before run(); throws on bind failure.
-  net::tcp::endpoint listen(const net::tcp::endpoint& endpoint);
+  /// bind the same. Returns the bound endpoint. Call before run(); throws on bind failure. With
+  /// `tls` the port speaks TLS (every shard uses the same TlsContext, reloadable from any thread).
+  net::tcp::endpoint listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls = nullptr);
 
   /// Stops on SIGINT or SIGTERM (once run() runs).
   void stop_on_signals();

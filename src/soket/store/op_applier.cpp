@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <string>
 
 namespace soket::store {
@@ -32,6 +33,10 @@ std::string device_of(const Op& op) {
 
 OpApplier::OpApplier(Database& db)
     : db_(db),
+      upsert_latest_(db,
+                     "INSERT INTO latest_readings (device_id, key, ts, value) "
+                     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (device_id, key) DO UPDATE SET "
+                     "ts = excluded.ts, value = excluded.value WHERE excluded.ts >= ts"),
       upsert_device_(db,
                      "INSERT INTO devices (id, name, group_name, kind, transport, address, "
                      "first_seen, last_seen, online) VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?6, ?7) "
@@ -54,6 +59,9 @@ OpApplier::OpApplier(Database& db)
       mark_sent_(db,
                  "UPDATE commands SET state = 'sent', sent_at = ?2 "
                  "WHERE id = ?1 AND state = 'queued'"),
+      mark_resent_(db,
+                   "UPDATE commands SET state = 'sent', sent_at = ?2 "
+                   "WHERE id = ?1 AND state IN ('queued', 'sent')"),
       mark_acked_(db,
                   "UPDATE commands SET state = 'acked', acked_at = ?2, reply = ?3 "
                   "WHERE id = ?1 AND state = 'sent'"),
@@ -141,6 +149,7 @@ WriteResult OpApplier::apply_one(const InsertReadings& op) {
       at += 3;
     }
     stmt.run();
+    note_latest(op);
     return ok_result(db_.last_insert_rowid());
   }
   // More rows: a savepoint makes the operation all-or-nothing if one of them is refused.
@@ -169,7 +178,36 @@ WriteResult OpApplier::apply_one(const InsertReadings& op) {
   }
   StatementScope scope(release_);
   release_.run();
+  note_latest(op);
   return ok_result(db_.last_insert_rowid());
+}
+
+void OpApplier::note_latest(const InsertReadings& op) {
+  for (const auto& sample : op.samples)
+    if (sample.value) latest_.push_back({op.device_id, sample.key, op.ts, *sample.value});
+}
+
+void OpApplier::flush_latest() {
+  struct Clear {
+    std::vector<Noted>& v;
+    ~Clear() { v.clear(); }
+  } clear{latest_};
+  // Last noted wins for each pair: a stable sort keeps the order within a pair.
+  std::stable_sort(latest_.begin(), latest_.end(), [](const Noted& a, const Noted& b) {
+    return a.device != b.device ? a.device < b.device : a.key < b.key;
+  });
+  for (std::size_t i = 0; i < latest_.size(); ++i) {
+    if (i + 1 < latest_.size() && latest_[i + 1].device == latest_[i].device &&
+        latest_[i + 1].key == latest_[i].key)
+      continue;
+    const Noted& n = latest_[i];
+    StatementScope scope(upsert_latest_);
+    upsert_latest_.bind_static(1, n.device);
+    upsert_latest_.bind_static(2, n.key);
+    upsert_latest_.bind(3, n.ts);
+    upsert_latest_.bind(4, n.value);
+    upsert_latest_.run();
+  }
 }
 
 WriteResult OpApplier::apply_one(const InsertText& op) {
@@ -192,10 +230,11 @@ WriteResult OpApplier::apply_one(const EnqueueCommand& op) {
 }
 
 WriteResult OpApplier::apply_one(const MarkCommandSent& op) {
-  StatementScope scope(mark_sent_);
-  mark_sent_.bind(1, op.id);
-  mark_sent_.bind(2, op.ts);
-  mark_sent_.run();
+  Statement& stmt = op.resend ? mark_resent_ : mark_sent_;
+  StatementScope scope(stmt);
+  stmt.bind(1, op.id);
+  stmt.bind(2, op.ts);
+  stmt.run();
   if (db_.changes() == 0) return refuse_transition(op.id, "sent");
   return ok_result(op.id);
 }

@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstddef>
+#include <string_view>
+#include <vector>
 
 #include "soket/store/sqlite.hpp"
 #include "soket/store/write_ops.hpp"
@@ -20,6 +22,12 @@ class OpApplier {
   /// breaks the transaction itself.
   WriteResult apply(const WriteOp& op);
 
+  /// Writes the latest value of every (device, key) the batch's readings touched, once per pair
+  /// (the batch's operations must still be alive: what is noted points into them). Call before
+  /// the commit; forget_latest() when the batch is abandoned.
+  void flush_latest();
+  void forget_latest() { latest_.clear(); }
+
  private:
   WriteResult apply_one(const UpsertDevice& op);
   WriteResult apply_one(const MarkAllOffline& op);
@@ -35,7 +43,17 @@ class OpApplier {
   /// Explains why a state change of command `id` matched no row.
   WriteResult refuse_transition(std::int64_t id, std::string_view wanted);
 
+  struct Noted {
+    std::string_view device;
+    std::string_view key;
+    std::int64_t ts;
+    double value;
+  };
+  void note_latest(const InsertReadings& op);
+
   Database& db_;
+  std::vector<Noted> latest_;  // this batch's numeric samples, in order; capacity is kept
+  Statement upsert_latest_;
   Statement upsert_device_;
   Statement mark_all_offline_;
   Statement insert_reading_;
@@ -47,6 +65,7 @@ class OpApplier {
   Statement insert_text_;
   Statement insert_command_;
   Statement mark_sent_;
+  Statement mark_resent_;
   Statement mark_acked_;
   Statement mark_failed_;
   Statement command_state_;

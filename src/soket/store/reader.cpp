@@ -92,6 +92,8 @@ Reader::Reader(const StoreOptions& options)
       texts_(*db_,
              "SELECT id, device_id, ts, text FROM (SELECT * FROM text_messages "
              "WHERE device_id = ?1 ORDER BY ts DESC, id DESC LIMIT ?2) ORDER BY ts, id"),
+      latest_(*db_,
+              "SELECT device_id, key, ts, value FROM latest_readings ORDER BY device_id, key"),
       pending_(*db_, sql(kCommandColumns,
                          "WHERE device_id = ?1 AND state = 'queued' "
                          "ORDER BY id LIMIT ?2")),
@@ -112,6 +114,14 @@ std::vector<Device> Reader::devices() {
   std::lock_guard lock(mutex_);
   StatementScope scope(devices_);
   return collect<Device>(devices_, device_row);
+}
+
+std::vector<LatestValue> Reader::latest_values() {
+  std::lock_guard lock(mutex_);
+  StatementScope scope(latest_);
+  return collect<LatestValue>(latest_, [](const Statement& s) {
+    return LatestValue{s.column_text(0), s.column_text(1), s.column_int64(2), s.column_double(3)};
+  });
 }
 
 std::optional<Device> Reader::device(const std::string& id) {

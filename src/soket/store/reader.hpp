@@ -48,6 +48,9 @@ class Reader {
   std::vector<ReadingBucket> readings_downsampled(const std::string& device_id, std::int64_t from,
                                                   std::int64_t to, std::int64_t max_points);
 
+  /// The latest numeric value of every key of every device, by device and key.
+  std::vector<LatestValue> latest_values();
+
   /// The last `limit` text messages of a device, oldest first.
   std::vector<TextMessage> text_messages(const std::string& device_id, std::int64_t limit);
 
@@ -73,6 +76,7 @@ class Reader {
   Statement readings_span_;
   Statement readings_buckets_;
   Statement texts_;
+  Statement latest_;
   Statement pending_;
   Statement pending_or_sent_;
   Statement command_;

@@ -72,8 +72,25 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_ts ON alerts (ts);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// The latest numeric value of every (device, key), kept by the writer once per batch, so a
+// restarted hub shows each device's latest values without scanning the readings.
+constexpr std::string_view kVersion2 = R"sql(
+CREATE TABLE latest_readings (
+  device_id  TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  ts         INTEGER NOT NULL,
+  value      REAL NOT NULL,
+  PRIMARY KEY (device_id, key)
+) WITHOUT ROWID;
+INSERT INTO latest_readings (device_id, key, ts, value)
+  SELECT device_id, key, ts, value FROM (
+    SELECT device_id, key, ts, value, max(id) FROM readings
+    WHERE value IS NOT NULL GROUP BY device_id, key);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, kVersion1},
+    {2, kVersion2},
 }};
 
 void ensure_version_table(Database& db) {

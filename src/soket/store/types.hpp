@@ -60,6 +60,14 @@ struct Reading {
 };
 
 /// One chart point: the numeric readings of one key whose ts falls in [start, start + width).
+/// The latest numeric value of one key of a device.
+struct LatestValue {
+  std::string device_id{};
+  std::string key{};
+  std::int64_t ts = 0;
+  double value = 0;
+};
+
 struct ReadingBucket {
   std::string key{};
   std::int64_t start = 0;  // bucket start, ms

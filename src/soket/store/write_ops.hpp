@@ -59,10 +59,13 @@ struct EnqueueCommand {
   std::int64_t ts = 0;
 };
 
-/// queued -> sent. Rejected if the command does not exist or is not queued.
+/// queued -> sent (sent_at = ts). Rejected if the command does not exist or is not queued; with
+/// `resend`, sent -> sent is allowed too (written again after the connection that carried it
+/// ended before the device replied).
 struct MarkCommandSent {
   std::int64_t id = 0;
   std::int64_t ts = 0;
+  bool resend = false;
 };
 
 /// sent -> acked, with the device's reply. Rejected if the command does not exist or is not sent.

@@ -130,6 +130,7 @@ void Writer::commit(std::vector<Item>& batch, std::vector<WriteResult>& results)
   bool committed = false;
   std::string failure;
   try {
+    applier_->forget_latest();
     {
       StatementScope scope(begin_);
       begin_.run();
@@ -140,6 +141,10 @@ void Writer::commit(std::vector<Item>& batch, std::vector<WriteResult>& results)
       else
         results.push_back(applier_->apply(item.op));
     }
+    // The latest-values table is bookkeeping, not rows the operations wrote.
+    auto changes_before_latest = sqlite3_total_changes64(db_->handle());
+    applier_->flush_latest();
+    changes_before += sqlite3_total_changes64(db_->handle()) - changes_before_latest;
     {
       StatementScope scope(commit_);
       commit_.run();

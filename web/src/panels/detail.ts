@@ -191,8 +191,9 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
       lamp.el.parentElement!.hidden = true;
       return;
     }
-    form.hidden = false;
-    lamp.el.parentElement!.hidden = false;
+    // A UDP sender cannot receive commands (unless the hub sends them to its address).
+    form.hidden = d.commands === false;
+    lamp.el.parentElement!.hidden = d.commands === false;
     title.replaceChildren(h("span.detail-icon", null, icon(kind_icon(d))), h("span.detail-name", { text: d.name || d.id }), d.name ? h("span.detail-id", { text: d.id }) : "");
     status.textContent = d.online ? "Online" : "Offline";
     status.dataset.online = d.online ? "yes" : "no";

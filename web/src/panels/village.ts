@@ -88,7 +88,8 @@ export function village(store: Store, hub: Hub): HTMLElement {
         if (was !== now) delete button.dataset.pending;
         button.setAttribute("aria-pressed", now);
         button.dataset.online = d?.online ? "yes" : "no";
-        button.title = `${id}${d?.online ? "" : " (offline)"}`;
+        button.disabled = d?.commands === false;
+        button.title = d?.commands === false ? `${id} (UDP: cannot receive commands)` : `${id}${d?.online ? "" : " (offline)"}`;
         name.textContent = display_name(d, id);
         state.textContent = !d ? "not seen" : value === undefined ? "unknown" : value === 1 ? "On" : "Off";
       });
