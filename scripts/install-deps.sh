@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   redis-server libhiredis-dev libmsgpuck-dev haproxy zlib1g-dev libssl-dev openssl
+  clang-16 libclang-rt-16-dev libfuzzer-16-dev
   nodejs npm
   python3 python3-socketio python3-websocket python3-requests python3-msgpack
   chromium

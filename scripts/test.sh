@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything, builds soket (optimised, then with ASan + UBSan) and runs every test suite:
-# unit tests, integration tests with the official clients, browser tests and a benchmark smoke run.
+# unit tests, integration tests with the official clients, browser tests and a benchmark smoke run,
+# then a short run of every fuzz target (scripts/fuzz.sh, clang-16 with ASan + UBSan).
 # This is the README's test command and what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +24,6 @@ for preset in dev asan; do
   echo "== tests ($preset) =="
   ctest --preset "$preset" -j "$jobs" || status=1
 done
+# Every fuzz target for 30 s (two at a time: about 4.5 min for the 18 targets).
+scripts/fuzz.sh 30 || status=1
 exit $status

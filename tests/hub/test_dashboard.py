@@ -145,6 +145,22 @@ class Dashboard(unittest.TestCase):
             self.assertEqual(ack["ok"], False, bad)
             self.assertTrue(ack["error"], bad)
 
+    def test_history_times_at_the_int64_ends_are_bounded(self):
+        # "to" minus the default hour overflowed for a "to" near the int64 minimum (UBSan). Times
+        # from a client are now kept within a JavaScript Date's range, +-8.64e15 ms.
+        int64_min, int64_max, js_max = -2**63, 2**63 - 1, 8_640_000_000_000_000
+        with self.hub.device("hist-ends") as dev:
+            self.assertEqual(dev.request("temp=21"), "OK")
+        low = self.call("history", {"device": "hist-ends", "to": int64_min})
+        self.assertEqual(low, {"ok": True, "device": "hist-ends", "from": -js_max, "to": -js_max,
+                               "series": {}})
+        wide = self.call("history", {"device": "hist-ends", "from": int64_min, "to": int64_max})
+        self.assertTrue(wide["ok"], wide)
+        self.assertEqual((wide["from"], wide["to"]), (-js_max, js_max))
+        self.assertEqual([b[1] for b in wide["series"]["temp"]], [21])
+        late = self.call("history", {"device": "hist-ends", "from": int64_max})
+        self.assertEqual(late, {"ok": False, "error": "from is after to"})
+
     def test_devices_alerts_follow_acks(self):
         with self.hub.device("ack-1"):
             devices = self.call("devices", None)

@@ -65,6 +65,11 @@ class Rest(unittest.TestCase):
         self.assertEqual(last, rows[-3:])
         none = self.hub.get_json(f"/api/devices/sensor-r/readings?to={times[0] - 1}")["readings"]
         self.assertEqual(none, [])
+        # Times at the int64 ends are bounded (to a JavaScript Date's range), not refused.
+        ends = self.hub.get_json("/api/devices/sensor-r/readings"
+                                 f"?from={-2**63}&to={2**63 - 1}")["readings"]
+        self.assertEqual(len(ends), len(rows))
+        self.hub.get_json(f"/api/devices/sensor-r/readings?from={2**63}", expect=400)
 
     def test_readings_csv(self):
         status, headers, data = self.hub.http("GET", "/api/devices/sensor-r/readings?format=csv")

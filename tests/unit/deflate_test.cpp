@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -82,6 +84,35 @@ TEST(Deflate, NegotiatesAsTheClientOffers) {
   ASSERT_TRUE(ours);
   EXPECT_EQ(ours->response,
             "permessage-deflate; server_no_context_takeover; server_max_window_bits=12");
+}
+
+// Found by fuzz_http_headers: names that differ from "permessage-deflate", "gzip" or "q" only in
+// case went through boost::beast::iequals, which reads a byte past the end of both strings (an
+// ASan heap-buffer-overflow when the header value ends the buffer). Each value here sits in a heap
+// buffer of exactly its size, so the asan preset catches any read beyond it.
+TEST(Deflate, NamesInAnyCaseAreReadWithinTheirBytes) {
+  auto exact = [](std::string_view text) {
+    auto bytes = std::make_unique<char[]>(text.size());
+    std::memcpy(bytes.get(), text.data(), text.size());
+    return bytes;
+  };
+  PerMessageDeflateOptions options;
+  options.enabled = true;
+  for (std::string_view offer :
+       {"peRmessage-deflate", "PERMESSAGE-DEFLATE", "permessage-deflatE"}) {
+    auto bytes = exact(offer);
+    auto agreement = negotiate_deflate(std::string_view(bytes.get(), offer.size()), options);
+    ASSERT_TRUE(agreement) << offer;
+    EXPECT_EQ(agreement->response, "permessage-deflate");
+  }
+  auto declined = exact("permessage-deflatX");
+  EXPECT_FALSE(negotiate_deflate(std::string_view(declined.get(), 18), options));
+  for (std::string_view accept : {"GZIP", "gzip;Q=1", "Deflate;q=0.5, gziP;q=0.1"}) {
+    auto bytes = exact(accept);
+    EXPECT_NE(choose_http_encoding(std::string_view(bytes.get(), accept.size())),
+              HttpEncoding::identity)
+        << accept;
+  }
 }
 
 TEST(Deflate, RoundTripsWithAndWithoutContextTakeover) {

@@ -60,6 +60,20 @@ TEST(StreamCodec, PlainMessageIsJsonText) {
 constexpr const char* kNodeBinaryData =
     "gqZwYWNrZXSDpHR5cGUCpGRhdGGSo2JpbsQDAQL/o25zcKEvpG9wdHODpXJvb21zkaFypmV4Y2VwdJClZmxhZ3OA";
 
+// Infinity (another node's 1e400) is written as null, not as Boost.JSON's bare Infinity that no
+// node could read back.
+TEST(StreamCodec, InfinityIsWrittenAsNull) {
+  ClusterMessage message;
+  message.type = ClusterMessageType::broadcast;
+  message.uid = "node-a";
+  message.nsp = "/";
+  message.data = boost::json::parse(R"({"packet":{"data":["m",1e400]}})").as_object();
+  auto fields = stream_codec::to_fields(message);
+  EXPECT_EQ(field(fields, "data"), R"({"packet":{"data":["m",null]}})");
+  std::string error;
+  EXPECT_TRUE(stream_codec::from_fields(fields, error)) << error;
+}
+
 TEST(StreamCodec, ReadsTheReferencesBinaryEntry) {
   Fields fields{{"uid", "n1"}, {"nsp", "/"}, {"type", "3"}, {"data", kNodeBinaryData}};
   std::string error;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <future>
+#include <limits>
 #include <regex>
 #include <set>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "soket/http/server.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
+#include "soket/util/timer_delay.hpp"
 #include "ws_test_client.hpp"
 
 namespace soket::socketio {
@@ -499,6 +501,51 @@ TEST_F(ApiTest, EmitWithAckIsVariadicWithCallbackFutureAndCoroutine) {
   });
   c->read();  // the question, never answered
   EXPECT_EQ(timed_out.get_future().get(), AckError::timed_out);
+}
+
+// A timeout near the int64 maximum (a client chose it: feature-server's ask-me) made the timer's
+// deadline overflow (UB; in practice a deadline in the past, so an instant "timed out"). It is
+// bounded to kMaxTimerDelay now, so the client's answer arrives in time.
+TEST_F(ApiTest, EmitWithAckTimeoutNearTheInt64MaximumIsBounded) {
+  std::promise<std::shared_ptr<Socket>> connected;
+  on_socket_ = [&](Socket& s) { connected.set_value(s.shared_from_this()); };
+  auto c = connect();
+  auto socket = connected.get_future().get();
+  auto answer = [&] {
+    auto question = c->read();  // 42<id>["q"]
+    auto bracket = question.find('[');
+    c->send("43" + question.substr(2, bracket - 2) + "[\"late\"]");
+  };
+
+  std::promise<std::string> by_callback;
+  asio::post(io_, [&] {
+    socket->emit_with_ack(
+        "q", Message{}, AckCallback([&](std::optional<std::string> error, Message& reply) {
+          by_callback.set_value(error ? *error : boost::json::serialize(reply.args));
+        }),
+        std::chrono::milliseconds::max());
+  });
+  answer();
+  EXPECT_EQ(by_callback.get_future().get(), R"(["late"])");
+
+  std::promise<std::string> by_operator;
+  asio::post(io_, [&] {
+    socket->timeout(std::chrono::milliseconds(std::numeric_limits<int64_t>::max() - 1))
+        .emit_with_ack("q", [&](boost::system::error_code ec, Message reply) {
+          by_operator.set_value(ec ? ec.message() : boost::json::serialize(reply.args));
+        });
+  });
+  answer();
+  EXPECT_EQ(by_operator.get_future().get(), R"(["late"])");
+
+  // A broadcast with such a timeout: the answer is collected, not cut off at once.
+  auto answers = on_server([&] {
+    return server_->timeout(std::chrono::milliseconds::max()).emit_with_ack("q", asio::use_future);
+  });
+  answer();
+  EXPECT_EQ(boost::json::serialize(answers.get().args), R"(["late"])");
+  EXPECT_EQ(bounded_timer_delay(std::chrono::milliseconds::max()), kMaxTimerDelay);
+  EXPECT_EQ(bounded_timer_delay(std::chrono::milliseconds(-5)), std::chrono::milliseconds(-5));
 }
 
 TEST_F(ApiTest, BroadcastEmitWithAckCollectsEveryAnswerAsAnAwaitable) {

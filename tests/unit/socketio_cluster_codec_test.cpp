@@ -6,6 +6,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "soket/socketio/cluster_codec.hpp"
+#include "soket/util/timer_delay.hpp"
 
 namespace soket::socketio::cluster_codec {
 namespace {
@@ -29,6 +30,19 @@ TEST(ClusterCodec, CompressFlagTravelsOnlyWhenFalse) {
   ASSERT_TRUE(from_node);
   EXPECT_TRUE(from_node->flags.compress);
   EXPECT_EQ(from_node->flags.timeout, std::chrono::milliseconds(50));
+}
+
+// Another node's timeout is cut to the longest timer delay: a deadline of now + 2^63 - 1 ms
+// overflows the clock.
+TEST(ClusterCodec, TimeoutFromAnotherNodeIsBounded) {
+  auto huge = cluster_codec::options_from_json(
+      boost::json::parse(R"({"rooms":[],"except":[],"flags":{"timeout":9223372036854775807}})"));
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->flags.timeout, kMaxTimerDelay);
+  auto negative = cluster_codec::options_from_json(
+      boost::json::parse(R"({"rooms":[],"except":[],"flags":{"timeout":-1}})"));
+  ASSERT_TRUE(negative);
+  EXPECT_FALSE(negative->flags.timeout);
 }
 
 TEST(ClusterCodec, VolatileFlagTravelsOnlyWhenSet) {

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -68,6 +69,27 @@ TEST(SocketIoEncode, MatchesReferenceTextForm) {
 
 TEST(SocketIoEncode, EmptyNamespaceIsTheRoot) {
   EXPECT_EQ(text_of(make(PacketType::connect, "", std::nullopt, "")), "0");
+}
+
+// Found by fuzz_sio_roundtrip: a client's 1e400 is read as infinity, and Boost.JSON wrote it back
+// as the bare word Infinity, so relaying `42["m",1e400]` sent every receiver a packet it could not
+// parse. Infinity and NaN are written as null now, as JSON.stringify does.
+TEST(SocketIoEncode, InfinityAndNanAreWrittenAsNull) {
+  Decoder decoder;
+  ASSERT_EQ(decoder.add_text(R"(2["m",1e400,-1e400,{"x":[1e999]},"Infinity NaN",1.5])"),
+            Decoder::Status::ready);
+  auto packet = decoder.take();
+  std::string text;
+  encode_text(packet, text);
+  EXPECT_EQ(text, R"(2["m",null,null,{"x":[null]},"Infinity NaN",1.5E0])");
+  packet.data.as_array().push_back(std::numeric_limits<double>::quiet_NaN());
+  auto frames = encode(packet).frames;
+  EXPECT_EQ(*frames[0].bytes, R"(42["m",null,null,{"x":[null]},"Infinity NaN",1.5E0,null])");
+  Decoder again;
+  EXPECT_EQ(again.add_text(std::string_view(*frames[0].bytes).substr(1)), Decoder::Status::ready);
+  // Text that only mentions the words in a string is written as it is.
+  EXPECT_EQ(text_of(make(PacketType::event, "/", std::nullopt, R"(["NaN","Infinity"])")),
+            R"(2["NaN","Infinity"])");
 }
 
 TEST(SocketIoEncode, AppendsToExistingText) {

@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "soket/util/json_finite.hpp"
+
 namespace soket::cluster {
 
 namespace {
@@ -36,7 +38,7 @@ std::optional<msgpack::Document> parse_payload(std::string_view channel, std::st
 
 std::string encode_payload(const boost::json::value& body,
                            const std::vector<SharedBytes>& attachments) {
-  if (attachments.empty()) return boost::json::serialize(body);
+  if (attachments.empty()) return json_finite::serialize(body);
   return msgpack::encode(body, attachments);
 }
 

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "soket/util/base64.hpp"
+#include "soket/util/json_finite.hpp"
 #include "soket/util/msgpack.hpp"
 
 namespace soket::cluster::stream_codec {
@@ -48,7 +49,7 @@ Fields to_fields(const ClusterMessage& message) {
   // The reference writes binaries as base64 msgpack (a JSON text would lose them); it tells the
   // two apart by the first character, '{' for JSON.
   if (message.attachments.empty())
-    fields.emplace_back("data", boost::json::serialize(message.data));
+    fields.emplace_back("data", json_finite::serialize(message.data));
   else
     fields.emplace_back("data", base64::encode(msgpack::encode(message.data, message.attachments)));
   return fields;

@@ -1,7 +1,6 @@
 #include "soket/engineio/deflate.hpp"
 
 #include <zlib.h>
-#include <boost/beast/core/string.hpp>
 
 #include <algorithm>
 #include <array>
@@ -9,6 +8,7 @@
 #include <new>
 
 #include "soket/http/header_list.hpp"
+#include "soket/util/ascii.hpp"
 
 namespace soket::engineio {
 
@@ -215,7 +215,7 @@ std::optional<DeflateAgreement> negotiate_deflate(std::string_view offers,
   auto list = http::parse_header_list(offers);
   if (!list) return std::nullopt;  // a malformed header: the extension is declined
   for (const auto& offer : *list) {
-    if (!boost::beast::iequals(offer.name, "permessage-deflate")) continue;
+    if (!iequals_ascii(offer.name, "permessage-deflate")) continue;
     if (auto agreement = agree(offer, options)) return agreement;
   }
   return std::nullopt;
@@ -233,7 +233,7 @@ struct CodingRating {
 
 double quality(const http::HeaderElement& coding) {
   for (const auto& [name, value] : coding.params) {
-    if (!boost::beast::iequals(name, "q")) continue;
+    if (!iequals_ascii(name, "q")) continue;
     try {
       return std::stod(std::string(value));
     } catch (const std::exception&) {
@@ -260,9 +260,9 @@ HttpEncoding choose_http_encoding(std::string_view accept_encoding) {
     if (coding.name == "*") {
       rate(gzip, 0, q, position);
       rate(deflate, 0, q, position);
-    } else if (boost::beast::iequals(coding.name, "gzip")) {
+    } else if (iequals_ascii(coding.name, "gzip")) {
       rate(gzip, 1, q, position);
-    } else if (boost::beast::iequals(coding.name, "deflate")) {
+    } else if (iequals_ascii(coding.name, "deflate")) {
       rate(deflate, 1, q, position);
     }
     ++position;

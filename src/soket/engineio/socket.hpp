@@ -33,7 +33,7 @@ class SocketListener {
 
 /// One Engine.IO session: its current transport (long-polling or WebSocket), the upgrade between
 /// them, the heartbeat and the outgoing buffer.
-class Socket : public std::enable_shared_from_this<Socket>, private WebSocketOwner {
+class Socket final : public std::enable_shared_from_this<Socket>, private WebSocketOwner {
  public:
   enum class State { open, closing, closed };
 

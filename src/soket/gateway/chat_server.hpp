@@ -9,32 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "soket/gateway/chat_templates.hpp"
 #include "soket/gateway/line_connection.hpp"
 #include "soket/gateway/line_server.hpp"
 #include "soket/net/asio.hpp"
 
 namespace soket::gateway {
-
-/// What the chat server says. `{name}` is replaced by a user name, `{max}` by the relevant limit.
-/// The first four are the course server's exact wording; the rest answer bad input.
-struct ChatTemplates {
-  std::string prompt = "user?";
-  std::string joined = "{name} Telah bergabung ke dalam chat !";
-  std::string welcome = "Kamu telah terhubung !";
-  std::string left = "{name} telah meninggalkan room chat !";
-  std::string name_empty = "Nama user tidak boleh kosong";                        // empty name
-  std::string name_too_long = "Nama user terlalu panjang (maksimal {max} byte)";  // name too long
-  std::string name_invalid = "Nama user berisi karakter yang tidak valid";        // control chars
-  std::string too_many_attempts = "Terlalu banyak percobaan nama user";  // then disconnected
-  std::string line_too_long = "Pesan terlalu panjang (maksimal {max} byte)";
-  std::string text_invalid = "Pesan berisi karakter yang tidak valid";
-  std::string full = "Chat penuh, coba lagi nanti";  // refused: connection limit reached
-
-  std::string joined_text(std::string_view name) const { return fill(joined, name, 0); }
-  std::string left_text(std::string_view name) const { return fill(left, name, 0); }
-  /// `tmpl` with every `{name}` replaced by `name` and every `{max}` by `max`.
-  static std::string fill(std::string_view tmpl, std::string_view name, std::size_t max);
-};
 
 /// Line endings the chat server appends to what it sends.
 enum class ChatLineEnding {
@@ -84,7 +64,7 @@ struct ChatUser {
 ///
 /// Single-threaded: construct, call and destroy it on the io_context's thread. Handlers may call
 /// deliver().
-class ChatServer : private LineServer::Events {
+class ChatServer final : private LineServer::Events {
  public:
   struct Handlers {
     std::function<void(const ChatUser&)> on_join;

@@ -35,7 +35,7 @@ struct DeviceServerOptions {
 ///
 /// Single-threaded: construct, call and destroy it on the io_context's thread. Handlers are called
 /// from that thread and may call any method of the server or of a connection.
-class DeviceServer : private LineServer::Events {
+class DeviceServer final : private LineServer::Events {
  public:
   struct Handlers {
     std::function<void(const DeviceConnectionPtr&)> on_open;

@@ -3,6 +3,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "soket/http/connection.hpp"
+#include "soket/util/ascii.hpp"
 
 namespace soket::http {
 
@@ -23,9 +24,9 @@ void Exchange::respond(Response response) {
   on_abort_ = nullptr;
   for (auto& [name, value] : response_headers_) {
     auto existing = response.find(name);
-    if (existing == response.end() || beast::iequals(name, "set-cookie")) {
+    if (existing == response.end() || iequals_ascii(name, "set-cookie")) {
       response.insert(name, value);
-    } else if (beast::iequals(name, "vary")) {
+    } else if (iequals_ascii(name, "vary")) {
       response.set(name, std::string(existing->value()) + ", " + value);
     }
   }

@@ -137,8 +137,9 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
       if (!to || !from || !limit)
         return respond(api_error(req, http::Status::bad_request, "bad_query",
                                  "from, to and limit are whole numbers"));
-      auto readings =
-          store_->reader().readings(parts[1], *from, *to, *limit, store::Order::newest_first);
+      auto readings = store_->reader().readings(parts[1], store::bounded_time_ms(*from),
+                                                store::bounded_time_ms(*to), *limit,
+                                                store::Order::newest_first);
       const std::string* format = target->param("format");
       if (format && *format == "csv") {
         std::string csv = "ts,key,value,text\n";

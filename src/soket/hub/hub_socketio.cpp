@@ -135,8 +135,9 @@ void Hub::setup_dashboard_namespace() {
       if (!o) return ack.send(error("expected {device, from, to, points}"));
       std::string device = string_field(*o, "device");
       if (!registry_.find(device)) return ack.send(error("unknown device '" + device + "'"));
-      int64_t to = int_field(*o, "to").value_or(store::now_ms());
-      int64_t from = int_field(*o, "from").value_or(to - 3600 * 1000);
+      // Bounded first: "to" minus an hour overflowed for a "to" near the int64 minimum.
+      int64_t to = store::bounded_time_ms(int_field(*o, "to").value_or(store::now_ms()));
+      int64_t from = store::bounded_time_ms(int_field(*o, "from").value_or(to - 3600 * 1000));
       int64_t points = std::clamp<int64_t>(int_field(*o, "points").value_or(300), 1, 2000);
       if (from > to) return ack.send(error("from is after to"));
       boost::json::object series;

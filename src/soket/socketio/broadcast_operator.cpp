@@ -7,6 +7,7 @@
 #include "soket/socketio/remote_socket.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/util/log.hpp"
+#include "soket/util/timer_delay.hpp"
 
 namespace soket::socketio {
 
@@ -117,7 +118,7 @@ void BroadcastOperator::emit_with_ack(std::string_view event, Message message,
   auto options = options_;
   if (!options.flags.timeout) options.flags.timeout = kDefaultAckTimeout;
   auto collector = std::make_shared<AckCollector>(nsp_->server().io(), std::move(done));
-  collector->timer.expires_after(*options.flags.timeout);
+  collector->timer.expires_after(bounded_timer_delay(*options.flags.timeout));
   collector->timer.async_wait([collector](boost::system::error_code ec) {
     if (!ec) collector->finish(std::string("operation has timed out"));
   });

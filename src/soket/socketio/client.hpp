@@ -17,7 +17,7 @@ class Socket;
 
 /// One Engine.IO connection seen from Socket.IO: decodes its packets and routes them to the
 /// sockets it has in each namespace.
-class Client : public engineio::SocketListener, public std::enable_shared_from_this<Client> {
+class Client final : public engineio::SocketListener, public std::enable_shared_from_this<Client> {
  public:
   Client(Server& server, std::shared_ptr<engineio::Socket> connection);
 

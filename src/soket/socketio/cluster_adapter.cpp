@@ -7,6 +7,7 @@
 #include "soket/socketio/server.hpp"
 #include "soket/util/log.hpp"
 #include "soket/util/random_id.hpp"
+#include "soket/util/timer_delay.hpp"
 
 namespace soket::socketio {
 
@@ -77,7 +78,8 @@ void ClusterAdapter::broadcast_with_ack(Packet packet, const BroadcastOptions& o
     // The answers cannot be counted here (only the caller knows when it has them all), so the
     // request is forgotten after the broadcast's timeout, as in the reference.
     auto expiry = std::make_unique<boost::asio::steady_timer>(nsp_.server().io());
-    expiry->expires_after(options.flags.timeout.value_or(options_.requests_timeout));
+    expiry->expires_after(
+        bounded_timer_delay(options.flags.timeout.value_or(options_.requests_timeout)));
     expiry->async_wait(
         [this, alive = std::weak_ptr<bool>(alive_), request_id](boost::system::error_code ec) {
           if (!ec && !alive.expired()) ack_requests_.erase(request_id);

@@ -1,4 +1,5 @@
 #include "soket/socketio/cluster_codec.hpp"
+#include "soket/util/timer_delay.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -56,7 +57,9 @@ std::optional<BroadcastOptions> options_from_json(const boost::json::value& valu
         timeout && timeout->is_number()) {
       boost::system::error_code ec;
       auto ms = timeout->to_number<int64_t>(ec);
-      if (!ec && ms >= 0) options.flags.timeout = std::chrono::milliseconds(ms);
+      // Another node wrote it: a timeout past any timer's reach is cut to the longest one.
+      if (!ec && ms >= 0)
+        options.flags.timeout = bounded_timer_delay(std::chrono::milliseconds(ms));
     }
     if (const auto* compress = flags->get_object().if_contains("compress");
         compress && compress->is_bool())

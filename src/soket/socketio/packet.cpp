@@ -10,6 +10,7 @@
 
 #include "soket/socketio/msgpack_packet.hpp"
 #include "soket/socketio/packet_rules.hpp"
+#include "soket/util/json_finite.hpp"
 
 namespace soket::socketio {
 namespace {
@@ -54,7 +55,7 @@ void append_number(Int n, std::string& out) {
 }
 
 // Serializes straight into the tail of `out`, growing it geometrically: no temporary string.
-void append_json(const json::value& value, std::string& out) {
+void serialize_into(const json::value& value, std::string& out) {
   json::serializer sr;
   sr.reset(&value);
   while (!sr.done()) {
@@ -64,6 +65,18 @@ void append_json(const json::value& value, std::string& out) {
     out.resize(used + room);
     auto chunk = sr.read(out.data() + used, room);
     out.resize(used + chunk.size());
+  }
+}
+
+// Infinity and NaN (a client's 1e400) are written as null, as JSON.stringify does: Boost.JSON's
+// bare Infinity would be a packet no receiver can parse. Only text that shows one pays the check.
+void append_json(const json::value& value, std::string& out) {
+  std::size_t start = out.size();
+  serialize_into(value, out);
+  if (json_finite::may_have_non_finite(std::string_view(out).substr(start)) &&
+      json_finite::has_non_finite(value)) {
+    out.resize(start);
+    serialize_into(json_finite::non_finite_as_null(value), out);
   }
 }
 

@@ -10,6 +10,7 @@
 #include "soket/socketio/server.hpp"
 #include "soket/util/log.hpp"
 #include "soket/util/random_id.hpp"
+#include "soket/util/timer_delay.hpp"
 
 namespace soket::socketio {
 
@@ -291,7 +292,8 @@ void Socket::emit_event_with_ack(std::string_view event, Message message, AckCal
   uint64_t id = nsp_.next_ack_id();
   PendingAck pending{std::move(callback), nullptr};
   if (timeout.count() > 0) {
-    pending.timer = std::make_unique<boost::asio::steady_timer>(server_->io(), timeout);
+    pending.timer =
+        std::make_unique<boost::asio::steady_timer>(server_->io(), bounded_timer_delay(timeout));
     pending.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self) return;

@@ -11,6 +11,15 @@ namespace soket::store {
 /// Milliseconds since the Unix epoch, from the system clock.
 std::int64_t now_ms();
 
+/// The widest time a JavaScript Date holds: ±8.64e15 ms around the epoch (±100 million days).
+inline constexpr std::int64_t kMaxTimeMs = 8'640'000'000'000'000;
+
+/// A time that came from outside (a query, a dashboard request) kept within ±kMaxTimeMs, so that
+/// arithmetic on it (to minus an hour, say) cannot overflow.
+constexpr std::int64_t bounded_time_ms(std::int64_t ms) {
+  return ms < -kMaxTimeMs ? -kMaxTimeMs : ms > kMaxTimeMs ? kMaxTimeMs : ms;
+}
+
 /// Where a command came from.
 enum class CommandSource { dashboard, rest, cli, standard_input, rule };
 /// queued -> sent -> acked | failed (failed is also reachable from queued).

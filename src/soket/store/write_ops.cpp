@@ -9,6 +9,9 @@ template <typename... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// C++20 deduces this for aggregates by itself; clang 16 does not implement that yet.
+template <typename... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::optional<std::string> check_device_id(const std::string& id) {
   if (id.empty()) return "empty device id";

@@ -46,6 +46,18 @@ for (const transport of ["websocket", "polling"]) {
       socket.disconnect();
     });
 
+    it("server -> client ack: a timeout near the int64 maximum is bounded, not an overflow", T, async () => {
+      // 9223372036854774784 is the largest double below 2^63: the server reads it as an int64.
+      // The deadline now + that many ms overflowed the clock (UBSan); it is cut to 2^31 - 1 ms.
+      const socket = await connect(server.url, opts);
+      socket.on("question", (q, answer) => answer(`answer to ${q}`));
+      assert.deepEqual(await socket.emitWithAck("ask-me", "far", 9223372036854774784), {
+        answer: ["answer to far"],
+      });
+      assert.deepEqual(await socket.emitWithAck("echo", "still fine"), "still fine");
+      socket.disconnect();
+    });
+
     it("a callback ack gets every argument", T, async () => {
       const socket = await connect(server.url, opts);
       const args = await new Promise((resolve) => socket.emit("echo", "a", 2, [3], (...ack) => resolve(ack)));
