@@ -260,7 +260,8 @@ void Socket::emit_event(std::string_view event, Message message, bool compress) 
   // Kept like a broadcast to this socket's own room, so that it is replayed if it gets lost.
   BroadcastOptions options;
   options.rooms.push_back(id_);
-  write(adapter.encode_for_delivery(packet, options), compress);
+  options.flags.compress = compress;
+  adapter.emit_to_socket(*this, packet, options);
 }
 
 void Socket::Volatile::emit_message(std::string_view event, Message message) const {
