@@ -247,6 +247,13 @@ void SocketEmitter::emit_with_ack(std::string_view event, Message message, AckCa
   socket_->emit_event_with_ack(event, std::move(message), std::move(callback), timeout, compress_);
 }
 
+void Socket::report_error(std::string_view error) {
+  log::debug(log::Layer::socketio, "{}: {}", id_, error);
+  auto handlers = error_handlers_;  // a handler may add more
+  for (const auto& handler : handlers)
+    handler(*this, error);
+}
+
 void Socket::emit_message(std::string_view event, Message message) {
   emit_event(event, std::move(message), true);
 }
