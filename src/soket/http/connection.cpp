@@ -13,6 +13,24 @@ Connection::Connection(net::tcp::socket socket, std::shared_ptr<Server> server)
   log::debug(log::Layer::http, "connection from {}", remote_.address().to_string());
 }
 
+Connection::Connection(
+    beast::tcp_stream stream, beast::flat_buffer buffer, std::shared_ptr<Server> server,
+    std::function<void(beast::tcp_stream, Request, beast::flat_buffer)> hand_back)
+    : stream_(std::move(stream)),
+      server_(std::move(server)),
+      buffer_(std::move(buffer)),
+      hand_back_(std::move(hand_back)) {
+  net::error_code ec;
+  remote_ = stream_.socket().remote_endpoint(ec);
+  server_->connections_.insert(this);
+  log::debug(log::Layer::http, "connection from {} (adopted)", remote_.address().to_string());
+}
+
+void Connection::start_with(Request request) {
+  stream_.expires_never();
+  dispatch(std::move(request));
+}
+
 Connection::~Connection() {
   server_->connections_.erase(this);
 }
@@ -58,7 +76,7 @@ void Connection::on_read(beast::error_code ec) {
     return reject(Status::bad_request, 3, "Bad request: " + ec.message());
   }
   stream_.expires_never();
-  dispatch();
+  dispatch(parser_->release());
 }
 
 void Connection::reject(Status status, int code, std::string_view message) {
@@ -71,15 +89,25 @@ void Connection::reject(Status status, int code, std::string_view message) {
   send(json_error(req, status, code, message));
 }
 
-void Connection::dispatch() {
-  current_ = std::make_shared<Exchange>(shared_from_this(), parser_->release(), remote_, false);
+void Connection::dispatch(Request request) {
+  auto target = std::string_view(request.target());
+  const Handler* handler = server_->router().find(target.substr(0, target.find('?')));
+  if (!handler && hand_back_) {
+    // Not one of this server's routes: back to the application that handed the connection over.
+    log::debug(log::Layer::http, "{}: {} {} handed back", remote_.address().to_string(),
+               std::string_view(request.method_string()), target);
+    released_ = true;
+    stream_.expires_never();
+    auto hand_back = std::move(hand_back_);
+    hand_back(std::move(stream_), std::move(request), std::move(buffer_));
+    return;
+  }
+  current_ = std::make_shared<Exchange>(shared_from_this(), std::move(request), remote_, false);
   auto exchange = current_;
   log::debug(log::Layer::http, "{}: {} {}", remote_.address().to_string(),
              std::string_view(exchange->request().method_string()),
              std::string_view(exchange->request().target()));
-  auto path = std::string_view(exchange->request().target());
-  path = path.substr(0, path.find('?'));
-  if (const Handler* handler = server_->router().find(path)) {
+  if (handler) {
     (*handler)(exchange);
   } else {
     exchange->respond(json_error(exchange->request(), Status::not_found, 404, "Not found"));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -14,9 +15,14 @@ class Server;
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(net::tcp::socket socket, std::shared_ptr<Server> server);
+  /// A connection another HTTP server accepted and read a first request from (Server::adopt).
+  Connection(beast::tcp_stream stream, beast::flat_buffer buffer, std::shared_ptr<Server> server,
+             std::function<void(beast::tcp_stream, Request, beast::flat_buffer)> hand_back);
   ~Connection();
 
   void start();
+  /// Serves `request` (already read), then reads on.
+  void start_with(Request request);
   void close();
 
  private:
@@ -24,7 +30,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void read_request();
   void on_read(beast::error_code ec);
-  void dispatch();
+  void dispatch(Request request);
   void send(Response response);
   void on_write(bool keep_alive, beast::error_code ec);
   void watch_for_close();
@@ -40,6 +46,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool watching_ = false;
   bool released_ = false;
   bool closed_ = false;
+  // Adopted connections: where a request for none of this server's routes goes.
+  std::function<void(beast::tcp_stream, Request, beast::flat_buffer)> hand_back_;
 };
 
 }  // namespace soket::http
