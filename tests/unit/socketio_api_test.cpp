@@ -390,6 +390,47 @@ TEST_F(ApiTest, DynamicNamespacesAreCreatedOnDemandAndCleanedUpWhenEmpty) {
   EXPECT_EQ(boost::json::serialize(again->call(R"(["where"])")), R"(["/room-1",true])");
 }
 
+// A CONNECT still in an async middleware keeps its child namespace alive when the namespace's last
+// socket leaves (it was freed under the pending middleware before), and a second CONNECT to the
+// same namespace while the first is pending gets no second socket and no second answer.
+TEST_F(ApiTest, PendingConnectsKeepTheirNamespaceAndASecondConnectIsIgnored) {
+  std::vector<Next> held;
+  on_server([&] {
+    server_->main().on_connection(
+        [](Socket& s) { s.on("ping", [](Socket&, Message&, Ack& ack) { ack.send("pong"); }); });
+    server_->of(std::regex("/slow-[0-9]+")).use([&](Socket& s, Next next) {
+      if (s.auth().contains("hold")) return held.push_back(std::move(next));
+      next(std::nullopt);
+    });
+  });
+  auto held_count = [&] { return on_server([&] { return held.size(); }); };
+  auto wait_for_held = [&](std::size_t n) {
+    for (int i = 0; i < 100 && held_count() < n; ++i)
+      std::this_thread::sleep_for(10ms);
+    return held_count();
+  };
+  auto a = connect("/slow-1");
+  auto b = connect("/");
+  b->send(R"(40/slow-1,{"hold":true})");
+  ASSERT_EQ(wait_for_held(1), 1u);
+  a.reset();  // the last connected socket of /slow-1 leaves while b's CONNECT is pending
+  std::this_thread::sleep_for(200ms);
+  on_server([&] { EXPECT_TRUE(server_->has_namespace("/slow-1")); });
+  on_server([&] { held[0](std::nullopt); });
+  EXPECT_TRUE(b->read().starts_with(R"(40/slow-1,{"sid":)"));
+
+  b->send(R"(40/slow-2,{"hold":true})");
+  b->send(R"(40/slow-2,{"hold":true})");
+  ASSERT_EQ(wait_for_held(2), 2u);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(held_count(), 2u) << "the second CONNECT ran the middlewares again";
+  on_server([&] { held[1](std::nullopt); });
+  EXPECT_TRUE(b->read().starts_with(R"(40/slow-2,{"sid":)"));
+  // The next packet is the ack, not a second CONNECT answer; the connection is still up.
+  EXPECT_EQ(boost::json::serialize(b->call(R"(["ping"])")), R"(["pong"])");
+  on_server([&] { EXPECT_EQ(server_->of("/slow-2").sockets().size(), 1u); });
+}
+
 TEST_F(ApiTest, TypedAccessToArguments) {
   on_socket_ = [&](Socket& s) {
     s.on("reading", [](Socket&, Message& m, Ack& ack) {

@@ -29,18 +29,26 @@ std::optional<std::vector<PacketView>> parse_payload(std::string_view payload,
     if (end == std::string_view::npos) end = payload.size();
     std::string_view item = payload.substr(pos, end - pos);
     pos = end + 1;
-    if (!item.empty() && item.front() == 'b') {
-      auto decoded = base64::decode(item.substr(1));
-      if (!decoded) return std::nullopt;
-      binary_storage.push_back(std::move(*decoded));
-      packets.push_back({PacketType::message, binary_storage.back(), true});
-      continue;
-    }
-    auto packet = parse_text_packet(item);
-    if (!packet) return std::nullopt;
-    packets.push_back(*packet);
+    if (!append_payload_item(item, "b", packets, binary_storage)) return std::nullopt;
   }
   return packets;
+}
+
+bool append_payload_item(std::string_view item, std::string_view base64_prefix,
+                         std::vector<PacketView>& packets,
+                         std::vector<std::string>& binary_storage) {
+  if (!base64_prefix.empty() && item.starts_with(base64_prefix.front())) {
+    if (!item.starts_with(base64_prefix)) return false;
+    auto decoded = base64::decode(item.substr(base64_prefix.size()));
+    if (!decoded) return false;
+    binary_storage.push_back(std::move(*decoded));
+    packets.push_back({PacketType::message, binary_storage.back(), true});
+    return true;
+  }
+  auto packet = parse_text_packet(item);
+  if (!packet) return false;
+  packets.push_back(*packet);
+  return true;
 }
 
 void encode_payload(std::span<const Frame> frames, std::string& out) {

@@ -33,6 +33,13 @@ struct PacketView {
 /// Parses one text packet ("4hello", "2probe"). Returns nullopt for an empty or unknown packet.
 std::optional<PacketView> parse_text_packet(std::string_view text);
 
+/// Appends one item of a polling payload to `packets`: a text packet, or, when `base64_prefix` is
+/// non-empty and starts the item, a base64 binary message decoded into `binary_storage` (reserved
+/// by the caller so the views handed out stay valid). Returns false if the item is malformed.
+bool append_payload_item(std::string_view item, std::string_view base64_prefix,
+                         std::vector<PacketView>& packets,
+                         std::vector<std::string>& binary_storage);
+
 /// The record separator that joins packets in an HTTP long-polling payload.
 inline constexpr char kRecordSeparator = '\x1e';
 

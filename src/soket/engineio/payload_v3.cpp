@@ -74,17 +74,7 @@ std::optional<std::vector<PacketView>> parse_payload_v3(std::string_view payload
     std::string_view item = payload.substr(start, stop - start);
     pos = stop;
     if (item.empty()) continue;
-    if (item.front() == 'b') {
-      if (item.size() < 2 || item[1] != '4') return std::nullopt;
-      auto decoded = base64::decode(item.substr(2));
-      if (!decoded) return std::nullopt;
-      binary_storage.push_back(std::move(*decoded));
-      packets.push_back({PacketType::message, binary_storage.back(), true});
-      continue;
-    }
-    auto packet = parse_text_packet(item);
-    if (!packet) return std::nullopt;
-    packets.push_back(*packet);
+    if (!append_payload_item(item, "b4", packets, binary_storage)) return std::nullopt;
   }
   return packets;
 }

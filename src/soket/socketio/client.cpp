@@ -72,6 +72,13 @@ void Client::on_packet(Packet packet) {
   if (socket && packet.type != PacketType::connect && packet.type != PacketType::connect_error) {
     return socket->on_packet(packet);
   }
+  if (!socket && packet.type == PacketType::connect && connecting_.contains(packet.nsp)) {
+    // The official client sends CONNECT again when the app calls connect() twice before the
+    // answer; one answer comes, for the first.
+    log::debug(log::Layer::socketio, "{}: second CONNECT to {} while the first is pending, ignored",
+               connection_->id(), packet.nsp);
+    return;
+  }
   if (socket || packet.type != PacketType::connect) {
     // A packet for a namespace the client has not joined, or a second CONNECT: the reference
     // server treats both as a broken client and closes the connection.
@@ -90,6 +97,7 @@ void Client::on_legacy_connect(Packet& packet) {
   auto target = http::parse_target(packet.nsp);
   if (!target) return close("parse error");
   if (socket_for(target->path)) return close("forced close");
+  if (connecting_.contains(target->path)) return;  // see on_packet
   boost::json::object auth;
   for (auto& [name, value] : target->query)
     auth[name] = std::move(value);

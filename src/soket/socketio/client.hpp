@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,8 @@ class Client : public engineio::SocketListener, public std::enable_shared_from_t
   Decoder decoder_;
   // Namespaces joined on this connection; almost always one or two, so a vector.
   std::vector<std::pair<std::string, std::shared_ptr<Socket>>> sockets_;
+  // Namespaces whose CONNECT is still in the middlewares or a session restore.
+  std::set<std::string, std::less<>> connecting_;
   // Until the first namespace is joined; then released, as an idle client needs no timer.
   std::unique_ptr<boost::asio::steady_timer> connect_timer_;
   bool closed_ = false;

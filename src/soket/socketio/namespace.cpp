@@ -34,10 +34,17 @@ void Namespace::dispatch_server_side(Message& message, const ServerSideReply& re
 
 void Namespace::remove(const SocketId& id) {
   sockets_.erase(id);
-  if (sockets_.empty()) server_.child_emptied(*this);
+  if (empty()) server_.child_emptied(*this);
+}
+
+void Namespace::connect_settled(Client* client) {
+  if (client) client->connecting_.erase(name_);
+  if (--connecting_ == 0 && sockets_.empty()) server_.child_emptied(*this);
 }
 
 void Namespace::add(Client& client, boost::json::object auth) {
+  ++connecting_;
+  client.connecting_.insert(name_);
   if (!adapter_->recovers_sessions() || client.legacy_protocol())
     return run_middlewares(std::make_shared<Socket>(*this, client, std::move(auth)), 0);
   // The reference client sends the private id it was given, and the offset of the last packet it
@@ -53,9 +60,10 @@ void Namespace::add(Client& client, boost::json::object auth) {
   if (offset) offset_text = std::string(offset->get_string());
   adapter_->restore_session(
       std::move(pid_text), std::move(offset_text),
-      [this, client = client.shared_from_this(),
+      [this, alive = std::weak_ptr(alive_), client = client.shared_from_this(),
        auth = std::move(auth)](std::optional<RestoredSession> restored) mutable {
-        if (client->closed_) return;  // the connection went away meanwhile
+        if (alive.expired()) return;
+        if (client->closed_) return connect_settled(nullptr);  // the connection went away
         // The session's socket is back already (on another connection): never two sockets with
         // one id.
         if (!restored || sockets_.contains(restored->session.sid))
@@ -71,10 +79,12 @@ void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size
   if (index == middlewares_.size()) return connected(socket);
   // A middleware may answer later (after a database lookup, say): next() carries on from there.
   auto called = std::make_shared<bool>(false);
-  middlewares_[index](*socket, [this, socket, index, called](std::optional<ConnectError> error) {
-    if (std::exchange(*called, true)) return;
-    if (!socket->client_) return;  // the connection went away meanwhile
+  middlewares_[index](*socket, [this, alive = std::weak_ptr(alive_), socket, index,
+                                called](std::optional<ConnectError> error) {
+    if (std::exchange(*called, true) || alive.expired()) return;
+    if (!socket->client_) return connect_settled(nullptr);  // the connection went away
     if (error) {
+      connect_settled(socket->client_);
       log::debug(log::Layer::socketio, "{}: refused by a middleware of {}: {}", socket->id(), name_,
                  error->message);
       Packet packet;
@@ -98,6 +108,7 @@ void Namespace::run_middlewares(const std::shared_ptr<Socket>& socket, std::size
 }
 
 void Namespace::connected(const std::shared_ptr<Socket>& socket) {
+  connect_settled(socket->client_);
   if (!socket->client_ || socket->client_->closed_) return;
   sockets_.emplace(socket->id(), socket);
   socket->client_->add_socket(name_, socket);

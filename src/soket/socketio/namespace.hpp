@@ -121,6 +121,8 @@ class Namespace {
     return it == sockets_.end() ? nullptr : it->second.get();
   }
   const std::unordered_map<SocketId, std::shared_ptr<Socket>>& sockets() const { return sockets_; }
+  /// No socket connected and none on its way in (in the middlewares or a session restore).
+  bool empty() const { return sockets_.empty() && connecting_ == 0; }
 
  private:
   friend class Client;
@@ -130,6 +132,8 @@ class Namespace {
   void add(Client& client, boost::json::object auth);
   void run_middlewares(const std::shared_ptr<Socket>& socket, std::size_t index);
   void connected(const std::shared_ptr<Socket>& socket);
+  /// A CONNECT that was on its way in has ended (joined, refused, or its client went away).
+  void connect_settled(Client* client);
   void remove(const SocketId& id);
 
   Server& server_;
@@ -140,6 +144,12 @@ class Namespace {
   std::unordered_map<SocketId, std::shared_ptr<Socket>> sockets_;
   std::vector<std::pair<std::string, ServerSideHandler>> server_side_handlers_;
   uint64_t next_ack_id_ = 0;
+  // CONNECTs in the middlewares or a session restore: a child namespace is not cleaned up under
+  // them.
+  std::size_t connecting_ = 0;
+  // Expires with the namespace; callbacks that answer later (a session restore from Redis, an
+  // async middleware) check it before touching the namespace.
+  std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);
 };
 
 }  // namespace soket::socketio

@@ -76,7 +76,7 @@ void Server::child_emptied(Namespace& nsp) {
   // Later: the socket that left is still unwinding through the namespace.
   boost::asio::post(io_, [this, name = nsp.name()] {
     auto it = namespaces_.find(name);
-    if (it == namespaces_.end() || !it->second->sockets().empty()) return;
+    if (it == namespaces_.end() || !it->second->empty()) return;
     auto* child = it->second.get();
     if (auto p = parent_of_.find(child); p != parent_of_.end()) {
       p->second->forget(*child);

@@ -211,14 +211,18 @@ export async function sio_ws(base) {
   return raw;
 }
 
-// A WebSocket upgrade done by hand on a TCP socket, so that frames can be cut anywhere.
-// Resolves with the socket once the 101 answer has arrived.
-export function tcp_ws_upgrade(port, path = "/socket.io/?EIO=4&transport=websocket") {
+// A WebSocket upgrade done by hand on a TCP socket, so that frames can be cut anywhere, with an
+// optional Sec-WebSocket-Extensions offer. Resolves with the socket, the bytes that came after the
+// 101 headers and the extensions the server agreed (null for none).
+export function ws_upgrade(port, path = "/socket.io/?EIO=4&transport=websocket", extensions = null) {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host: "127.0.0.1", port }, () => {
+      sock.setNoDelay(true);
       sock.write(
         `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+          (extensions ? `Sec-WebSocket-Extensions: ${extensions}\r\n` : "") +
+          "\r\n",
       );
     });
     let received = Buffer.alloc(0);
@@ -228,15 +232,17 @@ export function tcp_ws_upgrade(port, path = "/socket.io/?EIO=4&transport=websock
     }, WIRE_TIMEOUT_MS);
     const on_data = (chunk) => {
       received = Buffer.concat([received, chunk]);
-      const text = received.toString("latin1");
-      if (text.includes("\r\n\r\n")) {
-        clearTimeout(timer);
-        sock.off("data", on_data);
-        if (!text.startsWith("HTTP/1.1 101")) {
-          sock.destroy();
-          reject(new Error(`upgrade refused: ${text.split("\r\n")[0]}`));
-        } else resolve(sock);
+      const end = received.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      clearTimeout(timer);
+      sock.off("data", on_data);
+      const head = received.subarray(0, end).toString("latin1");
+      if (!head.startsWith("HTTP/1.1 101")) {
+        sock.destroy();
+        return reject(new Error(`upgrade refused: ${head.split("\r\n")[0]}`));
       }
+      const agreed = /\r\nsec-websocket-extensions: *([^\r]*)/i.exec(head);
+      resolve({ sock, rest: received.subarray(end + 4), extensions: agreed ? agreed[1] : null });
     };
     sock.on("data", on_data);
     sock.on("error", (err) => {
@@ -246,23 +252,127 @@ export function tcp_ws_upgrade(port, path = "/socket.io/?EIO=4&transport=websock
   });
 }
 
-// A masked client frame (opcode 1 text, 2 binary) with `payload`.
-export function ws_frame(opcode, payload) {
+// The same upgrade for tests that only need the socket.
+export async function tcp_ws_upgrade(port, path = "/socket.io/?EIO=4&transport=websocket") {
+  return (await ws_upgrade(port, path)).sock;
+}
+
+// A client frame with every bit chosen by the caller: `rsv` is the three RSV bits (4 = RSV1, a
+// compressed message), `length` may lie about the payload's size.
+export function client_frame(opcode, payload, { fin = true, rsv = 0, masked = true, length } = {}) {
   const data = Buffer.from(payload);
-  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+  const size = length ?? data.length;
   let header;
-  if (data.length < 126) header = Buffer.from([0x80 | opcode, 0x80 | data.length]);
-  else if (data.length < 65536) {
+  if (size < 126) header = Buffer.from([0, size]);
+  else if (size < 65536) {
     header = Buffer.alloc(4);
-    header[0] = 0x80 | opcode;
-    header[1] = 0x80 | 126;
-    header.writeUInt16BE(data.length, 2);
+    header[1] = 126;
+    header.writeUInt16BE(size, 2);
   } else {
     header = Buffer.alloc(10);
-    header[0] = 0x80 | opcode;
-    header[1] = 0x80 | 127;
-    header.writeBigUInt64BE(BigInt(data.length), 2);
+    header[1] = 127;
+    header.writeBigUInt64BE(BigInt(size), 2);
   }
-  const masked = Buffer.from(data.map((b, i) => b ^ mask[i % 4]));
-  return Buffer.concat([header, mask, masked]);
+  header[0] = (fin ? 0x80 : 0) | (rsv << 4) | opcode;
+  if (!masked) return Buffer.concat([header, data]);
+  header[1] |= 0x80;
+  const mask = Buffer.from([0xa1, 0xb2, 0xc3, 0xd4]);
+  return Buffer.concat([header, mask, Buffer.from(data.map((b, i) => b ^ mask[i % 4]))]);
+}
+
+// A masked, final client frame (opcode 1 text, 2 binary) with `payload`.
+export function ws_frame(opcode, payload) {
+  return client_frame(opcode, payload);
+}
+
+// The server's frames read from a raw socket ({fin, rsv, opcode, payload}); Engine.IO pings, which
+// come often in these tests, are answered and not handed out.
+export class ServerFrames {
+  constructor(sock, rest) {
+    this.sock = sock;
+    this.buffer = rest;
+    this.frames = [];
+    this.waiters = [];
+    this.closed = false;
+    sock.on("data", (chunk) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.parse();
+    });
+    sock.on("close", () => {
+      this.closed = true;
+      this.wake();
+    });
+    sock.on("error", () => {});
+    this.parse();
+  }
+  parse() {
+    for (;;) {
+      const b = this.buffer;
+      if (b.length < 2) break;
+      assert.equal(b[1] & 0x80, 0, "server frames are not masked");
+      let size = b[1] & 0x7f;
+      let pos = 2;
+      if (size === 126) {
+        if (b.length < 4) break;
+        size = b.readUInt16BE(2);
+        pos = 4;
+      } else if (size === 127) {
+        if (b.length < 10) break;
+        size = Number(b.readBigUInt64BE(2));
+        pos = 10;
+      }
+      if (b.length < pos + size) break;
+      const f = {
+        fin: (b[0] & 0x80) !== 0,
+        rsv: (b[0] >> 4) & 0x7,
+        opcode: b[0] & 0x0f,
+        payload: b.subarray(pos, pos + size),
+      };
+      this.buffer = b.subarray(pos + size);
+      if (f.opcode === 1 && f.rsv === 0 && f.payload.toString() === "2") {
+        if (!this.sock.destroyed) this.sock.write(client_frame(1, "3"));
+        continue;
+      }
+      this.frames.push(f);
+    }
+    this.wake();
+  }
+  wake() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+  async next(what) {
+    const deadline = Date.now() + WIRE_TIMEOUT_MS;
+    while (this.frames.length === 0) {
+      if (this.closed) assert.fail(`connection closed while waiting for ${what}`);
+      const left = deadline - Date.now();
+      if (left <= 0) assert.fail(`no frame: ${what}`);
+      await new Promise((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, left);
+      });
+    }
+    return this.frames.shift();
+  }
+  // The next text message, skipping binary frames and pings; a close or pong frame is returned.
+  async text(what) {
+    for (;;) {
+      const f = await this.next(what);
+      if (f.opcode === 1) return f.payload.toString();
+      if (f.opcode !== 2 && f.opcode !== 9) return f;
+    }
+  }
+  // Waits for the server's close frame with `code` and the end of the TCP connection.
+  async expect_close(code, what) {
+    for (;;) {
+      const f = await this.next(`close frame after ${what}`);
+      if (f.opcode !== 8) continue;
+      assert.equal(f.rsv, 0, "close frames are never compressed");
+      assert.ok(f.payload.length >= 2, `close frame without a code after ${what}`);
+      assert.equal(f.payload.readUInt16BE(0), code, `close code after ${what}`);
+      break;
+    }
+    const deadline = Date.now() + WIRE_TIMEOUT_MS;
+    while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(this.closed, `TCP connection still open after ${what}`);
+  }
 }

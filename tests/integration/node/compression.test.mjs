@@ -8,36 +8,15 @@
 //   compress(false) on both transports.
 import assert from "node:assert/strict";
 import http from "node:http";
-import net from "node:net";
 import zlib from "node:zlib";
 import { after, before, describe, it } from "node:test";
 import { bad_input_fixture, PROFILES } from "../lib/bad_input.mjs";
-import { close_all, connect, emit_ack, next_event, sleep } from "../lib/client.mjs";
-import { WIRE_TIMEOUT_MS } from "../lib/raw.mjs";
+import { close_all, connect, emit_ack, next_event } from "../lib/client.mjs";
+import { client_frame as frame, ServerFrames as FrameReader, WIRE_TIMEOUT_MS, ws_upgrade as upgrade } from "../lib/raw.mjs";
 import { start_server, stop_checked } from "../lib/server.mjs";
 
 const T = { timeout: 30000 };
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
-
-// A masked client frame; rsv1 marks it compressed.
-function frame(opcode, payload, { fin = true, rsv1 = false } = {}) {
-  const data = Buffer.from(payload);
-  let header;
-  if (data.length < 126) header = Buffer.from([0, data.length]);
-  else if (data.length < 65536) {
-    header = Buffer.alloc(4);
-    header[1] = 126;
-    header.writeUInt16BE(data.length, 2);
-  } else {
-    header = Buffer.alloc(10);
-    header[1] = 127;
-    header.writeBigUInt64BE(BigInt(data.length), 2);
-  }
-  header[0] = (fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode;
-  header[1] |= 0x80;
-  const mask = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
-  return Buffer.concat([header, mask, Buffer.from(data.map((b, i) => b ^ mask[i % 4]))]);
-}
 
 // One message compressed on its own (no context), the 00 00 ff ff tail removed (§7.2.1).
 function deflate_message(data, windowBits = 15) {
@@ -71,111 +50,6 @@ class Inflater {
   }
 }
 
-// A WebSocket upgrade by hand with the given Sec-WebSocket-Extensions offer.
-function upgrade(port, path, extensions) {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: "127.0.0.1", port }, () => {
-      sock.setNoDelay(true);
-      sock.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
-          (extensions ? `Sec-WebSocket-Extensions: ${extensions}\r\n` : "") +
-          "\r\n",
-      );
-    });
-    let received = Buffer.alloc(0);
-    const timer = setTimeout(() => reject(new Error("no answer to the upgrade")), WIRE_TIMEOUT_MS);
-    const on_data = (chunk) => {
-      received = Buffer.concat([received, chunk]);
-      const end = received.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      clearTimeout(timer);
-      sock.off("data", on_data);
-      const head = received.subarray(0, end).toString("latin1");
-      if (!head.startsWith("HTTP/1.1 101")) return reject(new Error(`upgrade refused: ${head}`));
-      const ext = /\r\nsec-websocket-extensions: *([^\r]*)/i.exec(head);
-      resolve({ sock, rest: received.subarray(end + 4), extensions: ext ? ext[1] : null });
-    };
-    sock.on("data", on_data);
-    sock.on("error", reject);
-  });
-}
-
-// The server's frames, with RSV1; answers Engine.IO pings (uncompressed, they are tiny).
-class FrameReader {
-  constructor(sock, rest) {
-    this.sock = sock;
-    this.buffer = rest;
-    this.frames = [];
-    this.waiters = [];
-    this.closed = false;
-    sock.on("data", (chunk) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.parse();
-    });
-    sock.on("close", () => {
-      this.closed = true;
-      this.wake();
-    });
-    sock.on("error", () => {});
-    this.parse();
-  }
-  parse() {
-    for (;;) {
-      const b = this.buffer;
-      if (b.length < 2) break;
-      let size = b[1] & 0x7f;
-      let pos = 2;
-      if (size === 126) {
-        if (b.length < 4) break;
-        size = b.readUInt16BE(2);
-        pos = 4;
-      } else if (size === 127) {
-        if (b.length < 10) break;
-        size = Number(b.readBigUInt64BE(2));
-        pos = 10;
-      }
-      if (b.length < pos + size) break;
-      const f = { rsv: (b[0] >> 4) & 0x7, opcode: b[0] & 0x0f, payload: b.subarray(pos, pos + size) };
-      this.buffer = b.subarray(pos + size);
-      if (f.opcode === 1 && f.rsv === 0 && f.payload.toString() === "2") {
-        if (!this.sock.destroyed) this.sock.write(frame(1, "3"));
-        continue;
-      }
-      this.frames.push(f);
-    }
-    for (const w of this.waiters.splice(0)) w();
-  }
-  wake() {
-    for (const w of this.waiters.splice(0)) w();
-  }
-  async next(what) {
-    const deadline = Date.now() + WIRE_TIMEOUT_MS;
-    while (this.frames.length === 0) {
-      if (this.closed) assert.fail(`connection closed while waiting for ${what}`);
-      const left = deadline - Date.now();
-      if (left <= 0) assert.fail(`no frame: ${what}`);
-      await new Promise((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, left);
-      });
-    }
-    return this.frames.shift();
-  }
-  async expect_close(code, what) {
-    for (;;) {
-      const f = await this.next(`close frame after ${what}`);
-      if (f.opcode !== 8) continue;
-      assert.equal(f.rsv, 0, "close frames are never compressed");
-      assert.equal(f.payload.readUInt16BE(0), code, `close code after ${what}`);
-      break;
-    }
-    const deadline = Date.now() + WIRE_TIMEOUT_MS;
-    while (!this.closed && Date.now() < deadline) await sleep(10);
-    assert.ok(this.closed, `TCP connection still open after ${what}`);
-  }
-}
-
 const ENGINE_PATH = "/engine.io/?EIO=4&transport=websocket";
 
 async function session(port, extensions = "permessage-deflate; client_max_window_bits") {
@@ -200,7 +74,7 @@ describe("permessage-deflate, raw frames (engineio-conformance --per-message-def
     const inflater = new Inflater();
     for (let i = 0; i < 3; ++i) {
       const text = big + i;
-      sock.write(frame(1, deflate_message(text), { rsv1: true }));
+      sock.write(frame(1, deflate_message(text), { rsv: 4 }));
       const echo = await reader.next(`compressed echo ${i}`);
       assert.equal(echo.rsv, 4, "RSV1 on a compressed message");
       assert.equal(echo.opcode, 1);
@@ -208,7 +82,7 @@ describe("permessage-deflate, raw frames (engineio-conformance --per-message-def
       assert.equal((await inflater.inflate(echo.payload)).toString(), text);
     }
     // Below the threshold: no RSV1, even when the client compressed it; and uncompressed input.
-    sock.write(frame(1, deflate_message("4small"), { rsv1: true }));
+    sock.write(frame(1, deflate_message("4small"), { rsv: 4 }));
     const small = await reader.next("small echo");
     assert.equal(small.rsv, 0);
     assert.equal(small.payload.toString(), "4small");
@@ -217,7 +91,7 @@ describe("permessage-deflate, raw frames (engineio-conformance --per-message-def
     // Binary, compressed in two fragments.
     const bytes = Buffer.alloc(5000, 7);
     const z = deflate_message(bytes);
-    sock.write(frame(2, z.subarray(0, 10), { fin: false, rsv1: true }));
+    sock.write(frame(2, z.subarray(0, 10), { fin: false, rsv: 4 }));
     sock.write(frame(0, z.subarray(10)));
     const bin = await reader.next("binary echo");
     assert.equal(bin.rsv, 4);
@@ -237,7 +111,7 @@ describe("permessage-deflate, raw frames (engineio-conformance --per-message-def
     const reader = new FrameReader(sock, rest);
     assert.match((await reader.next("the v3 open packet")).payload.toString(), /^0\{/);
     const bytes = Buffer.alloc(6000, 1);
-    sock.write(frame(2, deflate_message(Buffer.concat([Buffer.from([4]), bytes])), { rsv1: true }));
+    sock.write(frame(2, deflate_message(Buffer.concat([Buffer.from([4]), bytes])), { rsv: 4 }));
     const echo = await reader.next("the v3 binary echo");
     assert.equal(echo.rsv, 4);
     assert.equal(echo.opcode, 2);
@@ -257,7 +131,7 @@ describe("permessage-deflate, raw frames (engineio-conformance --per-message-def
         "server_max_window_bits=10; client_max_window_bits=9",
     );
     for (let i = 0; i < 2; ++i) {
-      sock.write(frame(1, deflate_message(big, 9), { rsv1: true }));
+      sock.write(frame(1, deflate_message(big, 9), { rsv: 4 }));
       const echo = await reader.next(`echo ${i}`);
       assert.equal(echo.rsv, 4);
       // Each message stands alone and needs no more than a 2^10 window.
@@ -274,7 +148,7 @@ describe("permessage-deflate, raw frames (engineio-conformance --per-message-def
     const echo = await reader.next("plain echo");
     assert.equal(echo.rsv, 0);
     assert.equal(echo.payload.toString(), big);
-    sock.write(frame(1, deflate_message(big), { rsv1: true }));
+    sock.write(frame(1, deflate_message(big), { rsv: 4 }));
     await reader.expect_close(1002, "RSV1 without the extension");
     await f.survived("RSV1 without the extension");
   });
@@ -282,18 +156,18 @@ describe("permessage-deflate, raw frames (engineio-conformance --per-message-def
   it("RSV1 without an offer is a protocol error (1002)", T, async () => {
     const { sock, reader, agreed } = await session(f.server.port, null);
     assert.equal(agreed, null);
-    sock.write(frame(1, deflate_message(big), { rsv1: true }));
+    sock.write(frame(1, deflate_message(big), { rsv: 4 }));
     await reader.expect_close(1002, "RSV1 without an offer");
     await f.survived("RSV1 without an offer");
   });
 
   it("a compressed ping or continuation is a protocol error (1002)", T, async () => {
     const ping = await session(f.server.port);
-    ping.sock.write(frame(9, deflate_message("hello"), { rsv1: true }));
+    ping.sock.write(frame(9, deflate_message("hello"), { rsv: 4 }));
     await ping.reader.expect_close(1002, "a compressed ping");
     const cont = await session(f.server.port);
     cont.sock.write(frame(1, "4a", { fin: false }));
-    cont.sock.write(frame(0, deflate_message("b"), { rsv1: true }));
+    cont.sock.write(frame(0, deflate_message("b"), { rsv: 4 }));
     await cont.reader.expect_close(1002, "a compressed continuation");
     await f.survived("compressed control frames");
   });
@@ -302,13 +176,13 @@ describe("permessage-deflate, raw frames (engineio-conformance --per-message-def
     const bomb = deflate_message(Buffer.alloc(20_000_000, "a"));  // 20 MB in ~20 KB
     assert.ok(bomb.length < 100_000);
     const a = await session(f.server.port);
-    a.sock.write(frame(1, bomb, { rsv1: true }));
+    a.sock.write(frame(1, bomb, { rsv: 4 }));
     await a.reader.expect_close(1009, "a deflate bomb");
     const b = await session(f.server.port);
-    b.sock.write(frame(1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff]), { rsv1: true }));
+    b.sock.write(frame(1, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff]), { rsv: 4 }));
     await b.reader.expect_close(1007, "a broken deflate stream");
     const c = await session(f.server.port);
-    c.sock.write(frame(1, deflate_message(Buffer.from([0x34, 0xc3, 0x28])), { rsv1: true }));
+    c.sock.write(frame(1, deflate_message(Buffer.from([0x34, 0xc3, 0x28])), { rsv: 4 }));
     await c.reader.expect_close(1007, "invalid UTF-8 once inflated");
     await f.survived("deflate bomb");
   });

@@ -5,149 +5,15 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { bad_input_fixture, PROFILES } from "../lib/bad_input.mjs";
 import { sleep } from "../lib/client.mjs";
-import net from "node:net";
-import { WIRE_TIMEOUT_MS } from "../lib/raw.mjs";
+import { client_frame as frame, ServerFrames as FrameReader, ws_upgrade as upgrade } from "../lib/raw.mjs";
 
 const T = { timeout: 20000 };
 const MAX_PAYLOAD = 1000000;
-
-// A client frame with every bit chosen by the caller.
-function frame(opcode, payload, { fin = true, rsv = 0, masked = true, length } = {}) {
-  const data = Buffer.from(payload);
-  const size = length ?? data.length;
-  let header;
-  if (size < 126) header = Buffer.from([0, size]);
-  else if (size < 65536) {
-    header = Buffer.alloc(4);
-    header[1] = 126;
-    header.writeUInt16BE(size, 2);
-  } else {
-    header = Buffer.alloc(10);
-    header[1] = 127;
-    header.writeBigUInt64BE(BigInt(size), 2);
-  }
-  header[0] = (fin ? 0x80 : 0) | (rsv << 4) | opcode;
-  if (!masked) return Buffer.concat([header, data]);
-  header[1] |= 0x80;
-  const mask = Buffer.from([0xa1, 0xb2, 0xc3, 0xd4]);
-  return Buffer.concat([header, mask, Buffer.from(data.map((b, i) => b ^ mask[i % 4]))]);
-}
 
 function close_payload(code, reason = "") {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(code);
   return Buffer.concat([b, Buffer.from(reason)]);
-}
-
-// A WebSocket upgrade by hand; resolves with the socket and whatever came after the 101 headers.
-function upgrade(port, path) {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: "127.0.0.1", port }, () => {
-      sock.setNoDelay(true);
-      sock.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-      );
-    });
-    let received = Buffer.alloc(0);
-    const timer = setTimeout(() => reject(new Error("no answer to the upgrade")), WIRE_TIMEOUT_MS);
-    const on_data = (chunk) => {
-      received = Buffer.concat([received, chunk]);
-      const end = received.indexOf("\r\n\r\n");
-      if (end < 0) return;
-      clearTimeout(timer);
-      sock.off("data", on_data);
-      const head = received.subarray(0, end).toString("latin1");
-      if (!head.startsWith("HTTP/1.1 101")) return reject(new Error(`upgrade refused: ${head}`));
-      resolve({ sock, rest: received.subarray(end + 4) });
-    };
-    sock.on("data", on_data);
-    sock.on("error", reject);
-  });
-}
-
-// Reads the server's frames from a raw socket and answers Engine.IO pings, which come often here.
-class FrameReader {
-  constructor(sock, rest) {
-    this.sock = sock;
-    this.buffer = rest;
-    this.frames = [];
-    this.waiters = [];
-    this.closed = false;
-    sock.on("data", (chunk) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      this.parse();
-    });
-    sock.on("close", () => {
-      this.closed = true;
-      this.wake();
-    });
-    sock.on("error", () => {});
-    this.parse();
-  }
-  parse() {
-    for (;;) {
-      const b = this.buffer;
-      if (b.length < 2) break;
-      assert.equal(b[1] & 0x80, 0, "server frames are not masked");
-      let size = b[1] & 0x7f;
-      let pos = 2;
-      if (size === 126) {
-        if (b.length < 4) break;
-        size = b.readUInt16BE(2);
-        pos = 4;
-      } else if (size === 127) {
-        if (b.length < 10) break;
-        size = Number(b.readBigUInt64BE(2));
-        pos = 10;
-      }
-      if (b.length < pos + size) break;
-      const f = { fin: (b[0] & 0x80) !== 0, opcode: b[0] & 0x0f, payload: b.subarray(pos, pos + size) };
-      this.buffer = b.subarray(pos + size);
-      if (f.opcode === 1 && f.payload.toString() === "2") {
-        if (!this.sock.destroyed) this.sock.write(frame(1, "3"));
-        continue;
-      }
-      this.frames.push(f);
-    }
-    this.wake();
-  }
-  wake() {
-    for (const w of this.waiters.splice(0)) w();
-  }
-  async next(what) {
-    const deadline = Date.now() + WIRE_TIMEOUT_MS;
-    while (this.frames.length === 0) {
-      if (this.closed) assert.fail(`connection closed while waiting for ${what}`);
-      const left = deadline - Date.now();
-      if (left <= 0) assert.fail(`no frame: ${what}`);
-      await new Promise((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, left);
-      });
-    }
-    return this.frames.shift();
-  }
-  async text(what) {
-    for (;;) {
-      const f = await this.next(what);
-      if (f.opcode === 1) return f.payload.toString();
-      if (f.opcode !== 2 && f.opcode !== 1 && f.opcode !== 9) return f;  // close, pong
-    }
-  }
-  // Waits for the server's close frame and the end of the TCP connection.
-  async expect_close(code, what) {
-    for (;;) {
-      const f = await this.next(`close frame after ${what}`);
-      if (f.opcode !== 8) continue;
-      assert.ok(f.payload.length >= 2, `close frame without a code after ${what}`);
-      assert.equal(f.payload.readUInt16BE(0), code, `close code after ${what}`);
-      break;
-    }
-    const deadline = Date.now() + WIRE_TIMEOUT_MS;
-    while (!this.closed && Date.now() < deadline) await sleep(10);
-    assert.ok(this.closed, `TCP connection still open after ${what}`);
-  }
 }
 
 describe("WebSocket frames (engineio-conformance)", () => {
