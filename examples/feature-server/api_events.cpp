@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
+#include <string_view>
+#include <tuple>
 
 #include "soket/socketio/socket.hpp"
 
@@ -12,6 +15,18 @@ namespace soket::examples {
 using namespace socketio;
 
 namespace {
+
+// A typed event (docs/typed-events.md): two integers in, their sum back; arguments that do not
+// convert go to the socket's error listeners, which tell the client with "typed-error".
+struct TypedSum {
+  static constexpr std::string_view name = "typed-sum";
+  using args = std::tuple<int, int>;
+  using ack = std::tuple<int>;
+};
+struct TypedError {
+  static constexpr std::string_view name = "typed-error";
+  using args = std::tuple<std::string>;
+};
 
 // Sockets that asked (watch-disconnects) to hear of every disconnect of the namespace.
 const Room kWatchers = "disconnect-watchers";
@@ -110,6 +125,9 @@ void flood(std::weak_ptr<Socket> weak, std::shared_ptr<const std::string> payloa
 
 void setup_api_events(Server& io, bool log_disconnects) {
   io.on_connection([&io, log_disconnects](Socket& socket) {
+    socket.on<TypedSum>([](Socket&, int a, int b, TypedAck<TypedSum> ack) { ack.send(a + b); });
+    socket.on_error(
+        [](Socket& s, std::string_view error) { s.emit<TypedError>(std::string(error)); });
     watch_disconnects(socket, io.main(), log_disconnects);
     socket.on("watch-disconnects", [](Socket& s, Message&, Ack& ack) {
       s.join(kWatchers);

@@ -171,6 +171,14 @@ int main(int argc, char** argv) {
                    "About how many entries the stream keeps (XADD MAXLEN ~)")
         ->capture_default_str()
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+    cli.add_option("--stream-count", redis_options.stream_count,
+                   "Streams adapter: spread the namespaces over this many streams "
+                   "(<stream-name>-<i>, streamCount)")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+    cli.add_option("--session-key-prefix", redis_options.session_key_prefix,
+                   "Streams adapter with --recovery-ms: the Redis key prefix of lost sessions")
+        ->capture_default_str();
     cli.add_option("--requests-timeout", requests_timeout_ms,
                    "Milliseconds to wait for the other nodes' answers")
         ->capture_default_str()

@@ -7,7 +7,8 @@
 //
 //   node tests/cluster/node_node.mjs --port P [--host 127.0.0.1] --redis redis://127.0.0.1:RP
 //        --node-name NAME [--sharded] [--redis-adapter pubsub|streams] [--stream-name NAME]
-//        [--requests-timeout MS]
+//        [--stream-count N] [--recovery-ms MS] [--requests-timeout MS]
+// --recovery-ms turns connectionStateRecovery on (with the streams adapter: sessions in Redis).
 //
 // Prints "listening on http://HOST:PORT" once the HTTP server listens and both Redis clients are
 // connected. Exits 0 on SIGINT/SIGTERM.
@@ -26,6 +27,8 @@ const { values: opts } = parseArgs({
     sharded: { type: "boolean", default: false },
     "redis-adapter": { type: "string", default: "pubsub" },
     "stream-name": { type: "string", default: "socket.io" },
+    "stream-count": { type: "string", default: "1" },
+    "recovery-ms": { type: "string", default: "0" },
     "requests-timeout": { type: "string", default: "5000" },
   },
 });
@@ -65,15 +68,21 @@ await Promise.all([pub.connect(), sub.connect()]);
 async function adapter_for(opts) {
   if (opts["redis-adapter"] === "streams") {
     const { createAdapter: createStreamsAdapter } = await import("@socket.io/redis-streams-adapter");
-    return createStreamsAdapter(pub, { streamName: opts["stream-name"], useShardedPubSub: opts.sharded });
+    return createStreamsAdapter(pub, {
+      streamName: opts["stream-name"],
+      streamCount: Number(opts["stream-count"]),
+      useShardedPubSub: opts.sharded,
+    });
   }
   if (opts.sharded) return createShardedAdapter(pub, sub);
   return createAdapter(pub, sub, { requestsTimeout: REQUESTS_TIMEOUT_MS });
 }
 
+const RECOVERY_MS = Number(opts["recovery-ms"]);
 const http = createServer();
 const io = new Server(http, {
   cors: { origin: "*" },
+  ...(RECOVERY_MS > 0 ? { connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_MS } } : {}),
   adapter: await adapter_for(opts),
 });
 
@@ -167,6 +176,11 @@ io.on("connection", (socket) => {
   });
 
   // --- cluster events (tests/cluster/EVENTS.md) -------------------------------------------------
+  socket.on("set-data", (value, ack) => {
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) socket.data = value;
+    ack?.(socket.data);
+  });
+  socket.on("get-data", (ack) => ack?.(socket.data));
   socket.on("whoami", (ack) => {
     ack?.({ node: NODE_NAME, id: socket.id, recovered: socket.recovered ?? false });
   });

@@ -158,9 +158,14 @@ TEST(HubConfig, ClusterSection) {
   EXPECT_EQ(defaults.redis_url, "");
   EXPECT_EQ(defaults.redis_adapter, "pubsub");
   EXPECT_EQ(defaults.stream_name, "socket.io");
+  EXPECT_EQ(defaults.stream_count, 1u);
+  EXPECT_EQ(defaults.stream_max_len, 10000u);
   HubConfig c = load(
       "[cluster]\nredis = \"redis://127.0.0.1:6390\"\nadapter = \"streams\"\n"
-      "stream_name = \"village\"\nsharded = true\nnode_name = \"a\"\n");
+      "stream_name = \"village\"\nsharded = true\nnode_name = \"a\"\n"
+      "stream_count = 4\nstream_max_len = 500\n");
+  EXPECT_EQ(c.stream_count, 4u);
+  EXPECT_EQ(c.stream_max_len, 500u);
   EXPECT_EQ(c.redis_url, "redis://127.0.0.1:6390");
   EXPECT_EQ(c.redis_adapter, "streams");
   EXPECT_EQ(c.stream_name, "village");
@@ -198,6 +203,8 @@ const BadCase kBadCases[] = {
      "'cluster.adapter' must be \"pubsub\" or \"streams\""},
     {"EmptyStreamName", "[cluster]\nstream_name = \"\"\n",
      "'cluster.stream_name' must not be empty"},
+    {"ZeroStreamCount", "[cluster]\nstream_count = 0\n",
+     "'cluster.stream_count' must be a positive integer"},
     {"UnknownAuthKey", "[auth]\ntoken = \"x\"\n", "unknown setting 'auth.token'"},
     {"TlsCertWithoutKey", "[tls]\ncert = \"a.pem\"\n", "[tls] needs both 'cert' and 'key'"},
     {"TlsDevicesWithoutCert", "[tls]\ndevices = true\n",

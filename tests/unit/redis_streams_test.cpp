@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -131,6 +133,75 @@ std::string unhex(std::string_view hex) {
   for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
     out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
   return out;
+}
+
+// What @socket.io/redis-streams-adapter 0.3.1 stores for a session (node: Buffer.from(encode(
+// {sid: "abc", pid: "p1", rooms: ["abc", "field"], data: {who: "me", n: 2}})).toString("base64")).
+constexpr const char* kNodeSession =
+    "hKNzaWSjYWJjo3BpZKJwMaVyb29tc5KjYWJjpWZpZWxkpGRhdGGCo3dob6JtZaFuAg==";
+
+TEST(StreamCodec, SessionsAreStoredLikeTheReferences) {
+  std::string error;
+  auto session = stream_codec::session_from_text(kNodeSession, error);
+  ASSERT_TRUE(session) << error;
+  EXPECT_EQ(session->sid, "abc");
+  EXPECT_EQ(session->pid, "p1");
+  EXPECT_EQ(session->rooms, (std::vector<std::string>{"abc", "field"}));
+  EXPECT_EQ(boost::json::value(session->data), boost::json::parse(R"({"who":"me","n":2})"));
+  EXPECT_TRUE(session->start.empty());
+  EXPECT_EQ(stream_codec::session_to_text(*session), kNodeSession);
+  // soket's own `start` survives the round trip (and the reference ignores it).
+  session->start = "17-3";
+  auto again = stream_codec::session_from_text(stream_codec::session_to_text(*session), error);
+  ASSERT_TRUE(again) << error;
+  EXPECT_EQ(again->start, "17-3");
+}
+
+TEST(StreamCodec, MalformedSessionsSayWhy) {
+  std::string error;
+  EXPECT_FALSE(stream_codec::session_from_text("%%%", error));
+  EXPECT_EQ(error, "not base64");
+  EXPECT_FALSE(stream_codec::session_from_text(base64::encode("\xc1"), error));
+  EXPECT_NE(error.find("malformed msgpack"), std::string::npos) << error;
+  auto text_of = [](std::string_view json) {
+    return base64::encode(msgpack::encode(boost::json::parse(json)));
+  };
+  EXPECT_FALSE(stream_codec::session_from_text(text_of(R"({"sid":"a","pid":"p"})"), error));
+  EXPECT_EQ(error, "not a {sid, pid, rooms, data} map");
+  EXPECT_FALSE(
+      stream_codec::session_from_text(text_of(R"({"sid":"a","pid":"p","rooms":[1]})"), error));
+  EXPECT_EQ(error, "a room that is not a string");
+  // Data that is not a map: an empty one.
+  auto session = stream_codec::session_from_text(
+      text_of(R"({"sid":"a","pid":"p","rooms":[],"data":3})"), error);
+  ASSERT_TRUE(session) << error;
+  EXPECT_TRUE(session->data.empty());
+}
+
+TEST(StreamCodec, EntryIds) {
+  EXPECT_TRUE(stream_codec::is_entry_id("1700000000000-0"));
+  for (const auto* bad : {"", "-", "1-", "-1", "1", "1-2-3", "a-1", "1.5-0", " 1-0"})
+    EXPECT_FALSE(stream_codec::is_entry_id(bad)) << bad;
+  EXPECT_EQ(stream_codec::next_entry_id("5-7"), "5-8");
+  EXPECT_EQ(stream_codec::next_entry_id("5-18446744073709551615"), "6-0");
+  EXPECT_TRUE(stream_codec::entry_id_before("5-9", "5-10"));  // numbers, not text
+  EXPECT_TRUE(stream_codec::entry_id_before("5-10", "6-0"));
+  EXPECT_FALSE(stream_codec::entry_id_before("6-0", "6-0"));
+  EXPECT_TRUE(stream_codec::entry_id_before("", "0-1"));
+}
+
+TEST(StreamCodec, NamespacesGoToTheReferencesStreams) {
+  // hashCode(nsp) % streamCount of the reference, negative values included (node: util.hashCode).
+  EXPECT_EQ(stream_of_namespace("/", "socket.io", 1), "socket.io");
+  EXPECT_EQ(stream_of_namespace("/admin-namespace", "socket.io", 1), "socket.io");
+  EXPECT_EQ(stream_of_namespace("/", "socket.io", 4), "socket.io-3");      // 47
+  EXPECT_EQ(stream_of_namespace("/chat", "socket.io", 4), "socket.io-3");  // 46457863
+  EXPECT_EQ(stream_of_namespace("/admin-namespace", "socket.io", 4),
+            "socket.io--2");                                                     // -1677369266
+  EXPECT_EQ(stream_of_namespace("/dashboard", "socket.io", 4), "socket.io--3");  // -1694060731
+  EXPECT_EQ(stream_of_namespace("/\xc3\xa9", "socket.io", 4), "socket.io-2");    // "/é": 1690
+  // "/😀x": a surrogate pair, as JavaScript counts it: 56360166.
+  EXPECT_EQ(stream_of_namespace("/\xf0\x9f\x98\x80x", "socket.io", 4), "socket.io-2");
 }
 
 TEST(StreamCodec, PubSubMessagesAreMsgpackLikeTheReferences) {
@@ -275,7 +346,7 @@ TEST_F(RedisStreamTest, AppendsAreTrimmedToAboutMaxLen) {
   link_->start();
   ASSERT_TRUE(run_until([&] { return link_->publisher().connected(); }));
   for (int i = 0; i < 1000; ++i)
-    link_->append_to_stream({{"uid", "u"}, {"nsp", "/"}, {"type", "3"}, {"data", "{}"}});
+    link_->append_to_stream("bounded", {{"uid", "u"}, {"nsp", "/"}, {"type", "3"}, {"data", "{}"}});
   auto c = client("cmd");
   start_and_wait(c);
   // entries-added counts every XADD, trimmed away or not.
@@ -290,6 +361,57 @@ TEST_F(RedisStreamTest, AppendsAreTrimmedToAboutMaxLen) {
   auto length = call(c, {"XLEN", "bounded"}).integer;
   EXPECT_GE(length, 10);
   EXPECT_LE(length, 110);
+}
+
+TEST_F(RedisStreamTest, SeveralStreamsAreAllReadAndAppendsReturnTheirIds) {
+  RedisAdapterOptions options;
+  options.kind = RedisAdapterKind::streams;
+  options.stream.stream = "spread";
+  options.stream.block = 200ms;
+  options.stream_count = 4;
+  link_ = RedisLink::create(io_, url(), options);
+  std::vector<std::string> seen;
+  link_->add_stream_handler([&](std::string_view id, const Fields& fields) {
+    seen.push_back(field(fields, "nsp") + " " + std::string(id));
+  });
+  link_->start();
+  EXPECT_EQ(link_->stream_for("/"), "spread-3");
+  EXPECT_EQ(link_->stream_for("/admin-namespace"), "spread--2");  // read here, not by Node
+  auto c = client("cmd");
+  start_and_wait(c);
+  ASSERT_TRUE(run_until([&] { return link_->publisher().connected(); }));
+  // Every reader blocked in its XREAD: spread-0..3 and spread--2.
+  ASSERT_TRUE(run_until([&] {
+    auto info = call(c, {"CLIENT", "LIST"});
+    std::size_t blocked = 0;
+    for (std::size_t at = 0; (at = info.str.find("cmd=xread", at)) != std::string::npos; ++at)
+      ++blocked;
+    return blocked == 5;
+  }));
+  std::vector<std::string> ids;
+  for (const auto* nsp : {"/", "/admin-namespace"})
+    link_->append_to_stream(link_->stream_for(nsp), {{"uid", "u"}, {"nsp", nsp}, {"type", "3"}},
+                            [&](std::optional<std::string> id) {
+                              ASSERT_TRUE(id);
+                              ids.push_back(*id);
+                            });
+  ASSERT_TRUE(run_until([&] { return seen.size() == 2 && ids.size() == 2; })) << seen.size();
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"/ " + ids[0], "/admin-namespace " + ids[1]}));
+  EXPECT_EQ(call(c, {"XLEN", "spread-3"}).integer, 1);
+  EXPECT_EQ(call(c, {"XLEN", "spread--2"}).integer, 1);
+}
+
+TEST_F(RedisStreamTest, AppendWithoutRedisAnswersNoId) {
+  RedisAdapterOptions options;
+  options.kind = RedisAdapterKind::streams;
+  link_ = RedisLink::create(io_, url(), options);  // never started: not connected
+  std::optional<std::optional<std::string>> answer;
+  link_->append_to_stream("socket.io", {{"uid", "u"}},
+                          [&](std::optional<std::string> id) { answer = id; });
+  EXPECT_FALSE(answer);  // later, never inline
+  ASSERT_TRUE(run_until([&] { return answer.has_value(); }));
+  EXPECT_FALSE(*answer);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "soket/http/server.hpp"
 #include "soket/socketio/server.hpp"
 #include "soket/socketio/socket.hpp"
+#include "soket/socketio/typed_socket.hpp"
 #include "soket/util/timer_delay.hpp"
 #include "ws_test_client.hpp"
 
@@ -449,6 +450,145 @@ TEST_F(ApiTest, TypedAccessToArguments) {
   EXPECT_EQ(
       boost::json::serialize(c->call(R"(["reading",{"device":"gh-1","value":21.5},2,["a","b"]])")),
       R"(["gh-1",4.3E1,2])");
+}
+
+// --- typed events --------------------------------------------------------------------------
+
+struct ChatMessage {
+  static constexpr std::string_view name = "chat";
+  using args = std::tuple<std::string, int>;
+};
+struct SubmitReading {
+  static constexpr std::string_view name = "reading";
+  using args = std::tuple<Reading, std::vector<std::string>>;
+  using ack = std::tuple<std::string, double>;
+};
+struct Welcome {
+  static constexpr std::string_view name = "welcome";
+  using args = std::tuple<std::string>;
+};
+struct Confirm {
+  static constexpr std::string_view name = "confirm";
+  using args = std::tuple<int>;
+  using ack = std::tuple<bool>;
+};
+struct Blob {
+  static constexpr std::string_view name = "blob";
+  using args = std::tuple<Binary>;
+};
+static_assert(EventDescriptor<ChatMessage> && !AckedEventDescriptor<ChatMessage>);
+static_assert(AckedEventDescriptor<SubmitReading>);
+static_assert(!EventDescriptor<std::string>);
+using ClientEvents = Events<ChatMessage, SubmitReading>;
+using ServerEvents = Events<ChatMessage, Welcome, Confirm>;
+static_assert(has_event_v<ClientEvents, SubmitReading> && !has_event_v<ClientEvents, Welcome>);
+
+TEST_F(ApiTest, TypedEventsConvertArgumentsBothWays) {
+  std::vector<std::string> seen;
+  on_socket_ = [&](Socket& s) {
+    s.on<ChatMessage>([&](Socket& socket, std::string text, int n) {
+      seen.push_back(text + "/" + std::to_string(n));
+      socket.emit<ChatMessage>(text + "!", n + 1);
+      socket.emit<Welcome>("hi");  // a const char* converts to std::string
+    });
+    s.on<SubmitReading>(
+        [&](Socket&, Reading reading, std::vector<std::string> tags, TypedAck<SubmitReading> ack) {
+          ack.send(reading.device, reading.value * static_cast<double>(tags.size()));
+        });
+  };
+  auto c = connect();
+  c->emit(R"(["chat","hello",41])");
+  EXPECT_EQ(c->read(), R"(42["chat","hello!",42])");
+  EXPECT_EQ(c->read(), R"(42["welcome","hi"])");
+  EXPECT_EQ(
+      boost::json::serialize(c->call(R"(["reading",{"device":"gh-1","value":21.5},["a","b"]])")),
+      R"(["gh-1",4.3E1])");
+  on_server([&] { EXPECT_EQ(seen, (std::vector<std::string>{"hello/41"})); });
+}
+
+TEST_F(ApiTest, TypedEventWithBadArgumentsGoesToTheErrorListenersNotTheHandler) {
+  std::vector<std::string> errors;
+  int handled = 0;
+  on_socket_ = [&](Socket& s) {
+    s.on_error([&](Socket&, std::string_view error) { errors.emplace_back(error); });
+    s.on<ChatMessage>([&](Socket&, std::string, int) { ++handled; });
+    s.on("ping", [](Socket&, Message&, Ack& ack) { ack.send("pong"); });
+  };
+  auto c = connect();
+  c->emit(R"(["chat",12,"x"])");          // wrong types
+  c->emit(R"(["chat","only one"])");      // missing
+  c->emit(R"(["chat","x",1.5])");         // a fraction is not an int
+  c->emit(R"(["chat","ok",1,"extra"])");  // more than declared: the extra one is ignored
+  // The connection stays: it still answers, after the events above (in order).
+  EXPECT_EQ(boost::json::serialize(c->call(R"(["ping"])")), R"(["pong"])");
+  on_server([&] {
+    EXPECT_EQ(handled, 1);
+    ASSERT_EQ(errors.size(), 3u);
+    EXPECT_EQ(errors[0].rfind("event \"chat\": argument 0 does not convert", 0), 0u) << errors[0];
+    EXPECT_EQ(errors[1], "event \"chat\": 2 arguments expected, 1 given");
+    EXPECT_EQ(errors[2].rfind("event \"chat\": argument 1 does not convert", 0), 0u) << errors[2];
+  });
+}
+
+TEST_F(ApiTest, TypedEmitWithAckAndBroadcastsAndBinaries) {
+  std::promise<std::string> answer;
+  on_socket_ = [&](Socket& s) {
+    s.join("room");
+    s.emit_with_ack<Confirm>(
+        7, [&](std::optional<std::string> error, std::optional<std::tuple<bool>> reply) {
+          answer.set_value(error ? *error : (std::get<0>(*reply) ? "yes" : "no"));
+        });
+  };
+  auto c = connect();
+  auto question = c->read();  // 421["confirm",7]
+  ASSERT_EQ(question.substr(question.find('[')), R"(["confirm",7])");
+  c->send("43" + question.substr(2, question.find('[') - 2) + R"([true])");
+  EXPECT_EQ(answer.get_future().get(), "yes");
+
+  on_server([&] { server_->to("room").emit<ChatMessage>("to the room", 1); });
+  EXPECT_EQ(c->read(), R"(42["chat","to the room",1])");
+  on_server([&] { server_->emit<Welcome>(std::string("everyone")); });
+  EXPECT_EQ(c->read(), R"(42["welcome","everyone"])");
+  on_server(
+      [&] { server_->main().emit<Blob>(Binary{make_shared_bytes(std::string("\x01\x02"))}); });
+  EXPECT_EQ(c->read(), R"(451-["blob",{"_placeholder":true,"num":0}])");
+}
+
+TEST_F(ApiTest, TypedAckThatDoesNotMatchIsAnError) {
+  std::promise<std::string> answer;
+  on_socket_ = [&](Socket& s) {
+    s.emit_with_ack<Confirm>(
+        1, [&](std::optional<std::string> error, std::optional<std::tuple<bool>> reply) {
+          answer.set_value(error ? *error : reply ? "a reply" : "nothing");
+        });
+  };
+  auto c = connect();
+  auto question = c->read();
+  c->send("43" + question.substr(2, question.find('[') - 2) + R"(["not a bool"])");
+  auto text = answer.get_future().get();
+  EXPECT_EQ(text.rfind("the answer to \"confirm\" does not match its ack: argument 0", 0), 0u)
+      << text;
+}
+
+TEST_F(ApiTest, TypedNamespaceAndSocketFollowTheEventMap) {
+  std::vector<std::string> seen;
+  on_server([&] {
+    TypedNamespace<ClientEvents, ServerEvents> typed(server_->of("/typed"));
+    typed.on_connection([&](TypedSocket<ClientEvents, ServerEvents> socket) {
+      socket->join("members");
+      socket.on<ChatMessage>([&](Socket&, std::string text, int) { seen.push_back(text); });
+      socket.emit<Welcome>("to you");
+    });
+  });
+  auto c = connect("/typed");
+  EXPECT_EQ(c->read(), R"(42/typed,["welcome","to you"])");
+  c->emit(R"(["chat","typed hello",1])");
+  on_server([&] {
+    TypedNamespace<ClientEvents, ServerEvents> typed(server_->of("/typed"));
+    typed.to("members").emit<ChatMessage>("members only", 2);
+  });
+  EXPECT_EQ(c->read(), R"(42/typed,["chat","members only",2])");
+  on_server([&] { EXPECT_EQ(seen, (std::vector<std::string>{"typed hello"})); });
 }
 
 // The server asks the client (which answers from this test thread) in three styles.

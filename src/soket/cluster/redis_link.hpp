@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,7 +46,19 @@ struct RedisAdapterOptions {
   /// approximate bound (XADD MAXLEN ~ maxLen). `sharded` is its useShardedPubSub.
   StreamReaderOptions stream;
   std::size_t stream_max_len = 10000;
+  /// Streams adapter: how many streams the namespaces are spread over (streamCount). With more
+  /// than one, the streams are `<stream>-<i>` and a namespace always uses the same one.
+  std::size_t stream_count = 1;
+  /// Streams adapter, connection state recovery: where a lost session is kept
+  /// (`<prefix><pid>`, the reference's sessionKeyPrefix).
+  std::string session_key_prefix = "sio:session:";
 };
+
+/// The stream of namespace `nsp`, as the reference computes it: `stream` itself with one stream,
+/// else `<stream>-<i>` with i the JavaScript `hashCode(nsp) % stream_count` (31-based hash of the
+/// UTF-16 code units, wrapped to 32 signed bits; i is negative when the hash is).
+std::string stream_of_namespace(std::string_view nsp, const std::string& stream,
+                                std::size_t stream_count);
 
 /// One node's link to Redis: a publishing connection and a subscribed one (and, for the streams
 /// adapter, a third that reads the stream), shared by the adapters of every namespace of one
@@ -80,12 +94,20 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
   /// Redis is unreachable.
   void publish(std::string channel, std::string payload);
 
-  /// Streams adapter: every entry of the stream goes to every stream handler.
+  /// Streams adapter: every entry of every stream read goes to every stream handler.
   std::size_t add_stream_handler(StreamReader::Handler handler);
   void remove_stream_handler(std::size_t id);
-  /// XADD of one entry to the stream, trimmed to about stream_max_len entries. Dropped (logged
-  /// once per outage) while Redis is unreachable.
-  void append_to_stream(const stream_codec::Fields& fields);
+  /// The stream of namespace `nsp`; it is read from now on (with stream_count streams, the
+  /// reference reads `<stream>-0` to `<stream>-<count-1>` only: a namespace whose hash is negative
+  /// gets a stream no Node node reads, which soket nodes read).
+  std::string stream_for(std::string_view nsp);
+  /// The id Redis gave the entry, or nullopt when it was not added (Redis unreachable, an error).
+  using AppendCallback = std::function<void(std::optional<std::string> id)>;
+  /// XADD of one entry to `stream`, trimmed to about stream_max_len entries. Dropped (logged
+  /// once per outage) while Redis is unreachable. `done`, when given, is called later, in the order
+  /// of the appends.
+  void append_to_stream(const std::string& stream, const stream_codec::Fields& fields,
+                        AppendCallback done = {});
 
   /// Subscribers of `channel` (PUBSUB NUMSUB, or SHARDNUMSUB when sharded): the number of nodes.
   void count_subscribers(std::string channel, std::function<void(std::optional<std::size_t>)> done);
@@ -93,12 +115,16 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
  private:
   RedisLink(net::asio::io_context& io, RedisUrl url, RedisAdapterOptions options);
   void warn_down();
+  void read_stream(const std::string& stream);
+  void on_stream_entry(std::string_view id, const stream_codec::Fields& fields);
 
   net::asio::io_context& io_;
   RedisAdapterOptions options_;
   std::shared_ptr<RedisClient> pub_;
   std::shared_ptr<RedisClient> sub_;
-  std::shared_ptr<StreamReader> reader_;  // streams adapter only
+  RedisUrl url_;
+  bool started_ = false;
+  std::map<std::string, std::shared_ptr<StreamReader>> readers_;  // streams adapter: one a stream
   std::vector<std::pair<std::size_t, Handler>> handlers_;
   std::vector<std::pair<std::size_t, StreamReader::Handler>> stream_handlers_;
   std::size_t next_handler_ = 0;

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
+#include <cstdint>
 
 #include "soket/util/base64.hpp"
 #include "soket/util/json_finite.hpp"
@@ -147,6 +148,113 @@ std::optional<ClusterMessage> from_msgpack(std::string_view payload, std::string
     message.data = std::move(data->get_object());
   message.attachments = std::move(document.attachments);
   return message;
+}
+
+std::string session_to_text(const socketio::SocketSession& session) {
+  boost::json::array rooms;
+  rooms.reserve(session.rooms.size());
+  for (const auto& room : session.rooms)
+    rooms.emplace_back(room);
+  boost::json::object body{{"sid", session.sid},
+                           {"pid", session.pid},
+                           {"rooms", std::move(rooms)},
+                           {"data", session.data}};
+  if (!session.start.empty()) body["start"] = session.start;
+  return base64::encode(msgpack::encode(body));
+}
+
+std::optional<socketio::SocketSession> session_from_text(std::string_view text,
+                                                         std::string& error) {
+  error.clear();
+  auto bytes = base64::decode(text);
+  if (!bytes) {
+    error = "not base64";
+    return std::nullopt;
+  }
+  msgpack::Document document;
+  try {
+    document = msgpack::decode(*bytes);
+  } catch (const msgpack::Error& e) {
+    error = std::string("malformed msgpack: ") + e.what();
+    return std::nullopt;
+  }
+  const auto* body = document.value.if_object();
+  const auto* sid = body ? body->if_contains("sid") : nullptr;
+  const auto* pid = body ? body->if_contains("pid") : nullptr;
+  const auto* rooms = body ? body->if_contains("rooms") : nullptr;
+  if (!sid || !sid->is_string() || sid->get_string().empty() || !pid || !pid->is_string() ||
+      !rooms || !rooms->is_array()) {
+    error = "not a {sid, pid, rooms, data} map";
+    return std::nullopt;
+  }
+  socketio::SocketSession session;
+  session.sid = sid->get_string();
+  session.pid = pid->get_string();
+  for (const auto& room : rooms->get_array()) {
+    if (!room.is_string()) {
+      error = "a room that is not a string";
+      return std::nullopt;
+    }
+    session.rooms.emplace_back(room.get_string());
+  }
+  if (const auto* data = body->if_contains("data"); data && data->is_object())
+    session.data = data->get_object();
+  if (const auto* start = body->if_contains("start"); start && start->is_string())
+    session.start = start->get_string();
+  return session;
+}
+
+namespace {
+
+bool all_digits(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+}  // namespace
+
+bool is_entry_id(std::string_view text) {
+  auto dash = text.find('-');
+  if (dash == std::string_view::npos) return false;
+  return all_digits(text.substr(0, dash)) && all_digits(text.substr(dash + 1));
+}
+
+std::string next_entry_id(std::string_view id) {
+  auto dash = id.find('-');
+  auto ms = id.substr(0, dash);
+  auto sequence = id.substr(dash + 1);
+  std::uint64_t number = 0;
+  auto [end, ec] = std::from_chars(sequence.data(), sequence.data() + sequence.size(), number);
+  if (ec == std::errc{} && number < UINT64_MAX)
+    return std::string(ms) + "-" + std::to_string(number + 1);
+  // The last sequence of a millisecond: the next millisecond's first.
+  std::uint64_t milliseconds = 0;
+  std::from_chars(ms.data(), ms.data() + ms.size(), milliseconds);
+  return std::to_string(milliseconds + 1) + "-0";
+}
+
+namespace {
+
+std::pair<std::uint64_t, std::uint64_t> entry_id_numbers(std::string_view id) {
+  std::uint64_t ms = 0;
+  std::uint64_t sequence = 0;
+  auto dash = id.find('-');
+  auto ms_text = id.substr(0, dash);
+  std::from_chars(ms_text.data(), ms_text.data() + ms_text.size(), ms);
+  if (dash != std::string_view::npos) {
+    auto sequence_text = id.substr(dash + 1);
+    std::from_chars(sequence_text.data(), sequence_text.data() + sequence_text.size(), sequence);
+  }
+  return {ms, sequence};
+}
+
+}  // namespace
+
+bool entry_id_before(std::string_view a, std::string_view b) {
+  if (a.empty()) return !b.empty();
+  return entry_id_numbers(a) < entry_id_numbers(b);
 }
 
 }  // namespace soket::cluster::stream_codec

@@ -49,6 +49,26 @@ BasicConnection<Stream>::BasicConnection(net::tcp::socket socket, std::shared_pt
 }
 
 template <class Stream>
+BasicConnection<Stream>::BasicConnection(PlainStream stream, beast::flat_buffer buffer,
+                                         std::shared_ptr<Server> server,
+                                         HandBack hand_back) requires(!kTls)
+    : stream_(std::move(stream)),
+      server_(std::move(server)),
+      buffer_(std::move(buffer)),
+      hand_back_(std::move(hand_back)) {
+  net::error_code ec;
+  remote_ = tcp().socket().remote_endpoint(ec);
+  server_->connections_.insert(this);
+  log::debug(log::Layer::http, "connection from {} (adopted)", remote_.address().to_string());
+}
+
+template <class Stream>
+void BasicConnection<Stream>::start_with(Request request) {
+  tcp().expires_never();
+  dispatch(std::move(request));
+}
+
+template <class Stream>
 BasicConnection<Stream>::~BasicConnection() {
   server_->connections_.erase(this);
 }
@@ -176,7 +196,7 @@ void BasicConnection<Stream>::on_read(beast::error_code ec) {
     return reject(Status::bad_request, 3, "Bad request: " + ec.message());
   }
   tcp().expires_never();
-  dispatch();
+  dispatch(parser_->release());
 }
 
 template <class Stream>
@@ -191,15 +211,27 @@ void BasicConnection<Stream>::reject(Status status, int code, std::string_view m
 }
 
 template <class Stream>
-void BasicConnection<Stream>::dispatch() {
-  current_ = std::make_shared<Exchange>(shared_from_this(), parser_->release(), remote_, kTls);
+void BasicConnection<Stream>::dispatch(Request request) {
+  auto target = std::string_view(request.target());
+  const Handler* handler = server_->router().find(target.substr(0, target.find('?')));
+  if constexpr (!kTls) {
+    if (!handler && hand_back_) {
+      // Not one of this server's routes: back to the application that handed the connection over.
+      log::debug(log::Layer::http, "{}: {} {} handed back", remote_.address().to_string(),
+                 std::string_view(request.method_string()), target);
+      released_ = true;
+      tcp().expires_never();
+      auto hand_back = std::move(hand_back_);
+      hand_back(std::move(stream_), std::move(request), std::move(buffer_));
+      return;
+    }
+  }
+  current_ = std::make_shared<Exchange>(shared_from_this(), std::move(request), remote_, kTls);
   auto exchange = current_;
   log::debug(log::Layer::http, "{}: {} {}", remote_.address().to_string(),
              std::string_view(exchange->request().method_string()),
              std::string_view(exchange->request().target()));
-  auto path = std::string_view(exchange->request().target());
-  path = path.substr(0, path.find('?'));
-  if (const Handler* handler = server_->router().find(path)) {
+  if (handler) {
     (*handler)(exchange);
   } else {
     exchange->respond(json_error(exchange->request(), Status::not_found, 404, "Not found"));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -48,9 +49,16 @@ class BasicConnection final : public Connection {
   /// null.
   BasicConnection(net::tcp::socket socket, std::shared_ptr<Server> server,
                   std::shared_ptr<net::ssl::context> context = nullptr);
+  /// A plain connection another HTTP server accepted and read a first request from
+  /// (Server::adopt); `hand_back` takes it back for a request none of this server's routes serve.
+  using HandBack = std::function<void(PlainStream, Request, beast::flat_buffer)>;
+  BasicConnection(PlainStream stream, beast::flat_buffer buffer, std::shared_ptr<Server> server,
+                  HandBack hand_back) requires(!kTls);
   ~BasicConnection() override;
 
   void start() override;
+  /// Serves `request` (already read), then reads on.
+  void start_with(Request request);
   void close() override;
 
  private:
@@ -65,7 +73,7 @@ class BasicConnection final : public Connection {
   void drain_then_close();
   void read_request();
   void on_read(beast::error_code ec);
-  void dispatch();
+  void dispatch(Request request);
   void on_write(bool keep_alive, beast::error_code ec);
   void watch_for_close();
   void reject(Status status, int code, std::string_view message);
@@ -79,6 +87,7 @@ class BasicConnection final : public Connection {
   bool writing_ = false;
   bool watching_ = false;
   bool draining_ = false;
+  HandBack hand_back_;  // adopted connections only
 };
 
 using PlainConnection = BasicConnection<PlainStream>;

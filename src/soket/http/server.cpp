@@ -37,6 +37,13 @@ net::tcp::endpoint Server::listen(const net::tcp::endpoint& endpoint,
   return listener->local_endpoint();
 }
 
+void Server::adopt(beast::tcp_stream stream, Request request, beast::flat_buffer buffer,
+                   HandBack hand_back) {
+  auto connection = std::make_shared<PlainConnection>(std::move(stream), std::move(buffer),
+                                                      shared_from_this(), std::move(hand_back));
+  connection->start_with(std::move(request));
+}
+
 void Server::stop() {
   for (auto& listener : listeners_)
     listener->stop();

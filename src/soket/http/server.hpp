@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -11,6 +12,11 @@
 #include "soket/net/tls.hpp"
 
 namespace soket::http {
+
+/// Where a connection adopted from another HTTP server goes back: the stream, the request that
+/// none of this server's routes serves, and the bytes already read after it.
+using HandBack =
+    std::function<void(beast::tcp_stream stream, Request request, beast::flat_buffer buffer)>;
 
 struct ServerOptions {
   std::size_t header_limit = 16 * 1024;
@@ -41,6 +47,15 @@ class Server : public std::enable_shared_from_this<Server> {
   net::tcp::endpoint listen(const net::tcp::endpoint& endpoint,
                             const net::ListenOptions& options = {},
                             net::TlsContextPtr tls = nullptr);
+
+  /// Serves a connection that another HTTP server accepted and read `request` from (a Boost.Beast
+  /// application that keeps its own routes on the same port): `request` goes to this server's
+  /// router (Engine.IO's path, say), then the connection is read on by this server (keep-alive,
+  /// long-polling, a WebSocket upgrade). `buffer` holds what was read past `request`. A later
+  /// request on it that no route of this server serves goes back through `hand_back` (without
+  /// one: a 404). The stream must run on this server's io_context.
+  void adopt(beast::tcp_stream stream, Request request, beast::flat_buffer buffer = {},
+             HandBack hand_back = {});
 
   /// Stops accepting and closes every open connection.
   void stop();

@@ -61,6 +61,12 @@ class TableReader {
         fail(source_, node->source(),
              "'" + path_ + std::string(key) + "' must be a whole number (0 or more)");
       out = static_cast<int>(*v);
+    } else if constexpr (std::is_same_v<T, std::size_t>) {
+      auto v = node->value<int64_t>();
+      if (!v || *v < 1)
+        fail(source_, node->source(),
+             "'" + path_ + std::string(key) + "' must be a positive integer");
+      out = static_cast<std::size_t>(*v);
     } else if constexpr (std::is_same_v<T, double>) {
       auto v = node->value<double>();
       if (!v) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a number");
@@ -206,6 +212,8 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     r.get("sharded", config.redis_sharded);
     r.get("adapter", config.redis_adapter);
     r.get("stream_name", config.stream_name);
+    r.get("stream_count", config.stream_count);
+    r.get("stream_max_len", config.stream_max_len);
     r.get("node_name", config.node_name);
     if (config.redis_adapter != "pubsub" && config.redis_adapter != "streams")
       fail(source, cluster->get("adapter")->source(),

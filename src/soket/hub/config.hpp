@@ -95,7 +95,9 @@ struct HubConfig {
   /// Redis stream, `stream_name`; `redis_sharded` is then its useShardedPubSub).
   std::string redis_adapter = "pubsub";
   std::string stream_name = "socket.io";
-  std::string node_name;  // empty: node-<http port>
+  std::size_t stream_count = 1;        // streams adapter: streamCount (namespaces over N streams)
+  std::size_t stream_max_len = 10000;  // streams adapter: maxLen (XADD MAXLEN ~)
+  std::string node_name;               // empty: node-<http port>
 
   /// [tls]: the HTTP port speaks only TLS (https://, wss://) when a certificate and key are
   /// given; the device and chat ports too when `tls_devices` / `tls_chat` are set.

@@ -82,6 +82,8 @@ void Hub::start() {
     redis_options.sharded = config_.redis_sharded;
     if (config_.redis_adapter == "streams") redis_options.kind = cluster::RedisAdapterKind::streams;
     redis_options.stream.stream = config_.stream_name;
+    redis_options.stream_count = config_.stream_count;
+    redis_options.stream_max_len = config_.stream_max_len;
     redis_ = cluster::RedisLink::create(io_, *url, redis_options);
     redis_->start();
     sio.adapter = redis_->adapter_factory();

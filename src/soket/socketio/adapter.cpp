@@ -55,6 +55,12 @@ EncodedPacket Adapter::keep_for_recovery(Packet& packet, const BroadcastOptions&
   return sessions_->store(packet, options);
 }
 
+void Adapter::emit_to_socket(Socket& socket, const Packet& packet,
+                             const BroadcastOptions& options) {
+  auto bytes = encode_for_delivery(packet, options);
+  socket.write(options.flags.compress ? bytes : uncompressed(bytes));
+}
+
 std::string Adapter::last_offset() {
   return sessions_ ? sessions_->last_offset() : std::string();
 }

@@ -139,6 +139,11 @@ class Adapter {
   /// encodes it, and keeps it for the sockets `options` targets that lose their connection. Every
   /// targeted socket gets the returned bytes.
   virtual EncodedPacket keep_for_recovery(Packet& packet, const BroadcastOptions& options);
+  /// With recovery on, a socket's own emit of a packet recovery keeps (the reference sends it as a
+  /// broadcast to the socket's own room). By default it is numbered, kept and written at once; an
+  /// adapter whose offsets come from its broker may write it once the broker numbered it.
+  virtual void emit_to_socket(Socket& socket, const Packet& packet,
+                              const BroadcastOptions& options);
   /// The offset of the newest packet kept so far: a session that begins now starts after it (a
   /// client that got no packet yet comes back with its pid alone; see restore_session).
   virtual std::string last_offset();

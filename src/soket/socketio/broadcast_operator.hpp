@@ -12,6 +12,7 @@
 #include "soket/socketio/ack_completion.hpp"
 #include "soket/socketio/adapter.hpp"
 #include "soket/socketio/message.hpp"
+#include "soket/socketio/typed_events.hpp"
 
 namespace soket::socketio {
 
@@ -54,6 +55,11 @@ class BroadcastOperator {
   template <class... T>
   void emit(std::string_view event, T&&... values) const {
     emit_message(event, make_message(std::forward<T>(values)...));
+  }
+  /// emit<E>(values...): a typed event (typed_events.hpp), checked at compile time.
+  template <EventDescriptor E, class... V>
+  void emit(V&&... values) const {
+    emit_message(E::name, event_message<E>(std::forward<V>(values)...));
   }
   /// emit("message", values...) (Node's send).
   template <class... T>

@@ -60,6 +60,11 @@ class Namespace {
   void emit(std::string_view event, T&&... values) {
     emit_message(event, make_message(std::forward<T>(values)...));
   }
+  /// emit<E>(values...): a typed event (typed_events.hpp), checked at compile time.
+  template <EventDescriptor E, class... V>
+  void emit(V&&... values) {
+    emit_message(E::name, event_message<E>(std::forward<V>(values)...));
+  }
   /// emit("message", values...) (Node's namespace.send).
   template <class... T>
   void send(T&&... values) {

@@ -70,6 +70,11 @@ class Server {
   void emit(std::string_view event, T&&... values) {
     main().emit(event, std::forward<T>(values)...);
   }
+  /// emit<E>(values...): a typed event (typed_events.hpp), checked at compile time.
+  template <EventDescriptor E, class... V>
+  void emit(V&&... values) {
+    main().template emit<E>(std::forward<V>(values)...);
+  }
   template <class... T>
   void send(T&&... values) {
     main().send(std::forward<T>(values)...);

@@ -248,6 +248,13 @@ void SocketEmitter::emit_with_ack(std::string_view event, Message message, AckCa
   socket_->emit_event_with_ack(event, std::move(message), std::move(callback), timeout, compress_);
 }
 
+void Socket::report_error(std::string_view error) {
+  log::debug(log::Layer::socketio, "{}: {}", id_, error);
+  auto handlers = error_handlers_;  // a handler may add more
+  for (const auto& handler : handlers)
+    handler(*this, error);
+}
+
 void Socket::emit_message(std::string_view event, Message message) {
   emit_event(event, std::move(message), true);
 }
@@ -261,7 +268,8 @@ void Socket::emit_event(std::string_view event, Message message, bool compress) 
   // Kept like a broadcast to this socket's own room, so that it is replayed if it gets lost.
   BroadcastOptions options;
   options.rooms.push_back(id_);
-  write(adapter.encode_for_delivery(packet, options), compress);
+  options.flags.compress = compress;
+  adapter.emit_to_socket(*this, packet, options);
 }
 
 void Socket::Volatile::emit_message(std::string_view event, Message message) const {

@@ -15,6 +15,7 @@
 #include "soket/socketio/broadcast_operator.hpp"
 #include "soket/socketio/packet.hpp"
 #include "soket/socketio/session_store.hpp"
+#include "soket/socketio/typed_events.hpp"
 #include "soket/socketio/types.hpp"
 
 namespace soket::socketio {
@@ -120,6 +121,40 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void emit(std::string_view event, T&&... values) {
     emit_message(event, make_message(std::forward<T>(values)...));
   }
+
+  // Typed events (typed_events.hpp): checked against the event's descriptor at compile time.
+  /// handler(Socket&, the values of E::args...[, TypedAck<E> when E has an ack]). A client event
+  /// whose arguments do not convert: the handler is not called, the error listeners (on_error)
+  /// get `event "<name>": argument <i> does not convert: ...`, the connection stays.
+  template <EventDescriptor E, class F>
+  ListenerId on(F handler) {
+    static_assert(typed_detail::handles<E, Socket, F>::value,
+                  "on<E>(handler): the handler must take (Socket&, the types of E::args...) and, "
+                  "when E has an ack, a TypedAck<E> last");
+    return on(std::string(std::string_view(E::name)),
+              typed_detail::listener<E, Socket>(std::move(handler)));
+  }
+  /// emit<E>(values...): exactly the values E::args declares.
+  template <EventDescriptor E, class... V>
+  void emit(V&&... values) {
+    emit_message(E::name, event_message<E>(std::forward<V>(values)...));
+  }
+  /// emit_with_ack<E>(values..., callback(error, std::optional<E::ack>)): an answer that does not
+  /// match E::ack is an error. Waits as long as it takes (the untyped API has timeouts).
+  template <AckedEventDescriptor E, class... V>
+  void emit_with_ack(V&&... values_then_callback) {
+    static_assert(sizeof...(V) >= 1, "emit_with_ack<E>(values..., callback): no callback");
+    auto all = std::forward_as_tuple(std::forward<V>(values_then_callback)...);
+    constexpr std::size_t count = sizeof...(V) - 1;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      emit_with_ack(
+          E::name, event_message<E>(std::get<I>(std::move(all))...),
+          typed_detail::ack_callback<E>(TypedAckCallback<E>(std::get<count>(std::move(all)))));
+    }
+    (std::make_index_sequence<count>{});
+  }
+  /// Tells the error listeners (on_error) about `error` (a typed event that did not convert).
+  void report_error(std::string_view error);
   /// emit("message", values...) (Node's socket.send).
   template <class... T>
   void send(T&&... values) {

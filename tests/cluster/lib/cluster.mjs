@@ -155,7 +155,8 @@ function node_command(kind) {
 }
 
 // Starts one node of `kind` joined to `redis_url`. Returns the start_program handle plus
-// {kind, name, url}. `soket_args` are added to a soket node's command line.
+// {kind, name, url}. `soket_args` are added to a soket node's command line, `node_args` to a Node
+// node's.
 export async function start_node(
   kind,
   {
@@ -165,6 +166,7 @@ export async function start_node(
     sharded = cluster_sharded(),
     streams = cluster_streams(),
     soket_args = [],
+    node_args = [],
   },
 ) {
   const { binary, prefix } = node_command(kind);
@@ -181,7 +183,7 @@ export async function start_node(
     ...(requests_timeout_ms !== undefined ? ["--requests-timeout", String(requests_timeout_ms)] : []),
     ...(sharded ? ["--sharded"] : []),
     ...(streams ? ["--redis-adapter", "streams"] : []),
-    ...(kind === "soket" ? soket_args : []),
+    ...(kind === "soket" ? soket_args : node_args),
   ];
   const program = await start_program(`${kind} node ${name}`, binary, args_for);
   return Object.assign(program, { kind, name });
@@ -210,7 +212,7 @@ export async function wait_subscribed(redis, expected, timeout_ms = 5000) {
 // Redis plus one node per kind (names "A-node", "B-soket", ...), all started in parallel.
 // Returns {redis, nodes, stop()}; stop() checks that every node still running exits cleanly on
 // SIGTERM (nodes in `killed` are skipped).
-export async function start_cluster(kinds, { requests_timeout_ms, soket_args } = {}) {
+export async function start_cluster(kinds, { requests_timeout_ms, soket_args, node_args } = {}) {
   const redis = await start_redis();
   const started = await Promise.allSettled(
     kinds.map((kind, i) =>
@@ -219,6 +221,7 @@ export async function start_cluster(kinds, { requests_timeout_ms, soket_args } =
         name: `${String.fromCharCode(65 + i)}-${kind}`,
         requests_timeout_ms,
         soket_args,
+        node_args,
       }),
     ),
   );

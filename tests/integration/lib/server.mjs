@@ -21,6 +21,7 @@ const BINARY_ENV = {
   "socketio-conformance": "SOKET_SOCKETIO_CONFORMANCE",
   "engineio-conformance": "SOKET_ENGINEIO_CONFORMANCE",
   chat: "SOKET_CHAT_SERVER",
+  "beast-integration": "SOKET_BEAST_INTEGRATION",
 };
 
 // SOKET_PARSER (json or msgpack): the --parser of the examples that take one (see client.mjs).

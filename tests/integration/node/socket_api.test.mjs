@@ -25,6 +25,20 @@ describe("Socket.IO server API", () => {
   }
   const sorted = (list) => [...list].sort();
 
+  it("a typed event: converted arguments, and a bad payload reported without a disconnect", T, async () => {
+    const a = await connect(server.url, ws);
+    assert.deepEqual(await emit_ack(a, "typed-sum", [2, 40]), [42]);
+    const error = next_event(a, "typed-error");
+    a.emit("typed-sum", "two", 40, () => assert.fail("a handler that must not run answered"));
+    assert.match((await error)[0], /^event "typed-sum": argument 0 does not convert/);
+    const missing = next_event(a, "typed-error");
+    a.emit("typed-sum", 1);
+    assert.equal((await missing)[0], 'event "typed-sum": 2 arguments expected, 1 given');
+    assert.equal(a.connected, true);
+    assert.deepEqual(await emit_ack(a, "typed-sum", [-1, 1]), [0]);
+    close_all(a);
+  });
+
   it("send() emits \"message\" from a socket, the server and a room operator", T, async () => {
     const a = await connect(server.url, ws);
     const b = await connect(server.url, { transports: ["polling"] });
