@@ -27,7 +27,8 @@ class SmallerOnes(unittest.TestCase):
         config = '[auth.devices]\n"*" = "village-secret"\n'
         with Hub(config_text=config,
                  extra_args=["--simulate", "--simulate-time-scale", "600"]) as hub:
-            self.assertIn(b"a day lasts 2 minutes", hub.stdout)
+            # Printed after the "listening" lines the fixture waits for.
+            wait_until(lambda: b"a day lasts 2 minutes" in hub.stdout, what="the time scale line")
             wait_until(lambda: sum(d["online"] for d in hub.devices().values()) >= 10,
                        timeout=15, what="simulated devices online")
             self.assertNotIn(b"unauthorized", hub.stdout)
