@@ -10,11 +10,6 @@
 using namespace soket;
 namespace codec = soket::socketio::cluster_codec;
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  fuzz::quiet_logs();
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   auto doc = cluster::parse_payload("fuzz", fuzz::as_view(data, size));
   if (!doc) return 0;

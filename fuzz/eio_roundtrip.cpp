@@ -37,11 +37,6 @@ bool same(const std::vector<PacketView>& a, const std::vector<PacketView>& b) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  fuzz::quiet_logs();
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::string_view input = fuzz::as_view(data, size);
   std::vector<std::string> storage;

@@ -22,11 +22,6 @@ std::size_t count(const RedisReply& reply, int depth) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  fuzz::quiet_logs();
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   std::string_view wire = fuzz::as_view(data + 1, size - 1);

@@ -9,11 +9,6 @@
 using namespace soket;
 using namespace soket::cluster;
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  fuzz::quiet_logs();
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   std::vector<std::string_view> args = fuzz::split(fuzz::as_view(data, size), '\0', 256);
   std::string wire = format_command(args);

@@ -11,11 +11,6 @@
 using namespace soket;
 using namespace soket::socketio;
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  fuzz::quiet_logs();
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   DecoderOptions options;
   options.max_attachments = 4;

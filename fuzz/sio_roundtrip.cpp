@@ -45,11 +45,6 @@ std::optional<Packet> decode_frames(const EncodedPacket& encoded, const DecoderO
 
 }  // namespace
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  fuzz::quiet_logs();
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   bool msgpack = data[0] & 1;
