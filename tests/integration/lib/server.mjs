@@ -193,3 +193,11 @@ export async function stop_checked(server) {
   if (status.code !== 0) throw new Error(`server exited with ${JSON.stringify(status)} on SIGTERM: ${stderr}`);
   return status;
 }
+
+// The Engine.IO echo serving v3 clients too, with a heartbeat slow enough for hand-made polling.
+export function start_eio3_echo() {
+  return start_server("engineio-conformance", {
+    host: true,
+    extra_args: ["--allow-eio3", "--ping-interval-ms", "20000", "--ping-timeout-ms", "20000"],
+  });
+}

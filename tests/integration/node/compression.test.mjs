@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { bad_input_fixture, PROFILES } from "../lib/bad_input.mjs";
 import { close_all, connect, emit_ack, next_event } from "../lib/client.mjs";
 import { client_frame as frame, ServerFrames as FrameReader, WIRE_TIMEOUT_MS, ws_upgrade as upgrade } from "../lib/raw.mjs";
-import { start_server, stop_checked } from "../lib/server.mjs";
+import { start_eio3_echo, start_server, stop_checked } from "../lib/server.mjs";
 
 const T = { timeout: 30000 };
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -347,10 +347,7 @@ const v3_packet = (packet) => `${packet.length}:${packet}`;
 describe("httpCompression of every polling response kind (engineio-conformance --allow-eio3)", () => {
   let server;
   before(async () => {
-    server = await start_server("engineio-conformance", {
-      host: true,
-      extra_args: ["--allow-eio3", "--ping-interval-ms", "20000", "--ping-timeout-ms", "20000"],
-    });
+    server = await start_eio3_echo();
   });
   after(async () => {
     if (server) await stop_checked(server);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { expect_eio_error } from "../lib/raw.mjs";
-import { start_server, stop_checked } from "../lib/server.mjs";
+import { start_eio3_echo, stop_checked } from "../lib/server.mjs";
 
 const T = { timeout: 20000 };
 
@@ -24,10 +24,7 @@ function form(d) {
 describe("JSONP polling (engineio-conformance --allow-eio3)", () => {
   let server;
   before(async () => {
-    server = await start_server("engineio-conformance", {
-      host: true,
-      extra_args: ["--allow-eio3", "--ping-interval-ms", "20000", "--ping-timeout-ms", "20000"],
-    });
+    server = await start_eio3_echo();
   });
   after(async () => {
     await stop_checked(server);
