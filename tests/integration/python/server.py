@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+import unittest
 
 PORT_MIN = 20000
 PORT_MAX = 32000
@@ -131,3 +132,28 @@ def start_server(name, host=False, extra_args=()):
         except RuntimeError as err:
             last_error = err
     raise RuntimeError(f"could not start {name} after {START_ATTEMPTS} attempts: {last_error}")
+
+
+class FeatureServerCase(unittest.TestCase):
+    """Tests against one feature-server started with SERVER_ARGS for the whole class; each test's
+    clients (self.clients) are disconnected after it, and the server must still be running."""
+
+    SERVER_ARGS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = start_server("feature-server", host=True, extra_args=list(cls.SERVER_ARGS))
+
+    @classmethod
+    def tearDownClass(cls):
+        code, crashed, killed = cls.server.stop()
+        assert not crashed, f"server exited during the tests: {cls.server.stderr()}"
+
+    def setUp(self):
+        self.clients = []
+
+    def tearDown(self):
+        for client in self.clients:
+            if client.connected:
+                client.disconnect()
+        self.assertIsNone(self.server.exited(), f"server exited: {self.server.stderr()}")

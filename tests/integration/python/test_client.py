@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import socketio  # noqa: E402
 
-from server import start_server  # noqa: E402
+from server import FeatureServerCase, start_server  # noqa: E402
 
 TOKEN = "soket-secret-token"
 # SOKET_PARSER=msgpack runs the same tests with python-socketio's msgpack serializer (python3-msgpack)
@@ -48,24 +48,8 @@ class Events:
         return self.queue(name).empty()
 
 
-class FeatureServerTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = start_server("feature-server", host=True, extra_args=PARSER_ARGS)
-
-    @classmethod
-    def tearDownClass(cls):
-        code, crashed, killed = cls.server.stop()
-        assert not crashed, f"server exited during the tests: {cls.server.stderr()}"
-
-    def setUp(self):
-        self.clients = []
-
-    def tearDown(self):
-        for client in self.clients:
-            if client.connected:
-                client.disconnect()
-        self.assertIsNone(self.server.exited(), f"server exited: {self.server.stderr()}")
+class FeatureServerTest(FeatureServerCase):
+    SERVER_ARGS = PARSER_ARGS
 
     def client(self, events=None, transports=("websocket",), namespaces=None, auth=None, listen=()):
         sio = socketio.Client(reconnection=False, serializer=SERIALIZER)

@@ -16,29 +16,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import socketio  # noqa: E402
 
-from server import start_server  # noqa: E402
+from server import FeatureServerCase  # noqa: E402
 
 WAIT_S = 5.0
 
 
-class CompressionTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = start_server("feature-server", host=True, extra_args=["--per-message-deflate"])
-
-    @classmethod
-    def tearDownClass(cls):
-        code, crashed, killed = cls.server.stop()
-        assert not crashed, f"server exited during the tests: {cls.server.stderr()}"
-
-    def setUp(self):
-        self.clients = []
-
-    def tearDown(self):
-        for client in self.clients:
-            if client.connected:
-                client.disconnect()
-        self.assertIsNone(self.server.exited(), f"server exited: {self.server.stderr()}")
+class CompressionTest(FeatureServerCase):
+    SERVER_ARGS = ["--per-message-deflate"]
 
     def test_polling_responses_are_gzipped_from_1_kib(self):
         encodings = []  # (Content-Encoding, decoded size) of every polling GET
