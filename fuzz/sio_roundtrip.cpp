@@ -1,6 +1,7 @@
 // Round trips of the Socket.IO packet encoders: a packet decoded from the input (byte 0 even: the
 // JSON parser's text + attachments cut at \0; odd: one msgpack message) is encoded with the same
 // parser and must decode to the same packet.
+#include <cmath>
 #include <string>
 
 #include "fuzz_common.hpp"
@@ -66,6 +67,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     if (status == Decoder::Status::ready) packet = decoder.take();
   }
   if (!packet || packet->nsp.find(',') != std::string::npos) return 0;
+  // An event named by a number that is not finite (1e400: valid, as for the reference) is written
+  // back with a null name, which no parser accepts: such a packet has no round trip.
+  if (const auto* args = packet->data.if_array();
+      args && !args->empty() &&
+      (packet->type == PacketType::event || packet->type == PacketType::binary_event) &&
+      args->front().is_double() && !std::isfinite(args->front().get_double()))
+    return 0;
 
   auto back = decode_frames(encode(*packet, options.parser), options);
   FUZZ_CHECK(back.has_value());

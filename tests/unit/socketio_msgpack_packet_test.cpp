@@ -240,6 +240,27 @@ TEST(SocketIoMsgpackDecode, RoundTrip) {
   EXPECT_EQ(*decoded.attachments[0], *packet.attachments[0]);
 }
 
+TEST(SocketIoMsgpackDecode, BinariesOutsideDataAreNotAttachments) {
+  // {type: 2, nsp: "/admin", data: ["b", 105], 110: Buffer [2d 02 ff], id: 7}: found by
+  // fuzz_sio_roundtrip. The reference ignores the unknown key; its binary must not become an
+  // attachment that no placeholder names (the packet would not survive a round trip).
+  auto stray =
+      decode_ready("85a47479706502a36e7370a62f61646d696ea46461746192a162696ec4032d02ffa2696407");
+  EXPECT_EQ(json::serialize(stray.data), R"(["b",105])");
+  EXPECT_EQ(stray.id, 7u);
+  EXPECT_TRUE(stray.attachments.empty());
+  // {type: 2, x: Buffer [1], data: ["e", Buffer [2]], nsp: "/"}: the binary after the stray one
+  // becomes attachment 0.
+  auto renumbered = decode_ready("84a47479706502a178c40101a46461746192a165c40102a36e7370a12f");
+  EXPECT_EQ(json::serialize(renumbered.data), R"(["e",{"_placeholder":true,"num":0}])");
+  ASSERT_EQ(renumbered.attachments.size(), 1u);
+  EXPECT_EQ(*renumbered.attachments[0], std::string(1, '\x02'));
+  // {type: 0, x: Buffer [1], nsp: "/"}: a CONNECT whose binary is not in its data is fine.
+  auto connect = decode_ready("83a47479706500a178c40101a36e7370a12f");
+  EXPECT_EQ(connect.type, PacketType::connect);
+  EXPECT_TRUE(connect.attachments.empty());
+}
+
 // ---- bad input
 // -----------------------------------------------------------------------------------
 

@@ -84,6 +84,41 @@ bool is_data_valid(PacketType type, const json::value* data) {
   return is_payload_valid(type, *data);
 }
 
+// Rewrites the placeholders in `value` to point into `kept`, moving each binary they name there
+// once, in the order they are met; `new_index[i]` is where binary i went.
+void keep_referenced(json::value& value, std::vector<SharedBytes>& all,
+                     std::vector<SharedBytes>& kept, std::vector<int64_t>& new_index) {
+  if (json::array* array = value.if_array()) {
+    for (auto& v : *array)
+      keep_referenced(v, all, kept, new_index);
+    return;
+  }
+  json::object* object = value.if_object();
+  if (!object) return;
+  if (is_placeholder(value, all.size())) {
+    json::error_code ec;
+    const auto i = static_cast<std::size_t>((*object)["num"].to_number<uint64_t>(ec));
+    if (new_index[i] < 0) {
+      new_index[i] = static_cast<int64_t>(kept.size());
+      kept.push_back(all[i]);
+    }
+    (*object)["num"] = new_index[i];
+    return;
+  }
+  for (auto& kv : *object)
+    keep_referenced(kv.value(), all, kept, new_index);
+}
+
+// Binaries elsewhere in the packet map (another key, an earlier "data" that a repeated key
+// replaced) are not part of the packet: the reference ignores them like any unknown property.
+std::vector<SharedBytes> attachments_of(json::value& data, std::vector<SharedBytes>& all) {
+  std::vector<SharedBytes> kept;
+  if (all.empty()) return kept;
+  std::vector<int64_t> new_index(all.size(), -1);
+  keep_referenced(data, all, kept, new_index);
+  return kept;
+}
+
 }  // namespace
 
 EncodedPacket encode_msgpack(const Packet& packet) {
@@ -160,20 +195,20 @@ std::optional<Packet> decode_msgpack(std::string_view bytes, const DecoderOption
     }
   }
 
-  if (!document.attachments.empty() && packet.type != PacketType::event &&
-      packet.type != PacketType::ack) {
-    error = "binary data in a packet that is not an event or ack";
-    return std::nullopt;
-  }
   if (!is_absent(data)) {
     // A map spelled {"_placeholder":true,"num":9} must not point past this packet's binaries.
     if (!placeholders_valid(*data, document.attachments.size())) {
       error = "illegal attachments";
       return std::nullopt;
     }
+    packet.attachments = attachments_of(*data, document.attachments);
+    if (!packet.attachments.empty() && packet.type != PacketType::event &&
+        packet.type != PacketType::ack) {
+      error = "binary data in a packet that is not an event or ack";
+      return std::nullopt;
+    }
     packet.data = std::move(*data);
   }
-  packet.attachments = std::move(document.attachments);
   return packet;
 }
 
