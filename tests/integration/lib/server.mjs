@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 const PORT_MIN = 20000;
 const PORT_MAX = 32000;
 const START_ATTEMPTS = 5;
+const RESTART_ATTEMPTS = 25;
 const READY_TIMEOUT_MS = 10000;
 const STOP_GRACE_MS = 5000;
 const LOG_TAIL_BYTES = 16384;
@@ -111,7 +112,7 @@ function start_once(binary, args, port, { ready_line = LISTENING_LINE, probe = n
       state.exit = { code, signal };
       settle(
         reject_start,
-        new Error(`exited (code ${code}, signal ${signal}) before listening on port ${port}: ${state.stderr}`),
+        new Error(`exited (code ${code}, signal ${signal}) before listening on port ${port}: ${state.stderr || state.stdout}`),
       );
     });
   });
@@ -131,14 +132,16 @@ export async function start_server(name, { host = false, extra_args = [] } = {})
 }
 
 // Starts `binary` with the arguments `args_for(port)` on a random free port (up to 5 attempts, a
-// new port each), or on `port` when given (a restart on the same port; up to 5 attempts 200 ms
+// new port each), or on `port` when given (a restart on the same port; up to 25 attempts 400 ms
 // apart). Ready as in start_once (`ready_line`, `probe`). Returns
 // {url, port, announced, pid, exited(), logs(), stop(), kill(signal)}.
 export async function start_program(label, binary, args_for, { port: fixed_port, ...ready_opts } = {}) {
   let last_error;
-  for (let attempt = 0; attempt < START_ATTEMPTS; ++attempt) {
+  // A restart on the same port waits longer: the port can stay busy for a moment after a kill.
+  const attempts = fixed_port === undefined ? START_ATTEMPTS : RESTART_ATTEMPTS;
+  for (let attempt = 0; attempt < attempts; ++attempt) {
     const port = fixed_port ?? random_port();
-    if (fixed_port !== undefined && attempt > 0) await new Promise((r) => setTimeout(r, 200));
+    if (fixed_port !== undefined && attempt > 0) await new Promise((r) => setTimeout(r, 400));
     try {
       const { child, state, announced } = await start_once(binary, args_for(port), port, ready_opts);
       const url = `http://127.0.0.1:${port}`;
@@ -181,7 +184,7 @@ export async function start_program(label, binary, args_for, { port: fixed_port,
       last_error = err;
     }
   }
-  throw new Error(`could not start ${label} after ${START_ATTEMPTS} attempts: ${last_error?.message}`);
+  throw new Error(`could not start ${label} after ${attempts} attempts: ${last_error?.message}`);
 }
 
 // Stops `server` and asserts that it ran through the suite and exited cleanly on SIGTERM.
