@@ -322,15 +322,17 @@ void Server::accept_websocket(const EngineRequest& request,
   run_header_hooks(request, headers);
   WebSocketTransport::Limits limits{options_.max_payload, options_.max_buffered_bytes};
   const auto& exchange = request.exchange();
+  auto lease = exchange->lease();
   // The exchange holds the request and the headers, which must outlive the handshake.
   WebSocketTransport::accept(
       exchange->release_stream(), exchange->request(), limits, options_.per_message_deflate,
-      [exchange, then = std::move(then)](net::error_code ec,
-                                         std::shared_ptr<WebSocketTransport> ws) {
+      [exchange, lease = std::move(lease), then = std::move(then)](
+          net::error_code ec, std::shared_ptr<WebSocketTransport> ws) mutable {
         if (ec) {
           log::debug(log::Layer::engineio, "WebSocket handshake failed: {}", ec.message());
           return;
         }
+        ws->hold(std::move(lease));
         then(std::move(ws));
       },
       headers);

@@ -78,6 +78,9 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   ~WebSocketTransport();
 
   void set_owner(WebSocketOwner* owner) { owner_ = owner; }
+  /// Keeps `lease` (the HTTP connection's place under the server's connection limits) for as long
+  /// as this transport lives.
+  void hold(std::shared_ptr<void> lease) { lease_ = std::move(lease); }
   void start_reading();
 
   /// Queues a frame; false when the queue is over its limit (the peer is too slow).
@@ -122,6 +125,7 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   void on_tls_read(net::error_code ec, std::size_t n);
   void flush_tls();
 
+  std::shared_ptr<void> lease_;
   net::tcp::socket socket_;  // plain; over TLS an unopened socket that only gives the executor
   struct Tls;
   std::unique_ptr<Tls> tls_;  // only over TLS

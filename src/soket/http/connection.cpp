@@ -1,5 +1,7 @@
 #include "soket/http/connection.hpp"
 
+#include <algorithm>
+
 #include "soket/http/server.hpp"
 #include "soket/util/log.hpp"
 
@@ -171,30 +173,82 @@ void BasicConnection<Stream>::drain_then_close() {
 template <class Stream>
 void BasicConnection<Stream>::read_request() {
   if (closed_) return;
+  const ServerOptions& options = server_->options();
   parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(server_->options().header_limit));
-  parser_->body_limit(server_->options().body_limit);
-  tcp().expires_after(server_->options().request_timeout);
+  parser_->header_limit(static_cast<std::uint32_t>(options.header_limit));
+  parser_->body_limit(options.body_limit);
+  auto header_timeout =
+      options.header_timeout.count() > 0 ? options.header_timeout : options.request_timeout;
+  tcp().expires_after(std::min(header_timeout, options.request_timeout));
+  bhttp::async_read_header(stream_, buffer_, *parser_,
+                           [self = std::static_pointer_cast<BasicConnection>(shared_from_this())](
+                               beast::error_code ec, std::size_t) { self->on_read_header(ec); });
+}
+
+template <class Stream>
+void BasicConnection<Stream>::on_read_header(beast::error_code ec) {
+  if (closed_) return;
+  if (read_failed(ec, true)) return;
+  const ServerOptions& options = server_->options();
+  const auto& request = parser_->get();
+  if (request.target().size() > options.max_url_length) {
+    ++server_->stats_.url_too_long;
+    return reject(Status::uri_too_long, 3, "URL too long");
+  }
+  std::size_t fields = 0;
+  for (auto it = request.begin(); it != request.end(); ++it) {
+    if (++fields > options.max_header_count) {
+      ++server_->stats_.headers_too_large;
+      return reject(Status::request_header_fields_too_large, 3, "Too many request headers");
+    }
+  }
+  if (parser_->is_done()) return on_read({});
+  // The body: request_timeout from here.
+  tcp().expires_after(options.request_timeout);
   bhttp::async_read(stream_, buffer_, *parser_,
                     [self = std::static_pointer_cast<BasicConnection>(shared_from_this())](
                         beast::error_code ec, std::size_t) { self->on_read(ec); });
 }
 
 template <class Stream>
-void BasicConnection<Stream>::on_read(beast::error_code ec) {
-  if (closed_) return;
+bool BasicConnection<Stream>::read_failed(beast::error_code ec, bool in_headers) {
+  if (!ec) return false;
+  if (ec == beast::error::timeout && in_headers && buffer_.size() > 0) {
+    // Part of a request, and no more within header_timeout: a slow or stuck client (slowloris).
+    ++server_->stats_.header_timeouts;
+    if (uint64_t count = server_->header_timeout_log_.ready()) {
+      spdlog::warn(
+          "HTTP: closed {} connection(s) since the last such line that did not send "
+          "their request headers within {} ms (the last from {})",
+          count, server_->options().header_timeout.count(), remote_.address().to_string());
+    }
+    close();
+    return true;
+  }
   if (is_quiet_end(ec)) {
     // A client that goes away between requests, or sits idle, is not an error.
-    return close();
+    close();
+    return true;
   }
-  if (ec == bhttp::error::body_limit)
-    return reject(Status::payload_too_large, 3, "Payload too large");
-  if (ec == bhttp::error::header_limit)
-    return reject(Status::request_header_fields_too_large, 3, "Request headers too large");
-  if (ec) {
-    // The bytes were not HTTP (or the request was cut short): answer once, then hang up.
-    return reject(Status::bad_request, 3, "Bad request: " + ec.message());
+  if (ec == bhttp::error::body_limit) {
+    ++server_->stats_.body_too_large;
+    reject(Status::payload_too_large, 3, "Payload too large");
+    return true;
   }
+  if (ec == bhttp::error::header_limit) {
+    ++server_->stats_.headers_too_large;
+    reject(Status::request_header_fields_too_large, 3, "Request headers too large");
+    return true;
+  }
+  // The bytes were not HTTP (or the request was cut short): answer once, then hang up.
+  reject(Status::bad_request, 3, "Bad request: " + ec.message());
+  return true;
+}
+
+template <class Stream>
+void BasicConnection<Stream>::on_read(beast::error_code ec) {
+  if (closed_) return;
+  if (read_failed(ec, false)) return;
   tcp().expires_never();
   dispatch(parser_->release());
 }

@@ -23,6 +23,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   virtual void start() = 0;
   virtual void close() = 0;
 
+  /// Keeps the connection's place under the server's connection limits (see Exchange::lease()).
+  void hold(std::shared_ptr<void> lease) { lease_ = std::move(lease); }
+  const std::shared_ptr<void>& lease() const { return lease_; }
+
  protected:
   friend class Exchange;
 
@@ -35,6 +39,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<Exchange> current_;
   bool released_ = false;
   bool closed_ = false;
+  std::shared_ptr<void> lease_;
 };
 
 /// A Connection over `Stream`: PlainStream, or TlsStream (which first makes sure the client speaks
@@ -72,7 +77,10 @@ class BasicConnection final : public Connection {
   void refuse_plain_http();
   void drain_then_close();
   void read_request();
+  void on_read_header(beast::error_code ec);
   void on_read(beast::error_code ec);
+  /// True when the read ended in an error that was answered or closed the connection.
+  bool read_failed(beast::error_code ec, bool in_headers);
   void dispatch(Request request);
   void on_write(bool keep_alive, beast::error_code ec);
   void watch_for_close();

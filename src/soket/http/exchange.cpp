@@ -34,6 +34,10 @@ void Exchange::respond(Response response) {
   if (connection) connection->send(std::move(response));
 }
 
+std::shared_ptr<void> Exchange::lease() const {
+  return connection_ ? connection_->lease() : nullptr;
+}
+
 AnyStream Exchange::release_stream() {
   finished_ = true;
   on_abort_ = nullptr;

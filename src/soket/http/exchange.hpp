@@ -38,6 +38,9 @@ class Exchange {
   /// Takes the stream (TCP, or TLS on a TLS port) out of the HTTP connection, which then ends.
   /// For WebSocket upgrades.
   AnyStream release_stream();
+  /// The connection's place under the server's connection limits (null without limits): whoever
+  /// takes the stream keeps it as long as the stream lives. Ask before release_stream().
+  std::shared_ptr<void> lease() const;
 
   /// Called if the client closes the connection before a response was sent.
   void on_abort(std::function<void()> callback) { on_abort_ = std::move(callback); }

@@ -18,16 +18,27 @@ void Server::ensure_body_limit(std::size_t limit) {
 net::tcp::endpoint Server::listen(const net::tcp::endpoint& endpoint,
                                   const net::ListenOptions& options, net::TlsContextPtr tls) {
   // The kind of connection is chosen once per port: a plain port never touches TLS code.
+  limiter_.set_limits(options_.connection_limits);
   net::TcpListener::AcceptHandler accept;
   if (tls) {
     accept = [weak = weak_from_this(), tls](net::tcp::socket socket) {
-      if (auto self = weak.lock())
-        std::make_shared<TlsConnection>(std::move(socket), self, tls->current())->start();
+      auto self = weak.lock();
+      if (!self) return;
+      auto lease = self->admit(socket, true);
+      if (!lease) return;
+      auto connection = std::make_shared<TlsConnection>(std::move(socket), self, tls->current());
+      connection->hold(std::move(*lease));
+      connection->start();
     };
   } else {
     accept = [weak = weak_from_this()](net::tcp::socket socket) {
-      if (auto self = weak.lock())
-        std::make_shared<PlainConnection>(std::move(socket), self)->start();
+      auto self = weak.lock();
+      if (!self) return;
+      auto lease = self->admit(socket, false);
+      if (!lease) return;
+      auto connection = std::make_shared<PlainConnection>(std::move(socket), self);
+      connection->hold(std::move(*lease));
+      connection->start();
     };
   }
   auto listener = std::make_shared<net::TcpListener>(io_, std::move(accept));
@@ -35,6 +46,41 @@ net::tcp::endpoint Server::listen(const net::tcp::endpoint& endpoint,
   listener->start();
   listeners_.push_back(listener);
   return listener->local_endpoint();
+}
+
+std::optional<net::ConnectionLimiter::Lease> Server::admit(net::tcp::socket& socket, bool tls) {
+  if (!options_.connection_limits.any()) return net::ConnectionLimiter::Lease{};
+  net::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (ec) {
+    socket.close(ec);
+    return std::nullopt;
+  }
+  auto admission = limiter_.admit(remote.address());
+  if (admission) return std::move(admission.lease);
+  if (options_.refuse_with_503 && !tls) {
+    // A fresh socket's send buffer is empty: this short non-blocking write does not wait.
+    std::string_view message =
+        admission.refusal == net::Refusal::total
+            ? R"({"code":3,"message":"Too many connections"})"
+            : R"({"code":3,"message":"Too many connections from this address"})";
+    std::string answer =
+        "HTTP/1.1 503 Service Unavailable\r\nServer: " + options_.server_name +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(message.size()) +
+        "\r\nRetry-After: 10\r\nConnection: close\r\n\r\n" + std::string(message);
+    socket.non_blocking(true, ec);
+    socket.write_some(net::asio::buffer(answer), ec);
+    socket.shutdown(net::tcp::socket::shutdown_send, ec);
+  }
+  socket.close(ec);
+  return std::nullopt;
+}
+
+LimitStats Server::limit_stats() const {
+  LimitStats stats = stats_;
+  stats.refused_total = limiter_.stats().refused_total;
+  stats.refused_per_address = limiter_.stats().refused_per_address;
+  return stats;
 }
 
 void Server::adopt(beast::tcp_stream stream, Request request, beast::flat_buffer buffer,

@@ -4,12 +4,15 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 
 #include "soket/http/router.hpp"
+#include "soket/net/connection_limiter.hpp"
 #include "soket/net/tcp_listener.hpp"
 #include "soket/net/tls.hpp"
+#include "soket/util/log_throttle.hpp"
 
 namespace soket::http {
 
@@ -19,10 +22,36 @@ using HandBack =
     std::function<void(beast::tcp_stream stream, Request request, beast::flat_buffer buffer)>;
 
 struct ServerOptions {
+  /// Bytes of the request line and headers together (Node's maxHeaderSize): 431 beyond.
   std::size_t header_limit = 16 * 1024;
+  /// Header fields in one request: 431 beyond.
+  std::size_t max_header_count = 100;
+  /// Bytes of the request target (path and query): 414 beyond.
+  std::size_t max_url_length = 8 * 1024;
   std::size_t body_limit = 1024 * 1024;
-  std::chrono::seconds request_timeout{30};  // to receive one whole request (headers and body)
+  /// To receive the request line and every header, from the end of the previous answer on a
+  /// kept-alive connection (so it also bounds an idle keep-alive connection). A client that sent
+  /// part of its headers by then is dropped (slowloris); 0: request_timeout.
+  std::chrono::milliseconds header_timeout{10000};
+  /// To receive the whole request (headers and body).
+  std::chrono::milliseconds request_timeout{30000};
+  /// Open connections at once, in all and per client address (a WebSocket counts until it
+  /// closes); 0 = no limit. Past a limit a connection is accepted and closed at once.
+  net::ConnectionLimits connection_limits;
+  /// A connection refused by connection_limits first gets a 503 with a JSON body
+  /// {"code":3,"message":"Too many connections"} (plain HTTP ports only).
+  bool refuse_with_503 = true;
   std::string server_name = "soket";
+};
+
+/// What the limits of ServerOptions turned away, since the server started.
+struct LimitStats {
+  uint64_t refused_total = 0;        ///< connections refused: connection_limits.max_total
+  uint64_t refused_per_address = 0;  ///< connections refused: connection_limits.max_per_address
+  uint64_t header_timeouts = 0;      ///< dropped with part of their headers sent (header_timeout)
+  uint64_t headers_too_large = 0;    ///< 431: header_limit or max_header_count
+  uint64_t url_too_long = 0;         ///< 414: max_url_length
+  uint64_t body_too_large = 0;       ///< 413: body_limit
 };
 
 /// The HTTP/1.1 server: accepts connections on any number of endpoints and routes requests.
@@ -40,6 +69,9 @@ class Server : public std::enable_shared_from_this<Server> {
   /// Raises the body limit to at least `limit` (a layer such as Engine.IO needs room for its
   /// maximum payload).
   void ensure_body_limit(std::size_t limit);
+
+  /// The options, to change before listen() (the limits of an example's command line, say).
+  ServerOptions& options_to_change() { return options_; }
 
   /// Binds and starts accepting; returns the bound endpoint. Throws on bind failure. With `tls`
   /// this port speaks only TLS (https://, wss://), each new connection with the certificate `tls`
@@ -61,17 +93,26 @@ class Server : public std::enable_shared_from_this<Server> {
   void stop();
 
   std::size_t connection_count() const { return connections_.size(); }
+  /// Connections counted by connection_limits: HTTP connections and the WebSockets taken out of
+  /// them (only while a limit is set).
+  std::size_t limited_connection_count() const { return limiter_.open(); }
+  LimitStats limit_stats() const;
 
  private:
   template <class Stream>
   friend class BasicConnection;
   Server(net::asio::io_context& io, ServerOptions options);
+  /// Applies connection_limits to a new connection: its lease, or nothing (refused and closed).
+  std::optional<net::ConnectionLimiter::Lease> admit(net::tcp::socket& socket, bool tls);
 
   net::asio::io_context& io_;
   ServerOptions options_;
   Router router_;
   std::vector<std::shared_ptr<net::TcpListener>> listeners_;
   std::unordered_set<Connection*> connections_;
+  net::ConnectionLimiter limiter_{"HTTP"};
+  LimitStats stats_;  // the connection counts come from limiter_
+  LogThrottle header_timeout_log_;
 };
 
 }  // namespace soket::http
