@@ -25,6 +25,7 @@ void Client::start() {
     if (!self->sockets_.empty()) return;
     log::debug(log::Layer::socketio, "{}: no CONNECT within connectTimeout",
                self->connection_->id());
+    ++self->server_.limit_stats_.connect_timeouts;
     self->close("forced close");
   });
   // A Socket.IO v4 client is in the main namespace at once, without sending CONNECT.

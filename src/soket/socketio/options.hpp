@@ -16,6 +16,14 @@ struct ServerOptions {
   }();
   /// A connection that joins no namespace within this time is closed.
   std::chrono::milliseconds connect_timeout{45000};
+  /// Events a client may send on one socket (one namespace of one connection): a token bucket that
+  /// lets `event_burst` through at once, then `events_per_second`. 0 = no limit (Node has none).
+  /// An event over the limit is dropped without closing anything: its ack, if it asked for one, is
+  /// answered with {"error": "rate limit exceeded"}, and the socket gets an "error" event
+  /// {"message": "rate limit exceeded", "event": <name>} (at most one a second). Off, it costs one
+  /// branch per event.
+  double events_per_second = 0;
+  double event_burst = 0;  ///< below 1: events_per_second
   /// Serve the official browser client at <path>socket.io.js (and .min.js, .js.map).
   bool serve_client = true;
   /// Makes the adapter of each namespace, the main one included; empty: InMemoryAdapter.

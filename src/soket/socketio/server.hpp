@@ -12,6 +12,7 @@
 #include "soket/socketio/observer.hpp"
 #include "soket/socketio/options.hpp"
 #include "soket/socketio/parent_namespace.hpp"
+#include "soket/util/log_throttle.hpp"
 
 namespace soket::socketio {
 
@@ -95,6 +96,12 @@ class Server {
   }
   engineio::Server& engine() { return engine_; }
   net::asio::io_context& io() { return io_; }
+  /// What the limits of ServerOptions turned away, since the server started.
+  struct LimitStats {
+    uint64_t events_dropped = 0;    ///< events over events_per_second
+    uint64_t connect_timeouts = 0;  ///< connections closed: no CONNECT within connect_timeout
+  };
+  LimitStats limit_stats() const { return limit_stats_; }
   std::size_t client_count() const { return clients_.size(); }
   /// The connections whose transport is still long-polling.
   std::size_t polling_client_count() const;
@@ -137,6 +144,9 @@ class Server {
   std::unordered_map<const Namespace*, ParentNamespace*> parent_of_;
   std::unordered_map<Client*, std::shared_ptr<Client>> clients_;
   std::vector<std::shared_ptr<ServerObserver>> observers_;
+  friend class Socket;
+  LimitStats limit_stats_;
+  LogThrottle rate_limit_log_;
 };
 
 }  // namespace soket::socketio

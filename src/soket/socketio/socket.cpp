@@ -37,7 +37,8 @@ Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
       server_(&nsp.server()),
       client_(&client),
       id_(make_id(nsp, client)),
-      auth_(std::move(auth)) {
+      auth_(std::move(auth)),
+      event_rate_(server_->options().events_per_second, server_->options().event_burst) {
   // Like the reference, a Socket.IO v4 (Engine.IO v3) client is never told a private id, so it
   // can never recover: no session is kept for it.
   if (nsp_.adapter().recovers_sessions() && !client.legacy_protocol())
@@ -51,6 +52,7 @@ Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth, Restore
       id_(restored.session.sid),
       auth_(std::move(auth)),
       data_(restored.session.data),
+      event_rate_(server_->options().events_per_second, server_->options().event_burst),
       recovered_(true) {
   auto pid = restored.session.pid;
   auto start = restored.session.start;
@@ -398,6 +400,8 @@ struct Socket::PendingEvent {
 };
 
 void Socket::on_event(Packet& packet) {
+  if (event_rate_.enabled() && !event_rate_.take(std::chrono::steady_clock::now()))
+    return drop_over_rate(packet);
   std::string event(event_name(packet));
   log::debug(log::Layer::socketio, "{}: received event \"{}\"{}", id_, event,
              packet.id ? " (wants an ack)" : "");
@@ -415,6 +419,26 @@ void Socket::on_event(Packet& packet) {
   auto pending = std::make_shared<PendingEvent>(
       PendingEvent{std::move(event), std::move(message), std::move(ack)});
   run_packet_middlewares(pending, 0);
+}
+
+void Socket::drop_over_rate(Packet& packet) {
+  ++server_->limit_stats_.events_dropped;
+  std::string_view event = event_name(packet);
+  if (uint64_t count = server_->rate_limit_log_.ready()) {
+    spdlog::warn(
+        "Socket.IO: dropped {} event(s) since the last such line, over the limit of {} "
+        "a second per socket (the last \"{}\" from {})",
+        count, server_->options().events_per_second, event,
+        client_->connection().handshake().address);
+  }
+  const boost::json::object error{{"message", "rate limit exceeded"}, {"event", event}};
+  if (packet.id)
+    send_ack(*packet.id, make_message(boost::json::object{{"error", "rate limit exceeded"}}));
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_rate_notice_ >= std::chrono::seconds(1)) {
+    last_rate_notice_ = now;
+    emit("error", error);
+  }
 }
 
 void Socket::run_packet_middlewares(const std::shared_ptr<PendingEvent>& pending,

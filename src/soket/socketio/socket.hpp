@@ -17,6 +17,7 @@
 #include "soket/socketio/session_store.hpp"
 #include "soket/socketio/typed_events.hpp"
 #include "soket/socketio/types.hpp"
+#include "soket/util/token_bucket.hpp"
 
 namespace soket::socketio {
 
@@ -286,6 +287,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void on_connect();
   void on_packet(Packet& packet);
   void on_event(Packet& packet);
+  /// An event over ServerOptions::events_per_second: dropped, and the client told.
+  void drop_over_rate(Packet& packet);
   void on_ack(Packet& packet);
   void send_ack(uint64_t id, Message message);
   /// Leaves the namespace for `reason` (with its description, see DisconnectDescriptionHandler).
@@ -302,6 +305,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   SocketId id_;
   boost::json::object auth_;
   boost::json::object data_;
+  TokenBucket event_rate_;  // off (no cost but a branch) unless events_per_second is set
+  std::chrono::steady_clock::time_point last_rate_notice_{};
   bool connected_ = false;
   bool recovered_ = false;
   // Connection state recovery; null when it is off (and for Socket.IO v4 clients), so that it costs
