@@ -1,5 +1,6 @@
 #include "soket/gateway/chat_server.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "soket/gateway/text_check.hpp"
@@ -11,7 +12,21 @@ namespace soket::gateway {
 ChatServer::ChatServer(net::asio::io_context& io, ChatServerOptions options, Handlers handlers)
     : options_(std::move(options)),
       handlers_(std::move(handlers)),
-      server_(io, options_.line, options_.max_connections, options_.text.full + "\n", *this) {}
+      name_sweep_(io),
+      server_(io, options_.line,
+              net::ConnectionLimits{options_.max_connections, options_.max_connections_per_address},
+              options_.text.full + "\n", "chat", *this) {}
+
+ChatServer::Stats ChatServer::stats() const {
+  auto refused = server_.refused_stats();
+  Stats stats;
+  stats.refused = refused.refused_total;
+  stats.refused_per_address = refused.refused_per_address;
+  stats.over_rate = over_rate_;
+  stats.name_timeouts = name_timeouts_;
+  stats.idle_timeouts = server_.idle_timeout_count();
+  return stats;
+}
 
 std::string_view ChatServer::ending_for(LineEnd end) const {
   switch (options_.line_ending) {
@@ -39,6 +54,8 @@ void ChatServer::on_open(const LineConnectionPtr& conn) {
   spdlog::debug("chat connection {} from {}", conn->id(), conn->remote_string());
   Member& member = members_[conn->id()];
   member.conn = conn;
+  member.opened = std::chrono::steady_clock::now();
+  arm_name_sweep();
   // Until the name shows how this client ends lines, the fixed choice, or none in auto mode.
   member.ending = ending_for(LineEnd::idle);
   // The prompt never gets a line ending in auto mode: the course client compares it exactly.
@@ -102,6 +119,63 @@ void ChatServer::on_line_too_long(const LineConnectionPtr& conn) {
   }
   send_to(member,
           ChatTemplates::fill(options_.text.line_too_long, "", options_.line.max_line_length));
+}
+
+void ChatServer::on_line_over_rate(const LineConnectionPtr& conn) {
+  ++over_rate_;
+  if (uint64_t count = rate_log_.ready()) {
+    spdlog::warn(
+        "chat: dropped {} message(s) since the last such line, over the limit of {} a "
+        "second per connection (the last from {})",
+        count, options_.line.lines_per_second, conn->remote_string());
+  }
+  auto it = members_.find(conn->id());
+  if (it == members_.end()) return;
+  send_to(it->second,
+          ChatTemplates::fill(options_.text.too_fast, "",
+                              static_cast<std::size_t>(options_.line.lines_per_second)));
+}
+
+void ChatServer::arm_name_sweep() {
+  if (name_sweep_armed_ || options_.name_timeout.count() <= 0) return;
+  name_sweep_armed_ = true;
+  // A quarter of the timeout, at most a second: a connection goes at most that late.
+  auto step =
+      std::min<std::chrono::milliseconds>(options_.name_timeout / 4, std::chrono::seconds(1));
+  name_sweep_.expires_after(std::max(step, std::chrono::milliseconds(10)));
+  name_sweep_.async_wait([this](net::error_code ec) {
+    if (ec) return;  // cancelled: the server may be gone
+    name_sweep_armed_ = false;
+    sweep_names();
+  });
+}
+
+void ChatServer::sweep_names() {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<LineConnectionPtr> late;
+  bool waiting = false;
+  for (auto& [id, member] : members_) {
+    if (member.user || member.timed_out) continue;
+    if (now - member.opened >= options_.name_timeout) {
+      member.timed_out = true;
+      late.push_back(member.conn);
+    } else {
+      waiting = true;
+    }
+  }
+  for (auto& conn : late) {
+    ++name_timeouts_;
+    if (uint64_t count = name_timeout_log_.ready()) {
+      spdlog::warn(
+          "chat: closed {} connection(s) since the last such line that gave no user name "
+          "within {} ms (the last from {})",
+          count, options_.name_timeout.count(), conn->remote_string());
+    }
+    auto it = members_.find(conn->id());
+    if (it != members_.end()) send_to(it->second, options_.text.name_timeout);
+    conn->close();
+  }
+  if (waiting) arm_name_sweep();
 }
 
 void ChatServer::on_close(const LineConnectionPtr& conn, CloseReason reason) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,7 @@
 #include "soket/gateway/line_connection.hpp"
 #include "soket/gateway/line_server.hpp"
 #include "soket/net/asio.hpp"
+#include "soket/util/log_throttle.hpp"
 
 namespace soket::gateway {
 
@@ -28,10 +30,17 @@ enum class ChatLineEnding {
 };
 
 struct ChatServerOptions {
-  /// Framing and write queue as for devices; no idle timeout (chat users may lurk for hours, keep-
-  /// alive finds dead peers) and no grace after the peer closes.
+  /// Framing and write queue as for devices; an idle timeout of an hour (a user who lurks stays:
+  /// the TCP acknowledgements of keep-alive probes count as heard) and no grace after the peer
+  /// closes.
   LineOptions line = chat_line_defaults();
+  /// Connections beyond these, in all or from one address, get ChatTemplates::full and are
+  /// closed; 0 = no limit.
   std::size_t max_connections = 1000;
+  std::size_t max_connections_per_address = 50;
+  /// A connection that has not given a valid user name this long after it opened gets
+  /// ChatTemplates::name_timeout and is closed; 0 = never.
+  std::chrono::milliseconds name_timeout{60000};
   std::size_t max_name_length = 32;  ///< bytes
   /// Invalid names (empty, too long, control characters) allowed before disconnecting.
   int max_name_attempts = 3;
@@ -40,7 +49,7 @@ struct ChatServerOptions {
 
   static LineOptions chat_line_defaults() {
     LineOptions line;
-    line.idle_timeout = std::chrono::milliseconds(0);
+    line.idle_timeout = std::chrono::hours(1);
     line.eof_grace = std::chrono::milliseconds(0);
     return line;
   }
@@ -83,7 +92,10 @@ class ChatServer final : private LineServer::Events {
   }
   void start() { server_.start(); }
   /// Stops accepting and drops every connection (on_leave for each joined user).
-  void stop() { server_.stop(); }
+  void stop() {
+    name_sweep_.cancel();
+    server_.stop();
+  }
 
   net::tcp::endpoint local_endpoint() const { return server_.local_endpoint(); }
   uint16_t port() const { return local_endpoint().port(); }
@@ -95,17 +107,32 @@ class ChatServer final : private LineServer::Events {
   std::vector<ChatUser> users() const;
   const ChatTemplates& templates() const { return options_.text; }
 
+  struct Stats {
+    uint64_t refused = 0;              ///< connections refused: max_connections reached
+    uint64_t refused_per_address = 0;  ///< refused: max_connections_per_address reached
+    uint64_t over_rate = 0;            ///< messages dropped: over lines_per_second
+    uint64_t name_timeouts = 0;        ///< closed: no user name within name_timeout
+    uint64_t idle_timeouts = 0;        ///< closed: LineOptions::idle_timeout
+  };
+  Stats stats() const;
+
  private:
   struct Member {
     LineConnectionPtr conn;
     std::optional<ChatUser> user;  // set once joined
     std::string_view ending;       // appended to what this member receives
     int failed_names = 0;
+    std::chrono::steady_clock::time_point opened{};
+    bool timed_out = false;  // closed for not giving a name in time
   };
 
   void on_open(const LineConnectionPtr& conn) override;
   void on_line(const LineConnectionPtr& conn, std::string_view text, LineEnd end) override;
   void on_line_too_long(const LineConnectionPtr& conn) override;
+  void on_line_over_rate(const LineConnectionPtr& conn) override;
+  /// Closes the connections that did not give a name within name_timeout; runs while some wait.
+  void arm_name_sweep();
+  void sweep_names();
   void on_close(const LineConnectionPtr& conn, CloseReason reason) override;
 
   void take_name(Member& member, std::string_view text, LineEnd end);
@@ -118,6 +145,12 @@ class ChatServer final : private LineServer::Events {
   ChatServerOptions options_;
   Handlers handlers_;
   std::map<uint64_t, Member> members_;
+  net::asio::steady_timer name_sweep_;
+  bool name_sweep_armed_ = false;
+  uint64_t over_rate_ = 0;
+  uint64_t name_timeouts_ = 0;
+  LogThrottle rate_log_;
+  LogThrottle name_timeout_log_;
   LineServer server_;  // last: destroyed first, while the members and handlers still exist
 };
 

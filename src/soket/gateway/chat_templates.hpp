@@ -20,6 +20,8 @@ struct ChatTemplates {
   std::string line_too_long = "Pesan terlalu panjang (maksimal {max} byte)";
   std::string text_invalid = "Pesan berisi karakter yang tidak valid";
   std::string full = "Chat penuh, coba lagi nanti";  // refused: connection limit reached
+  std::string too_fast = "Pesan terlalu cepat, tidak dikirim (maksimal {max} per detik)";  // rate
+  std::string name_timeout = "Waktu habis: kirim nama user lebih cepat";  // then disconnected
 
   std::string joined_text(std::string_view name) const { return fill(joined, name, 0); }
   std::string left_text(std::string_view name) const { return fill(left, name, 0); }

@@ -8,10 +8,23 @@ namespace soket::gateway {
 DeviceServer::DeviceServer(net::asio::io_context& io, DeviceServerOptions options,
                            Handlers handlers)
     : handlers_(std::move(handlers)),
-      server_(io, options.line, options.max_connections, "ERR too many connections\n", *this) {}
+      lines_per_second_(options.line.lines_per_second),
+      server_(io, options.line,
+              net::ConnectionLimits{options.max_connections, options.max_connections_per_address},
+              "ERR too many connections\n", "devices", *this) {}
 
 DeviceServer::Stats DeviceServer::stats() const {
-  return {server_.accepted_count(), server_.refused_count(), messages_, errors_};
+  auto refused = server_.refused_stats();
+  Stats stats;
+  stats.accepted = server_.accepted_count();
+  stats.refused = refused.refused_total;
+  stats.refused_per_address = refused.refused_per_address;
+  stats.messages = messages_;
+  stats.errors = errors_;
+  stats.over_rate = over_rate_;
+  stats.too_long = too_long_;
+  stats.idle_timeouts = server_.idle_timeout_count();
+  return stats;
 }
 
 void DeviceServer::on_open(const LineConnectionPtr& conn) {
@@ -31,7 +44,19 @@ void DeviceServer::on_line(const LineConnectionPtr& conn, std::string_view text,
 }
 
 void DeviceServer::on_line_too_long(const LineConnectionPtr& conn) {
+  ++too_long_;
   reject(conn, "line too long");
+}
+
+void DeviceServer::on_line_over_rate(const LineConnectionPtr& conn) {
+  ++over_rate_;
+  if (uint64_t count = rate_log_.ready()) {
+    spdlog::warn(
+        "devices: dropped {} message(s) since the last such line, over the limit of {} a "
+        "second per connection (the last from {})",
+        count, lines_per_second_, conn->remote_string());
+  }
+  reject(conn, "rate limit");
 }
 
 void DeviceServer::on_close(const LineConnectionPtr& conn, CloseReason reason) {

@@ -10,6 +10,7 @@
 #include "soket/gateway/line_connection.hpp"
 #include "soket/gateway/line_server.hpp"
 #include "soket/net/asio.hpp"
+#include "soket/util/log_throttle.hpp"
 
 namespace soket::gateway {
 
@@ -22,8 +23,10 @@ using DeviceConnectionPtr = std::shared_ptr<DeviceConnection>;
 struct DeviceServerOptions {
   /// Framing, write queue, idle timeout (default 5 min), keep-alive.
   LineOptions line;
-  /// Connections beyond this get "ERR too many connections\n" and are closed.
+  /// Connections beyond this, in all or from one address, get "ERR too many connections\n" and
+  /// are closed; 0 = no limit.
   std::size_t max_connections = 10000;
+  std::size_t max_connections_per_address = 1000;
 };
 
 /// The device line server (protocol only). Per connection: messages framed by newline or idle gap
@@ -31,7 +34,9 @@ struct DeviceServerOptions {
 /// message gets "ERR <reason>\n" (and on_error); a valid one goes to on_message and gets no reply
 /// from here: the owner answers (e.g. "OK" once the message is stored). A message longer than
 /// LineOptions::max_line_length gets "ERR line too long\n", its bytes are skipped up to the next
-/// newline or idle gap, and the connection stays usable.
+/// newline or idle gap, and the connection stays usable. A message over
+/// LineOptions::lines_per_second gets "ERR rate limit\n" (through on_invalid when set), is dropped,
+/// and the connection stays.
 ///
 /// Single-threaded: construct, call and destroy it on the io_context's thread. Handlers are called
 /// from that thread and may call any method of the server or of a connection.
@@ -51,10 +56,14 @@ class DeviceServer final : private LineServer::Events {
   };
 
   struct Stats {
-    uint64_t accepted = 0;  ///< connections accepted
-    uint64_t refused = 0;   ///< connections refused (limit reached)
-    uint64_t messages = 0;  ///< valid messages passed to on_message
-    uint64_t errors = 0;    ///< ERR replies sent
+    uint64_t accepted = 0;             ///< connections accepted
+    uint64_t refused = 0;              ///< connections refused: max_connections reached
+    uint64_t refused_per_address = 0;  ///< refused: max_connections_per_address reached
+    uint64_t over_rate = 0;            ///< messages dropped: over lines_per_second
+    uint64_t too_long = 0;             ///< messages dropped: over max_line_length
+    uint64_t idle_timeouts = 0;        ///< connections closed by idle_timeout
+    uint64_t messages = 0;             ///< valid messages passed to on_message
+    uint64_t errors = 0;               ///< ERR replies sent
   };
 
   DeviceServer(net::asio::io_context& io, DeviceServerOptions options, Handlers handlers);
@@ -85,12 +94,17 @@ class DeviceServer final : private LineServer::Events {
   void on_open(const LineConnectionPtr& conn) override;
   void on_line(const LineConnectionPtr& conn, std::string_view text, LineEnd end) override;
   void on_line_too_long(const LineConnectionPtr& conn) override;
+  void on_line_over_rate(const LineConnectionPtr& conn) override;
   void on_close(const LineConnectionPtr& conn, CloseReason reason) override;
   void reject(const LineConnectionPtr& conn, std::string_view reason);
 
   Handlers handlers_;
   uint64_t messages_ = 0;
   uint64_t errors_ = 0;
+  uint64_t over_rate_ = 0;
+  uint64_t too_long_ = 0;
+  double lines_per_second_ = 0;
+  LogThrottle rate_log_;
   LineServer server_;  // last: destroyed first, while the handlers still exist
 };
 

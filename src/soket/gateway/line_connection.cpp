@@ -62,6 +62,7 @@ LineConnection::LineConnection(net::tcp::socket socket, uint64_t id, const LineO
       id_(id),
       options_(options),
       framer_(options.max_line_length),
+      line_rate_(options.lines_per_second, options.line_burst),
       gap_timer_(socket_.get_executor()),
       idle_timer_(socket_.get_executor()),
       linger_timer_(socket_.get_executor()) {
@@ -223,6 +224,10 @@ void LineConnection::feed(std::string_view data) {
 
 bool LineConnection::deliver(std::string_view text, LineEnd end) {
   if (state_ != State::open) return false;
+  if (line_rate_.enabled() && !line_rate_.take(std::chrono::steady_clock::now())) {
+    if (owner_ != nullptr) owner_->on_line_over_rate(*this);
+    return state_ == State::open;
+  }
   if (owner_ != nullptr) owner_->on_line(*this, text, end);
   return state_ == State::open;
 }

@@ -14,6 +14,7 @@
 #include "soket/net/asio.hpp"
 #include "soket/net/tls.hpp"
 #include "soket/util/bytes.hpp"
+#include "soket/util/token_bucket.hpp"
 
 namespace soket::gateway {
 
@@ -55,6 +56,11 @@ struct LineOptions {
   /// How long close() waits for queued bytes to be written before dropping the connection.
   std::chrono::milliseconds close_linger{5000};
   KeepAliveOptions keep_alive;
+  /// Messages a peer may send per second: a token bucket that lets `line_burst` through at once,
+  /// then `lines_per_second`. 0 = no limit (then it costs one branch per message). A message over
+  /// it is not delivered: the owner hears on_line_over_rate() instead.
+  double lines_per_second = 0;
+  double line_burst = 0;  ///< below 1: lines_per_second
 };
 
 enum class CloseReason {
@@ -81,6 +87,8 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
     virtual void on_ready(LineConnection& conn) = 0;
     virtual void on_line(LineConnection& conn, std::string_view text, LineEnd end) = 0;
     virtual void on_line_too_long(LineConnection& conn) = 0;
+    /// A message over LineOptions::lines_per_second, dropped.
+    virtual void on_line_over_rate(LineConnection& conn) = 0;
     virtual void on_closed(LineConnection& conn, CloseReason reason) = 0;
 
    protected:
@@ -157,6 +165,7 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   net::tcp::endpoint remote_;
   Owner* owner_ = nullptr;
   LineFramer framer_;
+  TokenBucket line_rate_;
   State state_ = State::open;
   bool peer_eof_ = false;
   CloseReason close_reason_ = CloseReason::closed;

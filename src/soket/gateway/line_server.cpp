@@ -7,9 +7,10 @@
 namespace soket::gateway {
 
 LineServer::LineServer(net::asio::io_context& io, const LineOptions& options,
-                       std::size_t max_connections, std::string refusal, Events& events)
+                       net::ConnectionLimits limits, std::string refusal, std::string name,
+                       Events& events)
     : options_(options),
-      max_connections_(max_connections),
+      limiter_(std::move(name), limits),
       refusal_(std::move(refusal)),
       events_(events),
       listener_(std::make_shared<net::TcpListener>(
@@ -58,20 +59,24 @@ void LineServer::for_each(const std::function<void(const LineConnectionPtr&)>& f
 }
 
 void LineServer::accept(net::tcp::socket socket) {
-  if (connections_.size() >= max_connections_) {
-    ++refused_;
+  net::error_code ec;
+  auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // gone already
+  auto admission = limiter_.admit(remote.address());
+  if (!admission) {
     // A fresh socket's send buffer is empty: this short non-blocking write does not wait.
     net::error_code ignored;
     socket.non_blocking(true, ignored);
     socket.write_some(net::asio::buffer(refusal_), ignored);
+    socket.shutdown(net::tcp::socket::shutdown_send, ignored);
     socket.close(ignored);
-    spdlog::warn("connection refused: limit of {} connections reached", max_connections_);
     return;
   }
   ++accepted_;
   auto conn = std::make_shared<LineConnection>(std::move(socket), next_id_++, options_,
                                                tls_ ? tls_->current() : nullptr);
   connections_.emplace(conn->id(), conn);
+  if (admission.lease) leases_.emplace(conn->id(), std::move(admission.lease));
   conn->start(this);  // on_ready: at once, or once the TLS handshake is done
 }
 
@@ -87,9 +92,15 @@ void LineServer::on_line_too_long(LineConnection& conn) {
   events_.on_line_too_long(conn.shared_from_this());
 }
 
+void LineServer::on_line_over_rate(LineConnection& conn) {
+  events_.on_line_over_rate(conn.shared_from_this());
+}
+
 void LineServer::on_closed(LineConnection& conn, CloseReason reason) {
   auto self = conn.shared_from_this();
   connections_.erase(conn.id());
+  leases_.erase(conn.id());
+  if (reason == CloseReason::idle_timeout) ++idle_timeouts_;
   if (conn.is_ready()) events_.on_close(self, reason);  // one that never opened closes unseen
 }
 

@@ -6,9 +6,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "soket/gateway/line_connection.hpp"
 #include "soket/net/asio.hpp"
+#include "soket/net/connection_limiter.hpp"
 #include "soket/net/tcp_listener.hpp"
 
 namespace soket::gateway {
@@ -25,6 +27,8 @@ class LineServer : private LineConnection::Owner {
     virtual void on_open(const LineConnectionPtr& conn) = 0;
     virtual void on_line(const LineConnectionPtr& conn, std::string_view text, LineEnd end) = 0;
     virtual void on_line_too_long(const LineConnectionPtr& conn) = 0;
+    /// A message over LineOptions::lines_per_second was dropped.
+    virtual void on_line_over_rate(const LineConnectionPtr& conn) = 0;
     /// The connection has already left the table.
     virtual void on_close(const LineConnectionPtr& conn, CloseReason reason) = 0;
 
@@ -32,9 +36,10 @@ class LineServer : private LineConnection::Owner {
     ~Events() = default;
   };
 
-  /// `refusal` is written to a connection accepted beyond `max_connections` before closing it.
-  LineServer(net::asio::io_context& io, const LineOptions& options, std::size_t max_connections,
-             std::string refusal, Events& events);
+  /// `refusal` is written to a connection accepted beyond `limits` (in all, or from its address)
+  /// before closing it; `name` is the listener's name in the log ("devices", "chat").
+  LineServer(net::asio::io_context& io, const LineOptions& options, net::ConnectionLimits limits,
+             std::string refusal, std::string name, Events& events);
   /// Stops listening and drops every connection without reporting events.
   ~LineServer();
   LineServer(const LineServer&) = delete;
@@ -54,25 +59,33 @@ class LineServer : private LineConnection::Owner {
   /// Calls `f` for each open connection, in id order. `f` must not close connections.
   void for_each(const std::function<void(const LineConnectionPtr&)>& f) const;
   uint64_t accepted_count() const { return accepted_; }
-  uint64_t refused_count() const { return refused_; }
+  uint64_t refused_count() const {
+    auto s = limiter_.stats();
+    return s.refused_total + s.refused_per_address;
+  }
+  net::ConnectionLimiter::Stats refused_stats() const { return limiter_.stats(); }
+  /// Connections closed by LineOptions::idle_timeout.
+  uint64_t idle_timeout_count() const { return idle_timeouts_; }
 
  private:
   void accept(net::tcp::socket socket);
   void on_ready(LineConnection& conn) override;
   void on_line(LineConnection& conn, std::string_view text, LineEnd end) override;
   void on_line_too_long(LineConnection& conn) override;
+  void on_line_over_rate(LineConnection& conn) override;
   void on_closed(LineConnection& conn, CloseReason reason) override;
 
   LineOptions options_;
-  std::size_t max_connections_;
+  net::ConnectionLimiter limiter_;
   std::string refusal_;
   Events& events_;
   std::shared_ptr<net::TcpListener> listener_;
   net::TlsContextPtr tls_;
   std::map<uint64_t, LineConnectionPtr> connections_;
+  std::unordered_map<uint64_t, net::ConnectionLimiter::Lease> leases_;  // with limits only
   uint64_t next_id_ = 1;
   uint64_t accepted_ = 0;
-  uint64_t refused_ = 0;
+  uint64_t idle_timeouts_ = 0;
 };
 
 }  // namespace soket::gateway
