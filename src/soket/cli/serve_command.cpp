@@ -23,6 +23,7 @@ Runner add_serve_command(CLI::App& app) {
     int64_t dead_peer_timeout = 0;
     int64_t command_ttl = 0;
     double simulate_time_scale = 120;
+    std::vector<std::string> limits;
   };
   auto options = std::make_shared<Options>();
   auto& c = options->config;
@@ -60,6 +61,11 @@ Runner add_serve_command(CLI::App& app) {
       "Seconds for which a command left unanswered by a device whose connection ended is written "
       "again when it comes back (at least once); 0: never twice ([devices] command_ttl, default "
       "600)");
+  cmd->add_option("--limit", options->limits,
+                  "Set a limit against abuse, as the key of [limits.SECTION] in the TOML file "
+                  "(repeatable; wins over the file): SECTION.KEY=VALUE, e.g. "
+                  "http.max_connections_per_address=100, http.header_timeout=5, "
+                  "devices.lines_per_second=20, chat.name_timeout=30 (docs/limits.md)");
   cmd->add_option("--config", options->config_file,
                   "A soket.toml with settings, auth tokens, groups and village rules");
   auto* redis = cmd->add_option("--redis", c.redis_url,
@@ -118,6 +124,8 @@ Runner add_serve_command(CLI::App& app) {
     if (tls_key->count()) config.tls_key = flags.tls_key;
     if (tls_devices->count()) config.tls_devices = flags.tls_devices;
     if (tls_chat->count()) config.tls_chat = flags.tls_chat;
+    for (const auto& limit : options->limits)
+      hub::apply_limit_flag(limit, config);
     if (config.tls_cert.empty() != config.tls_key.empty())
       throw std::runtime_error("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
     if ((config.tls_devices || config.tls_chat) && config.tls_cert.empty())

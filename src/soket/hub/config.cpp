@@ -67,6 +67,18 @@ class TableReader {
         fail(source_, node->source(),
              "'" + path_ + std::string(key) + "' must be a positive integer");
       out = static_cast<std::size_t>(*v);
+    } else if constexpr (std::is_same_v<T, int64_t>) {
+      auto v = node->value<int64_t>();
+      if (!v || *v < 0)
+        fail(source_, node->source(),
+             "'" + path_ + std::string(key) + "' must be a whole number (0 or more)");
+      out = *v;
+    } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+      auto v = node->value<double>();
+      if (!v || !(*v >= 0) || *v > 365.0 * 24 * 3600)
+        fail(source_, node->source(),
+             "'" + path_ + std::string(key) + "' must be a number of seconds (0 or more)");
+      out = std::chrono::milliseconds(static_cast<int64_t>(*v * 1000 + 0.5));
     } else if constexpr (std::is_same_v<T, double>) {
       auto v = node->value<double>();
       if (!v) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a number");
@@ -179,6 +191,71 @@ void read_greenhouse(const toml::table& table, std::string_view source, HubConfi
   config.greenhouses.push_back(std::move(greenhouse));
 }
 
+void read_rate(TableReader& r, std::string_view key, double& out, std::string_view source,
+               const toml::table& table, const std::string& path) {
+  r.get(key, out);
+  if (out < 0 || out > 1e9)
+    fail(source, table.get(key)->source(),
+         "'" + path + std::string(key) + "' must be a number from 0 (no limit) to 1e9");
+}
+
+void read_limits(const toml::table& table, std::string_view source, HubLimits& l) {
+  TableReader top(table, source, "limits.");
+  if (const toml::table* http = top.table("http")) {
+    const std::string path = "limits.http.";
+    TableReader r(*http, source, path);
+    r.get("max_connections", l.http_max_connections);
+    r.get("max_connections_per_address", l.http_max_connections_per_address);
+    r.get("header_timeout", l.header_timeout);
+    r.get("request_timeout", l.request_timeout);
+    r.get("max_header_bytes", l.max_header_bytes);
+    r.get("max_header_count", l.max_header_count);
+    r.get("max_url_length", l.max_url_length);
+    r.get("max_http_buffer_size", l.max_http_buffer_size);
+    r.get("connect_timeout", l.connect_timeout);
+    r.get("upgrade_timeout", l.upgrade_timeout);
+    read_rate(r, "events_per_second", l.events_per_second, source, *http, path);
+    read_rate(r, "event_burst", l.event_burst, source, *http, path);
+    auto positive = [&](std::string_view key, int64_t value) {
+      if (value < 1)
+        fail(source, http->get(key) ? http->get(key)->source() : http->source(),
+             "'" + path + std::string(key) + "' must be 1 or more");
+    };
+    positive("max_header_bytes", l.max_header_bytes);
+    positive("max_header_count", l.max_header_count);
+    positive("max_url_length", l.max_url_length);
+    positive("max_http_buffer_size", l.max_http_buffer_size);
+    if (l.request_timeout.count() <= 0 || l.connect_timeout.count() <= 0 ||
+        l.upgrade_timeout.count() <= 0)
+      fail(source, http->source(),
+           "'limits.http' request_timeout, connect_timeout and upgrade_timeout must be above 0");
+  }
+  if (const toml::table* devices = top.table("devices")) {
+    const std::string path = "limits.devices.";
+    TableReader r(*devices, source, path);
+    r.get("max_connections", l.device_max_connections);
+    r.get("max_connections_per_address", l.device_max_connections_per_address);
+    r.get("max_line_length", l.device_max_line_length);
+    read_rate(r, "lines_per_second", l.device_lines_per_second, source, *devices, path);
+    read_rate(r, "line_burst", l.device_line_burst, source, *devices, path);
+    if (l.device_max_line_length < 1)
+      fail(source, devices->source(), "'limits.devices.max_line_length' must be 1 or more");
+  }
+  if (const toml::table* chat = top.table("chat")) {
+    const std::string path = "limits.chat.";
+    TableReader r(*chat, source, path);
+    r.get("max_connections", l.chat_max_connections);
+    r.get("max_connections_per_address", l.chat_max_connections_per_address);
+    r.get("max_line_length", l.chat_max_line_length);
+    r.get("name_timeout", l.chat_name_timeout);
+    r.get("idle_timeout", l.chat_idle_timeout);
+    read_rate(r, "lines_per_second", l.chat_lines_per_second, source, *chat, path);
+    read_rate(r, "line_burst", l.chat_line_burst, source, *chat, path);
+    if (l.chat_max_line_length < 1)
+      fail(source, chat->source(), "'limits.chat.max_line_length' must be 1 or more");
+  }
+}
+
 void apply(const toml::table& root, std::string_view source, HubConfig& config) {
   TableReader top(root, source, "");
   if (const toml::table* server = top.table("server")) {
@@ -206,6 +283,7 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
       fail(source, devices->get("udp_offline_intervals")->source(),
            "'devices.udp_offline_intervals' must be 1 or more");
   }
+  if (const toml::table* limits = top.table("limits")) read_limits(*limits, source, config.limits);
   if (const toml::table* cluster = top.table("cluster")) {
     TableReader r(*cluster, source, "cluster.");
     r.get("redis", config.redis_url);
@@ -302,6 +380,34 @@ void load_config_text(std::string_view text, HubConfig& config, std::string_view
     fail(source, error.source(), std::string(error.description()));
   }
   apply(table, source, config);
+}
+
+void apply_limit_flag(std::string_view flag, HubConfig& config) {
+  auto dot = flag.find('.');
+  auto equals = flag.find('=');
+  if (dot == std::string_view::npos || equals == std::string_view::npos || dot > equals ||
+      dot == 0 || equals == dot + 1 || equals + 1 == flag.size())
+    throw std::runtime_error("--limit " + std::string(flag) +
+                             ": expected SECTION.KEY=VALUE, e.g. http.header_timeout=5");
+  auto section = flag.substr(0, dot);
+  auto key = flag.substr(dot + 1, equals - dot - 1);
+  auto value = flag.substr(equals + 1);
+  auto plain = [](std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+  };
+  auto number = [](std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+      return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == '_';
+    });
+  };
+  if (!plain(section) || !plain(key) || !number(value))
+    throw std::runtime_error("--limit " + std::string(flag) +
+                             ": SECTION and KEY are lower-case names, VALUE a number");
+  std::string text = "[limits." + std::string(section) + "]\n" + std::string(key) + " = " +
+                     std::string(value) + "\n";
+  load_config_text(text, config, "--limit " + std::string(flag));
 }
 
 void load_config_file(const std::filesystem::path& path, HubConfig& config) {

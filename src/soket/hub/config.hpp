@@ -53,6 +53,38 @@ struct ChatWording {
   std::string left = "{name} telah meninggalkan room chat !";
 };
 
+/// [limits.http], [limits.devices], [limits.chat]: what one client may take (docs/limits.md). A
+/// count of 0 and a rate of 0 mean no limit; times are in seconds in the file.
+struct HubLimits {
+  // [limits.http]: Socket.IO, the dashboard and the REST API.
+  int64_t http_max_connections = 5000;  // open at once; a WebSocket counts until it closes
+  int64_t http_max_connections_per_address = 500;
+  std::chrono::milliseconds header_timeout{10000};   // to send the request line and headers
+  std::chrono::milliseconds request_timeout{30000};  // to send a whole request
+  int64_t max_header_bytes = 16 * 1024;
+  int64_t max_header_count = 100;
+  int64_t max_url_length = 8 * 1024;
+  int64_t max_http_buffer_size = 1'000'000;  // Engine.IO maxHttpBufferSize: POST body, WS message
+  std::chrono::milliseconds connect_timeout{45000};  // Socket.IO CONNECT after the handshake
+  std::chrono::milliseconds upgrade_timeout{10000};  // polling -> WebSocket upgrade
+  double events_per_second = 0;                      // per Socket.IO socket
+  double event_burst = 0;
+  // [limits.devices]: the TCP device port.
+  int64_t device_max_connections = 10000;
+  int64_t device_max_connections_per_address = 1000;
+  int64_t device_max_line_length = 4096;
+  double device_lines_per_second = 0;  // per connection
+  double device_line_burst = 0;
+  // [limits.chat]: the TCP chat port.
+  int64_t chat_max_connections = 1000;
+  int64_t chat_max_connections_per_address = 50;
+  int64_t chat_max_line_length = 4096;
+  std::chrono::milliseconds chat_name_timeout{60000};  // to give a user name
+  std::chrono::milliseconds chat_idle_timeout{3600000};
+  double chat_lines_per_second = 0;
+  double chat_line_burst = 0;
+};
+
 /// Everything `soket serve` can be told, from soket.toml and the command line.
 struct HubConfig {
   std::string bind = "0.0.0.0";
@@ -86,6 +118,7 @@ struct HubConfig {
   /// it out, a command to it is refused with the reason).
   bool udp_commands = false;
   std::filesystem::path web_dir;  // serve the dashboard from here instead of the built-in copy
+  HubLimits limits;
 
   /// [cluster]: Socket.IO shared with other nodes through Redis (the protocol of Node's
   /// @socket.io/redis-adapter); empty: this process alone.
@@ -122,6 +155,10 @@ void load_config_file(const std::filesystem::path& path, HubConfig& config);
 
 /// Same, from TOML text (for tests).
 void load_config_text(std::string_view text, HubConfig& config, std::string_view source = "config");
+
+/// A `--limit SECTION.KEY=VALUE` flag of `soket serve`: the key `KEY` of [limits.SECTION], read as
+/// the file's is (the same names, checks and errors).
+void apply_limit_flag(std::string_view flag, HubConfig& config);
 
 /// "HH:MM" -> minutes after midnight; nullopt when malformed.
 std::optional<int> parse_clock(std::string_view text);

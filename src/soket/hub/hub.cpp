@@ -70,8 +70,23 @@ void Hub::start() {
     tls_ = net::TlsContext::load({config_.tls_cert, config_.tls_key});
 
   // Socket.IO and HTTP.
-  http_ = http::Server::create(io_);
+  const HubLimits& limits = config_.limits;
+  http::ServerOptions http_options;
+  http_options.connection_limits = {
+      static_cast<std::size_t>(limits.http_max_connections),
+      static_cast<std::size_t>(limits.http_max_connections_per_address)};
+  http_options.header_timeout = limits.header_timeout;
+  http_options.request_timeout = limits.request_timeout;
+  http_options.header_limit = static_cast<std::size_t>(limits.max_header_bytes);
+  http_options.max_header_count = static_cast<std::size_t>(limits.max_header_count);
+  http_options.max_url_length = static_cast<std::size_t>(limits.max_url_length);
+  http_ = http::Server::create(io_, http_options);
   socketio::ServerOptions sio;
+  sio.engine.max_payload = static_cast<std::size_t>(limits.max_http_buffer_size);
+  sio.engine.upgrade_timeout = limits.upgrade_timeout;
+  sio.connect_timeout = limits.connect_timeout;
+  sio.events_per_second = limits.events_per_second;
+  sio.event_burst = limits.event_burst;
   sio.engine.cors.enabled = true;
   sio.engine.cors.origins = {"*"};
   if (!config_.redis_url.empty()) {
@@ -101,6 +116,12 @@ void Hub::start() {
   device_options.line.idle_gap = config_.idle_gap;
   device_options.line.idle_timeout = config_.device_idle_timeout;
   device_options.line.keep_alive = gateway::KeepAliveOptions::within(config_.dead_peer_timeout);
+  device_options.line.max_line_length = static_cast<std::size_t>(limits.device_max_line_length);
+  device_options.line.lines_per_second = limits.device_lines_per_second;
+  device_options.line.line_burst = limits.device_line_burst;
+  device_options.max_connections = static_cast<std::size_t>(limits.device_max_connections);
+  device_options.max_connections_per_address =
+      static_cast<std::size_t>(limits.device_max_connections_per_address);
   devices_ = std::make_unique<gateway::DeviceServer>(
       io_, device_options,
       gateway::DeviceServer::Handlers{
@@ -126,6 +147,14 @@ void Hub::start() {
   chat_options.text.joined = config_.chat.joined;
   chat_options.text.welcome = config_.chat.welcome;
   chat_options.text.left = config_.chat.left;
+  chat_options.max_connections = static_cast<std::size_t>(limits.chat_max_connections);
+  chat_options.max_connections_per_address =
+      static_cast<std::size_t>(limits.chat_max_connections_per_address);
+  chat_options.name_timeout = limits.chat_name_timeout;
+  chat_options.line.max_line_length = static_cast<std::size_t>(limits.chat_max_line_length);
+  chat_options.line.idle_timeout = limits.chat_idle_timeout;
+  chat_options.line.lines_per_second = limits.chat_lines_per_second;
+  chat_options.line.line_burst = limits.chat_line_burst;
   chat_ = std::make_unique<gateway::ChatServer>(
       io_, chat_options,
       gateway::ChatServer::Handlers{
