@@ -9,6 +9,7 @@
 #include "api_events.hpp"
 #include "cluster_events.hpp"
 #include "engine_options.hpp"
+#include "limit_options.hpp"
 #include "soket/admin/instrument.hpp"
 #include "soket/admin/ui_files.hpp"
 #include "soket/cluster/redis_link.hpp"
@@ -144,9 +145,11 @@ int main(int argc, char** argv) {
   int64_t ping_timeout_ms = engine_defaults.ping_timeout.count();
   std::size_t max_buffered_bytes = engine_defaults.max_buffered_bytes;
   bool log_disconnects = false;
+  soket::examples::LimitSwitches limit_switches;
   auto add_options = [&](CLI::App& cli) {
     app = &cli;
     soket::examples::add_engine_options(cli, engine_switches);
+    soket::examples::add_limit_options(cli, limit_switches);
     cli.add_flag("--per-message-deflate", per_message_deflate,
                  "Compress WebSocket messages from 1 KiB (RFC 7692) when the client offers it");
     cli.add_flag("--no-http-compression", no_http_compression,
@@ -238,6 +241,7 @@ int main(int argc, char** argv) {
         options.engine.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);
         options.engine.max_buffered_bytes = max_buffered_bytes;
         options.parser = parser;
+        soket::examples::apply_limit_options(limit_switches, http, options);
         if (!redis_url.empty()) {
           std::string error;
           auto url = soket::cluster::RedisUrl::parse(redis_url, &error);
@@ -280,6 +284,7 @@ int main(int argc, char** argv) {
           }
           soket::admin::serve_ui(http, admin_ui_dir);
         }
+        soket::examples::serve_limit_stats(http, *io);
         io->attach(http);
       },
       [&] {
