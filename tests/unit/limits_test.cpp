@@ -1,0 +1,169 @@
+// The building blocks of the limits against abuse (docs/limits.md): the token bucket, the log
+// throttle, the connection limiter, and the [limits] settings of soket.toml / --limit.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "soket/hub/config.hpp"
+#include "soket/net/connection_limiter.hpp"
+#include "soket/util/log_throttle.hpp"
+#include "soket/util/token_bucket.hpp"
+
+namespace soket {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+TEST(TokenBucket, LetsTheBurstThroughThenTheRate) {
+  TokenBucket bucket(10, 5);  // 10 a second, 5 at once
+  ASSERT_TRUE(bucket.enabled());
+  auto t = Clock::time_point{} + 1h;
+  int passed = 0;
+  for (int i = 0; i < 20; ++i)
+    passed += bucket.take(t) ? 1 : 0;
+  EXPECT_EQ(passed, 5);
+  EXPECT_FALSE(bucket.take(t + 50ms));  // half a token
+  EXPECT_TRUE(bucket.take(t + 100ms));  // one token refilled (and the half spent above kept)
+  EXPECT_FALSE(bucket.take(t + 100ms));
+  // A long pause refills to the burst, not beyond.
+  passed = 0;
+  for (int i = 0; i < 20; ++i)
+    passed += bucket.take(t + 1h) ? 1 : 0;
+  EXPECT_EQ(passed, 5);
+}
+
+TEST(TokenBucket, OffWhenTheRateIsZeroAndTheBurstDefaultsToTheRate) {
+  EXPECT_FALSE(TokenBucket().enabled());
+  EXPECT_FALSE(TokenBucket(0, 10).enabled());
+  TokenBucket bucket(3, 0);
+  auto t = Clock::time_point{} + 1h;
+  int passed = 0;
+  for (int i = 0; i < 10; ++i)
+    passed += bucket.take(t) ? 1 : 0;
+  EXPECT_EQ(passed, 3);
+}
+
+TEST(LogThrottle, OneLinePerIntervalCountingWhatItStandsFor) {
+  LogThrottle throttle(10s);
+  auto t = Clock::time_point{} + 1h;
+  EXPECT_EQ(throttle.ready(t), 1u);  // the first one is written at once
+  for (int i = 0; i < 99; ++i)
+    EXPECT_EQ(throttle.ready(t + 1s), 0u);
+  EXPECT_EQ(throttle.ready(t + 10s), 100u);  // 99 held back and this one
+  EXPECT_EQ(throttle.ready(t + 11s), 0u);
+}
+
+TEST(ConnectionLimiter, RefusesPastTheLimitPerAddressAndFreesAPlaceWithItsLease) {
+  net::ConnectionLimiter limiter("test", {.max_total = 0, .max_per_address = 2});
+  auto a = net::asio::ip::make_address("192.0.2.1");
+  auto b = net::asio::ip::make_address("192.0.2.2");
+  auto first = limiter.admit(a);
+  auto second = limiter.admit(a);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(second);
+  auto third = limiter.admit(a);
+  EXPECT_FALSE(third);
+  EXPECT_EQ(third.refusal, net::Refusal::per_address);
+  EXPECT_TRUE(limiter.admit(b)) << "another address is not affected";
+  EXPECT_EQ(limiter.open_from(a), 2u);
+  // The lease may be copied (a WebSocket keeps its HTTP connection's place): the last copy frees
+  // it.
+  auto copy = first.lease;
+  first.lease.reset();
+  EXPECT_FALSE(limiter.admit(a));
+  copy.reset();
+  EXPECT_EQ(limiter.open_from(a), 1u);
+  EXPECT_TRUE(limiter.admit(a));  // (and its lease goes at once)
+  EXPECT_EQ(limiter.stats().refused_per_address, 2u);
+  EXPECT_EQ(limiter.stats().refused_total, 0u);
+}
+
+TEST(ConnectionLimiter, RefusesPastTheTotalAndCountsMappedAddressesAsIpv4) {
+  net::ConnectionLimiter limiter("test", {.max_total = 2, .max_per_address = 1});
+  auto v4 = net::asio::ip::make_address("127.0.0.1");
+  auto mapped = net::asio::ip::make_address("::ffff:127.0.0.1");
+  auto one = limiter.admit(v4);
+  ASSERT_TRUE(one);
+  auto again = limiter.admit(mapped);
+  EXPECT_EQ(again.refusal, net::Refusal::per_address);
+  auto two = limiter.admit(net::asio::ip::make_address("::1"));
+  ASSERT_TRUE(two);
+  auto three = limiter.admit(net::asio::ip::make_address("10.0.0.1"));
+  EXPECT_EQ(three.refusal, net::Refusal::total);
+  EXPECT_EQ(limiter.open(), 2u);
+  EXPECT_EQ(limiter.stats().refused_total, 1u);
+}
+
+TEST(ConnectionLimiter, WithoutLimitsAdmitsEveryoneWithoutALease) {
+  net::ConnectionLimiter limiter("test");
+  for (int i = 0; i < 1000; ++i) {
+    auto admission = limiter.admit(net::asio::ip::make_address("127.0.0.1"));
+    ASSERT_TRUE(admission);
+    EXPECT_EQ(admission.lease, nullptr);
+  }
+}
+
+TEST(HubLimitsConfig, DefaultsAreSetAndTheFileAndFlagsChangeThem) {
+  hub::HubConfig config;
+  EXPECT_EQ(config.limits.http_max_connections_per_address, 500);
+  EXPECT_EQ(config.limits.header_timeout, 10s);
+  EXPECT_EQ(config.limits.events_per_second, 0);
+  hub::load_config_text(R"toml(
+[limits.http]
+max_connections = 100
+max_connections_per_address = 0
+header_timeout = 2.5
+events_per_second = 20
+event_burst = 40
+[limits.devices]
+max_connections_per_address = 7
+lines_per_second = 5
+[limits.chat]
+name_timeout = 30
+)toml",
+                        config);
+  EXPECT_EQ(config.limits.http_max_connections, 100);
+  EXPECT_EQ(config.limits.http_max_connections_per_address, 0);
+  EXPECT_EQ(config.limits.header_timeout, 2500ms);
+  EXPECT_EQ(config.limits.events_per_second, 20);
+  EXPECT_EQ(config.limits.event_burst, 40);
+  EXPECT_EQ(config.limits.device_max_connections_per_address, 7);
+  EXPECT_EQ(config.limits.device_lines_per_second, 5);
+  EXPECT_EQ(config.limits.chat_name_timeout, 30s);
+  hub::apply_limit_flag("chat.max_connections_per_address=3", config);
+  hub::apply_limit_flag("http.header_timeout=1", config);
+  EXPECT_EQ(config.limits.chat_max_connections_per_address, 3);
+  EXPECT_EQ(config.limits.header_timeout, 1s);
+  EXPECT_EQ(config.limits.http_max_connections, 100) << "other keys keep their values";
+}
+
+TEST(HubLimitsConfig, BadValuesAndNamesAreRefusedWithTheKey) {
+  auto refused = [](const char* text, const char* expected) {
+    hub::HubConfig config;
+    try {
+      hub::load_config_text(text, config, "soket.toml");
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  };
+  refused("[limits.http]\nmax_connections = -1\n", "'limits.http.max_connections' must be a whole");
+  refused("[limits.http]\nheader_timeout = \"10s\"\n",
+          "'limits.http.header_timeout' must be a number of seconds");
+  refused("[limits.http]\nmax_header_count = 0\n",
+          "'limits.http.max_header_count' must be 1 or more");
+  refused("[limits.devices]\nlines_per_second = -2\n",
+          "'limits.devices.lines_per_second' must be a number");
+  refused("[limits.chat]\nname_timout = 3\n", "unknown setting 'limits.chat.name_timout'");
+  refused("[limits.disk]\nx = 1\n", "unknown setting 'limits.disk'");
+  hub::HubConfig config;
+  EXPECT_THROW(hub::apply_limit_flag("header_timeout=5", config), std::runtime_error);
+  EXPECT_THROW(hub::apply_limit_flag("http.header_timeout=", config), std::runtime_error);
+  EXPECT_THROW(hub::apply_limit_flag("http.header_timeout=5\n[auth]", config), std::runtime_error);
+  EXPECT_THROW(hub::apply_limit_flag("http.nope=5", config), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace soket
