@@ -15,6 +15,9 @@ generator's own ceiling; there is no Node equivalent of the hub.
 --baseline DIR adds the row "before": bench-server of another build (an older commit, built the
 same way), interleaved with the others, and the column soket/before.
 
+--tls runs the Socket.IO scenarios over wss:// (soket and Node over HTTPS with a throwaway
+certificate made with openssl): run it next to a plain run to see what TLS costs.
+
 --soket-threads 1,2 replaces the soket row by one row per io thread count (soket-1t, soket-2t:
 bench-server --threads N). A server with more than one thread is pinned to --multi-server-cpu
 (default 0,1: both cores, so it shares core 1 with the generator), single-threaded servers to
@@ -36,6 +39,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -113,7 +117,7 @@ METRICS["cluster-broadcast"] = [
 ]
 
 
-def server_commands(build, servers, devices=False, baseline=None):
+def server_commands(build, servers, devices=False, baseline=None, tls_args=()):
     """Server name -> (argv, io threads). "soket-Nt" is bench-server with N io threads; "before"
     is bench-server of the `baseline` build; for the devices scenarios "soket" is the hub (soket
     serve) and "raw" the raw line server."""
@@ -139,7 +143,7 @@ def server_commands(build, servers, devices=False, baseline=None):
             out[name] = ([soket, "--threads", str(n)], n)
         else:
             out[name] = cmds[name]
-    return out
+    return {name: (argv + list(tls_args), n) for name, (argv, n) in out.items()}
 
 
 def ratio_columns(servers):
@@ -316,6 +320,8 @@ def main():
     ap.add_argument("--baseline",
                     help="another build directory (an older commit): its bench-server runs as "
                          "the row \"before\", interleaved with the others, with soket/before")
+    ap.add_argument("--tls", action="store_true",
+                    help="wss:// with a throwaway certificate (soket and node only): the cost of TLS")
     ap.add_argument("--json", help="write every result to this file")
     a = ap.parse_args()
 
@@ -334,6 +340,13 @@ def main():
         all_servers.insert(at, "before")
     bench = os.path.join(a.build, "bench", "soket-bench")
     common = ["--warmup", a.warmup, "--duration", a.duration] + a.extra.split()
+    tls_args = []
+    if a.tls:
+        plain_only = [s for s in all_servers if s in ("raw", "rawt", "before")]
+        if plain_only or any(n in CLUSTER_SCENARIOS or SCENARIOS[n][0] == "devices" for n in names):
+            ap.error("--tls: Socket.IO scenarios against soket and node only")
+        tls_args = benchlib.make_certificate(tempfile.mkdtemp(prefix="soket-bench-tls-"))
+        common.append("--tls")
     everything = {}
     out = []
     for key in names:
@@ -345,7 +358,7 @@ def main():
         scenario, gen_args = SCENARIOS[key]
         devices = scenario == "devices"
         servers = [s for s in all_servers if not devices or s in DEVICE_SERVERS]
-        cmds = server_commands(a.build, servers, devices, a.baseline)
+        cmds = server_commands(a.build, servers, devices, a.baseline, tls_args)
         results = {s: [] for s in servers}
         load_before = load_average()
         for rep in range(a.reps):
