@@ -226,7 +226,7 @@ std::string Hub::metrics_text() const {
   metric("soket_device_errors_total", "counter", "Device messages refused (auth, storage).");
   out << "soket_device_errors_total " << counters_.errors << "\n";
   // Limits (docs/limits.md): what they turned away.
-  auto http = http_->limit_stats();
+  auto web = http_->limit_stats();
   auto sio = io_server_->limit_stats();
   auto dev = devices_->stats();
   auto chat = chat_->stats();
@@ -238,20 +238,20 @@ std::string Hub::metrics_text() const {
     out << "soket_connections_refused_total{listener=\"" << listener << "\",limit=\"per_address\"} "
         << per_address << "\n";
   };
-  refused("http", http.refused_total, http.refused_per_address);
+  refused("http", web.refused_total, web.refused_per_address);
   refused("tcp", dev.refused, dev.refused_per_address);
   refused("chat", chat.refused, chat.refused_per_address);
   metric("soket_limit_timeouts_total", "counter", "Connections closed by a time limit, per limit.");
-  out << "soket_limit_timeouts_total{limit=\"http_header\"} " << http.header_timeouts << "\n";
+  out << "soket_limit_timeouts_total{limit=\"http_header\"} " << web.header_timeouts << "\n";
   out << "soket_limit_timeouts_total{limit=\"socketio_connect\"} " << sio.connect_timeouts << "\n";
   out << "soket_limit_timeouts_total{limit=\"tcp_idle\"} " << dev.idle_timeouts << "\n";
   out << "soket_limit_timeouts_total{limit=\"chat_name\"} " << chat.name_timeouts << "\n";
   out << "soket_limit_timeouts_total{limit=\"chat_idle\"} " << chat.idle_timeouts << "\n";
   metric("soket_limit_too_large_total", "counter",
          "Requests refused by a size limit (HTTP 413/414/431, device lines), per limit.");
-  out << "soket_limit_too_large_total{limit=\"http_headers\"} " << http.headers_too_large << "\n";
-  out << "soket_limit_too_large_total{limit=\"url\"} " << http.url_too_long << "\n";
-  out << "soket_limit_too_large_total{limit=\"http_body\"} " << http.body_too_large << "\n";
+  out << "soket_limit_too_large_total{limit=\"http_headers\"} " << web.headers_too_large << "\n";
+  out << "soket_limit_too_large_total{limit=\"url\"} " << web.url_too_long << "\n";
+  out << "soket_limit_too_large_total{limit=\"http_body\"} " << web.body_too_large << "\n";
   out << "soket_limit_too_large_total{limit=\"tcp_line\"} " << dev.too_long << "\n";
   metric("soket_rate_limited_total", "counter", "Messages dropped by a rate limit, per gateway.");
   out << "soket_rate_limited_total{gateway=\"socketio\"} " << sio.events_dropped << "\n";
