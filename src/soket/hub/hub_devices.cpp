@@ -9,6 +9,7 @@
 
 #include "soket/hub/hub.hpp"
 #include "soket/store/json.hpp"
+#include "soket/util/json_text.hpp"
 #include "soket/util/log.hpp"
 
 namespace soket::hub {
@@ -272,7 +273,7 @@ void Hub::handle_payload(const std::string& id, const gateway::DeviceMessage& m,
             {.key = key, .value = std::nullopt, .text = std::string(v.as_string())});
       } else {
         readings.samples.push_back(
-            {.key = key, .value = std::nullopt, .text = boost::json::serialize(v)});
+            {.key = key, .value = std::nullopt, .text = json_text::to_json(v)});
       }
     }
     if (readings.samples.empty()) return reply_in_order(reply, "ERR no readings in message");
