@@ -39,8 +39,18 @@ grep -q "adduser --system" "$work/control/postinst" || fail "postinst does not c
 
 root=$work/root
 dpkg-deb -x "$deb" "$root"
-# The binary runs and the config it ships is one it accepts.
+# The binary runs and the config it ships is one it accepts (ports and data moved aside).
 "$root/usr/bin/soket" --version
+mkdir "$work/data"
+port=$((20000 + RANDOM % 10000))
+"$root/usr/bin/soket" serve --config "$root/etc/soket/soket.toml" --bind 127.0.0.1 \
+  --http-port "$port" --tcp-port $((port + 1)) --udp-port $((port + 1)) \
+  --chat-port $((port + 2)) --data-dir "$work/data" >"$work/serve.log" 2>&1 &
+serve=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/serve.log" && break; sleep 0.1; done
+kill "$serve"
+wait "$serve" || fail "soket serve with the packaged config: exit $? ($(cat "$work/serve.log"))"
+grep -q "listening on" "$work/serve.log" || fail "the packaged config: $(cat "$work/serve.log")"
 zcat "$root/usr/share/man/man1/soket.1.gz" | grep -q '^\.SH "SOKET SERVE"' || fail "man page"
 unit=$root/usr/lib/systemd/system/soket.service
 grep -qx "User=soket" "$unit" || fail "the unit does not run as soket"
