@@ -42,12 +42,20 @@ dpkg-deb -x "$deb" "$root"
 # The binary runs and the config it ships is one it accepts (ports and data moved aside).
 "$root/usr/bin/soket" --version
 mkdir "$work/data"
-port=$((20000 + RANDOM % 10000))
-"$root/usr/bin/soket" serve --config "$root/etc/soket/soket.toml" --bind 127.0.0.1 \
-  --http-port "$port" --tcp-port $((port + 1)) --udp-port $((port + 1)) \
-  --chat-port $((port + 2)) --data-dir "$work/data" >"$work/serve.log" 2>&1 &
-serve=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/serve.log" && break; sleep 0.1; done
+for attempt in 1 2 3 4 5; do  # a random port may be taken: then another
+  port=$((20000 + RANDOM % 10000))
+  "$root/usr/bin/soket" serve --config "$root/etc/soket/soket.toml" --bind 127.0.0.1 \
+    --http-port "$port" --tcp-port $((port + 1)) --udp-port $((port + 1)) \
+    --chat-port $((port + 2)) --data-dir "$work/data" >"$work/serve.log" 2>&1 &
+  serve=$!
+  for _ in $(seq 100); do
+    grep -q "listening on" "$work/serve.log" && break
+    kill -0 "$serve" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q "listening on" "$work/serve.log" && break
+  wait "$serve" || true
+done
 kill "$serve"
 wait "$serve" || fail "soket serve with the packaged config: exit $? ($(cat "$work/serve.log"))"
 grep -q "listening on" "$work/serve.log" || fail "the packaged config: $(cat "$work/serve.log")"
