@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace soket::json_text {
@@ -92,6 +93,10 @@ std::size_t format_number(double value, char* out) {
     *p++ = '-';
     value = -value;
   }
+  // Whole numbers below 2^53 (counts, most readings): their integer digits are the shortest form.
+  if (value < 9007199254740992.0 && value == static_cast<double>(static_cast<std::int64_t>(value)))
+    return static_cast<std::size_t>(
+        std::to_chars(p, out + kMaxNumberChars, static_cast<std::int64_t>(value)).ptr - out);
   Decimal d = shortest_decimal(value);
   const int k = d.count, n = d.point;
   if (k <= n && n <= 21) {  // a whole number: its digits and n - k zeros
@@ -178,6 +183,7 @@ void append_json(std::string& out, const boost::json::value& value) {
 
 std::string to_json(const boost::json::value& value) {
   std::string out;
+  out.reserve(128);  // most events and answers fit: no regrowth on the way
   append_json(out, value);
   return out;
 }
