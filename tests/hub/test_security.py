@@ -341,7 +341,7 @@ class StaticFiles(unittest.TestCase):
 
 class Logs(unittest.TestCase):
     def test_no_token_in_the_most_verbose_logs(self):
-        hub = Hub(LOCKED, extra_args=["--log-level", "trace", "--debug", "all"])
+        hub = Hub(LOCKED, extra_args=["--debug", "all"], log_level="trace")
         try:
             with hub.device("d1", token=DEVICE) as device:
                 self.assertEqual(device.request("temp=20"), "OK")
