@@ -12,6 +12,12 @@ generator's own ceiling; there is no Node equivalent of the hub.
   bench/run.py devices --reps 5
   bench/run.py all --build build/bench --json results.json
 
+--baseline DIR adds the row "before": bench-server of another build (an older commit, built the
+same way), interleaved with the others, and the column soket/before.
+
+--tls runs the Socket.IO scenarios over wss:// (soket and Node over HTTPS with a throwaway
+certificate made with openssl): run it next to a plain run to see what TLS costs.
+
 --soket-threads 1,2 replaces the soket row by one row per io thread count (soket-1t, soket-2t:
 bench-server --threads N). A server with more than one thread is pinned to --multi-server-cpu
 (default 0,1: both cores, so it shares core 1 with the generator), single-threaded servers to
@@ -33,6 +39,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -110,9 +117,10 @@ METRICS["cluster-broadcast"] = [
 ]
 
 
-def server_commands(build, servers, devices=False):
-    """Server name -> (argv, io threads). "soket-Nt" is bench-server with N io threads; for the
-    devices scenarios "soket" is the hub (soket serve) and "raw" the raw line server."""
+def server_commands(build, servers, devices=False, baseline=None, tls_args=()):
+    """Server name -> (argv, io threads). "soket-Nt" is bench-server with N io threads; "before"
+    is bench-server of the `baseline` build; for the devices scenarios "soket" is the hub (soket
+    serve) and "raw" the raw line server."""
     if devices:
         return {
             name: ({"soket": [os.path.join(build, "src", "soket", "cli", "soket")],
@@ -126,6 +134,8 @@ def server_commands(build, servers, devices=False):
         "raw": ([os.path.join(build, "bench", "bench-raw-server")], 1),
         "rawt": ([os.path.join(build, "bench", "bench-raw-transport-server")], 1),
     }
+    if baseline:
+        cmds["before"] = ([os.path.join(baseline, "bench", "bench-server")], 1)
     out = {}
     for name in servers:
         if name.startswith("soket-") and name.endswith("t"):
@@ -133,7 +143,7 @@ def server_commands(build, servers, devices=False):
             out[name] = ([soket, "--threads", str(n)], n)
         else:
             out[name] = cmds[name]
-    return out
+    return {name: (argv + list(tls_args), n) for name, (argv, n) in out.items()}
 
 
 def ratio_columns(servers):
@@ -143,6 +153,10 @@ def ratio_columns(servers):
     for other in ("node", "raw", "rawt"):
         if other in servers:
             cols += [(f"{s}/{other}", s, other) for s in socket_rows]
+    if "before" in servers:
+        cols += [(f"{s}/before", s, "before") for s in socket_rows]
+        if "node" in servers:
+            cols.append(("before/node", "before", "node"))
     threaded = [s for s in socket_rows if s.startswith("soket-")]
     if "soket-1t" in threaded:
         cols += [(f"{s[len('soket-'):]}/1t", s, "soket-1t") for s in threaded if s != "soket-1t"]
@@ -303,6 +317,11 @@ def main():
     ap.add_argument("--sharded", action="store_true",
                     help="cluster scenarios: sharded pub/sub (createShardedAdapter, --sharded)")
     ap.add_argument("--extra", default="", help="more generator arguments, space-separated")
+    ap.add_argument("--baseline",
+                    help="another build directory (an older commit): its bench-server runs as "
+                         "the row \"before\", interleaved with the others, with soket/before")
+    ap.add_argument("--tls", action="store_true",
+                    help="wss:// with a throwaway certificate (soket and node only): the cost of TLS")
     ap.add_argument("--json", help="write every result to this file")
     a = ap.parse_args()
 
@@ -316,8 +335,18 @@ def main():
         at = all_servers.index("soket") if "soket" in all_servers else 0
         all_servers = (all_servers[:at] + threads +
                        [s for s in all_servers[at:] if s != "soket"])
+    if a.baseline:
+        at = next((i + 1 for i, s in enumerate(all_servers) if s.startswith("soket")), 0)
+        all_servers.insert(at, "before")
     bench = os.path.join(a.build, "bench", "soket-bench")
     common = ["--warmup", a.warmup, "--duration", a.duration] + a.extra.split()
+    tls_args = []
+    if a.tls:
+        plain_only = [s for s in all_servers if s in ("raw", "rawt", "before")]
+        if plain_only or any(n in CLUSTER_SCENARIOS or SCENARIOS[n][0] == "devices" for n in names):
+            ap.error("--tls: Socket.IO scenarios against soket and node only")
+        tls_args = benchlib.make_certificate(tempfile.mkdtemp(prefix="soket-bench-tls-"))
+        common.append("--tls")
     everything = {}
     out = []
     for key in names:
@@ -329,7 +358,7 @@ def main():
         scenario, gen_args = SCENARIOS[key]
         devices = scenario == "devices"
         servers = [s for s in all_servers if not devices or s in DEVICE_SERVERS]
-        cmds = server_commands(a.build, servers, devices)
+        cmds = server_commands(a.build, servers, devices, a.baseline, tls_args)
         results = {s: [] for s in servers}
         load_before = load_average()
         for rep in range(a.reps):

@@ -6,6 +6,7 @@ bench-server --threads 2: every broadcast must reach the receivers on both shard
 must stop it cleanly (exit code 0)."""
 import argparse
 import sys
+import tempfile
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 import benchlib  # noqa: E402
@@ -66,6 +67,16 @@ def main():
         s.stop()
         if s.proc.returncode != 0:
             raise SystemExit(f"FAIL bench-server --threads 2 exited with {s.proc.returncode}")
+    with tempfile.TemporaryDirectory() as tmp:
+        tls = benchlib.make_certificate(tmp)
+        with benchlib.Server([a.server] + tls, benchlib.free_port()) as s:
+            run = lambda sc, args: benchlib.run_bench(a.bench, sc, s.port, args + ["--tls"],
+                                                      s.pid, "soket-tls", timeout=30)
+            check(run("echo", ["-c", "10", "-k", "4"] + short), "acks")
+            conns = run("conns", ["-c", "50", "--steps", "50", "--settle", "0.2"])
+            check(conns, "handshakes")
+            if conns.get("failed"):
+                raise SystemExit(f"FAIL conns over TLS: {conns['failed']} connections failed")
     with benchlib.Server([a.raw_server], benchlib.free_port()) as s:
         check(benchlib.run_bench(a.bench, "echo", s.port, ["-c", "10", "-k", "4"] + short, s.pid,
                                  "raw", timeout=30), "acks")

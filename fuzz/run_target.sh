@@ -3,7 +3,8 @@
 # on a temporary copy of its seed corpus, so the repository is not modified. Crashes, leaks and
 # UBSan reports make it fail; the crashing input is kept in <artifacts>/. Prints one summary line.
 # For a long campaign: SOKET_FUZZ_RUNS=N stops after N executions (if the time is not up first),
-# and SOKET_FUZZ_KEEP=<dir> keeps the corpus in <dir>/<name>/ (seeded once, grown run after run).
+# SOKET_FUZZ_KEEP=<dir> keeps the corpus in <dir>/<name>/ (seeded once, grown run after run), and
+# SOKET_FUZZ_TIMEOUT=S raises the 10 s per input (a niced campaign on a busy machine can stall).
 # Usage: run_target.sh <fuzzer> <seed corpus dir> <artifacts dir> [dictionary]
 set -uo pipefail
 fuzzer=$1 seeds=$2 artifacts=$3 dict=${4:-}
@@ -23,7 +24,7 @@ else
 fi
 seed_count=$(find "$corpus_dir" -type f | wc -l)
 
-args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536
+args=(-max_total_time="$seconds" -timeout="${SOKET_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536
       -print_final_stats=1 -artifact_prefix="$artifacts/$name-")
 [[ -n "$dict" ]] && args+=(-dict="$dict")
 [[ -n "${SOKET_FUZZ_RUNS:-}" ]] && args+=(-runs="$SOKET_FUZZ_RUNS")

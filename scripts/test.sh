@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything, builds soket (optimised, then with ASan + UBSan) and runs every test suite:
-# unit tests, integration tests with the official clients, browser tests and a benchmark smoke run,
-# then a short run of every fuzz target (scripts/fuzz.sh, clang-16 with ASan + UBSan).
+# unit tests, integration tests with the official clients, browser tests and a benchmark smoke run;
+# then the multi-threaded code's tests under ThreadSanitizer (preset tsan: its filter picks them)
+# and a short run of every fuzz target (scripts/fuzz.sh, clang-16 with ASan + UBSan).
 # This is the README's test command and what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,12 +16,12 @@ export CCACHE_MAXSIZE=5G
 
 jobs=$(nproc)
 status=0
-for preset in dev asan; do
+for preset in dev asan tsan; do
   echo "== build ($preset) =="
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
 done
-for preset in dev asan; do
+for preset in dev asan tsan; do
   echo "== tests ($preset) =="
   ctest --preset "$preset" -j "$jobs" || status=1
 done

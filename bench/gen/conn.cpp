@@ -20,8 +20,9 @@ void mask_into(char* dst, std::string_view src, uint32_t key, std::size_t offset
 
 }  // namespace
 
-Conn::Conn(asio::io_context& io, ConnHandler& handler, std::size_t index)
+Conn::Conn(asio::io_context& io, ConnHandler& handler, std::size_t index, asio::ssl::context* tls)
     : socket_(io),
+      tls_context_(tls),
       handler_(handler),
       index_(index),
       mask_seed_(0x9e3779b9u ^ (index * 2654435761u)) {}
@@ -45,24 +46,40 @@ void Conn::start(const tcp::endpoint& server, const asio::ip::address& source, s
   out_ = "GET " + path +
          " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  if (tls_context_)
+    tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_context_);
   socket_.async_connect(server, [this](const boost::system::error_code& ec) {
     if (ec) return fail("connect", ec);
-    state_ = State::upgrading;
-    in_.resize(kInitialBuffer);
-    flush();
-    read_more();
+    if (!tls_) return begin_upgrade();
+    tls_->async_handshake(asio::ssl::stream_base::client,
+                          [this](const boost::system::error_code& ec) {
+                            if (state_ == State::failed || state_ == State::closed) return;
+                            if (ec) return fail("TLS handshake", ec);
+                            begin_upgrade();
+                          });
   });
+}
+
+void Conn::begin_upgrade() {
+  state_ = State::upgrading;
+  in_.resize(kInitialBuffer);
+  flush();
+  read_more();
 }
 
 void Conn::read_more() {
   if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
-  socket_.async_read_some(asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
-                          [this](const boost::system::error_code& ec, std::size_t n) {
-                            if (state_ == State::failed || state_ == State::closed) return;
-                            if (ec) return fail("read", ec);
-                            in_len_ += n;
-                            on_bytes();
-                          });
+  auto buffer = asio::buffer(in_.data() + in_len_, in_.size() - in_len_);
+  auto on_read = [this](const boost::system::error_code& ec, std::size_t n) {
+    if (state_ == State::failed || state_ == State::closed) return;
+    if (ec) return fail("read", ec);
+    in_len_ += n;
+    on_bytes();
+  };
+  if (tls_)
+    tls_->async_read_some(buffer, std::move(on_read));
+  else
+    socket_.async_read_some(buffer, std::move(on_read));
 }
 
 void Conn::on_bytes() {
@@ -226,14 +243,17 @@ void Conn::flush() {
     return;
   write_in_flight_ = true;
   std::swap(out_, writing_);
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [this](const boost::system::error_code& ec, std::size_t) {
-                      write_in_flight_ = false;
-                      writing_.clear();
-                      if (state_ == State::failed || state_ == State::closed) return;
-                      if (ec) return fail("write", ec);
-                      flush();
-                    });
+  auto on_written = [this](const boost::system::error_code& ec, std::size_t) {
+    write_in_flight_ = false;
+    writing_.clear();
+    if (state_ == State::failed || state_ == State::closed) return;
+    if (ec) return fail("write", ec);
+    flush();
+  };
+  if (tls_)
+    asio::async_write(*tls_, asio::buffer(writing_), std::move(on_written));
+  else
+    asio::async_write(socket_, asio::buffer(writing_), std::move(on_written));
 }
 
 void Conn::close() {

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
@@ -29,12 +31,14 @@ class ConnHandler {
   ~ConnHandler() = default;
 };
 
-/// A lean Socket.IO-over-WebSocket client connection: TCP connect, HTTP upgrade, Engine.IO open,
-/// Socket.IO CONNECT, then masked text frames out and unmasked frames in. Pings are answered here.
-/// Writes queued during one handler call go out in one write.
+/// A lean Socket.IO-over-WebSocket client connection: TCP connect (then a TLS handshake when
+/// given a context), HTTP upgrade, Engine.IO open, Socket.IO CONNECT, then masked text frames out
+/// and unmasked frames in. Pings are answered here. Writes queued during one handler call go out
+/// in one write.
 class Conn {
  public:
-  Conn(asio::io_context& io, ConnHandler& handler, std::size_t index);
+  Conn(asio::io_context& io, ConnHandler& handler, std::size_t index,
+       asio::ssl::context* tls = nullptr);
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
@@ -57,6 +61,7 @@ class Conn {
   enum class State { connecting, upgrading, opening, joining, ready, failed, closed };
 
   void fail(std::string_view what, const boost::system::error_code& ec = {});
+  void begin_upgrade();
   void read_more();
   void on_bytes();
   bool on_upgrade_response();
@@ -66,6 +71,8 @@ class Conn {
   void flush();
 
   tcp::socket socket_;
+  asio::ssl::context* tls_context_;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // over socket_, when tls_context_ is set
   ConnHandler& handler_;
   std::size_t index_;
   State state_ = State::connecting;

@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--db", o.db,
                  "devices: the hub's SQLite database, read after the run to count stored readings");
+  app.add_flag("--tls", o.tls,
+               "echo, broadcast, room, conns: connect with TLS (wss://), certificate not checked");
   CLI11_PARSE(app, argc, argv);
   if (!o.server_pids.empty()) o.server_pid = o.server_pids.front();
   if (!o.ports.empty()) o.port = o.ports.front();

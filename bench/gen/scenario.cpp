@@ -37,6 +37,12 @@ std::vector<double> cpu_seconds(const std::vector<int>& pids) {
 }  // namespace
 
 Scenario::Scenario(asio::io_context& io, Options options) : io_(io), options_(std::move(options)) {
+  if (options_.tls) {
+    // TLS 1.2+ as a browser would offer it; the bench's throwaway certificate is not checked.
+    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    tls_->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    tls_->set_verify_mode(asio::ssl::verify_none);
+  }
   auto address = asio::ip::make_address(options_.host);
   if (options_.ports.empty()) options_.ports.push_back(options_.port);
   for (auto port : options_.ports)
@@ -66,7 +72,7 @@ void Scenario::open_more() {
   while (opened_ < target_ &&
          in_flight() < static_cast<std::size_t>(options_.handshake_concurrency)) {
     std::size_t i = opened_++;
-    if (i >= conns_.size()) conns_.push_back(std::make_unique<Conn>(io_, *this, i));
+    if (i >= conns_.size()) conns_.push_back(std::make_unique<Conn>(io_, *this, i, tls_.get()));
     auto source = asio::ip::address_v4(
         (127u << 24) | (1u + static_cast<uint32_t>(i % std::max(1, options_.sources))));
     started_at_[i] = now_ns();

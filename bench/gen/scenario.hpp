@@ -40,6 +40,7 @@ struct Options {
   std::vector<int> server_pids;  // CPU time summed over all of them
   std::vector<int> aux_pids;     // CPU time reported apart ("aux_cpu"), e.g. a redis-server
   std::string db;                // devices: the hub's SQLite file, to count what it stored
+  bool tls = false;              // wss:// (the server's certificate is not checked)
 };
 
 /// Nanoseconds on the steady clock (shared with the server: same machine).
@@ -87,6 +88,7 @@ class Scenario : public ConnHandler {
 
   asio::io_context& io_;
   Options options_;
+  std::unique_ptr<asio::ssl::context> tls_;  // options_.tls: shared by (and outlives) conns_
   std::vector<std::unique_ptr<Conn>> conns_;
   boost::json::object result_;
   double measured_seconds_ = 0;

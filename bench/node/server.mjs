@@ -10,7 +10,10 @@
 // clients (classic pub/sub, createAdapter); with --sharded, createShardedAdapter (SPUBLISH /
 // SSUBSCRIBE, Redis 7). "listening on" then comes once both Redis clients are connected (the
 // adapter's SUBSCRIBEs may still be under way: bench/run.py waits for them in Redis).
+// --tls-cert FILE --tls-key FILE (PEM): HTTPS and wss:// through node:https.
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
@@ -38,9 +41,21 @@ async function adapterFromArgs() {
                                             : createAdapter(pub, sub);
 }
 
+function tlsFromArgs() {
+  const cert = process.argv.indexOf("--tls-cert");
+  const key = process.argv.indexOf("--tls-key");
+  if (cert < 0 && key < 0) return undefined;
+  if (cert < 0 || key < 0) {
+    console.error("--tls-cert and --tls-key go together");
+    process.exit(2);
+  }
+  return { cert: readFileSync(process.argv[cert + 1]), key: readFileSync(process.argv[key + 1]) };
+}
+
 const port = portFromArgs();
 const adapter = await adapterFromArgs();
-const http = createServer();
+const tls = tlsFromArgs();
+const http = tls ? createTlsServer(tls) : createServer();
 const io = new Server(http, {
   transports: ["websocket", "polling"],
   perMessageDeflate: false,
@@ -62,7 +77,7 @@ io.on("connection", (socket) => {
 });
 
 http.listen(port, "127.0.0.1", () => {
-  console.log(`listening on http://127.0.0.1:${port}`);
+  console.log(`listening on ${tls ? "https" : "http"}://127.0.0.1:${port}`);
 });
 
 for (const signal of ["SIGINT", "SIGTERM"]) {

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "soket/net/asio.hpp"
+#include "soket/version.hpp"
 
 namespace soket::cli {
 
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
       "soket: a real-time socket server for IoT — Socket.IO, TCP/UDP devices, TCP chat "
       "and a live dashboard in one program"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "soket 0.1.0");
+  app.set_version_flag("--version", std::string("soket ") + soket::version);
   auto serve = soket::cli::add_serve_command(app);
   auto simulate = soket::cli::add_simulate_command(app);
   auto command = soket::cli::add_command_command(app);
