@@ -39,6 +39,7 @@ void Hub::setup_rest() {
     e->respond(api_ok(e->request(), http::Status::ok, health));
   });
   http_->router().add("/metrics", [this](const http::ExchangePtr& e) {
+    if (auto refusal = access_.api_refusal(e->request())) return e->respond(std::move(*refusal));
     e->respond(http::text_response(e->request(), http::Status::ok, metrics_text(),
                                    "text/plain; version=0.0.4; charset=utf-8"));
   });
@@ -53,15 +54,7 @@ void Hub::serve_dashboard(const http::ExchangePtr& exchange) {
 void Hub::handle_api(const http::ExchangePtr& exchange) {
   const auto& req = exchange->request();
   auto respond = [&](http::Response res) { exchange->respond(std::move(res)); };
-  if (!config_.api_token.empty()) {
-    auto it = req.find(http::Field::authorization);
-    if (it == req.end() || std::string_view(it->value()) != "Bearer " + config_.api_token) {
-      auto res = api_error(req, http::Status::unauthorized, "unauthorized",
-                           "send Authorization: Bearer <api token>");
-      res.set(http::Field::www_authenticate, "Bearer");
-      return respond(std::move(res));
-    }
-  }
+  if (auto refusal = access_.api_refusal(req)) return respond(std::move(*refusal));
   auto target = http::parse_target(std::string_view(req.target()));
   if (!target)
     return respond(api_error(req, http::Status::bad_request, "bad_request", "malformed URL"));
