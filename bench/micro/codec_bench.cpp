@@ -1,10 +1,12 @@
 // Codec micro-benchmarks: Socket.IO packet encode/decode and the Engine.IO long-polling payload.
 #include <benchmark/benchmark.h>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "soket/engineio/packet.hpp"
 #include "soket/socketio/event_packet.hpp"
 #include "soket/socketio/packet.hpp"
+#include "soket/util/json_text.hpp"
 
 using namespace soket;
 
@@ -71,6 +73,33 @@ void BM_SocketIO_DecodeBinaryEvent(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_SocketIO_DecodeBinaryEvent);
+
+// JSON text of the hub's telemetry event and of the event above: Boost.JSON's serializer (what
+// the encoder used before) against json_text, which writes numbers as JavaScript does.
+boost::json::value json_sample(std::int64_t which) {
+  return boost::json::parse(
+      which == 0 ? R"(["telemetry",{"device":"gh-1","ts":1733100000000,)"
+                   R"("values":{"temp":22.2,"hum":61.5,"lux":1234.5,"soil":0.4175}}])"
+                 : R"(["msg",{"s":12,"t":123456789012,"p":"xxxxxxxxxxxxxxxx"}])");
+}
+
+void BM_Json_BoostSerialize(benchmark::State& state) {
+  auto value = json_sample(state.range(0));
+  for (auto _ : state) {
+    auto text = boost::json::serialize(value);
+    benchmark::DoNotOptimize(text);
+  }
+}
+BENCHMARK(BM_Json_BoostSerialize)->Arg(0)->Arg(1);
+
+void BM_Json_TextWriter(benchmark::State& state) {
+  auto value = json_sample(state.range(0));
+  for (auto _ : state) {
+    auto text = json_text::to_json(value);
+    benchmark::DoNotOptimize(text);
+  }
+}
+BENCHMARK(BM_Json_TextWriter)->Arg(0)->Arg(1);
 
 std::vector<engineio::Frame> payload_frames(int n) {
   std::vector<engineio::Frame> frames;

@@ -8,7 +8,9 @@ Load (all on 127.0.0.1, free ports below 32768):
   - UDP devices: readings as datagrams (no answer; counted only);
   - TCP chat users: answer `user?`, send lines, count the lines of the others they receive;
   - Socket.IO clients (python-socketio, WebSocket and long-polling): `message` broadcasts on "/"
-    (each counts the others' it receives) and acked `devices` requests on "/dashboard".
+    (each counts the others' it receives) and acked chat messages on "/chat" (the ack comes once
+    the message is stored). Not "/dashboard": it streams every reading to every dashboard, more
+    than a Python client keeps up with at 1 000 readings/s.
 Faults:
   - SIGKILL of the hub every --kill-every seconds, restarted at once on the same ports;
   - a random device connection cut (RST) every --drop-every seconds, and now and then a
@@ -109,8 +111,9 @@ class Stats:
         self.reconnects = []        # seconds from a lost connection to HELLO's OK
         self.udp_sent = 0
         self.chat_sent = self.chat_seen = 0
-        self.sio = {"sent": 0, "seen": 0, "acks": 0, "ack_timeouts": 0, "reconnects": 0,
-                    "connect_failures": 0}
+        self.sio = {"sent": 0, "seen": 0, "acks": 0, "ack_errors": 0, "ack_timeouts": 0,
+                    "reconnects": 0, "connect_failures": 0}
+        self.sio_errors = {}  # exception text -> count
         self.lock = threading.Lock()
 
 
@@ -272,7 +275,13 @@ class Soak:
     # --- Socket.IO (threads: python-socketio's sync client) --------------------------------
 
     def sio_client(self, i, transport):
+        import logging
+
         import socketio  # Debian's python3-socketio
+
+        # Its "packet queue is empty, aborting" lines each time the hub is killed: counted instead.
+        logging.getLogger("engineio").setLevel(logging.CRITICAL)
+        logging.getLogger("socketio").setLevel(logging.CRITICAL)
 
         url = f"http://{HOST}:{self.hub.ports['http']}"
         rng = random.Random(200 + i)
@@ -293,12 +302,14 @@ class Soak:
 
         def connect_once():
             try:
-                sio.connect(url, namespaces=["/", "/dashboard"], transports=[transport],
+                sio.connect(url, namespaces=["/", "/chat"], transports=[transport],
                             wait_timeout=10)
                 return True
-            except Exception:  # noqa: BLE001 (any failure counts; the hub may be restarting)
+            except Exception as e:  # noqa: BLE001 (any failure counts; the hub may be restarting)
                 with self.stats.lock:
                     self.stats.sio["connect_failures"] += 1
+                    why = f"{type(e).__name__}: {e}"[:80]
+                    self.stats.sio_errors[why] = self.stats.sio_errors.get(why, 0) + 1
                 return False
 
         while not self.stop and not connect_once():
@@ -313,17 +324,20 @@ class Soak:
                     with self.stats.lock:
                         self.stats.sio["sent"] += 1
                 else:
-                    devices = sio.call("devices", namespace="/dashboard", timeout=5)
+                    answer = sio.call("message", f"{me} says {k}", namespace="/chat", timeout=5)
+                    ok = isinstance(answer, dict) and answer.get("ok") is True
                     with self.stats.lock:
-                        self.stats.sio["acks" if devices is not None else "ack_timeouts"] += 1
+                        self.stats.sio["acks" if ok else "ack_errors"] += 1
                 if rng.random() < 0.02:  # now and then: gone and back
                     sio.disconnect()
                     time.sleep(0.2)
                     while not self.stop and not connect_once():
                         time.sleep(0.5)
-            except Exception:  # noqa: BLE001 (timeouts and "not connected" while the hub restarts)
+            except Exception as e:  # noqa: BLE001 (timeouts, "not connected" while it restarts)
                 with self.stats.lock:
                     self.stats.sio["ack_timeouts"] += 1
+                    why = f"{type(e).__name__}: {e}"[:80]
+                    self.stats.sio_errors[why] = self.stats.sio_errors.get(why, 0) + 1
         try:
             sio.disconnect()
         except Exception:  # noqa: BLE001
@@ -475,7 +489,7 @@ class Soak:
                           else {"skipped": self.mount_error or "--full-seconds 0"}),
             "udp": {"sent": s.udp_sent, "stored": udp_stored},
             "chat": {"sent": s.chat_sent, "seen_from_others": s.chat_seen},
-            "socketio": s.sio,
+            "socketio": dict(s.sio, errors=s.sio_errors),
             "rss_kb": {"min": min(rss, default=None), "max": max(rss, default=None),
                        "per_start_first_last": {k: [v[0][0], v[-1][0]]
                                                 for k, v in by_start.items()}},

@@ -60,7 +60,9 @@ def wait_until(predicate, timeout=IO_TIMEOUT_S, interval=0.02, what="condition")
 class Hub:
     """`soket serve` on free ports. Use as a context manager; `restart()` keeps the data dir."""
 
-    def __init__(self, config_text=None, extra_args=(), tty_stdin=False, pipe_stdin=False):
+    def __init__(self, config_text=None, extra_args=(), tty_stdin=False, pipe_stdin=False,
+                 log_level="warn"):
+        self.log_level = log_level
         self.tty_stdin = tty_stdin
         self.pipe_stdin = pipe_stdin
         self.tty = None  # the operator's end of the terminal when tty_stdin
@@ -97,7 +99,7 @@ class Hub:
         args = [soket_binary(), "serve", "--http-port", str(self.http_port), "--tcp-port",
                 str(self.tcp_port), "--udp-port", str(self.udp_port), "--chat-port",
                 str(self.chat_port), "--data-dir", self.data_dir, "--bind", "127.0.0.1",
-                "--log-level", "warn"]
+                "--log-level", self.log_level]
         if self.config_path:
             args += ["--config", self.config_path]
         args += self.extra_args

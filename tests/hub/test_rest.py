@@ -142,7 +142,7 @@ class Rest(unittest.TestCase):
 
     def test_wrong_method_405(self):
         for method, path in (("POST", "/api/devices"), ("DELETE", "/api/devices/sensor-r/readings"),
-                             ("GET", "/api/commands"), ("GET", "/api/devices/sensor-r/commands"),
+                             ("PUT", "/api/commands"), ("GET", "/api/devices/sensor-r/commands"),
                              ("PUT", "/api/chat"), ("POST", "/api/alerts")):
             self.assertEqual(self.expect_error(method, path, 405)["code"], "method_not_allowed")
 

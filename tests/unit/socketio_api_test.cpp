@@ -449,7 +449,7 @@ TEST_F(ApiTest, TypedAccessToArguments) {
   auto c = connect();
   EXPECT_EQ(
       boost::json::serialize(c->call(R"(["reading",{"device":"gh-1","value":21.5},2,["a","b"]])")),
-      R"(["gh-1",4.3E1,2])");
+      R"(["gh-1",43,2])");
 }
 
 // --- typed events --------------------------------------------------------------------------
@@ -502,7 +502,7 @@ TEST_F(ApiTest, TypedEventsConvertArgumentsBothWays) {
   EXPECT_EQ(c->read(), R"(42["welcome","hi"])");
   EXPECT_EQ(
       boost::json::serialize(c->call(R"(["reading",{"device":"gh-1","value":21.5},["a","b"]])")),
-      R"(["gh-1",4.3E1])");
+      R"(["gh-1",43])");
   on_server([&] { EXPECT_EQ(seen, (std::vector<std::string>{"hello/41"})); });
 }
 
@@ -615,7 +615,7 @@ TEST_F(ApiTest, EmitWithAckIsVariadicWithCallbackFutureAndCoroutine) {
   EXPECT_EQ(by_callback.get_future().get(), R"(["yes"])");
 
   auto future = on_server([&] { return socket->emit_with_ack("q", 3.5, asio::use_future); });
-  answer(R"(["q",3.5E0])", R"([{"ok":true}])");
+  answer(R"(["q",3.5])", R"([{"ok":true}])");
   EXPECT_EQ(boost::json::serialize(future.get().args), R"([{"ok":true}])");
 
   std::promise<std::string> by_coroutine;

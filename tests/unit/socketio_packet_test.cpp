@@ -81,10 +81,10 @@ TEST(SocketIoEncode, InfinityAndNanAreWrittenAsNull) {
   auto packet = decoder.take();
   std::string text;
   encode_text(packet, text);
-  EXPECT_EQ(text, R"(2["m",null,null,{"x":[null]},"Infinity NaN",1.5E0])");
+  EXPECT_EQ(text, R"(2["m",null,null,{"x":[null]},"Infinity NaN",1.5])");
   packet.data.as_array().push_back(std::numeric_limits<double>::quiet_NaN());
   auto frames = encode(packet).frames;
-  EXPECT_EQ(*frames[0].bytes, R"(42["m",null,null,{"x":[null]},"Infinity NaN",1.5E0,null])");
+  EXPECT_EQ(*frames[0].bytes, R"(42["m",null,null,{"x":[null]},"Infinity NaN",1.5,null])");
   Decoder again;
   EXPECT_EQ(again.add_text(std::string_view(*frames[0].bytes).substr(1)), Decoder::Status::ready);
   // Text that only mentions the words in a string is written as it is.

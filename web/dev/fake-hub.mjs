@@ -432,11 +432,14 @@ dashboard.on("connection", (socket) => {
   socket.on("unfollow", (body, ack) => (socket.leave(`device:${body?.device}`), ok(ack, {})));
   socket.on("devices", (ack) => ok(ack, { devices: [...devices.values()] }));
   socket.on("alerts", (body, ack) => ok(ack, { alerts: alerts.slice(-(body?.limit ?? 50)).reverse() }));
+  // The real hub answers with a signed download link; the stand-in has no REST API to link to.
+  socket.on("csv-link", (body, ack) => fail(ack, "the stand-in hub has no CSV export; use soket serve"));
 });
 
 chat_ns.on("connection", (socket) => {
   const raw = socket.handshake.auth?.name;
   const name = typeof raw === "string" && raw.trim() ? raw.trim().slice(0, 32) : "anonymous";
+  socket.emit("name", { name, fixed: false });
   socket.emit("history", chat_log.slice(-50));
   socket.on("message", (text) => {
     if (typeof text !== "string" || !text.trim()) return;

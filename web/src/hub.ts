@@ -51,6 +51,13 @@ export class Hub {
     return this.request<HistoryReply>("history", { device, from, to, points });
   }
 
+  // A short-lived signed link to the device's readings as CSV: a download cannot carry the API
+  // token, so the hub signs the exact export for this authenticated connection (docs/security.md).
+  async csv_link(device: string, from: number, to: number): Promise<string> {
+    const reply = await this.request<{ ok: boolean; error?: string; url: string }>("csv-link", { device, from, to });
+    return reply.url;
+  }
+
   private async request<T extends { ok: boolean; error?: string }>(event: string, body: unknown): Promise<T> {
     if (!this.socket.connected) throw new Error("not connected to the hub");
     const reply = (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, body)) as T;

@@ -45,6 +45,7 @@ const PATHS = {
   home: '<path d="m3 11 9-7 9 7"/><path d="M5 10v10h14V10"/><path d="M10 20v-6h4v6"/>',
   gauge: '<path d="M4 16a8 8 0 1 1 16 0"/><path d="m12 16 4-5"/>',
   chart: '<path d="M3 3v18h18"/><path d="m7 15 4-5 3 3 5-7"/>',
+  download: '<path d="M12 4v11"/><path d="m7 10 5 5 5-5"/><path d="M5 20h14"/>',
 } as const;
 
 export type IconName = keyof typeof PATHS;

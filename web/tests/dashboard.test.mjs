@@ -2,7 +2,7 @@
 // show up live, the lamp switch reaches the device, the alley rule switches lamps, chat is shared
 // with the TCP chat, the greenhouse panel and alerts react to thresholds, and it fits a phone.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -223,6 +223,40 @@ test("with a dashboard token, the URL's ?token= is required", async () => {
     await other.goto(`${guarded.url}/?token=s3cret`);
     await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 5000 });
   } finally {
+    await other.close();
+    await guarded.stop();
+  }
+});
+
+test("with tokens, the CSV button downloads through a signed link and the chat name is the hub's", async () => {
+  const guarded = await start_hub({
+    config: '[auth]\ndashboard_token = "s3cret"\napi_token = "api-s3cret"\nchat_name = "operator"\n',
+  });
+  const other = await browser.context.newPage();
+  const sensor = await device(guarded.ports.tcp, "HELLO csv-1 kind=sensor");
+  try {
+    sensor.send("temp=23.5 hum=55");
+    await sensor.expect("OK");
+    await other.goto(`${guarded.url}/?token=s3cret`);
+    await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 5000 });
+    await other.locator('[data-device-row="csv-1"]').click();
+    const [download] = await Promise.all([
+      other.waitForEvent("download", { timeout: 5000 }),
+      other.locator('[data-testid="csv-export"]').click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "csv-1-readings.csv");
+    assert.match(download.url(), /\/api\/devices\/csv-1\/readings\?format=csv&.*&expires=\d+&sig=[0-9a-f]{64}$/);
+    assert.ok(!download.url().includes("s3cret"), "no token in the link");
+    const text = readFileSync(await download.path(), "utf8");
+    assert.equal(text.split("\n")[0], "ts,key,value,text");
+    assert.match(text, /,temp,23\.5,/);
+    // The chat speaks under the name the hub gives the token's holder; the field cannot change it.
+    await other.waitForFunction(() => {
+      const field = document.querySelector("#chat-name");
+      return field instanceof HTMLInputElement && field.value === "operator" && field.disabled;
+    });
+  } finally {
+    sensor.close();
     await other.close();
     await guarded.stop();
   }

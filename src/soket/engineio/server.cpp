@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "soket/engineio/errors.hpp"
+#include "soket/http/redact.hpp"
 #include "soket/http/target.hpp"
 #include "soket/util/log.hpp"
 #include "soket/util/random_id.hpp"
@@ -93,8 +94,9 @@ void Server::resume(const http::ExchangePtr& exchange, std::function<void()> the
 
 void Server::refuse(const EngineRequest& request, ErrorCode code, boost::json::object context,
                     std::optional<http::Status> status, std::string_view message) {
-  log::debug(log::Layer::engineio, "refused {} {}: code {} {}", request.method(), request.url(),
-             static_cast<int>(code), message.empty() ? error_message(code) : message);
+  log::debug(log::Layer::engineio, "refused {} {}: code {} {}", request.method(),
+             http::Redacted{request.url()}, static_cast<int>(code),
+             message.empty() ? error_message(code) : message);
   if (!connection_error_handlers_.empty()) {
     ConnectionError error{request, code, error_message(code), std::move(context)};
     for (const auto& handler : connection_error_handlers_)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "soket/http/redact.hpp"
 #include "soket/http/server.hpp"
 #include "soket/util/log.hpp"
 
@@ -272,7 +273,7 @@ void BasicConnection<Stream>::dispatch(Request request) {
     if (!handler && hand_back_) {
       // Not one of this server's routes: back to the application that handed the connection over.
       log::debug(log::Layer::http, "{}: {} {} handed back", remote_.address().to_string(),
-                 std::string_view(request.method_string()), target);
+                 std::string_view(request.method_string()), Redacted{target});
       released_ = true;
       tcp().expires_never();
       auto hand_back = std::move(hand_back_);
@@ -284,7 +285,7 @@ void BasicConnection<Stream>::dispatch(Request request) {
   auto exchange = current_;
   log::debug(log::Layer::http, "{}: {} {}", remote_.address().to_string(),
              std::string_view(exchange->request().method_string()),
-             std::string_view(exchange->request().target()));
+             Redacted{std::string_view(exchange->request().target())});
   if (handler) {
     (*handler)(exchange);
   } else {

@@ -17,6 +17,9 @@ void serve_file_from(const std::filesystem::path& root, const ExchangePtr& excha
   auto target = parse_target(std::string_view(req.target()));
   if (!target) return exchange->respond(json_error(req, Status::bad_request, 400, "Bad request"));
   std::string relative = target->path;
+  // A NUL would end the name the system sees ("index.html%00.txt" is index.html, sent as text).
+  if (relative.find('\0') != std::string::npos)
+    return exchange->respond(json_error(req, Status::bad_request, 400, "Bad request"));
   if (!mount.empty()) {
     if (!relative.starts_with(mount) ||
         (relative.size() > mount.size() && relative[mount.size()] != '/'))

@@ -270,6 +270,16 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     r.get("udp_reply", config.udp_reply);
     r.get("fsync", config.fsync);
     r.get("web_dir", config.web_dir);
+    if (const toml::array* origins = r.array("cors_origins")) {
+      std::vector<std::string> list;
+      for (const auto& origin : *origins) {
+        auto text = origin.value<std::string>();
+        if (!text || text->empty())
+          fail(source, origin.source(), "'server.cors_origins' lists origins: [\"https://host\"]");
+        list.push_back(*text);
+      }
+      config.cors_origins = std::move(list);
+    }
   }
   if (const toml::table* devices = top.table("devices")) {
     TableReader r(*devices, source, "devices.");
@@ -315,6 +325,15 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     TableReader r(*auth, source, "auth.");
     r.get("dashboard_token", config.dashboard_token);
     r.get("api_token", config.api_token);
+    r.get("chat_name", config.dashboard_chat_name);
+    r.get("link_ttl", config.link_ttl);
+    if (auto* name = auth->get("chat_name");
+        name && (config.dashboard_chat_name.empty() || config.dashboard_chat_name.size() > 32 ||
+                 std::any_of(config.dashboard_chat_name.begin(), config.dashboard_chat_name.end(),
+                             [](unsigned char c) { return c < 0x20 || c == 0x7f; })))
+      fail(source, name->source(), "'auth.chat_name' must be 1-32 characters, no control ones");
+    if (auto* ttl = auth->get("link_ttl"); ttl && config.link_ttl.count() < 1)
+      fail(source, ttl->source(), "'auth.link_ttl' must be 1 second or more");
     if (const toml::table* devices = r.table("devices")) {
       for (const auto& [id, token] : *devices) {
         auto value = token.value<std::string>();

@@ -139,8 +139,17 @@ struct HubConfig {
   bool tls_devices = false;
   bool tls_chat = false;
 
-  std::string dashboard_token;                       // empty: /dashboard is open
-  std::string api_token;                             // empty: the REST API is open
+  std::string dashboard_token;  // empty: /dashboard and /chat are open
+  std::string api_token;        // empty: the REST API is open
+  /// [auth] chat_name: the name on /chat of whoever holds the dashboard token (with a token,
+  /// the name a client asks for is not used: everyone with the token is this one speaker).
+  std::string dashboard_chat_name = "dashboard";
+  /// [auth] link_ttl: how long a signed download link (the dashboard's CSV button) stays valid.
+  std::chrono::seconds link_ttl{300};
+  /// [server] cors_origins: the origins whose pages may use Socket.IO from a browser ("*": any).
+  /// Unset: "*" while no token is set (the course's pages, from any origin, work unchanged);
+  /// same-origin only once a dashboard or API token is set.
+  std::optional<std::vector<std::string>> cors_origins;
   std::map<std::string, std::string> device_tokens;  // device id (or "*") -> token
 
   std::map<std::string, std::string> device_groups;  // device id -> group, from [groups]

@@ -10,6 +10,19 @@
 
 namespace soket::hub {
 
+namespace {
+
+std::string_view without_name_prefix(std::string_view text, std::string_view name) {
+  if (text.size() <= name.size() + 1 || !text.starts_with(name) || text[name.size()] != ':')
+    return text;
+  std::string_view rest = text.substr(name.size() + 1);
+  while (!rest.empty() && rest.front() == ' ')
+    rest.remove_prefix(1);
+  return rest.empty() ? text : rest;
+}
+
+}  // namespace
+
 Hub::Hub(net::asio::io_context& io, HubConfig config)
     : io_(io),
       config_(std::move(config)),
@@ -87,8 +100,15 @@ void Hub::start() {
   sio.connect_timeout = limits.connect_timeout;
   sio.events_per_second = limits.events_per_second;
   sio.event_burst = limits.event_burst;
-  sio.engine.cors.enabled = true;
-  sio.engine.cors.origins = {"*"};
+  // Browsers on other origins: as configured; else any while the hub is open (the course's pages
+  // are opened from files and other ports), and same-origin only once a token closes it.
+  if (config_.cors_origins) {
+    sio.engine.cors.enabled = !config_.cors_origins->empty();
+    sio.engine.cors.origins = *config_.cors_origins;
+  } else {
+    sio.engine.cors.enabled = !access_.dashboard_locked() && !access_.api_locked();
+    sio.engine.cors.origins = {"*"};
+  }
   if (!config_.redis_url.empty()) {
     std::string error;
     auto url = cluster::RedisUrl::parse(config_.redis_url, &error);
@@ -165,6 +185,9 @@ void Hub::start() {
           .on_message =
               [this](const gateway::ChatUser& user, std::string_view text) {
                 ++counters_.chat_in;
+                // The course's client sends "<name>: <text>"; the web side shows the name on its
+                // own, so it is stored and relayed once, not as "rizky" + "rizky: halo".
+                text = without_name_prefix(text, user.name);
                 int64_t now = store::now_ms();
                 (void)store_->writer().submit(store::InsertChat{.ts = now,
                                                                 .user = user.name,

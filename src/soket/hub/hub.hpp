@@ -18,6 +18,7 @@
 #include "soket/gateway/device_server.hpp"
 #include "soket/gateway/udp_receiver.hpp"
 #include "soket/http/server.hpp"
+#include "soket/hub/access.hpp"
 #include "soket/hub/config.hpp"
 #include "soket/hub/device_registry.hpp"
 #include "soket/hub/rules.hpp"
@@ -154,6 +155,7 @@ class Hub {
 
   net::asio::io_context& io_;
   HubConfig config_;
+  Access access_{config_};
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   struct StoreResults {
     std::mutex mutex;
@@ -179,6 +181,9 @@ class Hub {
   std::unique_ptr<gateway::DeviceServer> devices_;
   std::unique_ptr<gateway::UdpReceiver> udp_;
   std::unique_ptr<gateway::ChatServer> chat_;
+  // Web chat names that have spoken, with how many /chat sockets speak under each: a web user is
+  // announced to the chat when its first message goes out, not when a dashboard merely opens.
+  std::map<std::string, int> web_chat_speakers_;
   std::unordered_map<uint64_t, std::string> connection_device_;  // TCP connection id -> device
   std::map<std::string, std::string> udp_device_;                // "ip:port" -> device (HELLO)
   net::asio::steady_timer clock_timer_;

@@ -9,6 +9,8 @@
 
 #include "soket/hub/hub.hpp"
 #include "soket/store/json.hpp"
+#include "soket/util/constant_time.hpp"
+#include "soket/util/json_text.hpp"
 #include "soket/util/log.hpp"
 
 namespace soket::hub {
@@ -99,7 +101,7 @@ bool Hub::check_device_token(const std::string& id, const std::string& token) co
   if (config_.device_tokens.empty()) return true;
   auto it = config_.device_tokens.find(id);
   if (it == config_.device_tokens.end()) it = config_.device_tokens.find("*");
-  return it != config_.device_tokens.end() && it->second == token;
+  return it != config_.device_tokens.end() && util::constant_time_equal(token, it->second);
 }
 
 void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
@@ -272,7 +274,7 @@ void Hub::handle_payload(const std::string& id, const gateway::DeviceMessage& m,
             {.key = key, .value = std::nullopt, .text = std::string(v.as_string())});
       } else {
         readings.samples.push_back(
-            {.key = key, .value = std::nullopt, .text = boost::json::serialize(v)});
+            {.key = key, .value = std::nullopt, .text = json_text::to_json(v)});
       }
     }
     if (readings.samples.empty()) return reply_in_order(reply, "ERR no readings in message");

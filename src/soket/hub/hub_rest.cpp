@@ -8,6 +8,8 @@
 #include "soket/http/static_dir.hpp"
 #include "soket/http/target.hpp"
 #include "soket/hub/hub.hpp"
+#include "soket/hub/rest_queries.hpp"
+#include "soket/hub/rest_reply.hpp"
 #include "soket/hub/web_assets.hpp"
 #include "soket/store/json.hpp"
 
@@ -16,38 +18,14 @@ namespace {
 
 http::Response api_error(const http::Request& req, http::Status status, std::string_view code,
                          std::string_view message) {
-  boost::json::object body{{"error", boost::json::object{{"code", code}, {"message", message}}}};
-  return http::json_response(req, status, boost::json::serialize(body));
+  return rest::error(req, status, code, message);
 }
 
 http::Response api_ok(const http::Request& req, http::Status status, const boost::json::value& v) {
-  return http::json_response(req, status, boost::json::serialize(v));
+  return rest::ok(req, status, v);
 }
 
-/// A query parameter as a whole number, `fallback` when absent; nullopt when malformed.
-std::optional<int64_t> int_param(const http::Target& target, const std::string& name,
-                                 int64_t fallback) {
-  const std::string* v = target.param(name);
-  if (!v) return fallback;
-  try {
-    std::size_t used = 0;
-    int64_t n = std::stoll(*v, &used);
-    if (used != v->size()) return std::nullopt;
-    return n;
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
-std::string csv_escape(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
+using rest::int_param;
 
 }  // namespace
 
@@ -61,6 +39,7 @@ void Hub::setup_rest() {
     e->respond(api_ok(e->request(), http::Status::ok, health));
   });
   http_->router().add("/metrics", [this](const http::ExchangePtr& e) {
+    if (auto refusal = access_.api_refusal(e->request())) return e->respond(std::move(*refusal));
     e->respond(http::text_response(e->request(), http::Status::ok, metrics_text(),
                                    "text/plain; version=0.0.4; charset=utf-8"));
   });
@@ -75,15 +54,7 @@ void Hub::serve_dashboard(const http::ExchangePtr& exchange) {
 void Hub::handle_api(const http::ExchangePtr& exchange) {
   const auto& req = exchange->request();
   auto respond = [&](http::Response res) { exchange->respond(std::move(res)); };
-  if (!config_.api_token.empty()) {
-    auto it = req.find(http::Field::authorization);
-    if (it == req.end() || std::string_view(it->value()) != "Bearer " + config_.api_token) {
-      auto res = api_error(req, http::Status::unauthorized, "unauthorized",
-                           "send Authorization: Bearer <api token>");
-      res.set(http::Field::www_authenticate, "Bearer");
-      return respond(std::move(res));
-    }
-  }
+  if (auto refusal = access_.api_refusal(req)) return respond(std::move(*refusal));
   auto target = http::parse_target(std::string_view(req.target()));
   if (!target)
     return respond(api_error(req, http::Status::bad_request, "bad_request", "malformed URL"));
@@ -131,39 +102,14 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
       if (!registry_.find(parts[1]))
         return respond(api_error(req, http::Status::not_found, "unknown_device",
                                  "no device '" + parts[1] + "'"));
-      auto to = int_param(*target, "to", store::now_ms());
-      auto from = int_param(*target, "from", 0);
-      auto limit = int_param(*target, "limit", 1000);
-      if (!to || !from || !limit)
-        return respond(api_error(req, http::Status::bad_request, "bad_query",
-                                 "from, to and limit are whole numbers"));
-      auto readings = store_->reader().readings(parts[1], store::bounded_time_ms(*from),
-                                                store::bounded_time_ms(*to), *limit,
-                                                store::Order::newest_first);
-      const std::string* format = target->param("format");
-      if (format && *format == "csv") {
-        std::string csv = "ts,key,value,text\n";
-        for (auto it = readings.rbegin(); it != readings.rend(); ++it) {
-          csv += std::to_string(it->ts) + "," + csv_escape(it->key) + ",";
-          if (it->value) {
-            char number[32];
-            auto end = std::to_chars(number, number + sizeof number, *it->value).ptr;
-            csv.append(number, end);
-          }
-          csv += ",";
-          if (it->text) csv += csv_escape(*it->text);
-          csv += "\n";
-        }
-        return respond(
-            http::text_response(req, http::Status::ok, std::move(csv), "text/csv; charset=utf-8"));
-      }
-      if (format && *format != "json")
-        return respond(
-            api_error(req, http::Status::bad_request, "bad_query", "format is json or csv"));
-      std::reverse(readings.begin(), readings.end());
-      return respond(api_ok(req, http::Status::ok,
-                            boost::json::object{{"device", parts[1]},
-                                                {"readings", boost::json::value_from(readings)}}));
+      return respond(rest::readings(req, *target, *store_, parts[1]));
+    }
+    if (parts.size() == 3 && parts[0] == "devices" && parts[2] == "messages") {
+      if (!get) return wrong_method();
+      if (!registry_.find(parts[1]))
+        return respond(api_error(req, http::Status::not_found, "unknown_device",
+                                 "no device '" + parts[1] + "'"));
+      return respond(rest::messages(req, *target, *store_, parts[1]));
     }
     if (parts.size() == 3 && parts[0] == "devices" && parts[2] == "commands") {
       if (!post) return wrong_method();
@@ -175,7 +121,12 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
       return send_command(parts[1], string_of(*body, "command"), store::CommandSource::rest,
                           command_reply);
     }
+    if (parts.size() == 2 && parts[0] == "commands") {
+      if (!get) return wrong_method();
+      return respond(rest::command(req, *store_, parts[1]));
+    }
     if (parts.size() == 1 && parts[0] == "commands") {
+      if (get) return respond(rest::commands(req, *target, *store_));
       if (!post) return wrong_method();
       auto body = json_body();
       if (!body) return;

@@ -1,7 +1,10 @@
 // The Socket.IO side: the course namespace "/", the dashboard and the web half of the chat.
+#include <cctype>
+
 #include "soket/hub/hub.hpp"
 #include "soket/socketio/socket.hpp"
 #include "soket/store/json.hpp"
+#include "soket/util/ascii.hpp"
 
 namespace soket::hub {
 
@@ -31,6 +34,22 @@ std::optional<int64_t> int_field(const boost::json::object& o, std::string_view 
   auto v = it->value().to_number<int64_t>(ec);
   if (ec) return std::nullopt;
   return v;
+}
+
+/// `text` as one URL path segment: unreserved characters as they are, the rest as %XX.
+std::string percent_encoded(std::string_view text) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += digits[c >> 4];
+      out += digits[c & 0xf];
+    }
+  }
+  return out;
 }
 
 /// A chat text or name is printable UTF-8 without control characters, 1..max bytes.
@@ -77,13 +96,9 @@ void Hub::emit_alert(const RuleAction& action, int64_t ts, int64_t id) {
 void Hub::setup_dashboard_namespace() {
   auto& dashboard = io_server_->of("/dashboard");
   dashboard_ = &dashboard;
-  if (!config_.dashboard_token.empty()) {
+  if (access_.dashboard_locked()) {
     dashboard.use([this](Socket& socket, socketio::Next next) {
-      auto it = socket.auth().find("token");
-      if (it != socket.auth().end() && it->value().is_string() &&
-          it->value().as_string() == config_.dashboard_token) {
-        return next(std::nullopt);
-      }
+      if (access_.dashboard_allowed(socket.auth())) return next(std::nullopt);
       next(socketio::ConnectError{"unauthorized: bad or missing dashboard token", nullptr});
     });
   }
@@ -164,6 +179,24 @@ void Hub::setup_dashboard_namespace() {
       s.leave("device:" + string_field(*o, "device"));
       ack.send(boost::json::object{{"ok", true}});
     });
+    // A download link for the CSV export that works without the API token (a browser cannot
+    // add an Authorization header to a download): signed, short-lived, for this one export.
+    socket.on("csv-link", [this](Socket&, Message& m, Ack& ack) {
+      const auto* o = object_arg(m);
+      if (!o) return ack.send(error("expected {device, from?, to?, limit?}"));
+      std::string device = string_field(*o, "device");
+      if (!registry_.find(device)) return ack.send(error("unknown device '" + device + "'"));
+      int64_t to = store::bounded_time_ms(int_field(*o, "to").value_or(store::now_ms()));
+      int64_t from = store::bounded_time_ms(int_field(*o, "from").value_or(to - 3600 * 1000));
+      int64_t limit = std::clamp<int64_t>(int_field(*o, "limit").value_or(10000), 1, 100000);
+      if (from > to) return ack.send(error("from is after to"));
+      std::string target = "/api/devices/" + percent_encoded(device) +
+                           "/readings?format=csv&from=" + std::to_string(from) +
+                           "&to=" + std::to_string(to) + "&limit=" + std::to_string(limit);
+      ack.send(boost::json::object{{"ok", true},
+                                   {"url", access_.signed_link(target)},
+                                   {"expires_in", config_.link_ttl.count()}});
+    });
     socket.on("devices", [this](Socket&, Message&, Ack& ack) {
       ack.send(boost::json::object{{"ok", true}, {"devices", registry_.all_json()}});
     });
@@ -180,24 +213,51 @@ void Hub::setup_dashboard_namespace() {
 
 void Hub::setup_chat_namespace() {
   auto& chat = io_server_->of("/chat");
-  chat.on_connection([this, &chat](Socket& socket) {
+  // Who speaks. With a dashboard token, whoever holds it, under [auth] chat_name: the name a
+  // client asks for counts for nothing. Without one (the open course set-up), the name it asks
+  // for, but never one a TCP chat user has now: a web user cannot speak as them.
+  chat.use([this](Socket& socket, socketio::Next next) {
+    if (access_.dashboard_locked()) {
+      if (!access_.dashboard_allowed(socket.auth()))
+        return next(
+            socketio::ConnectError{"unauthorized: bad or missing dashboard token", nullptr});
+      socket.data()["name"] = config_.dashboard_chat_name;
+      return next(std::nullopt);
+    }
     std::string name = "anonymous";
     if (auto it = socket.auth().find("name");
         it != socket.auth().end() && it->value().is_string()) {
       std::string wanted(it->value().as_string());
       if (clean_text(wanted, 32)) name = wanted;
     }
+    for (const auto& user : chat_->users()) {
+      if (iequals_ascii(user.name, name)) {
+        return next(socketio::ConnectError{
+            "the name '" + name + "' belongs to a TCP chat user now: pick another", nullptr});
+      }
+    }
     socket.data()["name"] = name;
+    next(std::nullopt);
+  });
+  chat.on_connection([this, &chat](Socket& socket) {
+    std::string name(socket.data()["name"].as_string());
+    socket.emit("name", boost::json::object{{"name", name}, {"fixed", access_.dashboard_locked()}});
     socket.emit("history", boost::json::value_from(store_->reader().recent_chat(50)));
-    std::string joined = chat_->templates().joined_text(name);
-    chat.emit("system", joined);
-    chat_->deliver(joined);
     socket.on("message", [this, &chat](Socket& s, Message& m, Ack& ack) {
       std::string text(m.string_at(0));
       std::string user(s.data()["name"].as_string());
       if (!clean_text(text, 1000)) {
         if (ack) ack.send(error("a message is 1-1000 characters without control characters"));
         return;
+      }
+      // Announced when it first speaks, not when a dashboard opens: watching is not joining.
+      if (!s.data().contains("speaking")) {
+        s.data()["speaking"] = true;
+        if (++web_chat_speakers_[user] == 1) {
+          std::string joined = chat_->templates().joined_text(user);
+          chat.emit("system", joined);
+          chat_->deliver(joined);
+        }
       }
       int64_t now = store::now_ms();
       // Relayed and acknowledged once stored, so {ok: true} means it is in the history.
@@ -218,7 +278,12 @@ void Hub::setup_chat_namespace() {
       if (submitted != store::SubmitResult::accepted && ack) ack.send(error("busy, try again"));
     });
     socket.on_disconnect([this, &chat](Socket& s, std::string_view) {
-      std::string left = chat_->templates().left_text(std::string(s.data()["name"].as_string()));
+      if (!s.data().contains("speaking")) return;
+      std::string user(s.data()["name"].as_string());
+      auto it = web_chat_speakers_.find(user);
+      if (it == web_chat_speakers_.end() || --it->second > 0) return;
+      web_chat_speakers_.erase(it);
+      std::string left = chat_->templates().left_text(user);
       chat.emit("system", left);
       chat_->deliver(left);
     });

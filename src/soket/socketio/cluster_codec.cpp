@@ -1,7 +1,6 @@
 #include "soket/socketio/cluster_codec.hpp"
+#include "soket/util/json_text.hpp"
 #include "soket/util/timer_delay.hpp"
-
-#include <boost/json/serialize.hpp>
 
 namespace soket::socketio::cluster_codec {
 
@@ -19,11 +18,12 @@ std::optional<std::vector<std::string>> strings_from_json(const boost::json::val
   std::vector<std::string> strings;
   strings.reserve(array->size());
   for (const auto& item : *array) {
-    // The reference allows numbers as room names; they travel as numbers.
+    // The reference allows numbers as room names; they travel as numbers, named as JavaScript
+    // writes them (1.5, not 1.5E0).
     if (const auto* s = item.if_string())
       strings.emplace_back(*s);
     else if (item.is_number())
-      strings.push_back(boost::json::serialize(item));
+      strings.push_back(json_text::to_json(item));
     else
       return std::nullopt;
   }

@@ -1,7 +1,6 @@
 #include "soket/socketio/packet.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serializer.hpp>
 
 #include <algorithm>
 #include <array>
@@ -10,7 +9,7 @@
 
 #include "soket/socketio/msgpack_packet.hpp"
 #include "soket/socketio/packet_rules.hpp"
-#include "soket/util/json_finite.hpp"
+#include "soket/util/json_text.hpp"
 
 namespace soket::socketio {
 namespace {
@@ -54,30 +53,10 @@ void append_number(Int n, std::string& out) {
   out.append(buf, end);
 }
 
-// Serializes straight into the tail of `out`, growing it geometrically: no temporary string.
-void serialize_into(const json::value& value, std::string& out) {
-  json::serializer sr;
-  sr.reset(&value);
-  while (!sr.done()) {
-    std::size_t used = out.size();
-    if (out.capacity() - used < 128) out.reserve(std::max(out.capacity() * 2, used + 256));
-    std::size_t room = std::min<std::size_t>(out.capacity() - used, 16 * 1024);
-    out.resize(used + room);
-    auto chunk = sr.read(out.data() + used, room);
-    out.resize(used + chunk.size());
-  }
-}
-
-// Infinity and NaN (a client's 1e400) are written as null, as JSON.stringify does: Boost.JSON's
-// bare Infinity would be a packet no receiver can parse. Only text that shows one pays the check.
+// JSON as JSON.stringify writes it: 22.2 (not Boost.JSON's 2.22E1), and null for a client's 1e400
+// (infinity) or a NaN, which Boost.JSON would write as bare words no receiver can parse.
 void append_json(const json::value& value, std::string& out) {
-  std::size_t start = out.size();
-  serialize_into(value, out);
-  if (json_finite::may_have_non_finite(std::string_view(out).substr(start)) &&
-      json_finite::has_non_finite(value)) {
-    out.resize(start);
-    serialize_into(json_finite::non_finite_as_null(value), out);
-  }
+  json_text::append_json(out, value);
 }
 
 bool is_valid_event_array(const json::value& payload) {

@@ -2,7 +2,7 @@
 
 namespace soket::store {
 
-Store::Store(const StoreOptions& options) : writer_(options), reader_(options) {}
+Store::Store(const StoreOptions& options) : writer_(options), reader_(options), pages_(options) {}
 
 Store::~Store() {
   stop();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "soket/store/options.hpp"
+#include "soket/store/page_reader.hpp"
 #include "soket/store/reader.hpp"
 #include "soket/store/writer.hpp"
 
@@ -25,6 +26,8 @@ class Store {
 
   Writer& writer() { return writer_; }
   Reader& reader() { return reader_; }
+  /// Paged queries (cursors) for the REST API.
+  PageReader& pages() { return pages_; }
 
   /// Drains and stops the writer (see Writer::stop()). The reader stays usable.
   void stop() { writer_.stop(); }
@@ -32,6 +35,7 @@ class Store {
  private:
   Writer writer_;  // first: it creates the schema the reader's statements need
   Reader reader_;
+  PageReader pages_;
 };
 
 }  // namespace soket::store

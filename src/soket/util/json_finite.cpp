@@ -1,6 +1,6 @@
 #include "soket/util/json_finite.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "soket/util/json_text.hpp"
 
 #include <cmath>
 
@@ -47,10 +47,7 @@ boost::json::value non_finite_as_null(const boost::json::value& value) {
 }
 
 std::string serialize(const boost::json::value& value) {
-  std::string text = boost::json::serialize(value);
-  if (may_have_non_finite(text) && has_non_finite(value))
-    text = boost::json::serialize(non_finite_as_null(value));
-  return text;
+  return json_text::to_json(value);  // writes non-finite numbers as null by itself
 }
 
 }  // namespace soket::json_finite

@@ -24,7 +24,8 @@ inline bool may_have_non_finite(std::string_view text) {
          text.find("NaN") != std::string_view::npos;
 }
 
-/// boost::json::serialize, with non-finite numbers written as null.
+/// JSON text with non-finite numbers written as null (json_text::to_json: numbers as in
+/// JavaScript).
 std::string serialize(const boost::json::value& value);
 
 }  // namespace soket::json_finite

@@ -64,10 +64,20 @@ export function chat(): HTMLElement {
     state.textContent = "reconnecting…";
     if (reason === "io server disconnect") setTimeout(() => socket.connect(), 1000);
   });
-  socket.on("connect_error", () => {
-    state.dataset.state = "reconnecting";
-    state.textContent = "reconnecting…";
-    if (!socket.active) setTimeout(() => socket.connect(), 2000);
+  // The hub says which name this connection speaks under: with a dashboard token it is the
+  // token holder's name from the hub's config, and the name field cannot change it.
+  socket.on("name", (given: { name: string; fixed: boolean }) => {
+    name = given.name;
+    who.value = name;
+    who.disabled = given.fixed;
+    state.textContent = `as ${name}`;
+  });
+  socket.on("connect_error", (err: Error) => {
+    // A refusal (a name a TCP chat user has, a missing token) stays until the user acts: say why.
+    const refused = /name|token|unauthori[sz]ed/i.test(err.message);
+    state.dataset.state = refused ? "denied" : "reconnecting";
+    state.textContent = refused ? err.message : "reconnecting…";
+    if (!refused && !socket.active) setTimeout(() => socket.connect(), 2000);
   });
   socket.on("history", (messages: ChatMessage[]) => {
     log.replaceChildren(...(messages ?? []).slice(-MAX_SHOWN).map(line));

@@ -100,6 +100,23 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     picker.appendChild(b);
   }
 
+  // The CSV export of the range shown: a signed link from the hub (works with an API token set).
+  const csv = h("button.btn.btn-ghost.btn-sm", { type: "button", "data-testid": "csv-export", title: "Download the readings of this range as CSV" }, icon("download"), h("span", { text: "CSV" }));
+  csv.addEventListener("click", () => {
+    const id = current;
+    if (!id) return;
+    const now = Date.now();
+    hub
+      .csv_link(id, now - range.ms, now)
+      .then((url) => {
+        const a = h("a", { href: url, download: `${id}-readings.csv` });
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+      })
+      .catch((err: Error) => notice(`CSV export failed: ${err.message}`, "error"));
+  });
+
   const add_sensor = (key: string): Sensor => {
     const value = h("span.sensor-value");
     const holder = h("div.sensor-chart");
@@ -258,7 +275,7 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     null,
     h("div.detail-head", null, h("div", null, title, meta), status),
     h("div.controls", null, h("div.switch-row", null, lamp.el, lamp_label), form),
-    h("div.detail-toolbar", null, h("h3.section-title", { text: "Readings" }), picker),
+    h("div.detail-toolbar", null, h("h3.section-title", { text: "Readings" }), h("div.toolbar-actions", null, picker, csv)),
     grid,
     h("h3.section-title", { text: "Commands" }),
     commands,
