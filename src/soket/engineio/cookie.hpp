@@ -11,13 +11,13 @@ namespace soket::engineio {
 struct CookieOptions {
   std::string name = "io";
   std::string path = "/";            // "" sends no Path
-  std::string domain;                // "" sends no Domain
-  std::optional<long long> max_age;  // seconds (Max-Age)
+  std::string domain;                ///< "" sends no Domain
+  std::optional<long long> max_age;  ///< seconds (Max-Age)
   bool http_only = true;
   bool secure = false;
   bool partitioned = false;
   std::string same_site = "lax";  // "lax", "strict", "none" or "" (not sent)
-  std::string priority;           // "low", "medium", "high" or "" (not sent)
+  std::string priority;           ///< "low", "medium", "high" or "" (not sent)
 };
 
 /// Throws std::invalid_argument naming the field when the options cannot make a valid cookie.

@@ -45,8 +45,8 @@ using HeadersHandler = std::function<void(http::HeaderList& headers, const Engin
 struct ConnectionError {
   const EngineRequest& request;
   ErrorCode code;
-  std::string_view message;     // the reference's message of `code`
-  boost::json::object context;  // what was wrong, as in the reference ({"sid":...}, {"name":...})
+  std::string_view message;     ///< the reference's message of `code`
+  boost::json::object context;  ///< what was wrong, as in the reference ({"sid":...}, {"name":...})
 };
 using ConnectionErrorHandler = std::function<void(const ConnectionError& error)>;
 

@@ -16,20 +16,20 @@ namespace soket::engineio {
 /// off by default; the window and context-takeover parameters are agreed as the client offers them.
 struct PerMessageDeflateOptions {
   bool enabled = false;
-  std::size_t threshold = 1024;  // smaller messages go uncompressed
+  std::size_t threshold = 1024;  ///< smaller messages go uncompressed
   /// Always ask for these even when the client does not offer them. Without server context
   /// takeover a broadcast is compressed once for all its receivers of an io thread, and a
   /// connection holds no compressor between messages.
   bool server_no_context_takeover = false;
   bool client_no_context_takeover = false;
-  int server_max_window_bits = 15;  // 9..15 (zlib has no raw window of 8)
-  int client_max_window_bits = 15;  // 8..15, told to clients that offer the parameter
+  int server_max_window_bits = 15;  ///< 9..15 (zlib has no raw window of 8)
+  int client_max_window_bits = 15;  ///< 8..15, told to clients that offer the parameter
 };
 
 /// gzip / deflate of long-polling responses, as the reference's httpCompression: on by default.
 struct HttpCompressionOptions {
   bool enabled = true;
-  std::size_t threshold = 1024;  // smaller responses go uncompressed
+  std::size_t threshold = 1024;  ///< smaller responses go uncompressed
 };
 
 /// Engine.IO server settings; names and defaults follow the reference server.
@@ -44,7 +44,7 @@ struct ServerOptions {
   /// How long a closing long-polling session waits for the client's next GET to hand over what was
   /// still queued (the final packets and the close packet).
   std::chrono::milliseconds polling_close_timeout{10000};
-  std::size_t max_payload = 1'000'000;  // maxHttpBufferSize: largest message or POST body
+  std::size_t max_payload = 1'000'000;  ///< maxHttpBufferSize: largest message or POST body
   /// The transports clients may use, in any order: "polling", "websocket" (Node's `transports`).
   /// A request for another one gets 400 {"code":0,"message":"Transport unknown"}. The server
   /// throws std::invalid_argument for an empty list or an unknown name.

@@ -31,7 +31,7 @@ struct CorsOptions {
   OriginFunction origin_function;
   bool credentials = false;
   std::vector<std::string> methods = {"GET", "POST"};
-  std::vector<std::string> allowed_headers;  // empty: echo Access-Control-Request-Headers
+  std::vector<std::string> allowed_headers;  ///< empty: echo Access-Control-Request-Headers
   int max_age_seconds = -1;
 };
 

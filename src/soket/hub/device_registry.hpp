@@ -21,17 +21,17 @@ struct LiveDevice {
   std::string name;
   std::string group;
   std::string kind;
-  std::string transport;  // "tcp", "udp" or "" (never seen since the start)
+  std::string transport;  ///< "tcp", "udp" or "" (never seen since the start)
   std::string address;
   bool online = false;
   int64_t first_seen = 0;
   int64_t last_seen = 0;
   std::map<std::string, double> latest;
-  gateway::DeviceConnectionPtr connection;  // while connected over TCP
-  bool command_ids = false;                 // HELLO ... cmdid=1: commands go out as "cmd #<id>"
-  int64_t udp_interval_ms = 0;              // UDP: its reporting interval (smoothed); 0 unknown
-  std::deque<int64_t> awaiting_reply;       // commands written, oldest first, not yet answered
-  std::map<int64_t, int64_t> delivered;     // commands written on this connection -> when
+  gateway::DeviceConnectionPtr connection;  ///< while connected over TCP
+  bool command_ids = false;                 ///< HELLO ... cmdid=1: commands go out as "cmd #<id>"
+  int64_t udp_interval_ms = 0;              ///< UDP: its reporting interval (smoothed); 0 unknown
+  std::deque<int64_t> awaiting_reply;       ///< commands written, oldest first, not yet answered
+  std::map<int64_t, int64_t> delivered;     ///< commands written on this connection -> when
 };
 
 /// Every device seen, stored or live, by id.

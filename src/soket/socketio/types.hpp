@@ -23,7 +23,7 @@ using SocketId = std::string;
 /// The error a middleware rejects a connection with; the client receives it in CONNECT_ERROR.
 struct ConnectError {
   std::string message;
-  boost::json::value data;  // optional details; null is left out
+  boost::json::value data;  ///< optional details; null is left out
 };
 
 /// A handle to answer an event the client sent with an ack id. Empty when no answer is expected.
