@@ -15,7 +15,9 @@ struct Handshake {
   FieldList query;      ///< decoded query parameters
   FieldList headers;    ///< names in lower case
   std::string address;  ///< the peer's IP address
+  /// The request target of the handshake.
   std::string url;
+  /// Whether it came over TLS.
   bool secure = false;
   bool xdomain = false;   ///< the request had an Origin header (a cross-site client)
   int64_t issued_ms = 0;  ///< milliseconds since the Unix epoch
