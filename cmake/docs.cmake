@@ -16,8 +16,9 @@ set(SOKET_API_CHECKED
   socketio/types.hpp socketio/options.hpp socketio/shard_group.hpp socketio/ack_error.hpp
   socketio/ack_completion.hpp socketio/typed_events.hpp socketio/typed_socket.hpp
   http/server.hpp net/endpoint.hpp cluster/redis_link.hpp cluster/redis_url.hpp
-  engineio/options.hpp engineio/handshake.hpp engineio/hooks.hpp util/bytes.hpp
-  util/field_list.hpp)
+  socketio/observer.hpp engineio/options.hpp engineio/handshake.hpp engineio/hooks.hpp
+  engineio/server.hpp engineio/cookie.hpp engineio/request.hpp http/router.hpp http/exchange.hpp
+  http/cors.hpp net/tls.hpp admin/options.hpp util/bytes.hpp util/field_list.hpp)
 
 # soket_doxyfile(<file> <output dir> <inputs...>)
 function(soket_doxyfile file out)

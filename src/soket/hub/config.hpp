@@ -125,10 +125,10 @@ struct HubConfig {
   HubLimits limits;
 
   /// [cluster]: Socket.IO shared with other nodes through Redis (the protocol of Node's
-  /// @socket.io/redis-adapter); empty: this process alone.
+  /// `@socket.io/redis-adapter`); empty: this process alone.
   std::string redis_url;
   bool redis_sharded = false;
-  /// "pubsub" (@socket.io/redis-adapter) or "streams" (@socket.io/redis-streams-adapter: one
+  /// "pubsub" (`@socket.io/redis-adapter`) or "streams" (`@socket.io/redis-streams-adapter`: one
   /// Redis stream, `stream_name`; `redis_sharded` is then its useShardedPubSub).
   std::string redis_adapter = "pubsub";
   std::string stream_name = "socket.io";
