@@ -122,6 +122,7 @@ void Hub::start() {
     redis_ = cluster::RedisLink::create(io_, *url, redis_options);
     redis_->start();
     sio.adapter = redis_->adapter_factory();
+    start_cluster(*url);
     spdlog::info("cluster: Socket.IO shared through {} ({}) as node {}", url->to_string_redacted(),
                  config_.redis_adapter, node_name());
   }
@@ -181,10 +182,12 @@ void Hub::start() {
           .on_join =
               [this](const gateway::ChatUser& user) {
                 io_server_->of("/chat").emit("system", chat_->templates().joined_text(user.name));
+                relay_chat_line(chat_->templates().joined_text(user.name));
               },
           .on_message =
               [this](const gateway::ChatUser& user, std::string_view text) {
                 ++counters_.chat_in;
+                relay_chat_line(text);  // as this node's TCP users saw it
                 // The course's client sends "<name>: <text>"; the web side shows the name on its
                 // own, so it is stored and relayed once, not as "rizky" + "rizky: halo".
                 text = without_name_prefix(text, user.name);
@@ -201,6 +204,7 @@ void Hub::start() {
           .on_leave =
               [this](const gateway::ChatUser& user) {
                 io_server_->of("/chat").emit("system", chat_->templates().left_text(user.name));
+                relay_chat_line(chat_->templates().left_text(user.name));
               }});
   setup_chat_namespace();
 
@@ -223,12 +227,16 @@ void Hub::start() {
   });
   schedule_clock();
   schedule_udp_sweep();
-  run_actions(rules_.on_clock([] {
-    std::time_t t = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&t, &local);
-    return local.tm_hour * 60 + local.tm_min;
-  }()));
+  // In a cluster the time of day is first evaluated once this node knows if it leads.
+  if (!cluster_) {
+    clock_started_ = true;
+    run_actions(rules_.on_clock([] {
+      std::time_t t = std::time(nullptr);
+      std::tm local{};
+      localtime_r(&t, &local);
+      return local.tm_hour * 60 + local.tm_min;
+    }()));
+  }
 }
 
 void Hub::reload_tls() {
@@ -248,6 +256,7 @@ void Hub::stop() {
   }
   if (http_) http_->stop();
   if (io_server_) io_server_->close();
+  if (cluster_) cluster_->stop();
   if (redis_) redis_->stop();
   if (devices_) devices_->stop();
   if (udp_) udp_->stop();
