@@ -167,6 +167,35 @@ class TwoNodes(unittest.TestCase):
         finally:
             dev.close()
 
+    def test_a_starting_node_sees_the_others_devices_and_marks_only_its_own_offline(self):
+        a, b = self.a, self.b
+        on_a = a.device("esp-a")
+        on_b = b.device("esp-b")
+        try:
+            for name in ("esp-a", "esp-b"):
+                wait_until(lambda: all((n.devices().get(name) or {}).get("online") for n in (a, b)),
+                           what=f"{name} online on both")
+            # b crashes and comes back under the same name: its own device is offline (its
+            # connection died with it), a's is still online on a, as the store says.
+            b.kill()
+            on_b.close()
+            b.start()
+            devices = b.devices()
+            self.assertFalse(devices["esp-b"]["online"], devices["esp-b"])
+            self.assertTrue(devices["esp-a"]["online"], devices["esp-a"])
+            self.assertEqual(devices["esp-a"]["node"], "a")
+            self.assertTrue(a.devices()["esp-a"]["online"])
+            # A third node started now knows esp-a from the store alone, and reaches it.
+            c = self.cluster.add("c")
+            self.assertEqual((c.devices()["esp-a"]["online"], c.devices()["esp-a"]["node"]),
+                             (True, "a"))
+            ack = c.post_json("/api/devices/esp-a/commands", {"command": "blink"})
+            self.assertEqual(ack["commands"][0]["state"], "sent", ack)
+            take(self, on_a, "blink")
+        finally:
+            on_a.close()
+            on_b.close()
+
     def test_tcp_chat_and_web_chat_are_one_conversation(self):
         a, b = self.a, self.b
         rina = tcp_user(a, "rina")

@@ -51,9 +51,21 @@ void Hub::start() {
     throw std::runtime_error("cannot open the database " + store_options.path.string() + ": " +
                              e.what());
   }
-  (void)store_->writer().submit(store::MarkAllOffline{});
+  // Alone: every device is offline until it connects. In a cluster only this node's own (left
+  // from before a crash); the others' devices stay as their nodes recorded them.
+  (void)store_->writer().submit(store::MarkAllOffline{.node = store_node()});
   registry_.set_udp_commands(config_.udp_commands);
-  registry_.load(store_->reader().devices(), store_->reader().latest_values());
+  auto stored_devices = store_->reader().devices();
+  registry_.load(stored_devices, store_->reader().latest_values());
+  if (clustered()) {
+    for (const auto& d : stored_devices) {
+      if (!d.online || !d.node || d.node->empty() || *d.node == node_name()) continue;
+      LiveDevice& device = registry_.get_or_add(d.id);
+      device.online = true;  // on its node; the leader checks that node is alive
+      device.remote = true;
+      device.node = *d.node;
+    }
+  }
   // A UDP sender keeps the name its HELLO gave it across a restart: its last address is stored.
   std::map<std::string, int64_t> udp_seen;
   registry_.for_each([&](const LiveDevice& d) {

@@ -62,6 +62,8 @@ class Hub {
     return config_.node_name.empty() ? "node-" + std::to_string(config_.http_port)
                                      : config_.node_name;
   }
+  /// Whether this node shares the hub with others ([cluster] redis).
+  bool clustered() const { return !config_.redis_url.empty(); }
   uint16_t tcp_port() const { return tcp_port_; }
   uint16_t udp_port() const { return udp_port_; }
   uint16_t chat_port() const { return chat_port_; }
@@ -142,6 +144,10 @@ class Hub {
 
   // Several hubs on one database (hub_nodes.cpp); all of it is off without [cluster] redis.
   void start_cluster(const cluster::RedisUrl& url);
+  /// The node recorded with a device in the store: this node's name in a cluster, else none.
+  std::optional<std::string> store_node() const {
+    return clustered() ? std::optional<std::string>(node_name()) : std::nullopt;
+  }
   void on_cluster_message(const boost::json::object& message);
   void on_leadership(bool leader);
   /// Whether the rules act on this node: alone, or the cluster's leader (every node evaluates

@@ -126,8 +126,10 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
           anonymous && anonymous->connection == conn) {
         anonymous->connection.reset();
         anonymous->online = false;
-        (void)store_->writer().submit(
-            store::UpsertDevice{.id = anonymous->id, .ts = anonymous->last_seen, .online = false});
+        (void)store_->writer().submit(store::UpsertDevice{.id = anonymous->id,
+                                                          .ts = anonymous->last_seen,
+                                                          .online = false,
+                                                          .node = store_node()});
         emit_device(*anonymous);
       }
     }
@@ -199,7 +201,8 @@ void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello,
                          .group = group,
                          .kind = attribute("kind"),
                          .transport = transport,
-                         .address = address};
+                         .address = address,
+                         .node = store_node()};
   if (!reply) {
     (void)store_->writer().submit(op, on_io([this, id](const store::WriteResult& r) {
                                     if (!r.ok()) return;
@@ -398,8 +401,8 @@ void Hub::on_device_close(const gateway::DeviceConnectionPtr& conn) {
   device->online = false;
   device->awaiting_reply.clear();
   device->delivered.clear();
-  (void)store_->writer().submit(
-      store::UpsertDevice{.id = id, .ts = device->last_seen, .online = false});
+  (void)store_->writer().submit(store::UpsertDevice{
+      .id = id, .ts = device->last_seen, .online = false, .node = store_node()});
   emit_device(*device);
 }
 
@@ -594,8 +597,8 @@ void Hub::schedule_udp_sweep() {
       device.udp_interval_ms = 0;
       device.awaiting_reply.clear();
       device.delivered.clear();
-      (void)store_->writer().submit(
-          store::UpsertDevice{.id = device.id, .ts = device.last_seen, .online = false});
+      (void)store_->writer().submit(store::UpsertDevice{
+          .id = device.id, .ts = device.last_seen, .online = false, .node = store_node()});
       emit_device(device);
     });
     schedule_udp_sweep();

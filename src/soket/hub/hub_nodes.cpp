@@ -150,7 +150,7 @@ void Hub::on_remote_device(const boost::json::object& m) {
 
 void Hub::on_node_dead(const std::string& node) {
   spdlog::warn("hub cluster: node {} stopped beating; its devices go offline", node);
-  (void)store_->writer().submit(store::MarkAllOffline{});  // MERGE: {.node = node}
+  (void)store_->writer().submit(store::MarkAllOffline{.node = node});
   registry_.for_each([&](LiveDevice& d) {
     if (!d.remote || d.node != node || !d.online) return;
     d.online = false;
