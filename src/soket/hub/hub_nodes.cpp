@@ -84,8 +84,7 @@ void Hub::on_leadership(bool leader) {
     auto actions = rules_.on_clock(local.tm_hour * 60 + local.tm_min);
     if (leader) run_actions(actions);
   }
-  if (!leader) return;
-  // A new leader looks at once for devices left online by dead nodes (nodes_to_check).
+  // A new leader also checks, from its next tick on, the nodes that hold online devices.
 }
 
 void Hub::publish_device(const LiveDevice& d) {
