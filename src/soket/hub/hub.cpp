@@ -199,7 +199,7 @@ void Hub::start() {
           .on_message =
               [this](const gateway::ChatUser& user, std::string_view text) {
                 ++counters_.chat_in;
-                relay_chat_line(text);  // as this node's TCP users saw it
+                std::string line(text);  // as this node's TCP users saw it
                 // The course's client sends "<name>: <text>"; the web side shows the name on its
                 // own, so it is stored and relayed once, not as "rizky" + "rizky: halo".
                 text = without_name_prefix(text, user.name);
@@ -212,6 +212,9 @@ void Hub::start() {
                     "message",
                     boost::json::object{
                         {"ts", now}, {"user", user.name}, {"text", text}, {"origin", "tcp"}});
+                // After the /chat event: the other nodes' web users get it first, as the TCP
+                // users (two Redis connections, so it is likely, not certain).
+                relay_chat_line(line);
               },
           .on_leave =
               [this](const gateway::ChatUser& user) {
