@@ -227,6 +227,36 @@ class TwoNodes(unittest.TestCase):
             budi.close()
 
 
+class OnceOnly(unittest.TestCase):
+    def test_a_command_claimed_by_several_paths_at_once_is_written_once(self):
+        """A queued command, its device connecting to a while "deliver" requests for it arrive
+        (as from other nodes): the reconnect's delivery and the requests race on node a, and one
+        of them writes it (the node's claim, then the store's queued -> sent transition)."""
+        with HubCluster(("a", "b")) as cluster:
+            a, b = cluster["a"], cluster["b"]
+            first = a.device("esp-7")
+            first.close()
+            wait_until(lambda: not b.devices()["esp-7"]["online"], what="esp-7 offline on b")
+            ack = b.post_json("/api/commands", {"to": "esp-7", "command": "door-open"})
+            command = ack["commands"][0]
+            self.assertEqual(command["state"], "queued", ack)
+            deliver = ('{"t":"deliver","from":"z","commands":[{"device":"esp-7","id":%d}]}'
+                       % command["id"]).encode()
+            with socket.create_connection(("127.0.0.1", cluster.redis.port)) as r:
+                dev = LineClient(a.tcp_port)
+                try:
+                    dev.send("HELLO esp-7\n")
+                    for _ in range(5):
+                        r.sendall(b"*3\r\n$7\r\nPUBLISH\r\n$9\r\nsoket:hub\r\n$%d\r\n%s\r\n"
+                                  % (len(deliver), deliver))
+                    lines = [dev.read_line(), dev.read_line()]
+                    self.assertEqual(sorted(lines), ["OK", "door-open"])
+                    a.post_json("/api/commands", {"to": "esp-7", "command": "marker"})
+                    self.assertEqual(dev.read_line(), "marker")  # door-open came once
+                finally:
+                    dev.close()
+
+
 class NodeDies(unittest.TestCase):
     def setUp(self):
         self.cluster = HubCluster(("a", "b"), config_text=RULES)
