@@ -236,7 +236,8 @@ class OnceOnly(unittest.TestCase):
             a, b = cluster["a"], cluster["b"]
             first = a.device("esp-7")
             first.close()
-            wait_until(lambda: not b.devices()["esp-7"]["online"], what="esp-7 offline on b")
+            wait_until(lambda: "esp-7" in b.devices() and not b.devices()["esp-7"]["online"],
+                       what="esp-7 known and offline on b")
             ack = b.post_json("/api/commands", {"to": "esp-7", "command": "door-open"})
             command = ack["commands"][0]
             self.assertEqual(command["state"], "queued", ack)
@@ -293,6 +294,8 @@ class NodeDies(unittest.TestCase):
 
             # A burst of readings from a device on the leader; the leader is killed in its middle.
             burst = leader.device("burst-1")
+            wait_until(lambda: (follower.devices().get("burst-1") or {}).get("online"),
+                       what="burst-1 online on the follower")
             acked = 0
             stop_at = 150
 

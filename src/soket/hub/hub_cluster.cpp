@@ -65,16 +65,17 @@ void HubCluster::stop() {
   stopped_ = true;
   timer_.cancel();
   subscriber_->stop();
+  // Leaving on purpose: the heartbeat goes now (the leader marks this node's devices offline at
+  // its next tick rather than after the TTL) and so does the lease (another node leads now). The
+  // connection closes once Redis answered, if the process lives that long.
   if (leader_) {
     leader_ = false;
-    // Hand the lease back so another node leads now rather than after its TTL.
-    auto commands = commands_;
-    commands_->command(
-        {"EVAL", release_script, "1", leader_key_, options_.node},
-        [commands](const cluster::RedisReply*, std::string_view) { commands->stop(); });
-    return;
+    commands_->command({"EVAL", release_script, "1", leader_key_, options_.node});
   }
-  commands_->stop();
+  auto commands = commands_;
+  commands_->command({"DEL", node_key_}, [commands](const cluster::RedisReply*, std::string_view) {
+    commands->stop();
+  });
 }
 
 bool HubCluster::leader() const {

@@ -118,6 +118,8 @@ void Hub::on_remote_device(const boost::json::object& m) {
   bool online = online_value && online_value->is_bool() && online_value->as_bool();
   LiveDevice& device = registry_.get_or_add(id);
   bool held_here = device.connection || (device.online && !device.remote);
+  // Older than what this node heard from the device itself: a message that was overtaken.
+  if (held_here && int_field(o, "last_seen") < device.last_seen) return;
   if (online && node != node_name() && held_here) {
     // It came back on another node while this one still holds an old connection (half-open):
     // that connection is closed without marking the device offline (it is online there).
