@@ -49,6 +49,8 @@ class Conn {
   std::size_t index() const { return index_; }
   bool ready() const { return state_ == State::ready; }
   bool failed() const { return state_ == State::failed; }
+  /// Engine.IO pings answered.
+  uint64_t pings() const { return pings_; }
 
  protected:
   enum class State { connecting, upgrading, opening, joining, ready, failed, closed };
@@ -57,6 +59,7 @@ class Conn {
   ConnHandler& handler_;
   std::size_t index_;
   State state_ = State::connecting;
+  uint64_t pings_ = 0;
 };
 
 }  // namespace soket::bench

@@ -183,7 +183,10 @@ void PollConn::on_poll(std::string_view body) {
 void PollConn::on_text(std::string_view text) {
   if (text.empty()) return fail("empty Engine.IO packet");
   char type = text.front();
-  if (type == '2') return queue("3", text.substr(1));  // ping -> pong
+  if (type == '2') {  // ping -> pong
+    ++pings_;
+    return queue("3", text.substr(1));
+  }
   if (type == '1') return fail("Engine.IO close");
   if (type == '6' || type == '3') return;
   if (type != '4') return fail("unexpected Engine.IO packet");

@@ -171,6 +171,7 @@ void WsConn::on_text(std::string_view text) {
   if (text.empty()) return fail("empty Engine.IO packet");
   char type = text.front();
   if (type == '2') {  // ping -> pong
+    ++pings_;
     append_frame(0x1, "3", text.substr(1));
     return;
   }
