@@ -38,14 +38,6 @@ import benchlib  # noqa: E402
 PER_PROCESS = 16000  # connections per server and per generator process (the fd limit is 20 000)
 
 
-def rss(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def tcp_kernel_bytes():
     """The kernel's memory for TCP buffers (pages from /proc/net/sockstat) and the sockets count."""
     with open("/proc/net/sockstat") as f:
@@ -86,7 +78,7 @@ def run(name, a):
                                                        benchlib.free_port(), timeout=30))
                    for _ in range(n_servers)]
         redis.wait_subscribed(n_servers)
-        base = [rss(s.pid) for s in servers]
+        base = [benchlib.process_rss(s.pid) for s in servers]
         ports = ",".join(str(s.port) for s in servers)
         gens = []
         started = time.monotonic()
@@ -113,10 +105,10 @@ def run(name, a):
         result["connect_s"] = round(time.monotonic() - started, 2)
         result["ready"] = sum(ready_counts)
         time.sleep(a.settle)
-        server_rss = [rss(s.pid) for s in servers]
+        server_rss = [benchlib.process_rss(s.pid) for s in servers]
         result["server_rss_total"] = sum(server_rss)
         result["server_rss_base_total"] = sum(base)
-        result["redis_rss"] = rss(redis.pid)
+        result["redis_rss"] = benchlib.process_rss(redis.pid)
         result["bytes_per_conn"] = round((sum(server_rss) - sum(base)) / max(1, result["ready"]))
         tcp_mem, tcp_inuse = tcp_kernel_bytes()
         result["kernel_tcp_buffer_bytes"] = tcp_mem
