@@ -85,14 +85,31 @@ std::vector<std::string> StoreTarget::column(const std::string& sql) const {
   return values;
 }
 
+namespace {
+
+// Fails (under ctest) or skips the current test when there is no test server.
+void require_server() {
+  if (test_server_url()) return;
+  if (postgres_required())
+    FAIL() << "no PostgreSQL test server (tests/support/pg_server.sh start, or "
+              "$SOKET_TEST_PG_URL)";
+  GTEST_SKIP() << "no PostgreSQL test server: run under ctest or set SOKET_TEST_PG_URL";
+}
+
+}  // namespace
+
 void BackendTest::SetUp() {
-  if (GetParam() == Backend::postgresql && !test_server_url()) {
-    if (postgres_required())
-      FAIL() << "no PostgreSQL test server (tests/support/pg_server.sh start, or "
-                "$SOKET_TEST_PG_URL)";
-    GTEST_SKIP() << "no PostgreSQL test server: run under ctest or set SOKET_TEST_PG_URL";
+  if (GetParam() == Backend::postgresql) {
+    require_server();
+    if (IsSkipped() || HasFatalFailure()) return;
   }
   target_ = std::make_unique<StoreTarget>(GetParam());
+}
+
+void PostgresTest::SetUp() {
+  require_server();
+  if (IsSkipped() || HasFatalFailure()) return;
+  target_ = std::make_unique<StoreTarget>(Backend::postgresql);
 }
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {

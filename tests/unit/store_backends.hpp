@@ -69,6 +69,15 @@ class BackendTest : public ::testing::TestWithParam<Backend> {
   std::unique_ptr<StoreTarget> target_;
 };
 
+/// Base of a PostgreSQL-only fixture: SetUp() makes target_ on the test server (skipping or
+/// failing as BackendTest does).
+class PostgresTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  StoreOptions options(StoreOptions base = {}) const { return target_->options(base); }
+  std::unique_ptr<StoreTarget> target_;
+};
+
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
 
 }  // namespace soket::store::testing

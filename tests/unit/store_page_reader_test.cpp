@@ -246,9 +246,10 @@ TEST_P(StorePageReaderTest, CommandsByDeviceAndState) {
 }
 
 // Every paged query walks an index in the order it returns: no full scan, no sort.
-TEST_P(StorePageReaderTest, QueryPlansUseIndexes) {
-  if (GetParam() != Backend::sqlite) GTEST_SKIP() << "SQLite's query plans";
-  Database db(target_->options().path.string());
+TEST(StorePageReaderSqlite, QueryPlansUseIndexes) {
+  soket::testing::TempDir dir;
+  Store store({.path = dir.file("a.db")});
+  Database db(dir.file("a.db").string());
   std::vector<std::string> queries = {
       page_sql::series_rows(page_sql::Series::readings, true),
       page_sql::series_rows(page_sql::Series::readings, false),

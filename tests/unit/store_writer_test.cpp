@@ -317,10 +317,13 @@ TEST_P(StoreWriter, StopFromACompletionDoesNotDeadlock) {
   EXPECT_TRUE(store.reader().device("esp").has_value());
 }
 
+SOKET_STORE_BACKENDS(StoreWriter);
+
 // The server ends the writer's session (as on a server restart): that batch fails whole, and the
 // writer connects again for the next one instead of failing forever.
-TEST_P(StoreWriter, LostServerConnectionFailsOneBatchThenReconnects) {
-  if (GetParam() != Backend::postgresql) GTEST_SKIP() << "a PostgreSQL connection only";
+class StoreWriterPostgres : public testing::PostgresTest {};
+
+TEST_F(StoreWriterPostgres, LostServerConnectionFailsOneBatchThenReconnects) {
   Store store(options());
   ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
   ASSERT_TRUE(submit_wait(store.writer(), reading("esp", 1, 1)).ok());
@@ -347,8 +350,7 @@ TEST_P(StoreWriter, LostServerConnectionFailsOneBatchThenReconnects) {
 }
 
 // PostgreSQL text is UTF-8 without NUL bytes: such an operation is refused alone.
-TEST_P(StoreWriter, TextPostgresCannotHoldIsRefusedAlone) {
-  if (GetParam() != Backend::postgresql) GTEST_SKIP() << "SQLite stores any bytes";
+TEST_F(StoreWriterPostgres, TextPostgresCannotHoldIsRefusedAlone) {
   Store store(options());
   ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
   auto bad = submit_wait(store.writer(), InsertText{"esp", 2, std::string("a\xff\xfe")});
@@ -362,9 +364,7 @@ TEST_P(StoreWriter, TextPostgresCannotHoldIsRefusedAlone) {
   EXPECT_EQ(texts[0].text, "caf\xc3\xa9");
 }
 
-SOKET_STORE_BACKENDS(StoreWriter);
-
-TEST(StorePostgres, BadUrlsAndUnreachableServersFailClearly) {
+TEST(StoreWriterPostgresUrl, BadUrlsAndUnreachableServersFailClearly) {
   auto message = [](const std::string& url) {
     try {
       Store store({.url = url});
