@@ -1,5 +1,7 @@
 #include "soket/hub/config.hpp"
 
+#include "soket/store/options.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -292,6 +294,13 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     if (config.udp_offline_intervals < 1)
       fail(source, devices->get("udp_offline_intervals")->source(),
            "'devices.udp_offline_intervals' must be 1 or more");
+  }
+  if (const toml::table* store = top.table("store")) {
+    TableReader r(*store, source, "store.");
+    r.get("url", config.store_url);
+    if (!config.store_url.empty())
+      if (auto reason = store::check_postgres_url(config.store_url))
+        fail(source, store->get("url")->source(), "'store.url': " + *reason);
   }
   if (const toml::table* limits = top.table("limits")) read_limits(*limits, source, config.limits);
   if (const toml::table* cluster = top.table("cluster")) {

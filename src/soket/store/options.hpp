@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,13 @@ enum class SyncMode {
 
 /// True for a PostgreSQL connection URL: postgresql://... or postgres://...
 bool is_postgres_url(std::string_view url);
+
+/// Checks a store URL before connecting (postgresql:// or postgres://, in a form libpq parses).
+/// Returns the reason when it is not usable.
+std::optional<std::string> check_postgres_url(std::string_view url);
+
+/// The URL with any password replaced by "***", for messages and logs.
+std::string redact_url(std::string_view url);
 
 struct StoreOptions {
   /// The SQLite database file, e.g. <data-dir>/soket.db. Its directory must exist. Unused when

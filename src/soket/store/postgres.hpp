@@ -1,6 +1,7 @@
 #pragma once
 
 #include "soket/store/error.hpp"
+#include "soket/store/options.hpp"
 
 #include <array>
 #include <cstdint>
@@ -143,12 +144,5 @@ class PgConnection {
   pg_conn* conn_ = nullptr;
   std::string server_;
 };
-
-/// Checks a PostgreSQL URL before connecting: postgresql:// or postgres:// and a database name.
-/// Returns the reason when it is not usable.
-std::optional<std::string> check_postgres_url(std::string_view url);
-
-/// The URL with any password replaced by "***".
-std::string redact_url(std::string_view url);
 
 }  // namespace soket::store

@@ -292,8 +292,8 @@ void PostgresBatch::take(const Pending& pending, const PgResult& result) {
       auto changed = result.int64(0, 0);
       std::int64_t id = std::visit(
           [](const auto& o) -> std::int64_t {
-            if constexpr (requires { o.reply; } || requires { o.reason; } ||
-                          requires { o.resend; })
+            if constexpr (
+                requires { o.reply; } || requires { o.reason; } || requires { o.resend; })
               return o.id;
             else
               return 0;
