@@ -1,5 +1,5 @@
-// soket-bench: a single-threaded Socket.IO (WebSocket transport) load generator. Prints a readable
-// summary on stderr and one JSON line on stdout per run.
+// soket-bench: a single-threaded Socket.IO load generator (WebSocket or HTTP long-polling). Prints
+// a readable summary on stderr and one JSON line on stdout per run.
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -94,7 +94,16 @@ int main(int argc, char** argv) {
                  "devices: the hub's SQLite database, read after the run to count stored readings");
   app.add_flag("--tls", o.tls,
                "echo, broadcast, room, conns: connect with TLS (wss://), certificate not checked");
+  app.add_option("--transport", o.transport,
+                 "echo, broadcast, room, conns: websocket, polling (HTTP long-polling) or mixed "
+                 "(every other connection polls)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"websocket", "polling", "mixed"}));
   CLI11_PARSE(app, argc, argv);
+  if (o.tls && o.transport != "websocket") {
+    std::cerr << "--tls: WebSocket connections only\n";
+    return 2;
+  }
   if (!o.server_pids.empty()) o.server_pid = o.server_pids.front();
   if (!o.ports.empty()) o.port = o.ports.front();
 

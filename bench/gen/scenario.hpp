@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
@@ -41,6 +42,9 @@ struct Options {
   std::vector<int> aux_pids;     // CPU time reported apart ("aux_cpu"), e.g. a redis-server
   std::string db;                // devices: the hub's SQLite file, to count what it stored
   bool tls = false;              // wss:// (the server's certificate is not checked)
+  /// "websocket", "polling" (HTTP long-polling), or "mixed" (even connections poll, odd ones use
+  /// WebSocket).
+  std::string transport = "websocket";
 };
 
 /// Nanoseconds on the steady clock (shared with the server: same machine).
@@ -98,6 +102,7 @@ class Scenario : public ConnHandler {
 
  private:
   void open_more();
+  std::unique_ptr<Conn> make_conn(std::size_t index);
 
   std::vector<tcp::endpoint> servers_;
   std::vector<int64_t> started_at_;

@@ -240,6 +240,9 @@ void read_limits(const toml::table& table, std::string_view source, HubLimits& l
     r.get("max_line_length", l.device_max_line_length);
     read_rate(r, "lines_per_second", l.device_lines_per_second, source, *devices, path);
     read_rate(r, "line_burst", l.device_line_burst, source, *devices, path);
+    r.get("max_devices", l.max_devices);
+    read_rate(r, "new_devices_per_minute", l.new_devices_per_minute, source, *devices, path);
+    read_rate(r, "new_device_burst", l.new_device_burst, source, *devices, path);
     if (l.device_max_line_length < 1)
       fail(source, devices->source(), "'limits.devices.max_line_length' must be 1 or more");
   }

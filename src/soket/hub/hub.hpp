@@ -21,6 +21,7 @@
 #include "soket/hub/access.hpp"
 #include "soket/hub/config.hpp"
 #include "soket/hub/device_registry.hpp"
+#include "soket/hub/new_device_limiter.hpp"
 #include "soket/hub/rules.hpp"
 #include "soket/net/tls.hpp"
 #include "soket/socketio/server.hpp"
@@ -111,6 +112,10 @@ class Hub {
   bool can_receive_now(const LiveDevice& device) const;
   bool write_line_to(LiveDevice& device, std::string_view line);
   bool check_device_token(const std::string& id, const std::string& token) const;
+  /// Whether device `id` may be used by a message from `address`: a device the hub knows always
+  /// may; a new one only within [limits.devices] (otherwise the refusal is logged, at most every
+  /// 10 s, and the reason returned as an `ERR` line).
+  std::optional<std::string> refuse_new_device(const std::string& id, const std::string& address);
   using StoreDone = std::function<void(const store::WriteResult&)>;
   /// A store completion that runs `fn` on the io thread. Completions come on the writer thread;
   /// they reach the io thread through one queue, in commit order, with one post per burst (a
@@ -156,6 +161,9 @@ class Hub {
   net::asio::io_context& io_;
   HubConfig config_;
   Access access_{config_};
+  NewDeviceLimiter new_devices_{config_.limits.max_devices, config_.limits.new_devices_per_minute,
+                                config_.limits.new_device_burst};
+  std::chrono::steady_clock::time_point new_device_refusal_logged_{};
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   struct StoreResults {
     std::mutex mutex;

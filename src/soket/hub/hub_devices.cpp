@@ -16,6 +16,12 @@
 namespace soket::hub {
 namespace {
 
+/// A device that sent no HELLO is known by its connection's address, as in the course's first
+/// exercises.
+std::string anonymous_id(const gateway::DeviceConnection& conn) {
+  return "tcp-" + conn.remote().address().to_string() + "-" + std::to_string(conn.remote().port());
+}
+
 std::string endpoint_string(const net::udp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
 }
@@ -104,6 +110,26 @@ bool Hub::check_device_token(const std::string& id, const std::string& token) co
   return it != config_.device_tokens.end() && util::constant_time_equal(token, it->second);
 }
 
+std::optional<std::string> Hub::refuse_new_device(const std::string& id,
+                                                  const std::string& address) {
+  if (registry_.find(id)) return std::nullopt;
+  using Verdict = NewDeviceLimiter::Verdict;
+  Verdict verdict = new_devices_.allow(address, registry_.size());
+  if (verdict == Verdict::allowed) return std::nullopt;
+  ++counters_.errors;
+  std::string reason = verdict == Verdict::too_many_devices
+                           ? "ERR too many devices: the hub knows " +
+                                 std::to_string(registry_.size()) + " (limits.devices.max_devices)"
+                           : "ERR too many new devices from " + address + ", try again later";
+  auto now = std::chrono::steady_clock::now();
+  if (now - new_device_refusal_logged_ >= std::chrono::seconds(10)) {
+    new_device_refusal_logged_ = now;
+    spdlog::warn("device {} from {} not created: {} ({} refused so far)", id, address,
+                 reason.substr(4), new_devices_.refused());
+  }
+  return reason;
+}
+
 void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
                             const gateway::DeviceMessage& m) {
   ++counters_.tcp_in;
@@ -120,6 +146,8 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
       return reply_in_order(reply, "ERR unauthorized: bad or missing token for " + m.device_id,
                             true);
     }
+    if (auto refused = refuse_new_device(m.device_id, conn->remote().address().to_string()))
+      return reply_in_order(reply, std::move(*refused), true);
     if (known != connection_device_.end() && known->second != m.device_id) {
       // The connection was known by its address until now: that name goes offline.
       if (LiveDevice* anonymous = registry_.find(known->second);
@@ -139,6 +167,10 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
       ++counters_.errors;
       return reply_in_order(reply, "ERR unauthorized: send HELLO <device-id> <token> first");
     }
+    // An answer from a connection the hub does not know answers nothing: no device for it.
+    if (m.kind == gateway::DeviceMessageKind::reply) return;
+    if (auto refused = refuse_new_device(anonymous_id(*conn), conn->remote().address().to_string()))
+      return reply_in_order(reply, std::move(*refused), true);
     identify_anonymous(conn);
     known = connection_device_.find(conn->id());
   }
@@ -146,9 +178,7 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
 }
 
 void Hub::identify_anonymous(const gateway::DeviceConnectionPtr& conn) {
-  // No HELLO: the device is known by its address, as in the course's first exercises.
-  std::string id =
-      "tcp-" + conn->remote().address().to_string() + "-" + std::to_string(conn->remote().port());
+  std::string id = anonymous_id(*conn);
   connection_device_[conn->id()] = id;
   gateway::DeviceMessage anonymous;
   anonymous.kind = gateway::DeviceMessageKind::hello;
@@ -410,6 +440,8 @@ void Hub::on_datagram(const net::udp::endpoint& sender, const gateway::DeviceMes
       ++counters_.errors;
       return reply("ERR unauthorized: bad or missing token for " + m.device_id);
     }
+    if (auto refused = refuse_new_device(m.device_id, sender.address().to_string()))
+      return reply(*refused);
     udp_device_[address] = m.device_id;
     return identify(m.device_id, m, "udp", address, nullptr, reply);
   }
@@ -422,7 +454,9 @@ void Hub::on_datagram(const net::udp::endpoint& sender, const gateway::DeviceMes
       ++counters_.errors;
       return reply("ERR unauthorized: send HELLO <device-id> <token> first");
     }
+    if (m.kind == gateway::DeviceMessageKind::reply) return;
     id = "udp-" + sender.address().to_string() + "-" + std::to_string(sender.port());
+    if (auto refused = refuse_new_device(id, sender.address().to_string())) return reply(*refused);
     if (udp_device_.size() < 100000) udp_device_[address] = id;
   }
   LiveDevice* device = registry_.find(id);

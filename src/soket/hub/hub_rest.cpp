@@ -208,6 +208,9 @@ std::string Hub::metrics_text() const {
   out << "soket_rate_limited_total{gateway=\"socketio\"} " << sio.events_dropped << "\n";
   out << "soket_rate_limited_total{gateway=\"tcp\"} " << dev.over_rate << "\n";
   out << "soket_rate_limited_total{gateway=\"chat\"} " << chat.over_rate << "\n";
+  metric("soket_devices_refused_total", "counter",
+         "Devices not created: [limits.devices] max_devices or new_devices_per_minute.");
+  out << "soket_devices_refused_total " << new_devices_.refused() << "\n";
   auto m = store_->writer().metrics();
   metric("soket_store_batches_total", "counter", "Committed write batches.");
   out << "soket_store_batches_total " << m.batches_committed << "\n";

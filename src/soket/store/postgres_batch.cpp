@@ -69,7 +69,9 @@ std::optional<std::string> unstorable(const WriteOp& op) {
         using Op = std::decay_t<decltype(o)>;
         if constexpr (std::is_same_v<Op, UpsertDevice>)
           return storable(o.id) && storable(o.name) && storable(o.group) && storable(o.kind) &&
-                 storable(o.transport) && storable(o.address);
+                 storable(o.transport) && storable(o.address) && storable(o.node);
+        else if constexpr (std::is_same_v<Op, MarkAllOffline>)
+          return storable(o.node);
         else if constexpr (std::is_same_v<Op, InsertReadings>)
           return storable(o.device_id) &&
                  std::all_of(o.samples.begin(), o.samples.end(),
@@ -149,7 +151,8 @@ void PostgresBatch::connect() {
   db->exec(settings_);
   db->prepare("soket_upsert_device",
               "INSERT INTO devices (id, name, group_name, kind, transport, address, first_seen, "
-              "last_seen, online) VALUES ($1, $2, $3, $4, $8, $5, $6, $6, $7) "
+              "last_seen, online, node) VALUES ($1, $2, $3, $4, $8, $5, $6, $6, $7, "
+              "CASE WHEN $7::smallint = 1 THEN $9::text END) "
               "ON CONFLICT (id) DO UPDATE SET "
               "name = coalesce(excluded.name, devices.name), "
               "group_name = coalesce(excluded.group_name, devices.group_name), "
@@ -157,8 +160,16 @@ void PostgresBatch::connect() {
               "transport = coalesce(excluded.transport, devices.transport), "
               "address = coalesce(excluded.address, devices.address), "
               "last_seen = greatest(devices.last_seen, excluded.last_seen), "
-              "online = excluded.online");
-  db->prepare("soket_mark_all_offline", "UPDATE devices SET online = 0 WHERE online <> 0");
+              // offline from a node counts only where the device is recorded on it
+              "online = CASE WHEN excluded.online = 1 OR devices.node IS NULL OR "
+              "devices.node IS NOT DISTINCT FROM $9::text THEN excluded.online "
+              "ELSE devices.online END, "
+              "node = CASE WHEN excluded.online = 1 THEN $9::text "
+              "WHEN devices.node IS NULL OR devices.node IS NOT DISTINCT FROM $9::text THEN NULL "
+              "ELSE devices.node END");
+  db->prepare("soket_mark_all_offline",
+              "UPDATE devices SET online = 0, node = NULL "
+              "WHERE (online <> 0 OR node IS NOT NULL) AND ($1::text IS NULL OR node = $1::text)");
   for (std::size_t n = 1; n <= kRowsPerInsert; ++n)
     db->prepare(kReadingsNames[n - 1], readings_sql(n));
   db->prepare("soket_text",
@@ -400,12 +411,13 @@ void PostgresBatch::rollback() noexcept {
 bool PostgresBatch::emit(const UpsertDevice& op, std::uint32_t slot) {
   params_.clear();
   params_.add(op.id).add(op.name).add(op.group).add(op.kind).add(op.address).add(op.ts);
-  params_.add(op.online ? "1" : "0").add(op.transport);
+  params_.add(op.online ? "1" : "0").add(op.transport).add(op.node);
   return statement("soket_upsert_device", Kind::plain, slot);
 }
 
-bool PostgresBatch::emit(const MarkAllOffline&, std::uint32_t slot) {
+bool PostgresBatch::emit(const MarkAllOffline& op, std::uint32_t slot) {
   params_.clear();
+  params_.add(op.node);
   return statement("soket_mark_all_offline", Kind::plain, slot);
 }
 

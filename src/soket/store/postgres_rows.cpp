@@ -5,7 +5,8 @@ namespace soket::store::pg_rows {
 Device device(const PgResult& r, int row) {
   return Device{r.string(row, 0),          r.optional_string(row, 1), r.optional_string(row, 2),
                 r.optional_string(row, 3), r.optional_string(row, 4), r.optional_string(row, 5),
-                r.int64(row, 6),           r.int64(row, 7),           r.int64(row, 8) != 0};
+                r.int64(row, 6),           r.int64(row, 7),           r.int64(row, 8) != 0,
+                r.optional_string(row, 9)};
 }
 
 Reading reading(const PgResult& r, int row) {

@@ -6,13 +6,13 @@
 #include <vector>
 
 // Rows of the store from PostgreSQL results, for the columns the queries select (in order):
-// devices: id, name, group_name, kind, transport, address, first_seen, last_seen, online;
+// devices: id, name, group_name, kind, transport, address, first_seen, last_seen, online, node;
 // readings: id, device_id, ts, key, value, text; text messages: id, device_id, ts, text;
 // commands: id, device_id, command, source, state, created_at, sent_at, acked_at, reply.
 namespace soket::store::pg_rows {
 
 inline constexpr const char* kDeviceColumns =
-    "SELECT id, name, group_name, kind, transport, address, first_seen, last_seen, online "
+    "SELECT id, name, group_name, kind, transport, address, first_seen, last_seen, online, node "
     "FROM devices ";
 inline constexpr const char* kReadingColumns =
     "SELECT id, device_id, ts, key, value, text FROM readings ";

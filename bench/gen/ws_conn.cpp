@@ -1,4 +1,4 @@
-#include "conn.hpp"
+#include "ws_conn.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
@@ -20,14 +20,14 @@ void mask_into(char* dst, std::string_view src, uint32_t key, std::size_t offset
 
 }  // namespace
 
-Conn::Conn(asio::io_context& io, ConnHandler& handler, std::size_t index, asio::ssl::context* tls)
-    : socket_(io),
+WsConn::WsConn(asio::io_context& io, ConnHandler& handler, std::size_t index,
+               asio::ssl::context* tls)
+    : Conn(handler, index),
+      socket_(io),
       tls_context_(tls),
-      handler_(handler),
-      index_(index),
       mask_seed_(0x9e3779b9u ^ (index * 2654435761u)) {}
 
-void Conn::fail(std::string_view what, const boost::system::error_code& ec) {
+void WsConn::fail(std::string_view what, const boost::system::error_code& ec) {
   if (state_ == State::failed || state_ == State::closed) return;
   state_ = State::failed;
   boost::system::error_code ignored;
@@ -37,7 +37,7 @@ void Conn::fail(std::string_view what, const boost::system::error_code& ec) {
   handler_.on_failed(*this, message);
 }
 
-void Conn::start(const tcp::endpoint& server, const asio::ip::address& source, std::string path) {
+void WsConn::start(const tcp::endpoint& server, const asio::ip::address& source, std::string path) {
   boost::system::error_code ec;
   socket_.open(server.protocol(), ec);
   if (!ec) socket_.set_option(tcp::no_delay(true), ec);
@@ -60,14 +60,14 @@ void Conn::start(const tcp::endpoint& server, const asio::ip::address& source, s
   });
 }
 
-void Conn::begin_upgrade() {
+void WsConn::begin_upgrade() {
   state_ = State::upgrading;
   in_.resize(kInitialBuffer);
   flush();
   read_more();
 }
 
-void Conn::read_more() {
+void WsConn::read_more() {
   if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
   auto buffer = asio::buffer(in_.data() + in_len_, in_.size() - in_len_);
   auto on_read = [this](const boost::system::error_code& ec, std::size_t n) {
@@ -82,7 +82,7 @@ void Conn::read_more() {
     socket_.async_read_some(buffer, std::move(on_read));
 }
 
-void Conn::on_bytes() {
+void WsConn::on_bytes() {
   if (state_ == State::upgrading && !on_upgrade_response()) {
     if (state_ == State::upgrading) read_more();
     return;
@@ -95,7 +95,7 @@ void Conn::on_bytes() {
   read_more();
 }
 
-bool Conn::on_upgrade_response() {
+bool WsConn::on_upgrade_response() {
   std::string_view data(in_.data(), in_len_);
   auto end = data.find("\r\n\r\n");
   if (end == std::string_view::npos) {
@@ -114,7 +114,7 @@ bool Conn::on_upgrade_response() {
 }
 
 // Parses every complete frame in the buffer; false when the connection failed meanwhile.
-bool Conn::parse_frames() {
+bool WsConn::parse_frames() {
   std::size_t pos = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(in_.data());
   while (in_len_ - pos >= 2) {
@@ -140,7 +140,6 @@ bool Conn::parse_frames() {
     }
     std::string_view payload(in_.data() + pos + header, len);
     pos += header + len;
-    ++frames_in_;
     if (!(b0 & 0x80)) return fail("fragmented frames are not supported"), false;
     switch (b0 & 0x0f) {
       case 0x1:
@@ -168,7 +167,7 @@ bool Conn::parse_frames() {
   return true;
 }
 
-void Conn::on_text(std::string_view text) {
+void WsConn::on_text(std::string_view text) {
   if (text.empty()) return fail("empty Engine.IO packet");
   char type = text.front();
   if (type == '2') {  // ping -> pong
@@ -196,7 +195,7 @@ void Conn::on_text(std::string_view text) {
   handler_.on_packet(*this, packet);
 }
 
-void Conn::append_frame(uint8_t opcode, std::string_view a, std::string_view b) {
+void WsConn::append_frame(uint8_t opcode, std::string_view a, std::string_view b) {
   std::size_t len = a.size() + b.size();
   char header[14];
   std::size_t h = 0;
@@ -226,19 +225,19 @@ void Conn::append_frame(uint8_t opcode, std::string_view a, std::string_view b) 
   mask_into(out_.data() + at + h + a.size(), b, key, a.size());
 }
 
-void Conn::send_packet(std::string_view packet) {
+void WsConn::send_packet(std::string_view packet) {
   if (state_ != State::ready) return;
   append_frame(0x1, "4", packet);
   if (!dispatching_) flush();
 }
 
-void Conn::send_engineio(std::string_view text) {
+void WsConn::send_engineio(std::string_view text) {
   if (state_ != State::ready) return;
   append_frame(0x1, text);
   if (!dispatching_) flush();
 }
 
-void Conn::flush() {
+void WsConn::flush() {
   if (write_in_flight_ || out_.empty() || state_ == State::failed || state_ == State::closed)
     return;
   write_in_flight_ = true;
@@ -256,7 +255,7 @@ void Conn::flush() {
     asio::async_write(socket_, asio::buffer(writing_), std::move(on_written));
 }
 
-void Conn::close() {
+void WsConn::close() {
   if (state_ == State::failed || state_ == State::closed) return;
   state_ = State::closed;
   boost::system::error_code ignored;
