@@ -337,11 +337,7 @@ TEST_F(StoreWriterPostgres, LostServerConnectionFailsOneBatchThenReconnects) {
   EXPECT_EQ(first.status, WriteStatus::failed) << first.error;
   auto second = submit_wait(store.writer(), reading("esp", 3, 3));
   EXPECT_TRUE(second.ok()) << second.error;
-  // The reader (also cut off) reconnects too: the first call may fail, the next one works.
-  try {
-    (void)store.reader().devices();
-  } catch (const StoreError&) {
-  }
+  // The reader, cut off too, reconnects and answers at once.
   auto rows = store.reader().readings("esp", 0, 10, 10);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].ts, 1);

@@ -1,7 +1,5 @@
 #include "soket/hub/config.hpp"
 
-#include "soket/store/options.hpp"
-
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -301,9 +299,11 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
   if (const toml::table* store = top.table("store")) {
     TableReader r(*store, source, "store.");
     r.get("url", config.store_url);
-    if (!config.store_url.empty())
-      if (auto reason = store::check_postgres_url(config.store_url))
-        fail(source, store->get("url")->source(), "'store.url': " + *reason);
+    // The scheme only: libpq parses the rest when the hub starts (soket serve checks it first).
+    const std::string& url = config.store_url;
+    if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("postgres://"))
+      fail(source, store->get("url")->source(),
+           "'store.url': it must start with postgresql:// or postgres://");
   }
   if (const toml::table* limits = top.table("limits")) read_limits(*limits, source, config.limits);
   if (const toml::table* cluster = top.table("cluster")) {

@@ -22,7 +22,7 @@ PgResult PostgresPages::series(const std::string& select, const std::string& dev
     sql += r.newest_first ? "ORDER BY ts DESC, id DESC LIMIT $8" : "ORDER BY ts, id LIMIT $8";
   else
     sql += r.newest_first ? "ORDER BY ts DESC LIMIT $8" : "ORDER BY ts LIMIT $8";
-  return usable(db_, url_).query(sql, p);
+  return read_query(db_, url_, sql, p);
 }
 
 std::vector<Reading> PostgresPages::readings(const std::string& device_id, const SeriesRange& r) {
@@ -64,7 +64,7 @@ std::vector<Command> PostgresPages::commands(const CommandRange& r) {
   sql += "id < " + next() + " ";
   p.add(r.limit);
   sql += (r.newest_first ? "ORDER BY id DESC LIMIT " : "ORDER BY id LIMIT ") + next();
-  return pg_rows::all<Command>(usable(db_, url_).query(sql, p), pg_rows::command);
+  return pg_rows::all<Command>(read_query(db_, url_, sql, p), pg_rows::command);
 }
 
 }  // namespace soket::store

@@ -6,19 +6,27 @@ namespace soket::store {
 
 using namespace pg_rows;
 
-PgConnection& usable(std::unique_ptr<PgConnection>& db, const std::string& url) {
+PgResult read_query(std::unique_ptr<PgConnection>& db, const std::string& url,
+                    const std::string& sql, const PgParams& params) {
   if (!db || !db->connected()) {
     db.reset();
     db = std::make_unique<PgConnection>(url);
   }
-  return *db;
+  try {
+    return db->query(sql, params);
+  } catch (const PgError&) {
+    if (db->connected()) throw;  // the query's own error
+  }
+  db.reset();
+  db = std::make_unique<PgConnection>(url);
+  return db->query(sql, params);
 }
 
 PostgresReader::PostgresReader(const StoreOptions& options)
     : url_(options.url), db_(std::make_unique<PgConnection>(options.url)) {}
 
 PgResult PostgresReader::query(const std::string& sql, const PgParams& params) {
-  return usable(db_, url_).query(sql, params);
+  return read_query(db_, url_, sql, params);
 }
 
 std::vector<Device> PostgresReader::devices() {

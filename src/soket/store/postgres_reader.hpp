@@ -9,7 +9,7 @@
 namespace soket::store {
 
 /// The Reader's queries on a PostgreSQL connection of its own (autocommit: each query sees what
-/// was committed before it started). A lost connection is opened again by the next query.
+/// was committed before it started). A lost connection is opened again (see read_query()).
 class PostgresReader final : public ReaderBackend {
  public:
   /// Connects. Throws PgError.
@@ -39,7 +39,10 @@ class PostgresReader final : public ReaderBackend {
   std::unique_ptr<PgConnection> db_;
 };
 
-/// Opens `db` again when the connection was lost (nothing to redo: the queries are read-only).
-PgConnection& usable(std::unique_ptr<PgConnection>& db, const std::string& url);
+/// Runs a read-only query on `db`, connecting first when there is no usable connection. When the
+/// connection turns out to be lost (a server restart), the query runs once more on a new one:
+/// reads are safe to repeat.
+PgResult read_query(std::unique_ptr<PgConnection>& db, const std::string& url,
+                    const std::string& sql, const PgParams& params = {});
 
 }  // namespace soket::store
