@@ -49,14 +49,24 @@ class Conn {
   std::size_t index() const { return index_; }
   bool ready() const { return state_ == State::ready; }
   bool failed() const { return state_ == State::failed; }
+  /// Engine.IO pings answered.
+  uint64_t pings() const { return pings_; }
 
  protected:
   enum class State { connecting, upgrading, opening, joining, ready, failed, closed };
   bool ended() const { return state_ == State::failed || state_ == State::closed; }
 
+  /// One Engine.IO packet from the server, whatever the transport: answers pings, sends the
+  /// Socket.IO CONNECT after the open packet, reports readiness and Socket.IO packets.
+  void on_engineio_text(std::string_view text);
+  /// Queues Engine.IO text `a` + `b` for the server (written after the current batch).
+  virtual void queue_text(std::string_view a, std::string_view b = {}) = 0;
+  virtual void fail(std::string_view what, const boost::system::error_code& ec = {}) = 0;
+
   ConnHandler& handler_;
   std::size_t index_;
   State state_ = State::connecting;
+  uint64_t pings_ = 0;
 };
 
 }  // namespace soket::bench

@@ -32,9 +32,9 @@ int main(int argc, char** argv) {
   CLI::App app{
       "soket-bench: Socket.IO load generator (echo, broadcast, room, conns) and hub device load "
       "(devices)"};
-  app.add_option("scenario", o.scenario, "echo, broadcast, room, conns or devices")
+  app.add_option("scenario", o.scenario, "echo, broadcast, room, conns, devices or hold")
       ->required()
-      ->check(CLI::IsMember({"echo", "broadcast", "room", "conns", "devices"}));
+      ->check(CLI::IsMember({"echo", "broadcast", "room", "conns", "devices", "hold"}));
   auto* port = app.add_option("--port", o.port, "server port");
   auto* ports = app.add_option("--ports", o.ports,
                                "several servers (a cluster): connection i goes to the i-th port "
@@ -99,6 +99,10 @@ int main(int argc, char** argv) {
                  "(every other connection polls)")
       ->capture_default_str()
       ->check(CLI::IsMember({"websocket", "polling", "mixed"}));
+  app.add_option("--ready-file", o.ready_file,
+                 "hold: file written with the number of ready connections once all are open");
+  app.add_option("--go-file", o.go_file,
+                 "hold with --senders 1: emit one broadcast once this file exists");
   CLI11_PARSE(app, argc, argv);
   if (o.tls && o.transport != "websocket") {
     std::cerr << "--tls: WebSocket connections only\n";
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
   if (o.scenario == "room") scenario = make_fanout(io, o, true);
   if (o.scenario == "conns") scenario = make_conns(io, o);
   if (o.scenario == "devices") scenario = make_devices(io, o);
+  if (o.scenario == "hold") scenario = make_hold(io, o);
   auto result = scenario->run();
   print_summary(result);
   std::cout << boost::json::serialize(result) << std::endl;

@@ -158,7 +158,7 @@ void PollConn::on_handshake(std::string_view body) {
     post_connected_ = true;
     flush();
   });
-  queue("40");
+  queue_text("40");
   poll();
 }
 
@@ -171,7 +171,7 @@ void PollConn::on_poll(std::string_view body) {
   dispatching_ = true;
   while (!body.empty() && !ended()) {
     auto sep = body.find(kSeparator);
-    on_text(body.substr(0, sep));
+    on_engineio_text(body.substr(0, sep));
     body = sep == std::string_view::npos ? std::string_view{} : body.substr(sep + 1);
   }
   dispatching_ = false;
@@ -180,26 +180,7 @@ void PollConn::on_poll(std::string_view body) {
   flush();
 }
 
-void PollConn::on_text(std::string_view text) {
-  if (text.empty()) return fail("empty Engine.IO packet");
-  char type = text.front();
-  if (type == '2') return queue("3", text.substr(1));  // ping -> pong
-  if (type == '1') return fail("Engine.IO close");
-  if (type == '6' || type == '3') return;
-  if (type != '4') return fail("unexpected Engine.IO packet");
-  std::string_view packet = text.substr(1);
-  if (state_ == State::joining) {
-    if (!packet.starts_with("0")) return fail("expected the Socket.IO CONNECT answer");
-    state_ = State::ready;
-    handler_.on_ready(*this);
-    return;
-  }
-  if (packet.starts_with("1") || packet.starts_with("4"))
-    return fail("Socket.IO disconnect or error: " + std::string(packet.substr(0, 80)));
-  handler_.on_packet(*this, packet);
-}
-
-void PollConn::queue(std::string_view a, std::string_view b) {
+void PollConn::queue_text(std::string_view a, std::string_view b) {
   if (!queued_.empty()) queued_ += kSeparator;
   queued_ += a;
   queued_ += b;
@@ -223,13 +204,13 @@ void PollConn::on_posted(std::string_view body) {
 
 void PollConn::send_packet(std::string_view packet) {
   if (state_ != State::ready) return;
-  queue("4", packet);
+  queue_text("4", packet);
   if (!dispatching_) flush();
 }
 
 void PollConn::send_engineio(std::string_view text) {
   if (state_ != State::ready) return;
-  queue(text);
+  queue_text(text);
   if (!dispatching_) flush();
 }
 

@@ -33,7 +33,8 @@ class PollConn final : public Conn {
   };
   using OnBody = void (PollConn::*)(std::string_view body);
 
-  void fail(std::string_view what, const boost::system::error_code& ec = {});
+  void fail(std::string_view what, const boost::system::error_code& ec = {}) override;
+  void queue_text(std::string_view a, std::string_view b = {}) override;
   void open_socket(Http& http, const char* what);
   void send_request(Http& http, OnBody on_body);
   void read_response(Http& http, OnBody on_body);
@@ -43,9 +44,7 @@ class PollConn final : public Conn {
   void on_handshake(std::string_view body);
   void on_poll(std::string_view body);
   void on_posted(std::string_view body);
-  void on_text(std::string_view text);
   void poll();
-  void queue(std::string_view a, std::string_view b = {});
   void flush();
 
   tcp::endpoint server_;

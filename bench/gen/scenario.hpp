@@ -45,6 +45,8 @@ struct Options {
   /// "websocket", "polling" (HTTP long-polling), or "mixed" (even connections poll, odd ones use
   /// WebSocket).
   std::string transport = "websocket";
+  std::string ready_file;  // hold: written with the number of ready connections
+  std::string go_file;     // hold: the sender's broadcast waits for this file
 };
 
 /// Nanoseconds on the steady clock (shared with the server: same machine).
@@ -122,5 +124,6 @@ std::unique_ptr<Scenario> make_echo(asio::io_context& io, const Options& options
 std::unique_ptr<Scenario> make_fanout(asio::io_context& io, const Options& options, bool rooms);
 std::unique_ptr<Scenario> make_conns(asio::io_context& io, const Options& options);
 std::unique_ptr<Scenario> make_devices(asio::io_context& io, const Options& options);
+std::unique_ptr<Scenario> make_hold(asio::io_context& io, const Options& options);
 
 }  // namespace soket::bench

@@ -143,7 +143,7 @@ bool WsConn::parse_frames() {
     if (!(b0 & 0x80)) return fail("fragmented frames are not supported"), false;
     switch (b0 & 0x0f) {
       case 0x1:
-        on_text(payload);
+        on_engineio_text(payload);
         break;
       case 0x2:
         break;  // binary attachments: counted, not used by the scenarios
@@ -167,32 +167,8 @@ bool WsConn::parse_frames() {
   return true;
 }
 
-void WsConn::on_text(std::string_view text) {
-  if (text.empty()) return fail("empty Engine.IO packet");
-  char type = text.front();
-  if (type == '2') {  // ping -> pong
-    append_frame(0x1, "3", text.substr(1));
-    return;
-  }
-  if (type == '1') return fail("Engine.IO close");
-  if (type == '6' || type == '3') return;
-  if (state_ == State::opening) {
-    if (type != '0') return fail("expected the Engine.IO open packet");
-    state_ = State::joining;
-    append_frame(0x1, "40");
-    return;
-  }
-  if (type != '4') return fail("unexpected Engine.IO packet");
-  std::string_view packet = text.substr(1);
-  if (state_ == State::joining) {
-    if (!packet.starts_with("0")) return fail("expected the Socket.IO CONNECT answer");
-    state_ = State::ready;
-    handler_.on_ready(*this);
-    return;
-  }
-  if (packet.starts_with("1") || packet.starts_with("4"))
-    return fail("Socket.IO disconnect or error: " + std::string(packet.substr(0, 80)));
-  handler_.on_packet(*this, packet);
+void WsConn::queue_text(std::string_view a, std::string_view b) {
+  append_frame(0x1, a, b);
 }
 
 void WsConn::append_frame(uint8_t opcode, std::string_view a, std::string_view b) {

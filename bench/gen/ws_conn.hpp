@@ -23,13 +23,13 @@ class WsConn final : public Conn {
   void close() override;
 
  private:
-  void fail(std::string_view what, const boost::system::error_code& ec = {});
+  void fail(std::string_view what, const boost::system::error_code& ec = {}) override;
+  void queue_text(std::string_view a, std::string_view b = {}) override;
   void begin_upgrade();
   void read_more();
   void on_bytes();
   bool on_upgrade_response();
   bool parse_frames();
-  void on_text(std::string_view text);
   void append_frame(uint8_t opcode, std::string_view a, std::string_view b = {});
   void flush();
 

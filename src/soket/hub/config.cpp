@@ -315,6 +315,7 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     r.get("stream_count", config.stream_count);
     r.get("stream_max_len", config.stream_max_len);
     r.get("node_name", config.node_name);
+    r.get("node_id", config.node_name);  // the same: the spelling of --node-id
     if (config.redis_adapter != "pubsub" && config.redis_adapter != "streams")
       fail(source, cluster->get("adapter")->source(),
            "'cluster.adapter' must be \"pubsub\" or \"streams\"");

@@ -53,9 +53,21 @@ void Hub::start() {
                                                   : store::redact_url(store_options.url);
     throw std::runtime_error("cannot open the database " + where + ": " + e.what());
   }
-  (void)store_->writer().submit(store::MarkAllOffline{});
+  // Alone: every device is offline until it connects. In a cluster only this node's own (left
+  // from before a crash); the others' devices stay as their nodes recorded them.
+  (void)store_->writer().submit(store::MarkAllOffline{.node = store_node()});
   registry_.set_udp_commands(config_.udp_commands);
-  registry_.load(store_->reader().devices(), store_->reader().latest_values());
+  auto stored_devices = store_->reader().devices();
+  registry_.load(stored_devices, store_->reader().latest_values());
+  if (clustered()) {
+    for (const auto& d : stored_devices) {
+      if (!d.online || !d.node || d.node->empty() || *d.node == node_name()) continue;
+      LiveDevice& device = registry_.get_or_add(d.id);
+      device.online = true;  // on its node; the leader checks that node is alive
+      device.remote = true;
+      device.node = *d.node;
+    }
+  }
   // A UDP sender keeps the name its HELLO gave it across a restart: its last address is stored.
   std::map<std::string, int64_t> udp_seen;
   registry_.for_each([&](const LiveDevice& d) {
@@ -124,6 +136,7 @@ void Hub::start() {
     redis_ = cluster::RedisLink::create(io_, *url, redis_options);
     redis_->start();
     sio.adapter = redis_->adapter_factory();
+    start_cluster(*url);
     spdlog::info("cluster: Socket.IO shared through {} ({}) as node {}", url->to_string_redacted(),
                  config_.redis_adapter, node_name());
   }
@@ -183,10 +196,12 @@ void Hub::start() {
           .on_join =
               [this](const gateway::ChatUser& user) {
                 io_server_->of("/chat").emit("system", chat_->templates().joined_text(user.name));
+                relay_chat_line(chat_->templates().joined_text(user.name));
               },
           .on_message =
               [this](const gateway::ChatUser& user, std::string_view text) {
                 ++counters_.chat_in;
+                std::string line(text);  // as this node's TCP users saw it
                 // The course's client sends "<name>: <text>"; the web side shows the name on its
                 // own, so it is stored and relayed once, not as "rizky" + "rizky: halo".
                 text = without_name_prefix(text, user.name);
@@ -199,10 +214,14 @@ void Hub::start() {
                     "message",
                     boost::json::object{
                         {"ts", now}, {"user", user.name}, {"text", text}, {"origin", "tcp"}});
+                // After the /chat event: the other nodes' web users get it first, as the TCP
+                // users (two Redis connections, so it is likely, not certain).
+                relay_chat_line(line);
               },
           .on_leave =
               [this](const gateway::ChatUser& user) {
                 io_server_->of("/chat").emit("system", chat_->templates().left_text(user.name));
+                relay_chat_line(chat_->templates().left_text(user.name));
               }});
   setup_chat_namespace();
 
@@ -225,12 +244,16 @@ void Hub::start() {
   });
   schedule_clock();
   schedule_udp_sweep();
-  run_actions(rules_.on_clock([] {
-    std::time_t t = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&t, &local);
-    return local.tm_hour * 60 + local.tm_min;
-  }()));
+  // In a cluster the time of day is first evaluated once this node knows if it leads.
+  if (!cluster_) {
+    clock_started_ = true;
+    run_actions(rules_.on_clock([] {
+      std::time_t t = std::time(nullptr);
+      std::tm local{};
+      localtime_r(&t, &local);
+      return local.tm_hour * 60 + local.tm_min;
+    }()));
+  }
 }
 
 void Hub::reload_tls() {
@@ -250,6 +273,7 @@ void Hub::stop() {
   }
   if (http_) http_->stop();
   if (io_server_) io_server_->close();
+  if (cluster_) cluster_->stop();
   if (redis_) redis_->stop();
   if (devices_) devices_->stop();
   if (udp_) udp_->stop();

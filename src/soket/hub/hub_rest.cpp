@@ -36,6 +36,10 @@ void Hub::setup_rest() {
                                {"uptime_s", (store::now_ms() - started_ms_) / 1000},
                                {"devices_online", registry_.online_count()},
                                {"socketio_clients", io_server_->client_count()}};
+    if (cluster_) {
+      health["node"] = node_name();
+      health["leader"] = cluster_->leader();
+    }
     e->respond(api_ok(e->request(), http::Status::ok, health));
   });
   http_->router().add("/metrics", [this](const http::ExchangePtr& e) {
