@@ -100,7 +100,8 @@ class Hub:
             with open(self.config_path, "w", encoding="utf-8") as f:
                 f.write(config_text)
         self.extra_args = list(extra_args)
-        self.store_url = postgres_store_url()
+        # A store given by the caller (nodes of a cluster share one) is the caller's to drop.
+        self.store_url = None if "--store" in self.extra_args else postgres_store_url()
         if self.store_url:
             self.extra_args += ["--store", self.store_url]
         self.process = None
