@@ -108,13 +108,15 @@ class Hub(Server):
     the default durability (fsync per committed batch); no simulator. `port` is the device
     gateway's TCP port, `db` the SQLite file."""
 
-    def __init__(self, soket, cpu=None, timeout=15):
+    def __init__(self, soket, cpu=None, timeout=15, store_url=None):
         self.data_dir = tempfile.mkdtemp(prefix="soket-bench-hub-")
         self.db = os.path.join(self.data_dir, "soket.db")
         tcp = free_port()
         argv = [soket, "serve", "--http-port", str(free_port()), "--tcp-port", str(tcp),
                 "--udp-port", str(free_port(kind=socket.SOCK_DGRAM)),
                 "--chat-port", str(free_port()), "--data-dir", self.data_dir, "--log-level", "warn"]
+        if store_url:
+            argv += ["--store", store_url]
         super().__init__(argv, tcp, cpu=cpu, timeout=timeout, port_flag=None)
 
     def stop(self):
@@ -241,3 +243,35 @@ def make_certificate(directory):
                     "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key,
                     "-out", cert], check=True, capture_output=True)
     return ["--tls-cert", cert, "--tls-key", key]
+
+
+class Postgres:
+    """A throwaway PostgreSQL 15 on this machine (tests/support/pg_server.sh: fsync on, 127.0.0.1)
+    for the hub's `--store`; database() makes a fresh database and returns its URL."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support",
+                          "pg_server.sh")
+
+    def __init__(self):
+        self.state = tempfile.mkdtemp(prefix="soket-bench-pg-")
+        subprocess.run([self.SCRIPT, "start", self.state], check=True, capture_output=True,
+                       timeout=120)
+        with open(os.path.join(self.state, "url"), encoding="utf-8") as f:
+            self.admin = f.read().strip()
+        self.count = 0
+
+    def database(self):
+        self.count += 1
+        name = f"soket_bench_{os.getpid()}_{self.count}"
+        self.psql(self.admin, f"CREATE DATABASE {name}")
+        return self.admin.rsplit("/", 1)[0] + "/" + name
+
+    @staticmethod
+    def psql(url, sql):
+        out = subprocess.run(["psql", "-XAtq", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+                             check=True, capture_output=True, text=True, timeout=60)
+        return out.stdout.strip()
+
+    def stop(self):
+        subprocess.run([self.SCRIPT, "stop", self.state], capture_output=True, timeout=60)
+        shutil.rmtree(self.state, ignore_errors=True)

@@ -72,7 +72,19 @@ CLUSTER_SCENARIOS = {
 }
 CLUSTER_SERVERS = ("soket", "node")
 # The device scenarios run against the hub and the raw line server only.
-DEVICE_SERVERS = ("soket", "raw")
+DEVICE_SERVERS = ("soket", "soket-pg", "raw")
+# "soket-pg": the hub with its data on a throwaway PostgreSQL on this machine (--store).
+_POSTGRES = None
+
+
+def postgres():
+    global _POSTGRES
+    if _POSTGRES is None:
+        import atexit
+
+        _POSTGRES = benchlib.Postgres()
+        atexit.register(_POSTGRES.stop)
+    return _POSTGRES
 POLLING_SCENARIOS = ("echo-polling", "broadcast-polling", "echo-mixed")
 DEFAULT_SET = ["echo", "broadcast", "room", "latency", "handshakes", "conns"]
 
@@ -134,6 +146,7 @@ def server_commands(build, servers, devices=False, baseline=None, tls_args=()):
     if devices:
         return {
             name: ({"soket": [os.path.join(build, "src", "soket", "cli", "soket")],
+                    "soket-pg": [os.path.join(build, "src", "soket", "cli", "soket")],
                     "raw": [os.path.join(build, "bench", "bench-raw-line-server")]}[name], 1)
             for name in servers
         }
@@ -174,6 +187,21 @@ def ratio_columns(servers):
 
 
 def run_one(bench, name, cmd, scenario, gen_args, common, server_cpu, gen_cpu):
+    if scenario == "devices" and name == "soket-pg":
+        # Stored readings are counted with psql once the hub has stopped (the generator's --db
+        # reads a SQLite file); a fresh database per run, so the count is this run's.
+        url = postgres().database()
+        with benchlib.Hub(cmd[0], cpu=server_cpu, store_url=url) as hub:
+            time.sleep(0.3)
+            result = benchlib.run_bench(bench, scenario, hub.port, gen_args + common, hub.pid,
+                                        name, cpu=gen_cpu)
+        if "error" not in result:
+            result["stored"] = int(benchlib.Postgres.psql(
+                url, "SELECT count(*) FROM readings WHERE device_id LIKE 'bench-%' "
+                     "AND key = 'temp'"))
+            if result["stored"] < result.get("acknowledged", 0):
+                result["error"] = f"stored {result['stored']} < acknowledged {result['acknowledged']}"
+        return result
     if scenario == "devices" and name == "soket":
         with benchlib.Hub(cmd[0], cpu=server_cpu) as hub:
             time.sleep(0.3)

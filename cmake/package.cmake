@@ -41,7 +41,7 @@ set(CPACK_COMPONENT_SERVER_DESCRIPTION
 "real-time socket server for IoT: Socket.IO, TCP/UDP devices, TCP chat, dashboard
 soket speaks Socket.IO (every official client works unchanged), takes sensor
 readings from microcontrollers over TCP and UDP lines, runs the course's TCP
-chat, stores everything in SQLite and shows it on a live dashboard. It runs as
+chat, stores everything in SQLite or PostgreSQL and shows it on a live dashboard. It runs as
 the soket service (its own user, data in /var/lib/soket, /etc/soket/soket.toml).")
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/postinst ${PROJECT_SOURCE_DIR}/packaging/debian/prerm
@@ -51,7 +51,7 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME libsoket-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
     "libboost1.81-dev, libboost-json1.81-dev, libboost-url1.81-dev, libssl-dev, libspdlog-dev, \
-libsqlite3-dev, libhiredis-dev, libmsgpuck-dev, libtomlplusplus-dev, zlib1g-dev, libcrypt-dev")
+libsqlite3-dev, libpq-dev, libhiredis-dev, libmsgpuck-dev, libtomlplusplus-dev, zlib1g-dev, libcrypt-dev")
 set(CPACK_COMPONENT_DEV_DESCRIPTION
 "Socket.IO server library for C++20 (soket): headers and static libraries
 Engine.IO 4/3 and Socket.IO 5 server, the Redis adapters of Node socket.io,

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev sqlite3 libspdlog-dev libcli11-dev libtomlplusplus-dev libcrypt-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15 libspdlog-dev libcli11-dev libtomlplusplus-dev libcrypt-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   redis-server libhiredis-dev libmsgpuck-dev haproxy zlib1g-dev libssl-dev openssl
   clang-16 libclang-rt-16-dev libfuzzer-16-dev

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 
-from hubtest import Hub, wait_until
+from hubtest import Hub, drop_postgres_store, postgres_store_url, wait_until
 
 REDIS_SERVER = os.environ.get("SOKET_REDIS_SERVER", "/usr/bin/redis-server")
 
@@ -69,6 +69,10 @@ class HubCluster:
 
     def __init__(self, names=("a", "b"), config_text=None, store=None):
         self.store = store if store is not None else os.environ.get("SOKET_HUB_STORE")
+        # ctest's hub.cluster_postgresql: one fresh database on the test server for all the nodes.
+        self.own_store = not self.store and bool(os.environ.get("SOKET_HUB_PG_STATE"))
+        if self.own_store:
+            self.store = postgres_store_url()
         self.tmp = tempfile.mkdtemp(prefix="soket-hubcluster-")
         self.shared_dir = os.path.join(self.tmp, "shared-data")
         self.config_text = config_text
@@ -106,6 +110,8 @@ class HubCluster:
         for node in self.nodes.values():
             node.close()
         self.redis.stop()
+        if self.own_store:
+            drop_postgres_store(self.store)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self):

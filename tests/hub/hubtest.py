@@ -4,6 +4,10 @@ device clients over TCP/UDP, a small HTTP client and polling waits.
 Every test starts its own hub (ports drawn at random from [20000, 32000), retried when taken), so
 the suites can run in parallel. The binary comes from $SOKET_BINARY (set by ctest), else the first
 build/*/src/soket/cli/soket found.
+
+With $SOKET_HUB_PG_STATE set (ctest's hub.*_postgresql tests: the directory where
+tests/support/pg_server.sh wrote the URL of a throwaway PostgreSQL), every hub keeps its data on
+that server instead of SQLite (`soket serve --store`), in a database of its own dropped by close().
 """
 
 import glob
@@ -32,6 +36,28 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 FIXTURES = os.path.join(HERE, "fixtures")
 PYTHON = "/usr/bin/python3"
+
+
+def postgres_store_url():
+    """A fresh database on the test PostgreSQL server when $SOKET_HUB_PG_STATE is set, else None."""
+    state = os.environ.get("SOKET_HUB_PG_STATE")
+    if not state:
+        return None
+    with open(os.path.join(state, "url"), encoding="utf-8") as f:
+        admin = f.read().strip()
+    name = f"soket_hub_{os.getpid()}_{random.randrange(10**9)}"
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", admin, "-c", f"CREATE DATABASE {name}"],
+                   check=True, capture_output=True, timeout=30)
+    return admin.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres_store(url):
+    admin = os.path.join(os.environ["SOKET_HUB_PG_STATE"], "url")
+    with open(admin, encoding="utf-8") as f:
+        admin = f.read().strip()
+    name = url.rsplit("/", 1)[1]
+    subprocess.run(["psql", "-q", admin, "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                   capture_output=True, timeout=30)
 
 
 def soket_binary():
@@ -74,6 +100,10 @@ class Hub:
             with open(self.config_path, "w", encoding="utf-8") as f:
                 f.write(config_text)
         self.extra_args = list(extra_args)
+        # A store given by the caller (nodes of a cluster share one) is the caller's to drop.
+        self.store_url = None if "--store" in self.extra_args else postgres_store_url()
+        if self.store_url:
+            self.extra_args += ["--store", self.store_url]
         self.process = None
         self.stdout = b""
         self._reader = None
@@ -200,6 +230,9 @@ class Hub:
                 self.process.kill()
                 self.process.wait()
             self.process.stdout.close()
+        if self.store_url:
+            drop_postgres_store(self.store_url)
+            self.store_url = None
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def __enter__(self):

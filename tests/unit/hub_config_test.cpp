@@ -173,6 +173,20 @@ TEST(HubConfig, ClusterSection) {
   EXPECT_EQ(c.node_name, "a");
 }
 
+TEST(HubConfig, StoreSection) {
+  EXPECT_TRUE(load("").store_url.empty());  // SQLite in the data directory
+  EXPECT_EQ(load("[store]\nurl = \"postgresql://soket@db:5432/hub\"\n").store_url,
+            "postgresql://soket@db:5432/hub");
+  EXPECT_EQ(load("[store]\nurl = \"postgres://u:p@127.0.0.1/hub\"\n").store_url,
+            "postgres://u:p@127.0.0.1/hub");
+  auto wrong_scheme = error_of("[store]\nurl = \"mysql://db/hub\"\n");
+  EXPECT_NE(wrong_scheme.find("test.toml:2: 'store.url': it must start with postgresql://"),
+            std::string::npos)
+      << wrong_scheme;
+  EXPECT_NE(error_of("[store]\npath = \"x\"\n").find("unknown setting 'store.path'"),
+            std::string::npos);
+}
+
 TEST(HubConfig, TlsSection) {
   HubConfig c;
   load_config_text(

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.hpp"
+#include "store_backends.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 
 namespace soket::store {
 
@@ -28,16 +29,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using soket::testing::TempDir;
+using testing::Backend;
+using testing::StoreTarget;
 
 constexpr std::int64_t kMaxReadings = 5'000'000;  // the child is killed long before this
 constexpr std::size_t kKillAfterAcks = 20'000;
 
 // Child: writes readings seq = 0, 1, 2... as fast as the writer takes them; each completion that
 // reports a commit writes its seq to the pipe. Never returns.
-[[noreturn]] void write_until_killed(const std::filesystem::path& path, SyncMode sync, int out) {
+[[noreturn]] void write_until_killed(const StoreOptions& options, int out) {
   try {
-    Store store({.path = path, .sync = sync});
+    Store store(options);
     if (store.writer().submit(UpsertDevice{.id = "esp", .ts = 0}) != SubmitResult::accepted)
       _exit(3);
     auto deadline = std::chrono::steady_clock::now() + 60s;
@@ -58,18 +60,23 @@ constexpr std::size_t kKillAfterAcks = 20'000;
   _exit(0);
 }
 
-class StoreCrash : public ::testing::TestWithParam<SyncMode> {};
+class StoreCrash : public ::testing::TestWithParam<std::tuple<Backend, SyncMode>> {};
 
 TEST_P(StoreCrash, SigkillLosesNoAcknowledgedReading) {
-  TempDir dir;
-  auto path = dir.file("crash.db");
+  auto [backend, sync] = GetParam();
+  if (backend == Backend::postgresql && !testing::test_server_url()) {
+    if (testing::postgres_required()) FAIL() << "no PostgreSQL test server";
+    GTEST_SKIP() << "no PostgreSQL test server";
+  }
+  StoreTarget target(backend);
+  auto options = target.options({.sync = sync});
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
     close(fds[0]);
-    write_until_killed(path, GetParam(), fds[1]);
+    write_until_killed(options, fds[1]);
   }
   close(fds[1]);
 
@@ -104,11 +111,10 @@ TEST_P(StoreCrash, SigkillLosesNoAcknowledgedReading) {
   EXPECT_EQ(WTERMSIG(status), SIGKILL);
   ASSERT_GE(acked.size(), kKillAfterAcks);
 
-  Database db(path.string());
-  Statement stmt(db, "SELECT value FROM readings WHERE device_id = 'esp' AND key = 'seq'");
   std::set<std::int64_t> stored;
-  while (stmt.step())
-    stored.insert(static_cast<std::int64_t>(stmt.column_double(0)));
+  for (const auto& value :
+       target.column("SELECT value FROM readings WHERE device_id = 'esp' AND key = 'seq'"))
+    stored.insert(static_cast<std::int64_t>(std::stod(value)));
   std::size_t missing = 0;
   for (auto s : acked)
     missing += stored.count(s) == 0 ? 1 : 0;
@@ -118,9 +124,14 @@ TEST_P(StoreCrash, SigkillLosesNoAcknowledgedReading) {
             << " (stored but unacknowledged: " << stored.size() - (acked.size() - missing) << ")\n";
 }
 
-INSTANTIATE_TEST_SUITE_P(StoreSync, StoreCrash, ::testing::Values(SyncMode::full, SyncMode::normal),
+INSTANTIATE_TEST_SUITE_P(StoreSync, StoreCrash,
+                         ::testing::Combine(::testing::Values(Backend::sqlite, Backend::postgresql),
+                                            ::testing::Values(SyncMode::full, SyncMode::normal)),
                          [](const auto& info) {
-                           return info.param == SyncMode::full ? "full" : "normal";
+                           return std::string(std::get<0>(info.param) == Backend::sqlite
+                                                  ? "sqlite_"
+                                                  : "postgresql_") +
+                                  (std::get<1>(info.param) == SyncMode::full ? "full" : "normal");
                          });
 
 }  // namespace

@@ -4,12 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.hpp"
+#include "store_backends.hpp"
 
 #include <chrono>
 #include <future>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,14 +19,20 @@ namespace soket::store {
 namespace {
 
 using namespace std::chrono_literals;
-using soket::testing::TempDir;
+using testing::Backend;
 
-class StorePageReaderTest : public ::testing::Test {
+class StorePageReaderTest : public testing::BackendTest {
  protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    store_.emplace(options());
+  }
+
   WriteResult put(WriteOp op) {
     std::promise<WriteResult> promise;
     auto future = promise.get_future();
-    if (store_.writer().submit(std::move(op), [&](const WriteResult& r) {
+    if (store_->writer().submit(std::move(op), [&](const WriteResult& r) {
           promise.set_value(r);
         }) != SubmitResult::accepted)
       throw std::runtime_error("not accepted");
@@ -53,10 +60,9 @@ class StorePageReaderTest : public ::testing::Test {
     return pages().readings(id, SeriesQuery{.limit = PageReader::kMaxRows}).rows;
   }
 
-  PageReader& pages() { return store_.pages(); }
+  PageReader& pages() { return store_->pages(); }
 
-  TempDir dir_;
-  Store store_{StoreOptions{.path = dir_.file("a.db")}};
+  std::optional<Store> store_;
 };
 
 std::vector<std::int64_t> ids(const std::vector<Reading>& rows) {
@@ -76,7 +82,7 @@ TEST(StoreCursor, ParsesAndWrites) {
     EXPECT_FALSE(parse_cursor(bad).has_value()) << bad;
 }
 
-TEST_F(StorePageReaderTest, PagesBackAcrossSharedTimestampsWithoutGapsOrRepeats) {
+TEST_P(StorePageReaderTest, PagesBackAcrossSharedTimestampsWithoutGapsOrRepeats) {
   device("d");
   readings("d", {100, 100, 100, 200, 200, 300, 300, 300, 300, 400});
   auto everything = all("d");
@@ -101,7 +107,7 @@ TEST_F(StorePageReaderTest, PagesBackAcrossSharedTimestampsWithoutGapsOrRepeats)
   EXPECT_EQ(ids(seen), ids(everything));
 }
 
-TEST_F(StorePageReaderTest, PagesForwardFromACursor) {
+TEST_P(StorePageReaderTest, PagesForwardFromACursor) {
   device("d");
   readings("d", {100, 100, 100, 200, 200, 300, 300, 300, 300, 400});
   auto everything = all("d");
@@ -127,7 +133,7 @@ TEST_F(StorePageReaderTest, PagesForwardFromACursor) {
   EXPECT_EQ(ranged.rows.back().ts, 300);
 }
 
-TEST_F(StorePageReaderTest, PagesByTimeKeepEveryTimestampWhole) {
+TEST_P(StorePageReaderTest, PagesByTimeKeepEveryTimestampWhole) {
   device("d");
   readings("d", {100, 100, 200, 300, 300, 300, 400});
   auto newest = pages().readings_by_time("d", SeriesQuery{.limit = 2});
@@ -160,7 +166,7 @@ TEST_F(StorePageReaderTest, PagesByTimeKeepEveryTimestampWhole) {
   EXPECT_TRUE(pages().readings_by_time("nobody", SeriesQuery{.limit = 5}).rows.empty());
 }
 
-TEST_F(StorePageReaderTest, TextMessagesPage) {
+TEST_P(StorePageReaderTest, TextMessagesPage) {
   device("d");
   device("other");
   for (int i = 0; i < 5; ++i)
@@ -178,7 +184,7 @@ TEST_F(StorePageReaderTest, TextMessagesPage) {
   EXPECT_FALSE(rest.next.has_value());
 }
 
-TEST_F(StorePageReaderTest, BadLimitsAndRangesAreRefused) {
+TEST_P(StorePageReaderTest, BadLimitsAndRangesAreRefused) {
   device("d");
   for (std::int64_t limit : {std::int64_t{0}, std::int64_t{-1}, PageReader::kMaxRows + 1}) {
     EXPECT_THROW(pages().readings("d", SeriesQuery{.limit = limit}), std::invalid_argument);
@@ -191,7 +197,7 @@ TEST_F(StorePageReaderTest, BadLimitsAndRangesAreRefused) {
   EXPECT_TRUE(pages().readings("d", SeriesQuery{.before = Cursor{-1, 0}}).rows.empty());
 }
 
-TEST_F(StorePageReaderTest, CommandsByDeviceAndState) {
+TEST_P(StorePageReaderTest, CommandsByDeviceAndState) {
   device("a");
   device("b");
   std::vector<std::int64_t> a_ids;
@@ -240,8 +246,10 @@ TEST_F(StorePageReaderTest, CommandsByDeviceAndState) {
 }
 
 // Every paged query walks an index in the order it returns: no full scan, no sort.
-TEST_F(StorePageReaderTest, QueryPlansUseIndexes) {
-  Database db(dir_.file("a.db").string());
+TEST(StorePageReaderSqlite, QueryPlansUseIndexes) {
+  soket::testing::TempDir dir;
+  Store store({.path = dir.file("a.db")});
+  Database db(dir.file("a.db").string());
   std::vector<std::string> queries = {
       page_sql::series_rows(page_sql::Series::readings, true),
       page_sql::series_rows(page_sql::Series::readings, false),
@@ -265,6 +273,8 @@ TEST_F(StorePageReaderTest, QueryPlansUseIndexes) {
     EXPECT_EQ(steps.find("TEMP B-TREE"), std::string::npos) << sql << "\n" << steps;
   }
 }
+
+SOKET_STORE_BACKENDS(StorePageReaderTest);
 
 }  // namespace
 }  // namespace soket::store

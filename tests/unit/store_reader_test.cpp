@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.hpp"
+#include "store_backends.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <future>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace soket::store {
@@ -19,14 +20,20 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using soket::testing::TempDir;
+using testing::Backend;
 
-class StoreReaderTest : public ::testing::Test {
+class StoreReaderTest : public testing::BackendTest {
  protected:
+  void SetUp() override {
+    BackendTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    store_.emplace(options());
+  }
+
   WriteResult put(WriteOp op) {
     std::promise<WriteResult> promise;
     auto future = promise.get_future();
-    if (store_.writer().submit(std::move(op), [&](const WriteResult& r) {
+    if (store_->writer().submit(std::move(op), [&](const WriteResult& r) {
           promise.set_value(r);
         }) != SubmitResult::accepted)
       throw std::runtime_error("not accepted");
@@ -34,13 +41,12 @@ class StoreReaderTest : public ::testing::Test {
       throw std::runtime_error("no completion");
     return future.get();
   }
-  Reader& reader() { return store_.reader(); }
+  Reader& reader() { return store_->reader(); }
 
-  TempDir dir_;
-  Store store_{StoreOptions{.path = dir_.file("a.db")}};
+  std::optional<Store> store_;
 };
 
-TEST_F(StoreReaderTest, UpsertDeviceKeepsFirstSeenAndUnsetFields) {
+TEST_P(StoreReaderTest, UpsertDeviceKeepsFirstSeenAndUnsetFields) {
   ASSERT_TRUE(put(UpsertDevice{.id = "esp",
                                .ts = 100,
                                .name = "Lamp",
@@ -76,7 +82,7 @@ TEST_F(StoreReaderTest, UpsertDeviceKeepsFirstSeenAndUnsetFields) {
 
 // Hub nodes sharing the database: a device is recorded on the node it is connected to; a late
 // "offline" from the node it left does not undo its connection to another node.
-TEST_F(StoreReaderTest, DevicesAreRecordedOnTheirNode) {
+TEST_P(StoreReaderTest, DevicesAreRecordedOnTheirNode) {
   ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 100, .node = "a"}).ok());
   ASSERT_TRUE(put(UpsertDevice{.id = "lamp", .ts = 100, .node = "b"}).ok());
   ASSERT_TRUE(put(UpsertDevice{.id = "solo", .ts = 100}).ok());
@@ -107,7 +113,7 @@ TEST_F(StoreReaderTest, DevicesAreRecordedOnTheirNode) {
   EXPECT_FALSE(reader().device("solo")->online);
 }
 
-TEST_F(StoreReaderTest, ReadingsByRangeLimitAndOrder) {
+TEST_P(StoreReaderTest, ReadingsByRangeLimitAndOrder) {
   ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 1}).ok());
   ASSERT_TRUE(put(UpsertDevice{.id = "other", .ts = 1}).ok());
   for (int i = 0; i < 10; ++i)
@@ -141,7 +147,7 @@ TEST_F(StoreReaderTest, ReadingsByRangeLimitAndOrder) {
   EXPECT_THROW(reader().readings("esp", 0, 5, Reader::kMaxRows + 1), std::invalid_argument);
 }
 
-TEST_F(StoreReaderTest, DownsamplesIntoAtMostNBucketsPerKey) {
+TEST_P(StoreReaderTest, DownsamplesIntoAtMostNBucketsPerKey) {
   ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 1}).ok());
   // 100 readings of two keys at ts 0..99, plus a text-only one that charts ignore.
   for (int i = 0; i < 100; ++i)
@@ -176,7 +182,7 @@ TEST_F(StoreReaderTest, DownsamplesIntoAtMostNBucketsPerKey) {
                std::invalid_argument);
 }
 
-TEST_F(StoreReaderTest, CommandQueueOrderAndStateTransitions) {
+TEST_P(StoreReaderTest, CommandQueueOrderAndStateTransitions) {
   ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 1}).ok());
   ASSERT_TRUE(put(UpsertDevice{.id = "other", .ts = 1}).ok());
   auto c1 = put(EnqueueCommand{"esp", "led-on", CommandSource::dashboard, 10});
@@ -232,7 +238,7 @@ TEST_F(StoreReaderTest, CommandQueueOrderAndStateTransitions) {
   EXPECT_EQ(put(MarkCommandSent{0, 1}).error, "invalid command id 0");
 }
 
-TEST_F(StoreReaderTest, ChatTextAndAlertsNewestLastN) {
+TEST_P(StoreReaderTest, ChatTextAndAlertsNewestLastN) {
   ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 1}).ok());
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(put(InsertChat{i, "user" + std::to_string(i), "msg" + std::to_string(i),
@@ -261,7 +267,7 @@ TEST_F(StoreReaderTest, ChatTextAndAlertsNewestLastN) {
   EXPECT_THROW(reader().recent_chat(0), std::invalid_argument);
 }
 
-TEST_F(StoreReaderTest, RowsConvertToJson) {
+TEST_P(StoreReaderTest, RowsConvertToJson) {
   ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 1, .group = "g", .transport = "udp"}).ok());
   auto c = put(EnqueueCommand{"esp", "led-on", CommandSource::standard_input, 10});
   EXPECT_EQ(boost::json::serialize(boost::json::value_from(reader().devices())),
@@ -286,7 +292,7 @@ TEST_F(StoreReaderTest, RowsConvertToJson) {
   auto reading = boost::json::value_from(reader().readings("esp", 0, 10, 1).at(0));
   EXPECT_TRUE(reading.at("value").is_null());
   EXPECT_EQ(reading.at("text"), "x");
-  auto metrics = boost::json::value_from(store_.writer().metrics());
+  auto metrics = boost::json::value_from(store_->writer().metrics());
   EXPECT_EQ(metrics.at("batches_committed").as_uint64(), 6u);
 }
 
@@ -302,6 +308,8 @@ TEST(StoreTypes, NamesRoundTrip) {
   EXPECT_FALSE(parse_command_source("").has_value());
   EXPECT_EQ(to_string(CommandSource::standard_input), "stdin");
 }
+
+SOKET_STORE_BACKENDS(StoreReaderTest);
 
 }  // namespace
 }  // namespace soket::store

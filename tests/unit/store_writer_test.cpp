@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.hpp"
+#include "store_backends.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -20,7 +20,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-using soket::testing::TempDir;
+using testing::Backend;
+
+class StoreWriter : public testing::BackendTest {};
 
 WriteResult submit_wait(Writer& writer, WriteOp op) {
   std::promise<WriteResult> promise;
@@ -59,9 +61,8 @@ class WriterGate {
   std::shared_future<void> released_ = release_.get_future().share();
 };
 
-TEST(StoreWriter, GroupsSubmissionsIntoFewTransactions) {
-  TempDir dir;
-  Store store({.path = dir.file("a.db"), .max_batch = 10000});
+TEST_P(StoreWriter, GroupsSubmissionsIntoFewTransactions) {
+  Store store(options({.max_batch = 10000}));
   ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
 
   WriterGate gate;
@@ -108,9 +109,8 @@ TEST(StoreWriter, GroupsSubmissionsIntoFewTransactions) {
   EXPECT_GT(metrics.avg_batch_us, 0u);
 }
 
-TEST(StoreWriter, SplitsAtMaxBatchAndCompletesInOrder) {
-  TempDir dir;
-  Store store({.path = dir.file("a.db"), .max_batch = 100});
+TEST_P(StoreWriter, SplitsAtMaxBatchAndCompletesInOrder) {
+  Store store(options({.max_batch = 100}));
   ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
   WriterGate gate;
   ASSERT_EQ(store.writer().submit(reading("esp", 0, 0), gate.completion()), SubmitResult::accepted);
@@ -128,9 +128,8 @@ TEST(StoreWriter, SplitsAtMaxBatchAndCompletesInOrder) {
   EXPECT_EQ(store.writer().metrics().batches_committed, 2u + 4u);  // 100+100+100+50
 }
 
-TEST(StoreWriter, RefusesSubmissionsBeyondTheQueueLimit) {
-  TempDir dir;
-  Store store({.path = dir.file("a.db"), .max_queue = 10});
+TEST_P(StoreWriter, RefusesSubmissionsBeyondTheQueueLimit) {
+  Store store(options({.max_queue = 10}));
   ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
   WriterGate gate;
   ASSERT_EQ(store.writer().submit(reading("esp", 0, 0), gate.completion()), SubmitResult::accepted);
@@ -150,13 +149,11 @@ TEST(StoreWriter, RefusesSubmissionsBeyondTheQueueLimit) {
   EXPECT_EQ(store.reader().readings("esp", 0, 100, 100).size(), 11u);
 }
 
-TEST(StoreWriter, StopDrainsEverythingPending) {
-  TempDir dir;
-  auto path = dir.file("a.db");
+TEST_P(StoreWriter, StopDrainsEverythingPending) {
   std::atomic<int> ok{0};
   {
     // A window far longer than the test: only stop() can make these commit promptly.
-    Store store({.path = path, .max_batch = 100000, .max_delay = std::chrono::seconds(60)});
+    Store store(options({.max_batch = 100000, .max_delay = std::chrono::seconds(60)}));
     ASSERT_EQ(store.writer().submit(UpsertDevice{.id = "esp", .ts = 1}), SubmitResult::accepted);
     for (int i = 0; i < 500; ++i)
       ASSERT_EQ(store.writer().submit(reading("esp", i, i), [&](auto& r) { ok += r.ok(); }),
@@ -171,16 +168,14 @@ TEST(StoreWriter, StopDrainsEverythingPending) {
     EXPECT_FALSE(called);
     store.stop();  // idempotent
   }
-  Store reopened({.path = path});
+  Store reopened(options());
   EXPECT_EQ(reopened.reader().readings("esp", 0, 1000, 1000).size(), 500u);
 }
 
-TEST(StoreWriter, DataSurvivesReopen) {
-  TempDir dir;
-  auto path = dir.file("a.db");
+TEST_P(StoreWriter, DataSurvivesReopen) {
   std::int64_t command_id = 0;
   {
-    Store store({.path = path});
+    Store store(options());
     auto& w = store.writer();
     ASSERT_TRUE(submit_wait(w, UpsertDevice{.id = "esp", .ts = 5, .name = "lamp"}).ok());
     ASSERT_TRUE(submit_wait(w, reading("esp", 10, 27.5)).ok());
@@ -191,7 +186,7 @@ TEST(StoreWriter, DataSurvivesReopen) {
     ASSERT_TRUE(submit_wait(w, InsertChat{13, "budi", "halo", ChatOrigin::web}).ok());
     ASSERT_TRUE(submit_wait(w, InsertAlert{14, "too-hot", "esp", "temp > 30", 31.0}).ok());
   }
-  Store store({.path = path});
+  Store store(options());
   auto& r = store.reader();
   ASSERT_EQ(r.devices().size(), 1u);
   EXPECT_EQ(r.devices()[0].name, "lamp");
@@ -207,17 +202,20 @@ TEST(StoreWriter, DataSurvivesReopen) {
   ASSERT_EQ(r.recent_alerts(10).size(), 1u);
 }
 
-TEST(StoreWriter, BadOperationsAreRejectedAloneInTheirBatch) {
-  TempDir dir;
-  Store store({.path = dir.file("a.db")});
+TEST_P(StoreWriter, BadOperationsAreRejectedAloneInTheirBatch) {
+  Store store(options());
   ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
-  {
-    // A constraint only the database knows about, hit by the second row of one operation.
-    Database db(dir.file("a.db").string());
-    db.exec(
+  // A constraint only the database knows about, hit by the second row of one operation.
+  if (GetParam() == Backend::sqlite)
+    target_->exec(
         "CREATE TRIGGER forbid BEFORE INSERT ON readings WHEN NEW.key = 'forbidden' "
         "BEGIN SELECT RAISE(ABORT, 'forbidden key'); END");
-  }
+  else
+    target_->exec(
+        "CREATE FUNCTION forbid() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.key = 'forbidden' THEN RAISE EXCEPTION 'forbidden key'; END IF; RETURN NEW; "
+        "END $$; CREATE TRIGGER forbid BEFORE INSERT ON readings FOR EACH ROW "
+        "EXECUTE FUNCTION forbid()");
 
   WriterGate gate;
   ASSERT_EQ(store.writer().submit(reading("esp", 0, 0), gate.completion()), SubmitResult::accepted);
@@ -265,18 +263,27 @@ TEST(StoreWriter, BadOperationsAreRejectedAloneInTheirBatch) {
   EXPECT_EQ(metrics.batches_failed, 0u);
 }
 
-TEST(StoreWriter, FailedTransactionFailsItsBatchAndWriterRecovers) {
-  TempDir dir;
-  auto path = dir.file("a.db");
-  Store store({.path = path, .busy_timeout = std::chrono::milliseconds(50)});
+// Another connection holds what the writer needs: the batch waits busy_timeout, fails whole, and
+// the next batch succeeds.
+TEST_P(StoreWriter, FailedTransactionFailsItsBatchAndWriterRecovers) {
+  Store store(options({.busy_timeout = std::chrono::milliseconds(50)}));
   ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
 
-  Database blocker(path.string());
-  blocker.exec("BEGIN EXCLUSIVE");  // holds the write lock: the writer's BEGIN IMMEDIATE times out
-  auto failed = submit_wait(store.writer(), reading("esp", 1, 1));
+  WriteResult failed;
+  if (GetParam() == Backend::sqlite) {
+    Database blocker(target_->options().path.string());
+    blocker.exec("BEGIN EXCLUSIVE");  // the write lock: the writer's BEGIN IMMEDIATE times out
+    failed = submit_wait(store.writer(), reading("esp", 1, 1));
+    EXPECT_NE(failed.error.find("locked"), std::string::npos) << failed.error;
+    blocker.exec("COMMIT");
+  } else {
+    PgConnection blocker(target_->url());
+    blocker.exec("BEGIN; LOCK TABLE readings IN ACCESS EXCLUSIVE MODE");  // lock_timeout hits
+    failed = submit_wait(store.writer(), reading("esp", 1, 1));
+    EXPECT_NE(failed.error.find("lock timeout"), std::string::npos) << failed.error;
+    blocker.exec("COMMIT");
+  }
   EXPECT_EQ(failed.status, WriteStatus::failed);
-  EXPECT_NE(failed.error.find("locked"), std::string::npos) << failed.error;
-  blocker.exec("COMMIT");
 
   EXPECT_TRUE(submit_wait(store.writer(), reading("esp", 2, 2)).ok());
   auto rows = store.reader().readings("esp", 0, 10, 10);
@@ -287,18 +294,16 @@ TEST(StoreWriter, FailedTransactionFailsItsBatchAndWriterRecovers) {
   EXPECT_EQ(metrics.ops_failed, 1u);
 }
 
-TEST(StoreWriter, ThrowingCompletionDoesNotStopTheWriter) {
-  TempDir dir;
-  Store store({.path = dir.file("a.db")});
+TEST_P(StoreWriter, ThrowingCompletionDoesNotStopTheWriter) {
+  Store store(options());
   ASSERT_EQ(store.writer().submit(UpsertDevice{.id = "esp", .ts = 1},
                                   [](auto&) { throw std::runtime_error("boom"); }),
             SubmitResult::accepted);
   EXPECT_TRUE(submit_wait(store.writer(), reading("esp", 1, 1)).ok());
 }
 
-TEST(StoreWriter, StopFromACompletionDoesNotDeadlock) {
-  TempDir dir;
-  Store store({.path = dir.file("a.db")});
+TEST_P(StoreWriter, StopFromACompletionDoesNotDeadlock) {
+  Store store(options());
   std::atomic<bool> refused_after{false};
   ASSERT_EQ(store.writer().submit(UpsertDevice{.id = "esp", .ts = 1},
                                   [&](auto&) {
@@ -310,6 +315,68 @@ TEST(StoreWriter, StopFromACompletionDoesNotDeadlock) {
   store.stop();
   EXPECT_TRUE(refused_after.load());
   EXPECT_TRUE(store.reader().device("esp").has_value());
+}
+
+SOKET_STORE_BACKENDS(StoreWriter);
+
+// The server ends the writer's session (as on a server restart): that batch fails whole, and the
+// writer connects again for the next one instead of failing forever.
+class StoreWriterPostgres : public testing::PostgresTest {};
+
+TEST_F(StoreWriterPostgres, LostServerConnectionFailsOneBatchThenReconnects) {
+  Store store(options());
+  ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
+  ASSERT_TRUE(submit_wait(store.writer(), reading("esp", 1, 1)).ok());
+  auto killed = target_->column(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+      "AND pid <> pg_backend_pid() AND application_name = 'soket'");
+  ASSERT_FALSE(killed.empty());
+
+  // The writer learns of the loss on its next batch, which fails; the one after reconnects.
+  auto first = submit_wait(store.writer(), reading("esp", 2, 2));
+  EXPECT_EQ(first.status, WriteStatus::failed) << first.error;
+  auto second = submit_wait(store.writer(), reading("esp", 3, 3));
+  EXPECT_TRUE(second.ok()) << second.error;
+  // The reader, cut off too, reconnects and answers at once.
+  auto rows = store.reader().readings("esp", 0, 10, 10);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].ts, 1);
+  EXPECT_EQ(rows[1].ts, 3);
+  EXPECT_EQ(store.writer().metrics().batches_failed, 1u);
+}
+
+// PostgreSQL text is UTF-8 without NUL bytes: such an operation is refused alone.
+TEST_F(StoreWriterPostgres, TextPostgresCannotHoldIsRefusedAlone) {
+  Store store(options());
+  ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
+  auto bad = submit_wait(store.writer(), InsertText{"esp", 2, std::string("a\xff\xfe")});
+  EXPECT_EQ(bad.status, WriteStatus::rejected);
+  EXPECT_NE(bad.error.find("UTF-8"), std::string::npos) << bad.error;
+  auto nul = submit_wait(store.writer(), InsertText{"esp", 3, std::string("a\0b", 3)});
+  EXPECT_EQ(nul.status, WriteStatus::rejected);
+  EXPECT_TRUE(submit_wait(store.writer(), InsertText{"esp", 4, "caf\xc3\xa9"}).ok());
+  auto texts = store.reader().text_messages("esp", 10);
+  ASSERT_EQ(texts.size(), 1u);
+  EXPECT_EQ(texts[0].text, "caf\xc3\xa9");
+}
+
+TEST(StoreWriterPostgresUrl, BadUrlsAndUnreachableServersFailClearly) {
+  auto message = [](const std::string& url) {
+    try {
+      Store store({.url = url});
+    } catch (const StoreError& e) {
+      return std::string(e.what());
+    }
+    return std::string("opened");
+  };
+  EXPECT_NE(message("mysql://x@127.0.0.1/db").find("unsupported store URL"), std::string::npos);
+  EXPECT_NE(message("postgresql://u@127.0.0.1:99999999/db").find("PostgreSQL"), std::string::npos);
+  // Port 1 on loopback: nothing listens there.
+  auto refused = message("postgresql://u:secret@127.0.0.1:1/db");
+  EXPECT_NE(refused.find("cannot connect to PostgreSQL at postgresql://u:***@127.0.0.1:1/db"),
+            std::string::npos)
+      << refused;
+  EXPECT_EQ(refused.find("secret"), std::string::npos) << refused;
 }
 
 }  // namespace

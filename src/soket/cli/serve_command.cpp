@@ -6,6 +6,7 @@
 #include "commands.hpp"
 #include "soket/hub/hub.hpp"
 #include "soket/simulator/simulator.hpp"
+#include "soket/store/options.hpp"
 #include "soket/util/log.hpp"
 
 namespace soket::cli {
@@ -39,6 +40,10 @@ Runner add_serve_command(CLI::App& app) {
                    ->capture_default_str();
   auto* data = cmd->add_option("--data-dir", c.data_dir, "Where the SQLite database lives")
                    ->capture_default_str();
+  auto* store_url = cmd->add_option(
+      "--store", c.store_url,
+      "Keep the data on PostgreSQL: postgresql://user@host:port/db ([store] url); default: "
+      "SQLite in --data-dir");
   auto* bind = cmd->add_option("--bind", c.bind, "Address to listen on (0.0.0.0: every interface)")
                    ->capture_default_str();
   auto* log = cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error or off")
@@ -100,8 +105,8 @@ Runner add_serve_command(CLI::App& app) {
   device_idle->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
   dead_peer->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
   command_ttl->check(CLI::Range(int64_t{0}, int64_t{365} * 24 * 3600));
-  return [options, http, tcp, udp, chat, data, bind, log, web, redis, adapter, node, device_idle,
-          dead_peer, command_ttl, tls_cert, tls_key, tls_devices, tls_chat]() -> int {
+  return [options, http, tcp, udp, chat, data, store_url, bind, log, web, redis, adapter, node,
+          device_idle, dead_peer, command_ttl, tls_cert, tls_key, tls_devices, tls_chat]() -> int {
     hub::HubConfig config;
     if (!options->config_file.empty()) hub::load_config_file(options->config_file, config);
     const auto& flags = options->config;
@@ -110,6 +115,10 @@ Runner add_serve_command(CLI::App& app) {
     if (udp->count()) config.udp_port = flags.udp_port;
     if (chat->count()) config.chat_port = flags.chat_port;
     if (data->count()) config.data_dir = flags.data_dir;
+    if (store_url->count()) config.store_url = flags.store_url;
+    if (!config.store_url.empty())
+      if (auto reason = store::check_postgres_url(config.store_url))
+        throw std::runtime_error("--store " + store::redact_url(config.store_url) + ": " + *reason);
     if (bind->count()) config.bind = flags.bind;
     if (log->count()) config.log_level = flags.log_level;
     if (web->count()) config.web_dir = flags.web_dir;
@@ -149,7 +158,9 @@ Runner add_serve_command(CLI::App& app) {
     std::printf("  devices     %s %u, udp %u   chat   %s %u   data   %s\n",
                 config.tls_devices ? "tls" : "tcp", static_cast<unsigned>(hub.tcp_port()),
                 static_cast<unsigned>(hub.udp_port()), config.tls_chat ? "tls" : "tcp",
-                static_cast<unsigned>(hub.chat_port()), (config.data_dir / "soket.db").c_str());
+                static_cast<unsigned>(hub.chat_port()),
+                config.store_url.empty() ? (config.data_dir / "soket.db").c_str()
+                                         : store::redact_url(config.store_url).c_str());
     std::fflush(stdout);
     hub.read_commands_from_stdin();
 

@@ -296,6 +296,15 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
       fail(source, devices->get("udp_offline_intervals")->source(),
            "'devices.udp_offline_intervals' must be 1 or more");
   }
+  if (const toml::table* store = top.table("store")) {
+    TableReader r(*store, source, "store.");
+    r.get("url", config.store_url);
+    // The scheme only: libpq parses the rest when the hub starts (soket serve checks it first).
+    const std::string& url = config.store_url;
+    if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("postgres://"))
+      fail(source, store->get("url")->source(),
+           "'store.url': it must start with postgresql:// or postgres://");
+  }
   if (const toml::table* limits = top.table("limits")) read_limits(*limits, source, config.limits);
   if (const toml::table* cluster = top.table("cluster")) {
     TableReader r(*cluster, source, "cluster.");

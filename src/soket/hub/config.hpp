@@ -97,6 +97,9 @@ struct HubConfig {
   uint16_t udp_port = 2004;
   uint16_t chat_port = 59000;
   std::filesystem::path data_dir = "./data";
+  /// [store] url / --store: the hub's database on a PostgreSQL server
+  /// (postgresql://user@host:port/db); empty: SQLite, <data_dir>/soket.db.
+  std::string store_url;
   std::string log_level = "info";
   bool udp_reply = true;
   bool fsync = true;  ///< store: fsync every commit (false: survive process crashes only)

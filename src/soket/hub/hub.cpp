@@ -44,12 +44,14 @@ void Hub::start() {
                              ec.message());
   store::StoreOptions store_options;
   store_options.path = config_.data_dir / "soket.db";
+  store_options.url = config_.store_url;
   store_options.sync = config_.fsync ? store::SyncMode::full : store::SyncMode::normal;
   try {
     store_ = std::make_unique<store::Store>(store_options);
   } catch (const std::exception& e) {
-    throw std::runtime_error("cannot open the database " + store_options.path.string() + ": " +
-                             e.what());
+    std::string where = store_options.url.empty() ? store_options.path.string()
+                                                  : store::redact_url(store_options.url);
+    throw std::runtime_error("cannot open the database " + where + ": " + e.what());
   }
   // Alone: every device is offline until it connects. In a cluster only this node's own (left
   // from before a crash); the others' devices stay as their nodes recorded them.

@@ -3,11 +3,15 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace soket::store {
 
 /// How far a committed batch is durable, i.e. what an `OK` sent after the commit promises.
-/// The WAL is used in both cases.
+/// SQLite: the WAL is used in both cases. PostgreSQL: `full` commits with synchronous_commit=on,
+/// `normal` with synchronous_commit=off (the server's own fsync setting still applies).
 enum class SyncMode {
   /// synchronous=FULL: the WAL is fsync'ed at every commit, so an acknowledged write survives a
   /// process kill (SIGKILL), a restart, an OS crash and a power loss. The default: "OK means it is
@@ -20,9 +24,23 @@ enum class SyncMode {
   normal,
 };
 
+/// True for a PostgreSQL connection URL: postgresql://... or postgres://...
+bool is_postgres_url(std::string_view url);
+
+/// Checks a store URL before connecting (postgresql:// or postgres://, in a form libpq parses).
+/// Returns the reason when it is not usable.
+std::optional<std::string> check_postgres_url(std::string_view url);
+
+/// The URL with any password replaced by "***", for messages and logs.
+std::string redact_url(std::string_view url);
+
 struct StoreOptions {
-  /// The database file, e.g. <data-dir>/soket.db. Its directory must exist.
+  /// The SQLite database file, e.g. <data-dir>/soket.db. Its directory must exist. Unused when
+  /// `url` is set.
   std::filesystem::path path{};
+  /// A PostgreSQL server instead of the file: postgresql://user@host:port/db (libpq's URI form,
+  /// also postgres://). Empty: SQLite at `path`.
+  std::string url{};
   SyncMode sync = SyncMode::full;
   /// How long a connection waits for a lock held by another connection before failing.
   std::chrono::milliseconds busy_timeout{5000};

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "soket/store/backend.hpp"
 #include "soket/store/options.hpp"
 #include "soket/store/page.hpp"
-#include "soket/store/sqlite.hpp"
 
 #include <array>
 #include <cstdint>
@@ -16,7 +16,7 @@ namespace soket::store {
 /// serialized). Every query walks an index and reads at most about `limit` rows.
 ///
 /// Bad arguments (a limit out of range, from > to) throw std::invalid_argument with a message fit
-/// for a 400 response; database errors throw SqliteError.
+/// for a 400 response; database errors throw StoreError.
 class PageReader {
  public:
   static constexpr std::int64_t kMaxRows = 100000;    ///< readings or messages in one page
@@ -44,16 +44,12 @@ class PageReader {
   CommandPage commands(const CommandQuery& query);
 
  private:
-  template <typename Row, typename Convert>
-  Page<Row> series_page(Statement& stmt, const std::string& device_id, const SeriesQuery& query,
-                        std::int64_t lo, std::int64_t hi, std::int64_t limit, Convert convert);
+  template <typename Row, typename Query>
+  Page<Row> series_page(Query query_rows, const SeriesQuery& query, std::int64_t lo,
+                        std::int64_t hi, std::int64_t limit);
 
   std::mutex mutex_;
-  std::unique_ptr<Database> db_;
-  Statement readings_asc_, readings_desc_;
-  Statement times_asc_, times_desc_;
-  Statement texts_asc_, texts_desc_;
-  std::array<Statement, 8> commands_;  // by [device][state][newest_first]
+  std::unique_ptr<PageBackend> backend_;
 };
 
 }  // namespace soket::store

@@ -1,25 +1,10 @@
 #include "soket/store/reader.hpp"
 
-#include "soket/store/connection.hpp"
-
 #include <limits>
 #include <stdexcept>
 
 namespace soket::store {
 namespace {
-
-constexpr std::string_view kDeviceColumns =
-    "SELECT id, name, group_name, kind, transport, address, first_seen, last_seen, online, node "
-    "FROM devices ";
-constexpr std::string_view kReadingColumns =
-    "SELECT id, device_id, ts, key, value, text FROM readings ";
-constexpr std::string_view kCommandColumns =
-    "SELECT id, device_id, command, source, state, created_at, sent_at, acked_at, reply "
-    "FROM commands ";
-
-std::string sql(std::string_view columns, std::string_view rest) {
-  return std::string(columns) + std::string(rest);
-}
 
 void check_limit(std::int64_t limit, std::int64_t max, const char* what) {
   if (limit < 1 || limit > max)
@@ -31,106 +16,25 @@ void check_range(std::int64_t from, std::int64_t to) {
   if (from > to) throw std::invalid_argument("from must not be after to");
 }
 
-Device device_row(const Statement& s) {
-  return Device{s.column_text(0),          s.column_optional_text(1), s.column_optional_text(2),
-                s.column_optional_text(3), s.column_optional_text(4), s.column_optional_text(5),
-                s.column_int64(6),         s.column_int64(7),         s.column_int64(8) != 0,
-                s.column_optional_text(9)};
-}
-
-Reading reading_row(const Statement& s) {
-  return Reading{s.column_int64(0),           s.column_text(1),
-                 s.column_int64(2),           s.column_text(3),
-                 s.column_optional_double(4), s.column_optional_text(5)};
-}
-
-std::optional<std::int64_t> optional_int(const Statement& s, int index) {
-  if (s.column_is_null(index)) return std::nullopt;
-  return s.column_int64(index);
-}
-
-Command command_row(const Statement& s) {
-  // The CHECK constraints of the schema guarantee known names.
-  return Command{s.column_int64(0),
-                 s.column_text(1),
-                 s.column_text(2),
-                 parse_command_source(s.column_text(3)).value_or(CommandSource::dashboard),
-                 parse_command_state(s.column_text(4)).value_or(CommandState::failed),
-                 s.column_int64(5),
-                 optional_int(s, 6),
-                 optional_int(s, 7),
-                 s.column_optional_text(8)};
-}
-
-template <typename Row, typename Convert>
-std::vector<Row> collect(Statement& stmt, Convert convert) {
-  std::vector<Row> rows;
-  while (stmt.step())
-    rows.push_back(convert(stmt));
-  return rows;
-}
-
 }  // namespace
 
-Reader::Reader(const StoreOptions& options)
-    : db_(open_connection(options, ConnectionRole::reader)),
-      devices_(*db_, sql(kDeviceColumns, "ORDER BY id")),
-      device_(*db_, sql(kDeviceColumns, "WHERE id = ?1")),
-      readings_asc_(*db_, sql(kReadingColumns,
-                              "WHERE device_id = ?1 AND ts BETWEEN ?2 AND ?3 "
-                              "ORDER BY ts, id LIMIT ?4")),
-      readings_desc_(*db_, sql(kReadingColumns,
-                               "WHERE device_id = ?1 AND ts BETWEEN ?2 AND ?3 "
-                               "ORDER BY ts DESC, id DESC LIMIT ?4")),
-      readings_span_(*db_,
-                     "SELECT min(ts), max(ts) FROM readings "
-                     "WHERE device_id = ?1 AND ts BETWEEN ?2 AND ?3 AND value IS NOT NULL"),
-      readings_buckets_(*db_,
-                        "SELECT key, (ts - ?4) / ?5 AS bucket, count(value), avg(value), "
-                        "min(value), max(value) FROM readings "
-                        "WHERE device_id = ?1 AND ts BETWEEN ?2 AND ?3 AND value IS NOT NULL "
-                        "GROUP BY key, bucket ORDER BY key, bucket"),
-      texts_(*db_,
-             "SELECT id, device_id, ts, text FROM (SELECT * FROM text_messages "
-             "WHERE device_id = ?1 ORDER BY ts DESC, id DESC LIMIT ?2) ORDER BY ts, id"),
-      latest_(*db_,
-              "SELECT device_id, key, ts, value FROM latest_readings ORDER BY device_id, key"),
-      pending_(*db_, sql(kCommandColumns,
-                         "WHERE device_id = ?1 AND state = 'queued' "
-                         "ORDER BY id LIMIT ?2")),
-      pending_or_sent_(*db_, sql(kCommandColumns,
-                                 "WHERE device_id = ?1 AND state IN ('queued', 'sent') "
-                                 "ORDER BY id LIMIT ?2")),
-      command_(*db_, sql(kCommandColumns, "WHERE id = ?1")),
-      chat_(*db_,
-            "SELECT id, ts, user, text, origin FROM (SELECT * FROM chat_messages "
-            "ORDER BY id DESC LIMIT ?1) ORDER BY id"),
-      alerts_(*db_,
-              "SELECT id, ts, rule, device_id, message, value FROM (SELECT * FROM alerts "
-              "ORDER BY ts DESC, id DESC LIMIT ?1) ORDER BY ts, id") {}
+Reader::Reader(const StoreOptions& options) : backend_(open_reader_backend(options)) {}
 
 Reader::~Reader() = default;
 
 std::vector<Device> Reader::devices() {
   std::lock_guard lock(mutex_);
-  StatementScope scope(devices_);
-  return collect<Device>(devices_, device_row);
+  return backend_->devices();
 }
 
 std::vector<LatestValue> Reader::latest_values() {
   std::lock_guard lock(mutex_);
-  StatementScope scope(latest_);
-  return collect<LatestValue>(latest_, [](const Statement& s) {
-    return LatestValue{s.column_text(0), s.column_text(1), s.column_int64(2), s.column_double(3)};
-  });
+  return backend_->latest_values();
 }
 
 std::optional<Device> Reader::device(const std::string& id) {
   std::lock_guard lock(mutex_);
-  StatementScope scope(device_);
-  device_.bind(1, id);
-  if (!device_.step()) return std::nullopt;
-  return device_row(device_);
+  return backend_->device(id);
 }
 
 std::vector<Reading> Reader::readings(const std::string& device_id, std::int64_t from,
@@ -138,13 +42,7 @@ std::vector<Reading> Reader::readings(const std::string& device_id, std::int64_t
   check_range(from, to);
   check_limit(limit, kMaxRows, "limit");
   std::lock_guard lock(mutex_);
-  Statement& stmt = order == Order::oldest_first ? readings_asc_ : readings_desc_;
-  StatementScope scope(stmt);
-  stmt.bind(1, device_id);
-  stmt.bind(2, from);
-  stmt.bind(3, to);
-  stmt.bind(4, limit);
-  return collect<Reading>(stmt, reading_row);
+  return backend_->readings(device_id, from, to, limit, order == Order::newest_first);
 }
 
 std::vector<ReadingBucket> Reader::readings_downsampled(const std::string& device_id,
@@ -153,91 +51,46 @@ std::vector<ReadingBucket> Reader::readings_downsampled(const std::string& devic
   check_range(from, to);
   check_limit(max_points, kMaxPoints, "max_points");
   std::lock_guard lock(mutex_);
-  std::int64_t first = 0;
-  std::int64_t last = 0;
-  {
-    StatementScope scope(readings_span_);
-    readings_span_.bind(1, device_id);
-    readings_span_.bind(2, from);
-    readings_span_.bind(3, to);
-    if (!readings_span_.step() || readings_span_.column_is_null(0)) return {};
-    first = readings_span_.column_int64(0);
-    last = readings_span_.column_int64(1);
-  }
+  auto span = backend_->numeric_span(device_id, from, to);
+  if (!span) return {};
+  auto [first, last] = *span;
   // Width such that (last - first) / width < max_points; computed unsigned, as the span of two
   // int64 values may not fit an int64.
-  std::uint64_t span = static_cast<std::uint64_t>(last) - static_cast<std::uint64_t>(first);
-  std::uint64_t width = span / static_cast<std::uint64_t>(max_points) + 1;
+  std::uint64_t distance = static_cast<std::uint64_t>(last) - static_cast<std::uint64_t>(first);
+  std::uint64_t width = distance / static_cast<std::uint64_t>(max_points) + 1;
   constexpr auto kMaxWidth = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
   if (width > kMaxWidth) width = kMaxWidth;
-  auto signed_width = static_cast<std::int64_t>(width);
-
-  StatementScope scope(readings_buckets_);
-  readings_buckets_.bind(1, device_id);
-  readings_buckets_.bind(2, first);
-  readings_buckets_.bind(3, last);
-  readings_buckets_.bind(4, first);
-  readings_buckets_.bind(5, signed_width);
-  std::vector<ReadingBucket> buckets;
-  while (readings_buckets_.step()) {
-    buckets.push_back(ReadingBucket{
-        readings_buckets_.column_text(0), first + readings_buckets_.column_int64(1) * signed_width,
-        signed_width, readings_buckets_.column_int64(2), readings_buckets_.column_double(3),
-        readings_buckets_.column_double(4), readings_buckets_.column_double(5)});
-  }
-  return buckets;
+  return backend_->buckets(device_id, first, last, static_cast<std::int64_t>(width));
 }
 
 std::vector<TextMessage> Reader::text_messages(const std::string& device_id, std::int64_t limit) {
   check_limit(limit, kMaxRows, "limit");
   std::lock_guard lock(mutex_);
-  StatementScope scope(texts_);
-  texts_.bind(1, device_id);
-  texts_.bind(2, limit);
-  return collect<TextMessage>(texts_, [](const Statement& s) {
-    return TextMessage{s.column_int64(0), s.column_text(1), s.column_int64(2), s.column_text(3)};
-  });
+  return backend_->text_messages(device_id, limit);
 }
 
 std::vector<Command> Reader::pending_commands(const std::string& device_id, bool include_sent,
                                               std::int64_t limit) {
   check_limit(limit, kMaxRows, "limit");
   std::lock_guard lock(mutex_);
-  Statement& stmt = include_sent ? pending_or_sent_ : pending_;
-  StatementScope scope(stmt);
-  stmt.bind(1, device_id);
-  stmt.bind(2, limit);
-  return collect<Command>(stmt, command_row);
+  return backend_->pending_commands(device_id, include_sent, limit);
 }
 
 std::optional<Command> Reader::command(std::int64_t id) {
   std::lock_guard lock(mutex_);
-  StatementScope scope(command_);
-  command_.bind(1, id);
-  if (!command_.step()) return std::nullopt;
-  return command_row(command_);
+  return backend_->command(id);
 }
 
 std::vector<ChatMessage> Reader::recent_chat(std::int64_t limit) {
   check_limit(limit, kMaxRows, "limit");
   std::lock_guard lock(mutex_);
-  StatementScope scope(chat_);
-  chat_.bind(1, limit);
-  return collect<ChatMessage>(chat_, [](const Statement& s) {
-    return ChatMessage{s.column_int64(0), s.column_int64(1), s.column_text(2), s.column_text(3),
-                       parse_chat_origin(s.column_text(4)).value_or(ChatOrigin::tcp)};
-  });
+  return backend_->recent_chat(limit);
 }
 
 std::vector<Alert> Reader::recent_alerts(std::int64_t limit) {
   check_limit(limit, kMaxRows, "limit");
   std::lock_guard lock(mutex_);
-  StatementScope scope(alerts_);
-  alerts_.bind(1, limit);
-  return collect<Alert>(alerts_, [](const Statement& s) {
-    return Alert{s.column_int64(0),         s.column_int64(1), s.column_text(2),
-                 s.column_optional_text(3), s.column_text(4),  s.column_optional_double(5)};
-  });
+  return backend_->recent_alerts(limit);
 }
 
 }  // namespace soket::store

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "soket/store/backend.hpp"
 #include "soket/store/options.hpp"
-#include "soket/store/sqlite.hpp"
 #include "soket/store/types.hpp"
 
 #include <cstdint>
@@ -16,11 +16,11 @@ namespace soket::store {
 enum class Order { oldest_first, newest_first };
 
 /// Synchronous queries on a read-only connection of its own. Thread-safe (calls are serialized by
-/// a mutex); WAL lets them run while the Writer commits. Each call sees the data committed before
-/// it started.
+/// a mutex); WAL (SQLite) or MVCC (PostgreSQL) lets them run while the Writer commits. Each call
+/// sees the data committed before it started.
 ///
 /// Bad arguments (a limit outside 1..kMaxRows, from > to, max_points outside 1..kMaxPoints) throw
-/// std::invalid_argument with a message fit for a 400 response; database errors throw SqliteError.
+/// std::invalid_argument with a message fit for a 400 response; database errors throw StoreError.
 class Reader {
  public:
   static constexpr std::int64_t kMaxRows = 100000;
@@ -68,20 +68,7 @@ class Reader {
 
  private:
   std::mutex mutex_;
-  std::unique_ptr<Database> db_;
-  Statement devices_;
-  Statement device_;
-  Statement readings_asc_;
-  Statement readings_desc_;
-  Statement readings_span_;
-  Statement readings_buckets_;
-  Statement texts_;
-  Statement latest_;
-  Statement pending_;
-  Statement pending_or_sent_;
-  Statement command_;
-  Statement chat_;
-  Statement alerts_;
+  std::unique_ptr<ReaderBackend> backend_;
 };
 
 }  // namespace soket::store

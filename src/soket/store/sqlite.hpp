@@ -1,5 +1,7 @@
 #pragma once
 
+#include "soket/store/error.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -14,9 +16,9 @@ namespace soket::store {
 
 /// An error from SQLite (or from the store while talking to it). code() is the extended result
 /// code.
-class SqliteError : public std::runtime_error {
+class SqliteError : public StoreError {
  public:
-  SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  SqliteError(int code, const std::string& what) : StoreError(what), code_(code) {}
   int code() const { return code_; }
   /// True for SQLITE_CONSTRAINT and its extended codes (NOT NULL, FOREIGN KEY, UNIQUE, CHECK...).
   bool is_constraint() const;

@@ -1,10 +1,6 @@
 #include "soket/store/writer.hpp"
 
-#include "soket/store/connection.hpp"
-#include "soket/store/schema.hpp"
 #include "soket/util/log.hpp"
-
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <exception>
@@ -25,13 +21,7 @@ Writer::Writer(const StoreOptions& options)
     : max_batch_(std::max<std::size_t>(options.max_batch, 1)),
       max_queue_(std::max<std::size_t>(options.max_queue, 1)),
       max_delay_(options.max_delay),
-      db_(open_connection(options, ConnectionRole::writer)) {
-  migrate(*db_);
-  applier_ = std::make_unique<OpApplier>(*db_);
-  // IMMEDIATE: take the write lock at BEGIN, so a busy database fails the batch up front.
-  begin_ = Statement(*db_, "BEGIN IMMEDIATE");
-  commit_ = Statement(*db_, "COMMIT");
-  rollback_ = Statement(*db_, "ROLLBACK");
+      backend_(open_batch_backend(options)) {
   thread_ = std::thread([this] { run(); });
   thread_id_ = thread_.get_id();
 }
@@ -126,40 +116,24 @@ void Writer::run() {
 
 void Writer::commit(std::vector<Item>& batch, std::vector<WriteResult>& results) {
   auto start = std::chrono::steady_clock::now();
-  auto changes_before = sqlite3_total_changes64(db_->handle());
+  std::uint64_t rows = 0;
   bool committed = false;
   std::string failure;
+  // Sized up front: the backend may fill a result only at commit (it keeps a reference).
+  results.resize(batch.size());
   try {
-    applier_->forget_latest();
-    {
-      StatementScope scope(begin_);
-      begin_.run();
-    }
-    for (auto& item : batch) {
-      if (item.invalid)
-        results.push_back(WriteResult{WriteStatus::rejected, 0, std::move(*item.invalid)});
+    backend_->begin();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].invalid)
+        results[i] = WriteResult{WriteStatus::rejected, 0, std::move(*batch[i].invalid)};
       else
-        results.push_back(applier_->apply(item.op));
+        backend_->apply(batch[i].op, results[i]);
     }
-    // The latest-values table is bookkeeping, not rows the operations wrote.
-    auto changes_before_latest = sqlite3_total_changes64(db_->handle());
-    applier_->flush_latest();
-    changes_before += sqlite3_total_changes64(db_->handle()) - changes_before_latest;
-    {
-      StatementScope scope(commit_);
-      commit_.run();
-    }
+    rows = backend_->commit();
     committed = true;
   } catch (const std::exception& e) {
     failure = e.what();
-    if (db_->in_transaction()) {
-      try {
-        StatementScope scope(rollback_);
-        rollback_.run();
-      } catch (const std::exception& rollback_error) {
-        spdlog::error("store: rollback failed: {}", rollback_error.what());
-      }
-    }
+    backend_->rollback();
   }
 
   std::uint64_t batch_us = micros_since(start);
@@ -176,9 +150,7 @@ void Writer::commit(std::vector<Item>& batch, std::vector<WriteResult>& results)
     batches_committed_.fetch_add(1, std::memory_order_relaxed);
     ops_committed_.fetch_add(ok, std::memory_order_relaxed);
     ops_rejected_.fetch_add(results.size() - ok, std::memory_order_relaxed);
-    rows_written_.fetch_add(
-        static_cast<std::uint64_t>(sqlite3_total_changes64(db_->handle()) - changes_before),
-        std::memory_order_relaxed);
+    rows_written_.fetch_add(rows, std::memory_order_relaxed);
     last_ack_delay_us_.store(micros_since(batch.front().submitted), std::memory_order_relaxed);
     return;
   }
@@ -186,7 +158,6 @@ void Writer::commit(std::vector<Item>& batch, std::vector<WriteResult>& results)
   spdlog::error("store: batch of {} operations failed: {}", batch.size(), failure);
   batches_failed_.fetch_add(1, std::memory_order_relaxed);
   // Nothing of the batch was written. Refusals found before the failure keep their own reason.
-  results.resize(batch.size());
   std::uint64_t failed = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (results[i].status == WriteStatus::rejected) continue;

@@ -1,9 +1,8 @@
 #pragma once
 
+#include "soket/store/backend.hpp"
 #include "soket/store/metrics.hpp"
-#include "soket/store/op_applier.hpp"
 #include "soket/store/options.hpp"
-#include "soket/store/sqlite.hpp"
 #include "soket/store/write_ops.hpp"
 
 #include <atomic>
@@ -34,8 +33,8 @@ enum class SubmitResult {
 /// same device is seen by it.
 class Writer {
  public:
-  /// Opens the writer connection, brings the schema up to date and starts the writer thread.
-  /// Throws SqliteError.
+  /// Opens the writer connection (SQLite file or PostgreSQL server), brings the schema up to date
+  /// and starts the writer thread. Throws StoreError.
   explicit Writer(const StoreOptions& options);
   /// Calls stop().
   ~Writer();
@@ -68,11 +67,7 @@ class Writer {
   const std::size_t max_batch_;
   const std::size_t max_queue_;
   const std::chrono::microseconds max_delay_;
-  std::unique_ptr<Database> db_;
-  std::unique_ptr<OpApplier> applier_;
-  Statement begin_;
-  Statement commit_;
-  Statement rollback_;
+  std::unique_ptr<BatchBackend> backend_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

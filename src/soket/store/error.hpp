@@ -1,0 +1,15 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace soket::store {
+
+/// Any error of the store's database, whichever the backend (SqliteError, PgError), so callers can
+/// catch one type.
+class StoreError : public std::runtime_error {
+ public:
+  explicit StoreError(const std::string& what) : std::runtime_error(what) {}
+};
+
+}  // namespace soket::store

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "soket/store/backend.hpp"
+#include "soket/store/op_applier.hpp"
+#include "soket/store/sqlite.hpp"
+
+#include <memory>
+
+namespace soket::store {
+
+/// The writer's batches on SQLite: BEGIN IMMEDIATE, OpApplier, COMMIT.
+class SqliteBatch final : public BatchBackend {
+ public:
+  /// Opens the writer connection and brings the schema up to date. Throws SqliteError.
+  explicit SqliteBatch(const StoreOptions& options);
+
+  void begin() override;
+  void apply(const WriteOp& op, WriteResult& result) override { result = applier_->apply(op); }
+  std::uint64_t commit() override;
+  void rollback() noexcept override;
+
+ private:
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<OpApplier> applier_;
+  Statement begin_;
+  Statement commit_;
+  Statement rollback_;
+  std::int64_t changes_before_ = 0;
+};
+
+}  // namespace soket::store
