@@ -12,6 +12,10 @@ namespace soket::hub {
 
 namespace {
 
+// History pages, CSV exports and chart history: two at a time, off the io thread (two cores are
+// the small machines the hub runs on; more would only slow the io thread down).
+constexpr std::size_t kQueryThreads = 2;
+
 std::string_view without_name_prefix(std::string_view text, std::string_view name) {
   if (text.size() <= name.size() + 1 || !text.starts_with(name) || text[name.size()] != ':')
     return text;
@@ -51,6 +55,8 @@ void Hub::start() {
     throw std::runtime_error("cannot open the database " + store_options.path.string() + ": " +
                              e.what());
   }
+  query_reader_ = std::make_unique<store::Reader>(store_options);
+  queries_ = std::make_unique<QueryPool>(io_, kQueryThreads);
   (void)store_->writer().submit(store::MarkAllOffline{});
   registry_.set_udp_commands(config_.udp_commands);
   registry_.load(store_->reader().devices(), store_->reader().latest_values());
@@ -252,6 +258,7 @@ void Hub::stop() {
   if (devices_) devices_->stop();
   if (udp_) udp_->stop();
   if (chat_) chat_->stop();
+  if (queries_) queries_->stop();
   // Everything accepted is committed before the process goes (their OKs were posted and are
   // dropped with the loop: the devices will resend what they did not see acknowledged).
   store_->stop();

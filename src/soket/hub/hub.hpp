@@ -21,6 +21,7 @@
 #include "soket/hub/access.hpp"
 #include "soket/hub/config.hpp"
 #include "soket/hub/device_registry.hpp"
+#include "soket/hub/query_pool.hpp"
 #include "soket/hub/rules.hpp"
 #include "soket/net/tls.hpp"
 #include "soket/socketio/server.hpp"
@@ -152,6 +153,9 @@ class Hub {
   void handle_api(const http::ExchangePtr& exchange);
   std::string metrics_text() const;
   void serve_dashboard(const http::ExchangePtr& exchange);
+  /// Answers a REST request with a query run on the query pool (off the io thread).
+  using PoolQuery = std::function<http::Response(const http::Request&)>;
+  void respond_from_pool(const http::ExchangePtr& exchange, PoolQuery query);
 
   net::asio::io_context& io_;
   HubConfig config_;
@@ -168,6 +172,10 @@ class Hub {
   std::vector<PendingPayload> pending_payloads_;
   std::size_t pending_head_ = 0;
   std::unique_ptr<store::Store> store_;
+  // For the queries of the query pool that are not pages (the dashboard's chart history): a read
+  // connection of their own, so the io thread's quick reads never wait behind one.
+  std::unique_ptr<store::Reader> query_reader_;
+  std::unique_ptr<QueryPool> queries_;  // after the store: stopped (joined) before it closes
   DeviceRegistry registry_;
   RulesEngine rules_;
   Counters counters_;

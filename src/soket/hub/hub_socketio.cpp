@@ -5,6 +5,7 @@
 #include "soket/socketio/socket.hpp"
 #include "soket/store/json.hpp"
 #include "soket/util/ascii.hpp"
+#include "soket/util/log.hpp"
 
 namespace soket::hub {
 
@@ -155,17 +156,28 @@ void Hub::setup_dashboard_namespace() {
       int64_t from = store::bounded_time_ms(int_field(*o, "from").value_or(to - 3600 * 1000));
       int64_t points = std::clamp<int64_t>(int_field(*o, "points").value_or(300), 1, 2000);
       if (from > to) return ack.send(error("from is after to"));
-      boost::json::object series;
-      for (const auto& b : store_->reader().readings_downsampled(device, from, to, points)) {
-        auto& list = series[b.key];
-        if (!list.is_array()) list = boost::json::array{};
-        list.as_array().push_back(boost::json::array{b.start + b.width / 2, b.avg, b.min, b.max});
-      }
-      ack.send(boost::json::object{{"ok", true},
-                                   {"device", device},
-                                   {"from", from},
-                                   {"to", to},
-                                   {"series", std::move(series)}});
+      // Over millions of readings this takes seconds: on the query pool, never the io thread.
+      queries_->run(
+          [this, device, from, to, points] {
+            try {
+              boost::json::object series;
+              for (const auto& b : query_reader_->readings_downsampled(device, from, to, points)) {
+                auto& list = series[b.key];
+                if (!list.is_array()) list = boost::json::array{};
+                list.as_array().push_back(
+                    boost::json::array{b.start + b.width / 2, b.avg, b.min, b.max});
+              }
+              return boost::json::object{{"ok", true},
+                                         {"device", device},
+                                         {"from", from},
+                                         {"to", to},
+                                         {"series", std::move(series)}};
+            } catch (const std::exception& e) {
+              spdlog::error("history of {} failed: {}", device, e.what());
+              return error("the history query failed, try again");
+            }
+          },
+          [ack](boost::json::object result) mutable { ack.send(std::move(result)); });
     });
     socket.on("follow", [](Socket& s, Message& m, Ack& ack) {
       const auto* o = object_arg(m);
