@@ -32,7 +32,8 @@ Hub::Hub(net::asio::io_context& io, HubConfig config)
       config_(std::move(config)),
       rules_(config_),
       clock_timer_(io),
-      udp_sweep_timer_(io) {}
+      udp_sweep_timer_(io),
+      override_timer_(io) {}
 
 Hub::~Hub() {
   *alive_ = false;
@@ -247,6 +248,7 @@ void Hub::stop() {
   stopped_ = true;
   clock_timer_.cancel();
   udp_sweep_timer_.cancel();
+  override_timer_.cancel();
   if (stdin_) {
     net::error_code ignored;
     stdin_->cancel(ignored);

@@ -100,6 +100,17 @@ class Hub {
   store::Command write_command(LiveDevice& device, const store::Command& command,
                                bool resend = false);
   void apply_rules(const std::string& device, const std::map<std::string, double>& values);
+  // The rules' held state (hub_rules.cpp).
+  /// A lamp that just (re)connected gets its alley's current state, unless that is already the
+  /// last switch on its way to it.
+  void hold_lamp_state(const LiveDevice& device);
+  /// The dashboard's "All off": the off command to every alley's lamps (lamps only), and a
+  /// manual override where the rule keeps them on ([rules] override_duration).
+  void manual_lamps_off(CommandDone done);
+  void arm_override_timer();
+  boost::json::array alleys_json() const;
+  /// "village-state" to the dashboards: each alley's lamps and override.
+  void emit_village_state();
   void run_actions(const std::vector<RuleAction>& actions);
   void schedule_clock();
   /// Marks UDP devices offline once they are quiet for longer than their limit (every second).
@@ -196,6 +207,7 @@ class Hub {
   std::map<std::string, std::string> udp_device_;                // "ip:port" -> device (HELLO)
   net::asio::steady_timer clock_timer_;
   net::asio::steady_timer udp_sweep_timer_;
+  net::asio::steady_timer override_timer_;  // the end of the next manual override
   std::unique_ptr<net::asio::posix::stream_descriptor> stdin_;
   net::asio::streambuf stdin_buffer_;
 

@@ -132,6 +132,7 @@ void Hub::setup_dashboard_namespace() {
       greenhouses.push_back(std::move(gh));
     }
     village["alleys"] = std::move(alleys);
+    village["alley_state"] = alleys_json();
     village["greenhouses"] = std::move(greenhouses);
     socket.emit("snapshot",
                 boost::json::object{
@@ -145,6 +146,12 @@ void Hub::setup_dashboard_namespace() {
       send_command(string_field(*o, "to"), string_field(*o, "command"),
                    store::CommandSource::dashboard,
                    [ack](boost::json::object result) mutable { ack.send(std::move(result)); });
+    });
+    // "All off": the lamps of every alley, nothing else; at night a manual override with an end.
+    socket.on("lamps-off", [this](Socket&, Message&, Ack& ack) {
+      manual_lamps_off([ack](boost::json::object result) mutable {
+        if (ack) ack.send(std::move(result));
+      });
     });
     socket.on("history", [this](Socket&, Message& m, Ack& ack) {
       const auto* o = object_arg(m);
