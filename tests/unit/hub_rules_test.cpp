@@ -244,6 +244,14 @@ TEST_F(Rules, GreenhouseFanStaysSwitchedForItsMinimumTime) {
             (std::vector<std::string>{"alert: GH 1: temperature 35 above 32", "gh-1 fan-on"}));
 }
 
+TEST_F(Rules, GreenhouseStartingInsideItsRangeSwitchesAtOnce) {
+  config_.greenhouses[0].min_switch_time = std::chrono::seconds(120);
+  const int64_t t0 = 1'700'000'000'000;
+  EXPECT_TRUE(rules_.on_reading("gh-1", {{"temp", 25}}, t0).empty());
+  EXPECT_EQ(commands(rules_.on_reading("gh-1", {{"temp", 35}}, t0 + 1000)),
+            (std::vector<std::string>{"gh-1 fan-on"}));
+}
+
 TEST_F(Rules, GreenhouseAroundItsMaximumDoesNotFlap) {
   // The defaults: a reading every 5 s for an hour wobbling around max (31..33.5) and a fan that
   // cools: a handful of switches, not one per reading.

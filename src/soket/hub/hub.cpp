@@ -61,6 +61,14 @@ void Hub::start() {
   (void)store_->writer().submit(store::MarkAllOffline{});
   registry_.set_udp_commands(config_.udp_commands);
   registry_.load(store_->reader().devices(), store_->reader().latest_values());
+  // The alleys' state from their sensors' latest stored light: a lamp that connects right after a
+  // restart gets it too (nothing is sent now; the lamps are offline).
+  for (const auto& alley : config_.alleys) {
+    const LiveDevice* sensor = registry_.find(alley.light_sensor);
+    if (!sensor) continue;
+    if (auto light = sensor->latest.find("light"); light != sensor->latest.end())
+      (void)rules_.on_reading(alley.light_sensor, {{"light", light->second}});
+  }
   // A UDP sender keeps the name its HELLO gave it across a restart: its last address is stored.
   std::map<std::string, int64_t> udp_seen;
   registry_.for_each([&](const LiveDevice& d) {

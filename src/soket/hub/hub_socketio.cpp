@@ -15,6 +15,8 @@ using socketio::Socket;
 
 namespace {
 
+constexpr int64_t kDayMs = 24 * 3600 * 1000;
+
 boost::json::object error(std::string message) {
   return {{"ok", false}, {"error", std::move(message)}};
 }
@@ -138,7 +140,10 @@ void Hub::setup_dashboard_namespace() {
                 boost::json::object{
                     {"devices", registry_.all_json()},
                     {"village", std::move(village)},
-                    {"alerts", boost::json::value_from(store_->reader().recent_alerts(50))}});
+                    {"alerts", boost::json::value_from(store_->reader().recent_alerts(50))},
+                    // The real counts, not the length of the capped list above.
+                    {"alert_count", store_->reader().alert_count()},
+                    {"alerts_24h", store_->reader().alert_count(store::now_ms() - kDayMs)}});
 
     socket.on("command", [this](Socket&, Message& m, Ack& ack) {
       const auto* o = object_arg(m);

@@ -117,7 +117,8 @@ std::vector<RuleAction> RulesEngine::on_reading(const std::string& device,
       // after min_switch_time decides), so it does not flap and the episode stays one alert.
       if (state.side != Side::unknown && now - state.since < min_switch_ms) return;
       Side before = std::exchange(state.side, side);
-      state.since = now;
+      // Starting inside the range switched nothing: no minimum time to keep.
+      state.since = before == Side::unknown && side == Side::normal ? 0 : now;
       std::string text = gh.name + ": " + label + " " + format_value(v);
       if (side == Side::high) text += " above " + format_value(range->max);
       if (side == Side::low) text += " below " + format_value(range->min);
