@@ -23,6 +23,18 @@ def free_port(low=20000, high=32000, kind=socket.SOCK_STREAM):
     raise RuntimeError(f"no free port in [{low}, {high})")
 
 
+def process_rss(pid):
+    """Resident memory of process `pid` in bytes (0 when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 class Server:
     """A server process started with `argv` (+ --port unless `port_flag` is None); waits for its
     "listening on" line."""
@@ -50,11 +62,7 @@ class Server:
         return self.proc.pid
 
     def rss_bytes(self):
-        with open(f"/proc/{self.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-        return 0
+        return process_rss(self.pid)
 
     def stop(self):
         if self.proc.poll() is None:

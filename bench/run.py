@@ -53,6 +53,12 @@ SCENARIOS = {
     "broadcast": ("broadcast", ["-c", "1000", "--senders", "1", "-k", "4"]),
     "room": ("room", ["-c", "1000", "--rooms", "10", "--senders", "10", "-k", "2"]),
     "latency": ("echo", ["-c", "100", "--rate", "20000"]),
+    # HTTP long-polling (a GET held open, POSTs for what the client sends), and half of the clients
+    # polling, half on WebSocket. soket, node and before only: the raw servers speak WebSocket.
+    "echo-polling": ("echo", ["-c", "50", "-k", "1", "--transport", "polling"]),
+    "broadcast-polling": ("broadcast", ["-c", "200", "--senders", "1", "-k", "4",
+                                        "--transport", "polling"]),
+    "echo-mixed": ("echo", ["-c", "100", "-k", "1", "--transport", "mixed"]),
     "conns": ("conns", ["-c", "18000", "--steps", "1000,5000,10000,18000", "--sources", "8",
                         "--settle", "2"]),
     "handshakes": ("conns", ["-c", "5000", "--settle", "0.5", "--sources", "4"]),
@@ -67,6 +73,7 @@ CLUSTER_SCENARIOS = {
 CLUSTER_SERVERS = ("soket", "node")
 # The device scenarios run against the hub and the raw line server only.
 DEVICE_SERVERS = ("soket", "raw")
+POLLING_SCENARIOS = ("echo-polling", "broadcast-polling", "echo-mixed")
 DEFAULT_SET = ["echo", "broadcast", "room", "latency", "handshakes", "conns"]
 
 # Metrics shown per scenario: (result key, label, higher is better).
@@ -94,6 +101,9 @@ METRICS["devices-rate"] = METRICS["devices"]
 METRICS["echo-k8"] = METRICS["echo"]
 METRICS["latency"] = METRICS["echo"]
 METRICS["room"] = METRICS["broadcast"]
+METRICS["echo-polling"] = METRICS["echo"]
+METRICS["echo-mixed"] = METRICS["echo"]
+METRICS["broadcast-polling"] = METRICS["broadcast"]
 METRICS["handshakes"] = METRICS["conns"]
 # Cluster rows: "single_*" are the single-node broadcast of the same repetition; the derived keys
 # are added by cluster_derived().
@@ -358,6 +368,8 @@ def main():
         scenario, gen_args = SCENARIOS[key]
         devices = scenario == "devices"
         servers = [s for s in all_servers if not devices or s in DEVICE_SERVERS]
+        if key in POLLING_SCENARIOS:
+            servers = [s for s in servers if s not in ("raw", "rawt")]
         cmds = server_commands(a.build, servers, devices, a.baseline, tls_args)
         results = {s: [] for s in servers}
         load_before = load_average()

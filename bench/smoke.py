@@ -48,6 +48,11 @@ def main():
         check(run("echo", ["-c", "10", "--rate", "2000"]), "acks")
         check(run("broadcast", ["-c", "20", "--senders", "2", "-k", "2"]), "deliveries")
         check(run("room", ["-c", "20", "--rooms", "4", "--senders", "4"]), "deliveries")
+        check(run("echo", ["-c", "10", "-k", "2", "--transport", "polling"]), "acks")
+        check(run("echo", ["-c", "10", "-k", "2", "--transport", "mixed"]), "acks")
+        polled = run("broadcast", ["-c", "20", "--senders", "2", "-k", "2", "--transport", "polling"])
+        check(polled, "deliveries")
+        check_fanout(polled, 20)
         conns = benchlib.run_bench(a.bench, "conns", s.port,
                                    ["-c", "200", "--steps", "100,200", "--settle", "0.2"],
                                    s.pid, "soket", timeout=30)

@@ -1,9 +1,6 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -31,59 +28,45 @@ class ConnHandler {
   ~ConnHandler() = default;
 };
 
-/// A lean Socket.IO-over-WebSocket client connection: TCP connect (then a TLS handshake when
-/// given a context), HTTP upgrade, Engine.IO open, Socket.IO CONNECT, then masked text frames out
-/// and unmasked frames in. Pings are answered here. Writes queued during one handler call go out
-/// in one write.
+/// One Socket.IO client connection of the generator, over some Engine.IO transport.
 class Conn {
  public:
-  Conn(asio::io_context& io, ConnHandler& handler, std::size_t index,
-       asio::ssl::context* tls = nullptr);
+  Conn(ConnHandler& handler, std::size_t index) : handler_(handler), index_(index) {}
+  virtual ~Conn() = default;
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
-  /// Connects from `source` (port chosen by the kernel) to `server`.
-  void start(const tcp::endpoint& server, const asio::ip::address& source, std::string path);
-
-  /// Sends one Engine.IO message packet: "4" + `packet` in one masked text frame.
-  void send_packet(std::string_view packet);
+  /// Connects from `source` (port chosen by the kernel) to `server`; `path` is the request target
+  /// of the WebSocket upgrade ("/socket.io/?EIO=4&transport=websocket").
+  virtual void start(const tcp::endpoint& server, const asio::ip::address& source,
+                     std::string path) = 0;
+  /// Sends one Engine.IO message packet: "4" + `packet`.
+  virtual void send_packet(std::string_view packet) = 0;
   /// Sends raw Engine.IO text (no "4" added).
-  void send_engineio(std::string_view text);
-  void close();
+  virtual void send_engineio(std::string_view text) = 0;
+  virtual void close() = 0;
 
   std::size_t index() const { return index_; }
   bool ready() const { return state_ == State::ready; }
   bool failed() const { return state_ == State::failed; }
-  /// Frames received (all kinds) since start.
-  uint64_t frames_in() const { return frames_in_; }
+  /// Engine.IO pings answered.
+  uint64_t pings() const { return pings_; }
 
- private:
+ protected:
   enum class State { connecting, upgrading, opening, joining, ready, failed, closed };
+  bool ended() const { return state_ == State::failed || state_ == State::closed; }
 
-  void fail(std::string_view what, const boost::system::error_code& ec = {});
-  void begin_upgrade();
-  void read_more();
-  void on_bytes();
-  bool on_upgrade_response();
-  bool parse_frames();
-  void on_text(std::string_view text);
-  void append_frame(uint8_t opcode, std::string_view a, std::string_view b = {});
-  void flush();
+  /// One Engine.IO packet from the server, whatever the transport: answers pings, sends the
+  /// Socket.IO CONNECT after the open packet, reports readiness and Socket.IO packets.
+  void on_engineio_text(std::string_view text);
+  /// Queues Engine.IO text `a` + `b` for the server (written after the current batch).
+  virtual void queue_text(std::string_view a, std::string_view b = {}) = 0;
+  virtual void fail(std::string_view what, const boost::system::error_code& ec = {}) = 0;
 
-  tcp::socket socket_;
-  asio::ssl::context* tls_context_;
-  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // over socket_, when tls_context_ is set
   ConnHandler& handler_;
   std::size_t index_;
   State state_ = State::connecting;
-  std::vector<char> in_;
-  std::size_t in_len_ = 0;
-  std::string out_;      // frames waiting for the next write
-  std::string writing_;  // the write in flight
-  bool write_in_flight_ = false;
-  bool dispatching_ = false;  // inside parse_frames: writes wait for the end of the batch
-  uint64_t frames_in_ = 0;
-  uint32_t mask_seed_;
+  uint64_t pings_ = 0;
 };
 
 }  // namespace soket::bench

@@ -1,5 +1,5 @@
-// soket-bench: a single-threaded Socket.IO (WebSocket transport) load generator. Prints a readable
-// summary on stderr and one JSON line on stdout per run.
+// soket-bench: a single-threaded Socket.IO load generator (WebSocket or HTTP long-polling). Prints
+// a readable summary on stderr and one JSON line on stdout per run.
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -32,9 +32,9 @@ int main(int argc, char** argv) {
   CLI::App app{
       "soket-bench: Socket.IO load generator (echo, broadcast, room, conns) and hub device load "
       "(devices)"};
-  app.add_option("scenario", o.scenario, "echo, broadcast, room, conns or devices")
+  app.add_option("scenario", o.scenario, "echo, broadcast, room, conns, devices or hold")
       ->required()
-      ->check(CLI::IsMember({"echo", "broadcast", "room", "conns", "devices"}));
+      ->check(CLI::IsMember({"echo", "broadcast", "room", "conns", "devices", "hold"}));
   auto* port = app.add_option("--port", o.port, "server port");
   auto* ports = app.add_option("--ports", o.ports,
                                "several servers (a cluster): connection i goes to the i-th port "
@@ -94,7 +94,20 @@ int main(int argc, char** argv) {
                  "devices: the hub's SQLite database, read after the run to count stored readings");
   app.add_flag("--tls", o.tls,
                "echo, broadcast, room, conns: connect with TLS (wss://), certificate not checked");
+  app.add_option("--transport", o.transport,
+                 "echo, broadcast, room, conns: websocket, polling (HTTP long-polling) or mixed "
+                 "(every other connection polls)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"websocket", "polling", "mixed"}));
+  app.add_option("--ready-file", o.ready_file,
+                 "hold: file written with the number of ready connections once all are open");
+  app.add_option("--go-file", o.go_file,
+                 "hold with --senders 1: emit one broadcast once this file exists");
   CLI11_PARSE(app, argc, argv);
+  if (o.tls && o.transport != "websocket") {
+    std::cerr << "--tls: WebSocket connections only\n";
+    return 2;
+  }
   if (!o.server_pids.empty()) o.server_pid = o.server_pids.front();
   if (!o.ports.empty()) o.port = o.ports.front();
 
@@ -105,6 +118,7 @@ int main(int argc, char** argv) {
   if (o.scenario == "room") scenario = make_fanout(io, o, true);
   if (o.scenario == "conns") scenario = make_conns(io, o);
   if (o.scenario == "devices") scenario = make_devices(io, o);
+  if (o.scenario == "hold") scenario = make_hold(io, o);
   auto result = scenario->run();
   print_summary(result);
   std::cout << boost::json::serialize(result) << std::endl;

@@ -4,7 +4,9 @@
 
 #include <charconv>
 
+#include "poll_conn.hpp"
 #include "proc_stats.hpp"
+#include "ws_conn.hpp"
 
 namespace soket::bench {
 
@@ -72,7 +74,7 @@ void Scenario::open_more() {
   while (opened_ < target_ &&
          in_flight() < static_cast<std::size_t>(options_.handshake_concurrency)) {
     std::size_t i = opened_++;
-    if (i >= conns_.size()) conns_.push_back(std::make_unique<Conn>(io_, *this, i, tls_.get()));
+    if (i >= conns_.size()) conns_.push_back(make_conn(i));
     auto source = asio::ip::address_v4(
         (127u << 24) | (1u + static_cast<uint32_t>(i % std::max(1, options_.sources))));
     started_at_[i] = now_ns();
@@ -83,6 +85,13 @@ void Scenario::open_more() {
     opened_all_ = nullptr;
     done();
   }
+}
+
+std::unique_ptr<Conn> Scenario::make_conn(std::size_t index) {
+  bool polling =
+      options_.transport == "polling" || (options_.transport == "mixed" && index % 2 == 0);
+  if (polling) return std::make_unique<PollConn>(io_, *this, index);
+  return std::make_unique<WsConn>(io_, *this, index, tls_.get());
 }
 
 void Scenario::on_ready(Conn& conn) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
@@ -41,6 +42,11 @@ struct Options {
   std::vector<int> aux_pids;     // CPU time reported apart ("aux_cpu"), e.g. a redis-server
   std::string db;                // devices: the hub's SQLite file, to count what it stored
   bool tls = false;              // wss:// (the server's certificate is not checked)
+  /// "websocket", "polling" (HTTP long-polling), or "mixed" (even connections poll, odd ones use
+  /// WebSocket).
+  std::string transport = "websocket";
+  std::string ready_file;  // hold: written with the number of ready connections
+  std::string go_file;     // hold: the sender's broadcast waits for this file
 };
 
 /// Nanoseconds on the steady clock (shared with the server: same machine).
@@ -98,6 +104,7 @@ class Scenario : public ConnHandler {
 
  private:
   void open_more();
+  std::unique_ptr<Conn> make_conn(std::size_t index);
 
   std::vector<tcp::endpoint> servers_;
   std::vector<int64_t> started_at_;
@@ -117,5 +124,6 @@ std::unique_ptr<Scenario> make_echo(asio::io_context& io, const Options& options
 std::unique_ptr<Scenario> make_fanout(asio::io_context& io, const Options& options, bool rooms);
 std::unique_ptr<Scenario> make_conns(asio::io_context& io, const Options& options);
 std::unique_ptr<Scenario> make_devices(asio::io_context& io, const Options& options);
+std::unique_ptr<Scenario> make_hold(asio::io_context& io, const Options& options);
 
 }  // namespace soket::bench

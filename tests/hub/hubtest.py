@@ -61,13 +61,13 @@ class Hub:
     """`soket serve` on free ports. Use as a context manager; `restart()` keeps the data dir."""
 
     def __init__(self, config_text=None, extra_args=(), tty_stdin=False, pipe_stdin=False,
-                 log_level="warn"):
+                 log_level="warn", data_dir=None):
         self.log_level = log_level
         self.tty_stdin = tty_stdin
         self.pipe_stdin = pipe_stdin
         self.tty = None  # the operator's end of the terminal when tty_stdin
         self.tmp = tempfile.mkdtemp(prefix="soket-hubtest-")
-        self.data_dir = os.path.join(self.tmp, "data")
+        self.data_dir = data_dir or os.path.join(self.tmp, "data")  # given: shared with others
         self.config_path = None
         if config_text is not None:
             self.config_path = os.path.join(self.tmp, "soket.toml")

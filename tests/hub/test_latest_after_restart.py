@@ -81,6 +81,7 @@ class LatestAfterRestart(unittest.TestCase):
             hub.terminate()
             db = sqlite3.connect(hub.db_path)
             db.execute("DROP TABLE latest_readings")
+            db.execute("ALTER TABLE devices DROP COLUMN node")  # added by version 4
             db.execute("UPDATE schema_version SET version = 1")
             db.commit()
             db.close()

@@ -74,6 +74,39 @@ TEST_F(StoreReaderTest, UpsertDeviceKeepsFirstSeenAndUnsetFields) {
   EXPECT_FALSE(reader().device("nobody").has_value());
 }
 
+// Hub nodes sharing the database: a device is recorded on the node it is connected to; a late
+// "offline" from the node it left does not undo its connection to another node.
+TEST_F(StoreReaderTest, DevicesAreRecordedOnTheirNode) {
+  ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 100, .node = "a"}).ok());
+  ASSERT_TRUE(put(UpsertDevice{.id = "lamp", .ts = 100, .node = "b"}).ok());
+  ASSERT_TRUE(put(UpsertDevice{.id = "solo", .ts = 100}).ok());
+  EXPECT_EQ(reader().device("esp")->node, "a");
+  EXPECT_FALSE(reader().device("solo")->node.has_value());
+
+  // esp moves to b, then a reports the end of its old connection: esp stays online on b.
+  ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 200, .node = "b"}).ok());
+  ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 150, .online = false, .node = "a"}).ok());
+  EXPECT_TRUE(reader().device("esp")->online);
+  EXPECT_EQ(reader().device("esp")->node, "b");
+  EXPECT_EQ(reader().device("esp")->last_seen, 200);
+
+  // Offline from its own node takes effect and forgets the node.
+  ASSERT_TRUE(put(UpsertDevice{.id = "lamp", .ts = 300, .online = false, .node = "b"}).ok());
+  EXPECT_FALSE(reader().device("lamp")->online);
+  EXPECT_FALSE(reader().device("lamp")->node.has_value());
+
+  // A node found dead: only its devices go offline.
+  ASSERT_TRUE(put(MarkAllOffline{.node = "a"}).ok());
+  EXPECT_TRUE(reader().device("esp")->online);
+  EXPECT_TRUE(reader().device("solo")->online);
+  ASSERT_TRUE(put(MarkAllOffline{.node = "b"}).ok());
+  EXPECT_FALSE(reader().device("esp")->online);
+  EXPECT_FALSE(reader().device("esp")->node.has_value());
+  EXPECT_TRUE(reader().device("solo")->online);
+  ASSERT_TRUE(put(MarkAllOffline{}).ok());
+  EXPECT_FALSE(reader().device("solo")->online);
+}
+
 TEST_F(StoreReaderTest, ReadingsByRangeLimitAndOrder) {
   ASSERT_TRUE(put(UpsertDevice{.id = "esp", .ts = 1}).ok());
   ASSERT_TRUE(put(UpsertDevice{.id = "other", .ts = 1}).ok());

@@ -75,8 +75,9 @@ Runner add_serve_command(CLI::App& app) {
                                   "pubsub (@socket.io/redis-adapter) or streams "
                                   "(@socket.io/redis-streams-adapter) ([cluster] adapter)")
                       ->check(CLI::IsMember({"pubsub", "streams"}));
-  auto* node = cmd->add_option("--node-name", c.node_name,
-                               "This node's name in a cluster (default: node-<http port>)");
+  auto* node = cmd->add_option("--node-id,--node-name", c.node_name,
+                               "This node's name in a cluster, unique per node: its devices are "
+                               "recorded under it (default: node-<http port>; [cluster] node_id)");
   auto* tls_cert = cmd->add_option("--tls-cert", c.tls_cert,
                                    "Serve https:// and wss:// with this PEM certificate (chain); "
                                    "needs --tls-key; SIGHUP reloads it ([tls] cert)");

@@ -239,6 +239,9 @@ void read_limits(const toml::table& table, std::string_view source, HubLimits& l
     r.get("max_line_length", l.device_max_line_length);
     read_rate(r, "lines_per_second", l.device_lines_per_second, source, *devices, path);
     read_rate(r, "line_burst", l.device_line_burst, source, *devices, path);
+    r.get("max_devices", l.max_devices);
+    read_rate(r, "new_devices_per_minute", l.new_devices_per_minute, source, *devices, path);
+    read_rate(r, "new_device_burst", l.new_device_burst, source, *devices, path);
     if (l.device_max_line_length < 1)
       fail(source, devices->source(), "'limits.devices.max_line_length' must be 1 or more");
   }
@@ -308,6 +311,7 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     r.get("stream_count", config.stream_count);
     r.get("stream_max_len", config.stream_max_len);
     r.get("node_name", config.node_name);
+    r.get("node_id", config.node_name);  // the same: the spelling of --node-id
     if (config.redis_adapter != "pubsub" && config.redis_adapter != "streams")
       fail(source, cluster->get("adapter")->source(),
            "'cluster.adapter' must be \"pubsub\" or \"streams\"");

@@ -78,6 +78,10 @@ struct HubLimits {
   int64_t device_max_line_length = 4096;
   double device_lines_per_second = 0;  // per connection
   double device_line_burst = 0;
+  // Devices coming into existence (a scanner would otherwise create one per connection).
+  int64_t max_devices = 10000;         // devices the hub knows; new ones beyond are refused
+  double new_devices_per_minute = 60;  // per source address, after the burst
+  double new_device_burst = 2000;      // per source address: a whole village booting at once
   // [limits.chat]: the TCP chat port.
   int64_t chat_max_connections = 1000;
   int64_t chat_max_connections_per_address = 50;

@@ -38,7 +38,8 @@ std::vector<std::string> DeviceRegistry::resolve(const std::string& target) cons
     // Every device that can take a command now: those connected over TCP (a UDP sender has no
     // connection to write to, so "*" would only leave its commands queued forever).
     for (const auto& [id, device] : devices_)
-      if (device.online && (device.connection || (device.transport == "udp" && udp_commands_)))
+      if (device.online && (device.connection || (device.transport == "udp" && udp_commands_) ||
+                            (device.remote && takes_commands(device))))
         ids.push_back(id);
   } else if (target.starts_with("group:")) {
     std::string group = target.substr(6);
@@ -69,17 +70,19 @@ boost::json::object DeviceRegistry::to_json(const LiveDevice& d) const {
   boost::json::object latest;
   for (const auto& [key, value] : d.latest)
     latest[key] = value;
-  return {{"id", d.id},
-          {"name", d.name.empty() ? d.id : d.name},
-          {"group", d.group},
-          {"kind", d.kind},
-          {"transport", d.transport},
-          {"address", d.address},
-          {"online", d.online},
-          {"commands", takes_commands(d)},
-          {"first_seen", d.first_seen},
-          {"last_seen", d.last_seen},
-          {"latest", std::move(latest)}};
+  boost::json::object out{{"id", d.id},
+                          {"name", d.name.empty() ? d.id : d.name},
+                          {"group", d.group},
+                          {"kind", d.kind},
+                          {"transport", d.transport},
+                          {"address", d.address},
+                          {"online", d.online},
+                          {"commands", takes_commands(d)},
+                          {"first_seen", d.first_seen},
+                          {"last_seen", d.last_seen},
+                          {"latest", std::move(latest)}};
+  if (!d.node.empty()) out["node"] = d.node;
+  return out;
 }
 
 boost::json::array DeviceRegistry::all_json() const {

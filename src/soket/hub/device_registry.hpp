@@ -28,10 +28,14 @@ struct LiveDevice {
   int64_t last_seen = 0;
   std::map<std::string, double> latest;
   gateway::DeviceConnectionPtr connection;  // while connected over TCP
-  bool command_ids = false;                 // HELLO ... cmdid=1: commands go out as "cmd #<id>"
-  int64_t udp_interval_ms = 0;              // UDP: its reporting interval (smoothed); 0 unknown
-  std::deque<int64_t> awaiting_reply;       // commands written, oldest first, not yet answered
-  std::map<int64_t, int64_t> delivered;     // commands written on this connection -> when
+  // In a cluster: the node that holds it while online, and whether that is another node (its
+  // connection is there; commands for it go there).
+  std::string node;
+  bool remote = false;
+  bool command_ids = false;              // HELLO ... cmdid=1: commands go out as "cmd #<id>"
+  int64_t udp_interval_ms = 0;           // UDP: its reporting interval (smoothed); 0 unknown
+  std::deque<int64_t> awaiting_reply;    // commands written, oldest first, not yet answered
+  std::map<int64_t, int64_t> delivered;  // commands written on this connection -> when
 };
 
 /// Every device seen, stored or live, by id.

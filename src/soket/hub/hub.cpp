@@ -58,9 +58,21 @@ void Hub::start() {
   }
   query_reader_ = std::make_unique<store::Reader>(store_options);
   queries_ = std::make_unique<QueryPool>(io_, kQueryThreads);
-  (void)store_->writer().submit(store::MarkAllOffline{});
+  // Alone: every device is offline until it connects. In a cluster only this node's own (left
+  // from before a crash); the others' devices stay as their nodes recorded them.
+  (void)store_->writer().submit(store::MarkAllOffline{.node = store_node()});
   registry_.set_udp_commands(config_.udp_commands);
-  registry_.load(store_->reader().devices(), store_->reader().latest_values());
+  auto stored_devices = store_->reader().devices();
+  registry_.load(stored_devices, store_->reader().latest_values());
+  if (clustered()) {
+    for (const auto& d : stored_devices) {
+      if (!d.online || !d.node || d.node->empty() || *d.node == node_name()) continue;
+      LiveDevice& device = registry_.get_or_add(d.id);
+      device.online = true;  // on its node; the leader checks that node is alive
+      device.remote = true;
+      device.node = *d.node;
+    }
+  }
   // The alleys' state from their sensors' latest stored light: a lamp that connects right after a
   // restart gets it too (nothing is sent now; the lamps are offline).
   for (const auto& alley : config_.alleys) {
@@ -137,6 +149,7 @@ void Hub::start() {
     redis_ = cluster::RedisLink::create(io_, *url, redis_options);
     redis_->start();
     sio.adapter = redis_->adapter_factory();
+    start_cluster(*url);
     spdlog::info("cluster: Socket.IO shared through {} ({}) as node {}", url->to_string_redacted(),
                  config_.redis_adapter, node_name());
   }
@@ -196,10 +209,12 @@ void Hub::start() {
           .on_join =
               [this](const gateway::ChatUser& user) {
                 io_server_->of("/chat").emit("system", chat_->templates().joined_text(user.name));
+                relay_chat_line(chat_->templates().joined_text(user.name));
               },
           .on_message =
               [this](const gateway::ChatUser& user, std::string_view text) {
                 ++counters_.chat_in;
+                std::string line(text);  // as this node's TCP users saw it
                 // The course's client sends "<name>: <text>"; the web side shows the name on its
                 // own, so it is stored and relayed once, not as "rizky" + "rizky: halo".
                 text = without_name_prefix(text, user.name);
@@ -212,10 +227,14 @@ void Hub::start() {
                     "message",
                     boost::json::object{
                         {"ts", now}, {"user", user.name}, {"text", text}, {"origin", "tcp"}});
+                // After the /chat event: the other nodes' web users get it first, as the TCP
+                // users (two Redis connections, so it is likely, not certain).
+                relay_chat_line(line);
               },
           .on_leave =
               [this](const gateway::ChatUser& user) {
                 io_server_->of("/chat").emit("system", chat_->templates().left_text(user.name));
+                relay_chat_line(chat_->templates().left_text(user.name));
               }});
   setup_chat_namespace();
 
@@ -238,12 +257,16 @@ void Hub::start() {
   });
   schedule_clock();
   schedule_udp_sweep();
-  run_actions(rules_.on_clock([] {
-    std::time_t t = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&t, &local);
-    return local.tm_hour * 60 + local.tm_min;
-  }()));
+  // In a cluster the time of day is first evaluated once this node knows if it leads.
+  if (!cluster_) {
+    clock_started_ = true;
+    run_actions(rules_.on_clock([] {
+      std::time_t t = std::time(nullptr);
+      std::tm local{};
+      localtime_r(&t, &local);
+      return local.tm_hour * 60 + local.tm_min;
+    }()));
+  }
 }
 
 void Hub::reload_tls() {
@@ -264,6 +287,7 @@ void Hub::stop() {
   }
   if (http_) http_->stop();
   if (io_server_) io_server_->close();
+  if (cluster_) cluster_->stop();
   if (redis_) redis_->stop();
   if (devices_) devices_->stop();
   if (udp_) udp_->stop();

@@ -21,6 +21,8 @@
 #include "soket/hub/access.hpp"
 #include "soket/hub/config.hpp"
 #include "soket/hub/device_registry.hpp"
+#include "soket/hub/hub_cluster.hpp"
+#include "soket/hub/new_device_limiter.hpp"
 #include "soket/hub/query_pool.hpp"
 #include "soket/hub/rules.hpp"
 #include "soket/net/tls.hpp"
@@ -62,6 +64,8 @@ class Hub {
     return config_.node_name.empty() ? "node-" + std::to_string(config_.http_port)
                                      : config_.node_name;
   }
+  /// Whether this node shares the hub with others ([cluster] redis).
+  bool clustered() const { return !config_.redis_url.empty(); }
   uint16_t tcp_port() const { return tcp_port_; }
   uint16_t udp_port() const { return udp_port_; }
   uint16_t chat_port() const { return chat_port_; }
@@ -123,6 +127,10 @@ class Hub {
   bool can_receive_now(const LiveDevice& device) const;
   bool write_line_to(LiveDevice& device, std::string_view line);
   bool check_device_token(const std::string& id, const std::string& token) const;
+  /// Whether device `id` may be used by a message from `address`: a device the hub knows always
+  /// may; a new one only within [limits.devices] (otherwise the refusal is logged, at most every
+  /// 10 s, and the reason returned as an `ERR` line).
+  std::optional<std::string> refuse_new_device(const std::string& id, const std::string& address);
   using StoreDone = std::function<void(const store::WriteResult&)>;
   /// A store completion that runs `fn` on the io thread. Completions come on the writer thread;
   /// they reach the io thread through one queue, in commit order, with one post per burst (a
@@ -151,6 +159,36 @@ class Hub {
   void reply_in_order(const Reply& reply, std::string line, bool close_after = false);
   void send_ready_lines();
 
+  // Several hubs on one database (hub_nodes.cpp); all of it is off without [cluster] redis.
+  void start_cluster(const cluster::RedisUrl& url);
+  /// The node recorded with a device in the store: this node's name in a cluster, else none.
+  std::optional<std::string> store_node() const {
+    return clustered() ? std::optional<std::string>(node_name()) : std::nullopt;
+  }
+  void on_cluster_message(const boost::json::object& message);
+  void on_leadership(bool leader);
+  /// Whether the rules act on this node: alone, or the cluster's leader (every node evaluates
+  /// them, to keep their state, and only the leader acts).
+  bool leads() const { return !cluster_ || cluster_->leader(); }
+  /// Tells the other nodes what this node knows of a device (emit_device calls it).
+  void publish_device(const LiveDevice& device);
+  void on_remote_device(const boost::json::object& message);
+  /// Leader: a node stopped beating; its devices go offline.
+  void on_node_dead(const std::string& node);
+  /// Lines of the TCP chat that the other nodes' TCP chat users must see too.
+  void relay_chat_line(std::string_view line);
+  using Written = std::function<void(const store::Command& now_state, bool written_here)>;
+  /// In a cluster, the store decides who writes a command: MarkCommandSent (queued -> sent) is
+  /// applied first and only the node whose transition succeeded writes it to the device.
+  void claim_and_write(const std::string& device_id, const store::Command& command, bool resend,
+                       Written done);
+  /// Asks the node holding the device to write `command`; `done` gets its state (sent), or the
+  /// stored state when no node answered within remote_answer_timeout.
+  void deliver_remote(const store::Command& command, bool resend,
+                      std::function<void(boost::json::value)> done);
+  void on_deliver_request(const boost::json::object& message);
+  void on_delivered(const boost::json::object& message);
+
   // Socket.IO namespaces (hub_socketio.cpp).
   void setup_course_namespace();
   void setup_dashboard_namespace();
@@ -171,6 +209,9 @@ class Hub {
   net::asio::io_context& io_;
   HubConfig config_;
   Access access_{config_};
+  NewDeviceLimiter new_devices_{config_.limits.max_devices, config_.limits.new_devices_per_minute,
+                                config_.limits.new_device_burst};
+  std::chrono::steady_clock::time_point new_device_refusal_logged_{};
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
   struct StoreResults {
     std::mutex mutex;
@@ -195,6 +236,13 @@ class Hub {
   std::shared_ptr<http::Server> http_;
   net::TlsContextPtr tls_;                     // null: plain TCP everywhere
   std::shared_ptr<cluster::RedisLink> redis_;  // with [cluster] redis; outlives io_server_
+  std::shared_ptr<HubCluster> cluster_;        // with [cluster] redis: the hubs' own link
+  struct RemoteWait {
+    std::function<void(boost::json::value)> done;
+    std::shared_ptr<net::asio::steady_timer> timer;
+  };
+  std::map<int64_t, RemoteWait> remote_waits_;  // command id -> the ack waiting for its node
+  bool clock_started_ = false;                  // the rules saw the time of day once
   std::unique_ptr<socketio::Server> io_server_;
   socketio::Namespace* dashboard_ = nullptr;  // "/dashboard"
   std::unique_ptr<gateway::DeviceServer> devices_;

@@ -16,6 +16,12 @@
 namespace soket::hub {
 namespace {
 
+/// A device that sent no HELLO is known by its connection's address, as in the course's first
+/// exercises.
+std::string anonymous_id(const gateway::DeviceConnection& conn) {
+  return "tcp-" + conn.remote().address().to_string() + "-" + std::to_string(conn.remote().port());
+}
+
 std::string endpoint_string(const net::udp::endpoint& e) {
   return e.address().to_string() + ":" + std::to_string(e.port());
 }
@@ -104,6 +110,26 @@ bool Hub::check_device_token(const std::string& id, const std::string& token) co
   return it != config_.device_tokens.end() && util::constant_time_equal(token, it->second);
 }
 
+std::optional<std::string> Hub::refuse_new_device(const std::string& id,
+                                                  const std::string& address) {
+  if (registry_.find(id)) return std::nullopt;
+  using Verdict = NewDeviceLimiter::Verdict;
+  Verdict verdict = new_devices_.allow(address, registry_.size());
+  if (verdict == Verdict::allowed) return std::nullopt;
+  ++counters_.errors;
+  std::string reason = verdict == Verdict::too_many_devices
+                           ? "ERR too many devices: the hub knows " +
+                                 std::to_string(registry_.size()) + " (limits.devices.max_devices)"
+                           : "ERR too many new devices from " + address + ", try again later";
+  auto now = std::chrono::steady_clock::now();
+  if (now - new_device_refusal_logged_ >= std::chrono::seconds(10)) {
+    new_device_refusal_logged_ = now;
+    spdlog::warn("device {} from {} not created: {} ({} refused so far)", id, address,
+                 reason.substr(4), new_devices_.refused());
+  }
+  return reason;
+}
+
 void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
                             const gateway::DeviceMessage& m) {
   ++counters_.tcp_in;
@@ -120,14 +146,18 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
       return reply_in_order(reply, "ERR unauthorized: bad or missing token for " + m.device_id,
                             true);
     }
+    if (auto refused = refuse_new_device(m.device_id, conn->remote().address().to_string()))
+      return reply_in_order(reply, std::move(*refused), true);
     if (known != connection_device_.end() && known->second != m.device_id) {
       // The connection was known by its address until now: that name goes offline.
       if (LiveDevice* anonymous = registry_.find(known->second);
           anonymous && anonymous->connection == conn) {
         anonymous->connection.reset();
         anonymous->online = false;
-        (void)store_->writer().submit(
-            store::UpsertDevice{.id = anonymous->id, .ts = anonymous->last_seen, .online = false});
+        (void)store_->writer().submit(store::UpsertDevice{.id = anonymous->id,
+                                                          .ts = anonymous->last_seen,
+                                                          .online = false,
+                                                          .node = store_node()});
         emit_device(*anonymous);
       }
     }
@@ -139,6 +169,10 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
       ++counters_.errors;
       return reply_in_order(reply, "ERR unauthorized: send HELLO <device-id> <token> first");
     }
+    // An answer from a connection the hub does not know answers nothing: no device for it.
+    if (m.kind == gateway::DeviceMessageKind::reply) return;
+    if (auto refused = refuse_new_device(anonymous_id(*conn), conn->remote().address().to_string()))
+      return reply_in_order(reply, std::move(*refused), true);
     identify_anonymous(conn);
     known = connection_device_.find(conn->id());
   }
@@ -146,9 +180,7 @@ void Hub::on_device_message(const gateway::DeviceConnectionPtr& conn,
 }
 
 void Hub::identify_anonymous(const gateway::DeviceConnectionPtr& conn) {
-  // No HELLO: the device is known by its address, as in the course's first exercises.
-  std::string id =
-      "tcp-" + conn->remote().address().to_string() + "-" + std::to_string(conn->remote().port());
+  std::string id = anonymous_id(*conn);
   connection_device_[conn->id()] = id;
   gateway::DeviceMessage anonymous;
   anonymous.kind = gateway::DeviceMessageKind::hello;
@@ -182,6 +214,8 @@ void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello,
   device.transport = transport;
   device.address = address;
   device.online = true;
+  device.remote = false;
+  if (cluster_) device.node = node_name();
   device.last_seen = now;
   if (!device.first_seen) device.first_seen = now;
   if (conn && device.connection != conn) {
@@ -197,7 +231,8 @@ void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello,
                          .group = group,
                          .kind = attribute("kind"),
                          .transport = transport,
-                         .address = address};
+                         .address = address,
+                         .node = store_node()};
   if (!reply) {
     (void)store_->writer().submit(op, on_io([this, id](const store::WriteResult& r) {
                                     if (!r.ok()) return;
@@ -322,7 +357,8 @@ void Hub::payload_stored(const store::WriteResult& r) {
   }
   // Nobody on /dashboard (every dashboard socket is in "telemetry"; "device:<id>" rooms are
   // joined by dashboard sockets only): no event to build.
-  bool dashboards = !dashboard_->sockets().empty();
+  // In a cluster the dashboards may be on other nodes: always (the adapter carries it there).
+  bool dashboards = cluster_ || !dashboard_->sockets().empty();
   if (p.kind == PendingKind::text) {
     if (dashboards) {
       dashboard_->to("telemetry")
@@ -397,8 +433,8 @@ void Hub::on_device_close(const gateway::DeviceConnectionPtr& conn) {
   device->online = false;
   device->awaiting_reply.clear();
   device->delivered.clear();
-  (void)store_->writer().submit(
-      store::UpsertDevice{.id = id, .ts = device->last_seen, .online = false});
+  (void)store_->writer().submit(store::UpsertDevice{
+      .id = id, .ts = device->last_seen, .online = false, .node = store_node()});
   emit_device(*device);
 }
 
@@ -412,6 +448,8 @@ void Hub::on_datagram(const net::udp::endpoint& sender, const gateway::DeviceMes
       ++counters_.errors;
       return reply("ERR unauthorized: bad or missing token for " + m.device_id);
     }
+    if (auto refused = refuse_new_device(m.device_id, sender.address().to_string()))
+      return reply(*refused);
     udp_device_[address] = m.device_id;
     return identify(m.device_id, m, "udp", address, nullptr, reply);
   }
@@ -424,7 +462,9 @@ void Hub::on_datagram(const net::udp::endpoint& sender, const gateway::DeviceMes
       ++counters_.errors;
       return reply("ERR unauthorized: send HELLO <device-id> <token> first");
     }
+    if (m.kind == gateway::DeviceMessageKind::reply) return;
     id = "udp-" + sender.address().to_string() + "-" + std::to_string(sender.port());
+    if (auto refused = refuse_new_device(id, sender.address().to_string())) return reply(*refused);
     if (udp_device_.size() < 100000) udp_device_[address] = id;
   }
   LiveDevice* device = registry_.find(id);
@@ -478,41 +518,54 @@ void Hub::send_command(const std::string& target, const std::string& command,
     return done(boost::json::object{
         {"ok", true}, {"commands", boost::json::array{}}, {"note", "no device matches " + target}});
   }
+  // The ack lists every command in the order of `ids`, each in its state once this node (or the
+  // node that holds the device) wrote it: the same answer from every node.
   struct Pending {
     std::size_t left;
-    boost::json::array commands;
+    std::vector<boost::json::value> commands;
     CommandDone done;
+    void settle(std::size_t index, boost::json::value command) {
+      commands[index] = std::move(command);
+      if (--left > 0) return;
+      boost::json::array list;
+      for (auto& c : commands)
+        list.push_back(std::move(c));
+      done(boost::json::object{{"ok", true}, {"commands", std::move(list)}});
+    }
   };
-  auto pending = std::make_shared<Pending>(Pending{ids.size(), {}, std::move(done)});
+  auto pending = std::make_shared<Pending>(
+      Pending{ids.size(), std::vector<boost::json::value>(ids.size()), std::move(done)});
   int64_t now = store::now_ms();
-  for (const auto& id : ids) {
+  for (std::size_t index = 0; index < ids.size(); ++index) {
+    const std::string& id = ids[index];
     auto submitted = store_->writer().submit(
         store::EnqueueCommand{.device_id = id, .command = command, .source = source, .ts = now},
-        on_io([this, pending, id](const store::WriteResult& r) {
-          if (r.ok()) {
-            if (auto stored = store_->reader().command(r.id)) {
-              LiveDevice* device = registry_.find(id);
-              store::Command now_state = *stored;
-              if (device && can_receive_now(*device)) {
-                now_state = write_command(*device, *stored);
-              } else {
-                emit_command_status(*stored);
-              }
-              pending->commands.push_back(boost::json::value_from(now_state));
-            }
-          } else {
-            pending->commands.push_back(boost::json::object{{"device", id}, {"error", r.error}});
+        on_io([this, pending, id, index](const store::WriteResult& r) {
+          if (!r.ok())
+            return pending->settle(index, boost::json::object{{"device", id}, {"error", r.error}});
+          auto stored = store_->reader().command(r.id);
+          if (!stored)
+            return pending->settle(index,
+                                   boost::json::object{{"device", id}, {"error", "not stored"}});
+          LiveDevice* device = registry_.find(id);
+          if (device && can_receive_now(*device)) {
+            if (!cluster_)
+              return pending->settle(index,
+                                     boost::json::value_from(write_command(*device, *stored)));
+            return claim_and_write(id, *stored, false,
+                                   [pending, index](const store::Command& state, bool) {
+                                     pending->settle(index, boost::json::value_from(state));
+                                   });
           }
-          if (--pending->left == 0)
-            pending->done(
-                boost::json::object{{"ok", true}, {"commands", std::move(pending->commands)}});
+          emit_command_status(*stored);
+          if (device && device->remote && cluster_)
+            return deliver_remote(*stored, false, [pending, index](boost::json::value state) {
+              pending->settle(index, std::move(state));
+            });
+          pending->settle(index, boost::json::value_from(*stored));
         }));
-    if (submitted != store::SubmitResult::accepted) {
-      pending->commands.push_back(boost::json::object{{"device", id}, {"error", "busy"}});
-      if (--pending->left == 0)
-        pending->done(
-            boost::json::object{{"ok", true}, {"commands", std::move(pending->commands)}});
-    }
+    if (submitted != store::SubmitResult::accepted)
+      pending->settle(index, boost::json::object{{"device", id}, {"error", "busy"}});
   }
 }
 
@@ -542,6 +595,7 @@ store::Command Hub::write_command(LiveDevice& device, const store::Command& comm
 }
 
 bool Hub::can_receive_now(const LiveDevice& device) const {
+  if (device.remote) return false;  // its connection is on another node
   if (device.connection) return true;
   return config_.udp_commands && device.transport == "udp" && device.online;
 }
@@ -570,7 +624,7 @@ void Hub::schedule_udp_sweep() {
     if (ec || !*alive || stopped_) return;
     int64_t now = store::now_ms();
     registry_.for_each([&](LiveDevice& device) {
-      if (!device.online || device.transport != "udp" || device.connection) return;
+      if (!device.online || device.transport != "udp" || device.connection || device.remote) return;
       int64_t quiet = now - device.last_seen;
       if (quiet <= udp_offline_after_ms(device)) return;
       spdlog::info("device {} (udp {}): offline, no datagram for {} s (its interval ~{} ms)",
@@ -579,8 +633,8 @@ void Hub::schedule_udp_sweep() {
       device.udp_interval_ms = 0;
       device.awaiting_reply.clear();
       device.delivered.clear();
-      (void)store_->writer().submit(
-          store::UpsertDevice{.id = device.id, .ts = device.last_seen, .online = false});
+      (void)store_->writer().submit(store::UpsertDevice{
+          .id = device.id, .ts = device.last_seen, .online = false, .node = store_node()});
       emit_device(device);
     });
     schedule_udp_sweep();
@@ -594,7 +648,11 @@ void Hub::deliver_pending(LiveDevice& device) {
       std::chrono::duration_cast<std::chrono::milliseconds>(config_.command_ttl).count();
   for (const auto& command : store_->reader().pending_commands(device.id, true, 1000)) {
     if (command.state == store::CommandState::queued) {
-      write_command(device, command);
+      if (cluster_) {
+        claim_and_write(device.id, command, false, [](const store::Command&, bool) {});
+      } else {
+        write_command(device, command);
+      }
       continue;
     }
     if (device.delivered.contains(command.id)) continue;  // written on this connection
@@ -604,7 +662,11 @@ void Hub::deliver_pending(LiveDevice& device) {
       spdlog::info(
           "device {}: command #{} '{}' had no reply before its connection ended; sending it again",
           device.id, command.id, command.command);
-      write_command(device, command, true);
+      if (cluster_) {
+        claim_and_write(device.id, command, true, [](const store::Command&, bool) {});
+      } else {
+        write_command(device, command, true);
+      }
       continue;
     }
     std::string reason =
@@ -620,7 +682,16 @@ void Hub::deliver_pending(LiveDevice& device) {
 }
 
 void Hub::apply_rules(const std::string& device, const std::map<std::string, double>& values) {
-  run_actions(rules_.on_reading(device, values));
+  if (cluster_) {
+    // The other nodes evaluate it too (on_cluster_message): the leader may be one of them.
+    boost::json::object numbers;
+    for (const auto& [key, value] : values)
+      numbers[key] = value;
+    cluster_->publish(
+        boost::json::object{{"t", "reading"}, {"device", device}, {"values", std::move(numbers)}});
+  }
+  auto actions = rules_.on_reading(device, values);
+  if (leads()) run_actions(actions);
 }
 
 void Hub::run_actions(const std::vector<RuleAction>& actions) {
@@ -663,7 +734,9 @@ void Hub::schedule_clock() {
     std::time_t t = std::time(nullptr);
     std::tm local{};
     localtime_r(&t, &local);
-    run_actions(rules_.on_clock(local.tm_hour * 60 + local.tm_min));
+    clock_started_ = true;
+    auto actions = rules_.on_clock(local.tm_hour * 60 + local.tm_min);
+    if (leads()) run_actions(actions);
     schedule_clock();
   });
 }

@@ -37,6 +37,10 @@ void Hub::setup_rest() {
                                {"uptime_s", (store::now_ms() - started_ms_) / 1000},
                                {"devices_online", registry_.online_count()},
                                {"socketio_clients", io_server_->client_count()}};
+    if (cluster_) {
+      health["node"] = node_name();
+      health["leader"] = cluster_->leader();
+    }
     e->respond(api_ok(e->request(), http::Status::ok, health));
   });
   http_->router().add("/metrics", [this](const http::ExchangePtr& e) {
@@ -233,6 +237,9 @@ std::string Hub::metrics_text() const {
   out << "soket_rate_limited_total{gateway=\"socketio\"} " << sio.events_dropped << "\n";
   out << "soket_rate_limited_total{gateway=\"tcp\"} " << dev.over_rate << "\n";
   out << "soket_rate_limited_total{gateway=\"chat\"} " << chat.over_rate << "\n";
+  metric("soket_devices_refused_total", "counter",
+         "Devices not created: [limits.devices] max_devices or new_devices_per_minute.");
+  out << "soket_devices_refused_total " << new_devices_.refused() << "\n";
   auto m = store_->writer().metrics();
   metric("soket_store_batches_total", "counter", "Committed write batches.");
   out << "soket_store_batches_total " << m.batches_committed << "\n";

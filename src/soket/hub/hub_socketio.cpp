@@ -80,6 +80,7 @@ void Hub::setup_course_namespace() {
 
 void Hub::emit_device(const LiveDevice& device) {
   io_server_->of("/dashboard").emit("device", registry_.to_json(device));
+  publish_device(device);
 }
 
 void Hub::emit_command_status(const store::Command& command) {
@@ -281,6 +282,7 @@ void Hub::setup_chat_namespace() {
           std::string joined = chat_->templates().joined_text(user);
           chat.emit("system", joined);
           chat_->deliver(joined);
+          relay_chat_line(joined);
         }
       }
       int64_t now = store::now_ms();
@@ -297,6 +299,7 @@ void Hub::setup_chat_namespace() {
                       boost::json::object{
                           {"ts", now}, {"user", user}, {"text", text}, {"origin", "web"}});
             chat_->deliver(user + ": " + text);
+            relay_chat_line(user + ": " + text);
             if (ack) ack.send(boost::json::object{{"ok", true}});
           }));
       if (submitted != store::SubmitResult::accepted && ack) ack.send(error("busy, try again"));
@@ -310,6 +313,7 @@ void Hub::setup_chat_namespace() {
       std::string left = chat_->templates().left_text(user);
       chat.emit("system", left);
       chat_->deliver(left);
+      relay_chat_line(left);
     });
   });
 }

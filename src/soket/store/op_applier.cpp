@@ -39,7 +39,8 @@ OpApplier::OpApplier(Database& db)
                      "ts = excluded.ts, value = excluded.value WHERE excluded.ts >= ts"),
       upsert_device_(db,
                      "INSERT INTO devices (id, name, group_name, kind, transport, address, "
-                     "first_seen, last_seen, online) VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?6, ?7) "
+                     "first_seen, last_seen, online, node) "
+                     "VALUES (?1, ?2, ?3, ?4, ?8, ?5, ?6, ?6, ?7, CASE WHEN ?7 THEN ?9 END) "
                      "ON CONFLICT (id) DO UPDATE SET "
                      "name = coalesce(excluded.name, name), "
                      "group_name = coalesce(excluded.group_name, group_name), "
@@ -47,8 +48,14 @@ OpApplier::OpApplier(Database& db)
                      "transport = coalesce(excluded.transport, transport), "
                      "address = coalesce(excluded.address, address), "
                      "last_seen = max(last_seen, excluded.last_seen), "
-                     "online = excluded.online"),
-      mark_all_offline_(db, "UPDATE devices SET online = 0 WHERE online <> 0"),
+                     // offline from a node counts only where the device is recorded on it
+                     "online = CASE WHEN excluded.online OR node IS NULL OR node IS ?9 "
+                     "THEN excluded.online ELSE online END, "
+                     "node = CASE WHEN excluded.online THEN ?9 "
+                     "WHEN node IS NULL OR node IS ?9 THEN NULL ELSE node END"),
+      mark_all_offline_(db,
+                        "UPDATE devices SET online = 0, node = NULL "
+                        "WHERE (online <> 0 OR node IS NOT NULL) AND (?1 IS NULL OR node = ?1)"),
       insert_reading_(db,
                       "INSERT INTO readings (device_id, ts, key, value, text) "
                       "VALUES (?1, ?2, ?3, ?4, ?5)"),
@@ -105,12 +112,14 @@ WriteResult OpApplier::apply_one(const UpsertDevice& op) {
   upsert_device_.bind(6, op.ts);
   upsert_device_.bind(7, std::int64_t{op.online ? 1 : 0});
   upsert_device_.bind_static(8, op.transport);
+  upsert_device_.bind_static(9, op.node);
   upsert_device_.run();
   return ok_result();
 }
 
-WriteResult OpApplier::apply_one(const MarkAllOffline&) {
+WriteResult OpApplier::apply_one(const MarkAllOffline& op) {
   StatementScope scope(mark_all_offline_);
+  mark_all_offline_.bind_static(1, op.node);
   mark_all_offline_.run();
   return ok_result();
 }

@@ -9,7 +9,7 @@ namespace soket::store {
 namespace {
 
 constexpr std::string_view kDeviceColumns =
-    "SELECT id, name, group_name, kind, transport, address, first_seen, last_seen, online "
+    "SELECT id, name, group_name, kind, transport, address, first_seen, last_seen, online, node "
     "FROM devices ";
 constexpr std::string_view kReadingColumns =
     "SELECT id, device_id, ts, key, value, text FROM readings ";
@@ -34,7 +34,8 @@ void check_range(std::int64_t from, std::int64_t to) {
 Device device_row(const Statement& s) {
   return Device{s.column_text(0),          s.column_optional_text(1), s.column_optional_text(2),
                 s.column_optional_text(3), s.column_optional_text(4), s.column_optional_text(5),
-                s.column_int64(6),         s.column_int64(7),         s.column_int64(8) != 0};
+                s.column_int64(6),         s.column_int64(7),         s.column_int64(8) != 0,
+                s.column_optional_text(9)};
 }
 
 Reading reading_row(const Statement& s) {

@@ -96,10 +96,17 @@ CREATE INDEX IF NOT EXISTS commands_state_id ON commands (state, id);
 CREATE INDEX IF NOT EXISTS commands_device_id ON commands (device_id, id);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+// Hub nodes sharing one database: the node a device is connected to (NULL when offline or when
+// the hub runs alone).
+constexpr std::string_view kVersion4 = R"sql(
+ALTER TABLE devices ADD COLUMN node TEXT;
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, kVersion1},
     {2, kVersion2},
     {3, kVersion3},
+    {4, kVersion4},
 }};
 
 void ensure_version_table(Database& db) {

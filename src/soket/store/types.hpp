@@ -47,6 +47,7 @@ struct Device {
   std::int64_t first_seen = 0;
   std::int64_t last_seen = 0;
   bool online = false;
+  std::optional<std::string> node{};  // the hub node it is connected to, when clustered
 };
 
 /// One stored value: a number, a text, or both (e.g. the raw form of a JSON value).

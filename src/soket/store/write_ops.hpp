@@ -16,6 +16,10 @@ namespace soket::store {
 /// Records that a device was seen: creates it (first_seen = last_seen = ts) or updates last_seen,
 /// online and every optional field that is set (unset fields keep their stored value).
 /// Use online=false with the disconnect time when a device goes away.
+///
+/// `node` is the hub node that reports it (unset when the hub runs alone). Online, the device is
+/// recorded on that node. Offline only takes effect when the device is recorded on that same node
+/// (or on none): a device that has meanwhile connected to another node stays online there.
 struct UpsertDevice {
   std::string id{};
   std::int64_t ts = 0;
@@ -25,10 +29,15 @@ struct UpsertDevice {
   std::optional<std::string> kind{};
   std::optional<std::string> transport{};
   std::optional<std::string> address{};
+  std::optional<std::string> node{};
 };
 
-/// Marks every device offline (on startup: after a crash the table may still say online).
-struct MarkAllOffline {};
+/// Marks devices offline (on startup: after a crash the table may still say online): every
+/// device, or with `node` set only the devices recorded on that node (a node starting again, or
+/// a node found dead by the others).
+struct MarkAllOffline {
+  std::optional<std::string> node{};
+};
 
 struct Sample {
   std::string key{};

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+namespace soket::hub {
+
+/// How many devices the hub lets come into existence ([limits.devices] max_devices,
+/// new_devices_per_minute, new_device_burst): a scanner or a broken client opening connection
+/// after connection would otherwise create a device per connection without end.
+///
+/// Each source address has a token bucket (new_device_burst at once, then new_devices_per_minute);
+/// the number of devices the hub knows is capped as a whole. The buckets' memory is bounded: full
+/// buckets are forgotten when the table fills up, and a new address is refused when it is full of
+/// addresses still creating devices.
+class NewDeviceLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+  enum class Verdict { allowed, too_many_devices, too_fast };
+
+  /// 0 turns a limit off.
+  NewDeviceLimiter(int64_t max_devices, double per_minute, double burst,
+                   std::size_t max_addresses = 65536);
+
+  /// Whether `address` may create one more device now, the hub knowing `known` devices.
+  Verdict allow(const std::string& address, std::size_t known,
+                Clock::time_point now = Clock::now());
+
+  uint64_t refused() const { return refused_; }
+
+ private:
+  struct Bucket {
+    double tokens;
+    Clock::time_point updated;
+  };
+  void refill(Bucket& bucket, Clock::time_point now) const;
+  void forget_full_buckets(Clock::time_point now);
+
+  int64_t max_devices_;
+  double per_second_;
+  double burst_;
+  std::size_t max_addresses_;
+  std::unordered_map<std::string, Bucket> buckets_;
+  uint64_t refused_ = 0;
+};
+
+}  // namespace soket::hub
