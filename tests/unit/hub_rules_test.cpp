@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ HubConfig village() {
   gh.device = "gh-1";
   gh.temp = Range{18, 32};
   gh.hum = Range{55, 90};
+  // The tests below check the crossings and the hysteresis alone; min_switch_time has its own.
+  gh.hysteresis = 1;
+  gh.min_switch_time = std::chrono::seconds(0);
   c.greenhouses.push_back(gh);
   return c;
 }
@@ -210,6 +214,131 @@ TEST_F(Rules, GreenhouseBothKeysInOneReading) {
 
 TEST_F(Rules, GreenhouseStartingOutOfRangeIsNews) {
   EXPECT_EQ(commands(gh({{"temp", 33}})), (std::vector<std::string>{"gh-1 fan-on"}));
+}
+
+TEST(RulesDefaults, GreenhouseHasAWideHysteresisAndAMinimumSwitchTime) {
+  GreenhouseRule rule;
+  EXPECT_EQ(rule.hysteresis, 2.0);
+  EXPECT_EQ(rule.min_switch_time, std::chrono::seconds(120));
+  EXPECT_EQ(HubConfig{}.override_duration, std::chrono::seconds(3600));
+}
+
+TEST_F(Rules, GreenhouseFanStaysSwitchedForItsMinimumTime) {
+  config_.greenhouses[0].hysteresis = 2;
+  config_.greenhouses[0].min_switch_time = std::chrono::seconds(120);
+  const int64_t t0 = 1'700'000'000'000;
+  auto at = [&](int64_t s, double temp) {
+    return describe(rules_.on_reading("gh-1", {{"temp", temp}}, t0 + s * 1000));
+  };
+  EXPECT_EQ(at(0, 35),
+            (std::vector<std::string>{"alert: GH 1: temperature 35 above 32", "gh-1 fan-on"}));
+  EXPECT_EQ(at(10, 20), kNothing);  // cooled at once, but the fan runs its minimum time
+  EXPECT_EQ(at(60, 35), kNothing);  // the same episode
+  EXPECT_EQ(at(119, 20), kNothing);
+  auto back = at(121, 20);
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_NE(back[0].find("back within"), std::string::npos) << back[0];
+  EXPECT_EQ(back[1], "gh-1 fan-off");
+  EXPECT_EQ(at(130, 35), kNothing);  // off for its minimum time too
+  EXPECT_EQ(at(241, 35),
+            (std::vector<std::string>{"alert: GH 1: temperature 35 above 32", "gh-1 fan-on"}));
+}
+
+TEST_F(Rules, GreenhouseStartingInsideItsRangeSwitchesAtOnce) {
+  config_.greenhouses[0].min_switch_time = std::chrono::seconds(120);
+  const int64_t t0 = 1'700'000'000'000;
+  EXPECT_TRUE(rules_.on_reading("gh-1", {{"temp", 25}}, t0).empty());
+  EXPECT_EQ(commands(rules_.on_reading("gh-1", {{"temp", 35}}, t0 + 1000)),
+            (std::vector<std::string>{"gh-1 fan-on"}));
+}
+
+TEST_F(Rules, GreenhouseAroundItsMaximumDoesNotFlap) {
+  // The defaults: a reading every 5 s for an hour wobbling around max (31..33.5) and a fan that
+  // cools: a handful of switches, not one per reading.
+  GreenhouseRule defaults;
+  config_.greenhouses[0].hysteresis = defaults.hysteresis;
+  config_.greenhouses[0].min_switch_time = defaults.min_switch_time;
+  const int64_t t0 = 1'700'000'000'000;
+  int alerts = 0, switches = 0;
+  for (int i = 0; i < 720; ++i) {
+    double temp = 31 + (i % 6) * 0.5;  // 31, 31.5, ... 33.5
+    for (const auto& a : rules_.on_reading("gh-1", {{"temp", temp}}, t0 + i * 5000)) {
+      alerts += !a.alert.empty();
+      switches += !a.command.empty();
+    }
+  }
+  EXPECT_EQ(switches, 1);  // on once; never back under max - hysteresis (30): stays on
+  EXPECT_EQ(alerts, 1);
+}
+
+TEST_F(Rules, LampThatComesOnlineGetsItsAlleysState) {
+  EXPECT_TRUE(rules_.on_lamp_online("lamp-7", "gang-1").empty());  // no state known yet
+  EXPECT_EQ(light(10), kOn);
+  EXPECT_EQ(commands(rules_.on_lamp_online("lamp-7", "gang-1")),
+            (std::vector<std::string>{"lamp-7 lamp-on"}));
+  EXPECT_EQ(commands(rules_.on_lamp_online("lamp-x", "")),  // listed by id
+            (std::vector<std::string>{"lamp-x lamp-on"}));
+  EXPECT_TRUE(rules_.on_lamp_online("lamp-9", "gang-2").empty());
+  EXPECT_TRUE(rules_.on_lamp_online("light-1", "gang-1").empty());  // the sensor is no lamp
+  EXPECT_EQ(light(500), kOff);
+  EXPECT_EQ(commands(rules_.on_lamp_online("lamp-7", "gang-1")),
+            (std::vector<std::string>{"lamp-7 lamp-off"}));
+}
+
+TEST_F(Rules, ManualOffAtNightIsAnOverrideWithAnEnd) {
+  const int64_t t0 = 1'700'000'000'000;
+  config_.override_duration = std::chrono::seconds(600);
+  EXPECT_EQ(light(10), kOn);
+  auto off = commands(rules_.manual_lamps_off(t0));
+  EXPECT_EQ(off, (std::vector<std::string>{"lamps of Gang 1 lamp-off", "lamps of Night lamp-off",
+                                           "lamps of Morning led-off"}));
+  auto status = rules_.alleys();
+  ASSERT_EQ(status.size(), 3u);
+  EXPECT_TRUE(status[0].overridden);
+  EXPECT_EQ(status[0].lamps_on, false);
+  EXPECT_EQ(status[0].override_until, t0 + 600'000);
+  EXPECT_FALSE(status[1].overridden);  // no state known: not held on, nothing to override
+  EXPECT_EQ(rules_.next_override_end(), t0 + 600'000);
+  // A lamp that connects during the override stays off; darker readings change nothing.
+  EXPECT_EQ(commands(rules_.on_lamp_online("lamp-7", "gang-1")),
+            (std::vector<std::string>{"lamp-7 lamp-off"}));
+  EXPECT_EQ(light(5), kNothing);
+  EXPECT_TRUE(rules_.on_tick(t0 + 599'999).empty());
+  // Time is up: back to the rule's state.
+  auto end = rules_.on_tick(t0 + 600'000);
+  EXPECT_EQ(commands(end), kOn);
+  EXPECT_EQ(describe(end).back(), "alert: Gang 1: the manual off ended; lamps on again");
+  EXPECT_FALSE(rules_.alleys()[0].overridden);
+  EXPECT_EQ(rules_.alleys()[0].lamps_on, true);
+  EXPECT_FALSE(rules_.next_override_end());
+
+  // Again; this time the next crossing (dawn) ends it first.
+  rules_.manual_lamps_off(t0 + 700'000);
+  EXPECT_TRUE(rules_.alleys()[0].overridden);
+  EXPECT_EQ(light(500), kOff);
+  EXPECT_FALSE(rules_.alleys()[0].overridden);
+  EXPECT_TRUE(rules_.on_tick(t0 + 2'000'000).empty());
+}
+
+TEST_F(Rules, ManualOffWithoutDurationHoldsUntilTheNextCrossing) {
+  config_.override_duration = std::chrono::seconds(0);
+  EXPECT_EQ(light(10), kOn);
+  rules_.manual_lamps_off(1000);
+  EXPECT_TRUE(rules_.alleys()[0].overridden);
+  EXPECT_FALSE(rules_.alleys()[0].override_until);
+  EXPECT_FALSE(rules_.next_override_end());
+  EXPECT_TRUE(rules_.on_tick(1LL << 50).empty());
+  EXPECT_EQ(light(500), kOff);
+  EXPECT_EQ(light(10), kOn);  // the next night is the rule's again
+}
+
+TEST_F(Rules, ManualOffByDayIsNoOverride) {
+  EXPECT_EQ(light(900), kOff);
+  auto actions = rules_.manual_lamps_off(1000);
+  EXPECT_EQ(commands(actions)[0], "lamps of Gang 1 lamp-off");
+  for (const auto& a : actions)
+    EXPECT_TRUE(a.alert.empty()) << a.alert;
+  EXPECT_FALSE(rules_.alleys()[0].overridden);
 }
 
 }  // namespace

@@ -264,6 +264,8 @@ TEST_P(StoreReaderTest, ChatTextAndAlertsNewestLastN) {
   EXPECT_EQ(alerts[0].device_id, "esp");
   EXPECT_FALSE(alerts[1].device_id.has_value());
   EXPECT_EQ(alerts[1].value, 6.0);
+  EXPECT_EQ(reader().alert_count(), 5);  // the real count, not the length of a page
+  EXPECT_EQ(reader().alert_count(3), 2);
   EXPECT_THROW(reader().recent_chat(0), std::invalid_argument);
 }
 

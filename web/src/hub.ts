@@ -2,7 +2,7 @@
 // requests with acks. socket.io-client reconnects by itself; a new `snapshot` follows every connect.
 import { io, type Socket } from "socket.io-client";
 import type { Store } from "./store";
-import type { Alert, Command, CommandReply, Device, HistoryReply, Snapshot, Telemetry } from "./types";
+import type { Alert, AlleyState, Command, CommandReply, Device, HistoryReply, Snapshot, Telemetry } from "./types";
 
 const ACK_TIMEOUT_MS = 10000;
 
@@ -39,11 +39,19 @@ export class Hub {
     s.on("telemetry", (t: Telemetry) => store.apply_telemetry(t));
     s.on("alert", (alert: Alert) => store.apply_alert(alert));
     s.on("command-status", (command: Command) => store.apply_command(command));
+    s.on("village-state", (state: { alleys: AlleyState[] }) => store.apply_alley_state(state.alleys ?? []));
   }
 
   async command(to: string, command: string): Promise<CommandReply> {
     const reply = await this.request<CommandReply>("command", { to, command });
     for (const c of reply.commands ?? []) this.store.apply_command(c);
+    return reply;
+  }
+
+  // "All off": every alley's lamps, nothing else; at night the rule is held off for a while.
+  async lamps_off(): Promise<{ ok: boolean; lamps: number; alleys: AlleyState[] }> {
+    const reply = await this.request<{ ok: boolean; error?: string; lamps: number; alleys: AlleyState[] }>("lamps-off", {});
+    this.store.apply_alley_state(reply.alleys ?? []);
     return reply;
   }
 

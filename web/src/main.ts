@@ -9,6 +9,7 @@ import { devices } from "./panels/devices";
 import { greenhouse } from "./panels/greenhouse";
 import { header } from "./panels/header";
 import { summary } from "./panels/summary";
+import { token_prompt } from "./panels/token";
 import { village } from "./panels/village";
 import { Store } from "./store";
 
@@ -48,6 +49,7 @@ app.replaceChildren(
     alerts(store),
     chat(),
   ),
+  token_prompt(store),
 );
 store.on("devices", () => {
   // Keep the list's highlight in step with the panel.

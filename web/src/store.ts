@@ -1,6 +1,6 @@
 // What the dashboard knows: devices, the village, alerts and commands, kept current from the hub's
 // events. Panels subscribe to the topics they draw.
-import type { Alert, Command, Device, Snapshot, Telemetry, Village } from "./types";
+import type { Alert, AlleyState, Command, Device, Snapshot, Telemetry, Village } from "./types";
 
 export type Topic = "devices" | "village" | "alerts" | "commands" | "telemetry" | "connection";
 
@@ -13,6 +13,12 @@ export class Store {
   devices = new Map<string, Device>();
   village: Village = { alleys: [], greenhouses: [] };
   alerts: Alert[] = [];
+  // The store's counts (the list above is capped): all alerts, and those of the last 24 h as of
+  // the snapshot plus the live ones since.
+  alert_total = 0;
+  alerts_24h = 0;
+  private alerts_24h_at = 0;
+  alley_state = new Map<string, AlleyState>();
   commands: Command[] = [];
   connection: ConnectionState = "connecting";
   connection_detail = "";
@@ -54,6 +60,10 @@ export class Store {
       greenhouses: snapshot.village?.greenhouses ?? [],
     };
     this.alerts = (snapshot.alerts ?? []).slice().sort((a, b) => b.ts - a.ts).slice(0, MAX_ALERTS);
+    this.alert_total = snapshot.alert_count ?? this.alerts.length;
+    this.alerts_24h = snapshot.alerts_24h ?? this.alerts.length;
+    this.alerts_24h_at = Date.now();
+    this.apply_alley_state(snapshot.village?.alley_state ?? [], false);
     for (const device of this.devices.values()) {
       this.last_reading = Math.max(this.last_reading, device.last_seen || 0);
     }
@@ -88,8 +98,23 @@ export class Store {
   apply_alert(alert: Alert): void {
     if (this.alerts.some((a) => a.id === alert.id)) return;
     this.alerts.unshift(alert);
+    this.alert_total += 1;
+    this.alerts_24h += 1;
     this.alerts.length = Math.min(this.alerts.length, MAX_ALERTS);
     this.emit("alerts", alert);
+  }
+
+  apply_alley_state(alleys: AlleyState[], notify = true): void {
+    this.alley_state = new Map(alleys.map((a) => [a.name, a]));
+    if (notify) this.emit("village");
+  }
+
+  // Alerts of the last 24 h: the snapshot's count ages out only at the next snapshot (a reload);
+  // after a day without one, the live list is the better answer.
+  recent_alerts(): number {
+    const DAY_MS = 24 * 3600 * 1000;
+    if (Date.now() - this.alerts_24h_at > DAY_MS) return this.alerts.filter((a) => Date.now() - a.ts < DAY_MS).length;
+    return this.alerts_24h;
   }
 
   apply_command(command: Command): void {

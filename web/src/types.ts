@@ -69,8 +69,18 @@ export interface Village {
 
 export interface Snapshot {
   devices: Device[];
-  village: Village;
+  village: Village & { alley_state?: AlleyState[] };
   alerts: Alert[];
+  alert_count?: number;
+  alerts_24h?: number;
+}
+
+// What the rules hold for an alley: its lamps, and a manual "All off" with its end.
+export interface AlleyState {
+  name: string;
+  lamps_on: boolean | null;
+  overridden: boolean;
+  override_until: number | null;
 }
 
 export interface Telemetry {

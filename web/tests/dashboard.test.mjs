@@ -220,8 +220,17 @@ test("with a dashboard token, the URL's ?token= is required", async () => {
   try {
     await other.goto(`${guarded.url}/`);
     await other.waitForSelector('[data-testid="connection"][data-state="denied"]', { timeout: 5000 });
-    await other.goto(`${guarded.url}/?token=s3cret`);
+    // Refused: the page asks for the token instead of an empty village that says "all calm".
+    await other.locator('[data-testid="token-prompt"]').waitFor({ state: "visible" });
+    assert.doesNotMatch(await other.locator(".stats").textContent(), /all calm/);
+    assert.match(await other.locator(".stats").textContent(), /token needed/);
+    await other.fill("#token-field", "s3cret");
+    await other.locator('[data-testid="token-prompt"] button[type="submit"]').click();
     await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 5000 });
+    assert.match(other.url(), /[?&]token=s3cret/);
+    assert.equal(await other.locator('[data-testid="token-prompt"]').isVisible(), false);
+    // No greenhouse configured: the hint names the real config key.
+    assert.match(await other.locator("#greenhouses").textContent(), /\[\[village\.greenhouses\]\]/);
   } finally {
     await other.close();
     await guarded.stop();
@@ -260,4 +269,57 @@ test("with tokens, the CSV button downloads through a signed link and the chat n
     await other.close();
     await guarded.stop();
   }
+});
+
+test("All on goes to the alley's lamps only; All lamps off is a manual override shown on the alley", async () => {
+  // Gang Mawar is at night (the alley rule test; the hub restarted since and took its state from
+  // the sensor's stored reading): its lamps are on. A sensor in the same group.
+  const light = await open_device("HELLO light-9 kind=light");
+  light.send("light=5");
+  await light.expect("OK");
+  const grouped_sensor = await open_device("HELLO hum-9 group=gang-9 kind=sensor");
+  const lamps = [await open_device("HELLO lamp-9a group=gang-9 kind=lamp"), await open_device("HELLO lamp-9b group=gang-9 kind=lamp")];
+  for (const lamp of lamps) {
+    await lamp.expect("lamp-on", 3000); // the alley's state, at once on connecting
+    lamp.send("OK");
+  }
+  await page.locator('[data-alley="Gang Mawar"] button:text("All on")').click();
+  for (const lamp of lamps) {
+    await lamp.expect("lamp-on", 3000);
+    lamp.send("OK");
+  }
+  await page.locator('[data-testid="lamps-off"]').click();
+  for (const lamp of lamps) {
+    await lamp.expect("lamp-off", 3000);
+    lamp.send("OK");
+  }
+  await page.waitForFunction(() => /Off by hand until/.test(document.querySelector('[data-alley="Gang Mawar"] .override-chip')?.textContent ?? ""));
+  // The sensor got nothing: the next line it sees is a marker sent now.
+  await fetch(`${hub.url}/api/commands`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ to: "hum-9", command: "marker" }),
+  });
+  await grouped_sensor.expect("marker", 3000);
+});
+
+test("the alert count is the store's, not the length of the capped list", async () => {
+  const light = await open_device("HELLO light-9 kind=light");
+  for (let i = 0; i < 60; i++) {
+    light.send(i % 2 ? "light=5" : "light=500");
+    await light.expect("OK");
+  }
+  // Each crossing's alert is stored after the reading's OK: wait until the count stops moving.
+  const count = async () => (await (await fetch(`${hub.url}/api/alerts?limit=1000`)).json()).alerts.length;
+  let total = await count();
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await count();
+    if (now === total) break;
+    total = now;
+  }
+  assert.ok(total > 50, `only ${total} alerts`);
+  await page.reload();
+  await page.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+  await page.waitForFunction((n) => document.querySelector("#alerts .badge")?.textContent === String(n), total);
 });

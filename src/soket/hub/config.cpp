@@ -181,6 +181,7 @@ void read_greenhouse(const toml::table& table, std::string_view source, HubConfi
   read_range(reader, "temp", greenhouse.temp, "village.greenhouses.");
   read_range(reader, "hum", greenhouse.hum, "village.greenhouses.");
   reader.get("hysteresis", greenhouse.hysteresis);
+  reader.get("min_switch_time", greenhouse.min_switch_time);
   if (greenhouse.hysteresis < 0) fail(source, table.source(), "hysteresis must not be negative");
   reader.get("on_temp_high", greenhouse.on_temp_high);
   reader.get("on_temp_normal", greenhouse.on_temp_normal);
@@ -304,6 +305,10 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
     if (!url.empty() && !url.starts_with("postgresql://") && !url.starts_with("postgres://"))
       fail(source, store->get("url")->source(),
            "'store.url': it must start with postgresql:// or postgres://");
+  }
+  if (const toml::table* rules = top.table("rules")) {
+    TableReader r(*rules, source, "rules.");
+    r.get("override_duration", config.override_duration);
   }
   if (const toml::table* limits = top.table("limits")) read_limits(*limits, source, config.limits);
   if (const toml::table* cluster = top.table("cluster")) {

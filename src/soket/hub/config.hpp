@@ -39,7 +39,10 @@ struct GreenhouseRule {
   std::optional<Range> hum;
   /// How far back inside a range a value must come before it counts as normal again, so a fan
   /// that cools by a degree does not switch on and off at every reading.
-  double hysteresis = 1.0;
+  double hysteresis = 2.0;
+  /// A fan or pump stays on (or off) at least this long once the rule switched it: a reading
+  /// that would switch it back sooner waits, so it does not flap and each episode is one alert.
+  std::chrono::seconds min_switch_time{120};
   std::string on_temp_high = "fan-on";
   std::string on_temp_normal = "fan-off";
   std::string on_hum_low = "pump-on";
@@ -116,6 +119,10 @@ struct HubConfig {
   /// is written again when the device comes back, while the command is younger than this (from its
   /// creation); older, it fails. Zero: never written twice.
   std::chrono::seconds command_ttl{600};
+  /// [rules] override_duration: a manual "All off" while an alley's rule keeps its lamps on (night)
+  /// holds them off until the next crossing of the rule, or this long at most (then they go on
+  /// again). Zero: until the next crossing only.
+  std::chrono::seconds override_duration{3600};
   /// [devices] udp_offline_intervals / udp_offline_min: a UDP sender is offline after this many of
   /// its own reporting intervals without a datagram, and never sooner than udp_offline_min.
   int udp_offline_intervals = 3;

@@ -12,6 +12,10 @@ namespace soket::hub {
 
 namespace {
 
+// History pages, CSV exports and chart history: two at a time, off the io thread (two cores are
+// the small machines the hub runs on; more would only slow the io thread down).
+constexpr std::size_t kQueryThreads = 2;
+
 std::string_view without_name_prefix(std::string_view text, std::string_view name) {
   if (text.size() <= name.size() + 1 || !text.starts_with(name) || text[name.size()] != ':')
     return text;
@@ -28,7 +32,8 @@ Hub::Hub(net::asio::io_context& io, HubConfig config)
       config_(std::move(config)),
       rules_(config_),
       clock_timer_(io),
-      udp_sweep_timer_(io) {}
+      udp_sweep_timer_(io),
+      override_timer_(io) {}
 
 Hub::~Hub() {
   *alive_ = false;
@@ -53,6 +58,8 @@ void Hub::start() {
                                                   : store::redact_url(store_options.url);
     throw std::runtime_error("cannot open the database " + where + ": " + e.what());
   }
+  query_reader_ = std::make_unique<store::Reader>(store_options);
+  queries_ = std::make_unique<QueryPool>(io_, kQueryThreads);
   // Alone: every device is offline until it connects. In a cluster only this node's own (left
   // from before a crash); the others' devices stay as their nodes recorded them.
   (void)store_->writer().submit(store::MarkAllOffline{.node = store_node()});
@@ -67,6 +74,14 @@ void Hub::start() {
       device.remote = true;
       device.node = *d.node;
     }
+  }
+  // The alleys' state from their sensors' latest stored light: a lamp that connects right after a
+  // restart gets it too (nothing is sent now; the lamps are offline).
+  for (const auto& alley : config_.alleys) {
+    const LiveDevice* sensor = registry_.find(alley.light_sensor);
+    if (!sensor) continue;
+    if (auto light = sensor->latest.find("light"); light != sensor->latest.end())
+      (void)rules_.on_reading(alley.light_sensor, {{"light", light->second}});
   }
   // A UDP sender keeps the name its HELLO gave it across a restart: its last address is stored.
   std::map<std::string, int64_t> udp_seen;
@@ -266,6 +281,7 @@ void Hub::stop() {
   stopped_ = true;
   clock_timer_.cancel();
   udp_sweep_timer_.cancel();
+  override_timer_.cancel();
   if (stdin_) {
     net::error_code ignored;
     stdin_->cancel(ignored);
@@ -278,6 +294,7 @@ void Hub::stop() {
   if (devices_) devices_->stop();
   if (udp_) udp_->stop();
   if (chat_) chat_->stop();
+  if (queries_) queries_->stop();
   // Everything accepted is committed before the process goes (their OKs were posted and are
   // dropped with the loop: the devices will resend what they did not see acknowledged).
   store_->stop();

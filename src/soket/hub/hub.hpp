@@ -23,6 +23,7 @@
 #include "soket/hub/device_registry.hpp"
 #include "soket/hub/hub_cluster.hpp"
 #include "soket/hub/new_device_limiter.hpp"
+#include "soket/hub/query_pool.hpp"
 #include "soket/hub/rules.hpp"
 #include "soket/net/tls.hpp"
 #include "soket/socketio/server.hpp"
@@ -103,6 +104,17 @@ class Hub {
   store::Command write_command(LiveDevice& device, const store::Command& command,
                                bool resend = false);
   void apply_rules(const std::string& device, const std::map<std::string, double>& values);
+  // The rules' held state (hub_rules.cpp).
+  /// A lamp that just (re)connected gets its alley's current state, unless that is already the
+  /// last switch on its way to it.
+  void hold_lamp_state(const LiveDevice& device);
+  /// The dashboard's "All off": the off command to every alley's lamps (lamps only), and a
+  /// manual override where the rule keeps them on ([rules] override_duration).
+  void manual_lamps_off(CommandDone done);
+  void arm_override_timer();
+  boost::json::array alleys_json() const;
+  /// "village-state" to the dashboards: each alley's lamps and override.
+  void emit_village_state();
   void run_actions(const std::vector<RuleAction>& actions);
   void schedule_clock();
   /// Marks UDP devices offline once they are quiet for longer than their limit (every second).
@@ -190,6 +202,9 @@ class Hub {
   void handle_api(const http::ExchangePtr& exchange);
   std::string metrics_text() const;
   void serve_dashboard(const http::ExchangePtr& exchange);
+  /// Answers a REST request with a query run on the query pool (off the io thread).
+  using PoolQuery = std::function<http::Response(const http::Request&)>;
+  void respond_from_pool(const http::ExchangePtr& exchange, PoolQuery query);
 
   net::asio::io_context& io_;
   HubConfig config_;
@@ -209,6 +224,10 @@ class Hub {
   std::vector<PendingPayload> pending_payloads_;
   std::size_t pending_head_ = 0;
   std::unique_ptr<store::Store> store_;
+  // For the queries of the query pool that are not pages (the dashboard's chart history): a read
+  // connection of their own, so the io thread's quick reads never wait behind one.
+  std::unique_ptr<store::Reader> query_reader_;
+  std::unique_ptr<QueryPool> queries_;  // after the store: stopped (joined) before it closes
   DeviceRegistry registry_;
   RulesEngine rules_;
   Counters counters_;
@@ -236,6 +255,7 @@ class Hub {
   std::map<std::string, std::string> udp_device_;                // "ip:port" -> device (HELLO)
   net::asio::steady_timer clock_timer_;
   net::asio::steady_timer udp_sweep_timer_;
+  net::asio::steady_timer override_timer_;  // the end of the next manual override
   std::unique_ptr<net::asio::posix::stream_descriptor> stdin_;
   net::asio::streambuf stdin_buffer_;
 

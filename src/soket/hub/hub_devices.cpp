@@ -239,6 +239,7 @@ void Hub::identify(const std::string& id, const gateway::DeviceMessage& hello,
                                     if (auto* device = registry_.find(id)) {
                                       emit_device(*device);
                                       deliver_pending(*device);
+                                      hold_lamp_state(*device);
                                     }
                                   }));
     return;
@@ -351,7 +352,8 @@ void Hub::payload_stored(const store::WriteResult& r) {
   if (!device) return;
   if (p.kind == PendingKind::hello) {
     emit_device(*device);
-    return deliver_pending(*device);
+    deliver_pending(*device);
+    return hold_lamp_state(*device);
   }
   // Nobody on /dashboard (every dashboard socket is in "telemetry"; "device:<id>" rooms are
   // joined by dashboard sockets only): no event to build.
@@ -693,7 +695,9 @@ void Hub::apply_rules(const std::string& device, const std::map<std::string, dou
 }
 
 void Hub::run_actions(const std::vector<RuleAction>& actions) {
+  bool alleys_switched = false;
   for (const auto& action : actions) {
+    alleys_switched |= action.alley != nullptr;
     if (!action.command.empty()) {
       std::vector<std::string> targets{action.to};
       if (action.alley)
@@ -720,6 +724,7 @@ void Hub::run_actions(const std::vector<RuleAction>& actions) {
                                     }));
     }
   }
+  if (alleys_switched) emit_village_state();
 }
 
 void Hub::schedule_clock() {

@@ -12,6 +12,7 @@
 #include "soket/hub/rest_reply.hpp"
 #include "soket/hub/web_assets.hpp"
 #include "soket/store/json.hpp"
+#include "soket/util/log.hpp"
 
 namespace soket::hub {
 namespace {
@@ -53,6 +54,21 @@ void Hub::setup_rest() {
 void Hub::serve_dashboard(const http::ExchangePtr& exchange) {
   if (!config_.web_dir.empty()) return http::serve_file_from(config_.web_dir, exchange);
   serve_web_asset(exchange);
+}
+
+void Hub::respond_from_pool(const http::ExchangePtr& exchange, PoolQuery query) {
+  queries_->run(
+      [exchange, query = std::move(query)] {
+        const auto& req = exchange->request();
+        try {
+          return query(req);
+        } catch (const std::exception& e) {  // the database failed (SqliteError): not the client
+          spdlog::error("query {} failed: {}", std::string_view(req.target()), e.what());
+          return api_error(req, http::Status::internal_server_error, "query_failed",
+                           "the query failed, try again");
+        }
+      },
+      [exchange](http::Response response) { exchange->respond(std::move(response)); });
 }
 
 void Hub::handle_api(const http::ExchangePtr& exchange) {
@@ -106,14 +122,20 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
       if (!registry_.find(parts[1]))
         return respond(api_error(req, http::Status::not_found, "unknown_device",
                                  "no device '" + parts[1] + "'"));
-      return respond(rest::readings(req, *target, *store_, parts[1]));
+      return respond_from_pool(
+          exchange, [this, target = *target, device = parts[1]](const http::Request& req) {
+            return rest::readings(req, target, *store_, device);
+          });
     }
     if (parts.size() == 3 && parts[0] == "devices" && parts[2] == "messages") {
       if (!get) return wrong_method();
       if (!registry_.find(parts[1]))
         return respond(api_error(req, http::Status::not_found, "unknown_device",
                                  "no device '" + parts[1] + "'"));
-      return respond(rest::messages(req, *target, *store_, parts[1]));
+      return respond_from_pool(
+          exchange, [this, target = *target, device = parts[1]](const http::Request& req) {
+            return rest::messages(req, target, *store_, device);
+          });
     }
     if (parts.size() == 3 && parts[0] == "devices" && parts[2] == "commands") {
       if (!post) return wrong_method();
@@ -130,7 +152,10 @@ void Hub::handle_api(const http::ExchangePtr& exchange) {
       return respond(rest::command(req, *store_, parts[1]));
     }
     if (parts.size() == 1 && parts[0] == "commands") {
-      if (get) return respond(rest::commands(req, *target, *store_));
+      if (get)
+        return respond_from_pool(exchange, [this, target = *target](const http::Request& req) {
+          return rest::commands(req, target, *store_);
+        });
       if (!post) return wrong_method();
       auto body = json_body();
       if (!body) return;

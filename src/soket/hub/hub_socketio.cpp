@@ -5,6 +5,7 @@
 #include "soket/socketio/socket.hpp"
 #include "soket/store/json.hpp"
 #include "soket/util/ascii.hpp"
+#include "soket/util/log.hpp"
 
 namespace soket::hub {
 
@@ -13,6 +14,8 @@ using socketio::Message;
 using socketio::Socket;
 
 namespace {
+
+constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
 boost::json::object error(std::string message) {
   return {{"ok", false}, {"error", std::move(message)}};
@@ -132,12 +135,16 @@ void Hub::setup_dashboard_namespace() {
       greenhouses.push_back(std::move(gh));
     }
     village["alleys"] = std::move(alleys);
+    village["alley_state"] = alleys_json();
     village["greenhouses"] = std::move(greenhouses);
     socket.emit("snapshot",
                 boost::json::object{
                     {"devices", registry_.all_json()},
                     {"village", std::move(village)},
-                    {"alerts", boost::json::value_from(store_->reader().recent_alerts(50))}});
+                    {"alerts", boost::json::value_from(store_->reader().recent_alerts(50))},
+                    // The real counts, not the length of the capped list above.
+                    {"alert_count", store_->reader().alert_count()},
+                    {"alerts_24h", store_->reader().alert_count(store::now_ms() - kDayMs)}});
 
     socket.on("command", [this](Socket&, Message& m, Ack& ack) {
       const auto* o = object_arg(m);
@@ -145,6 +152,12 @@ void Hub::setup_dashboard_namespace() {
       send_command(string_field(*o, "to"), string_field(*o, "command"),
                    store::CommandSource::dashboard,
                    [ack](boost::json::object result) mutable { ack.send(std::move(result)); });
+    });
+    // "All off": the lamps of every alley, nothing else; at night a manual override with an end.
+    socket.on("lamps-off", [this](Socket&, Message&, Ack& ack) {
+      manual_lamps_off([ack](boost::json::object result) mutable {
+        if (ack) ack.send(std::move(result));
+      });
     });
     socket.on("history", [this](Socket&, Message& m, Ack& ack) {
       const auto* o = object_arg(m);
@@ -156,17 +169,28 @@ void Hub::setup_dashboard_namespace() {
       int64_t from = store::bounded_time_ms(int_field(*o, "from").value_or(to - 3600 * 1000));
       int64_t points = std::clamp<int64_t>(int_field(*o, "points").value_or(300), 1, 2000);
       if (from > to) return ack.send(error("from is after to"));
-      boost::json::object series;
-      for (const auto& b : store_->reader().readings_downsampled(device, from, to, points)) {
-        auto& list = series[b.key];
-        if (!list.is_array()) list = boost::json::array{};
-        list.as_array().push_back(boost::json::array{b.start + b.width / 2, b.avg, b.min, b.max});
-      }
-      ack.send(boost::json::object{{"ok", true},
-                                   {"device", device},
-                                   {"from", from},
-                                   {"to", to},
-                                   {"series", std::move(series)}});
+      // Over millions of readings this takes seconds: on the query pool, never the io thread.
+      queries_->run(
+          [this, device, from, to, points] {
+            try {
+              boost::json::object series;
+              for (const auto& b : query_reader_->readings_downsampled(device, from, to, points)) {
+                auto& list = series[b.key];
+                if (!list.is_array()) list = boost::json::array{};
+                list.as_array().push_back(
+                    boost::json::array{b.start + b.width / 2, b.avg, b.min, b.max});
+              }
+              return boost::json::object{{"ok", true},
+                                         {"device", device},
+                                         {"from", from},
+                                         {"to", to},
+                                         {"series", std::move(series)}};
+            } catch (const std::exception& e) {
+              spdlog::error("history of {} failed: {}", device, e.what());
+              return error("the history query failed, try again");
+            }
+          },
+          [ack](boost::json::object result) mutable { ack.send(std::move(result)); });
     });
     socket.on("follow", [](Socket& s, Message& m, Ack& ack) {
       const auto* o = object_arg(m);

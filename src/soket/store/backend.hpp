@@ -57,6 +57,7 @@ class ReaderBackend {
   virtual std::optional<Command> command(std::int64_t id) = 0;
   virtual std::vector<ChatMessage> recent_chat(std::int64_t limit) = 0;
   virtual std::vector<Alert> recent_alerts(std::int64_t limit) = 0;
+  virtual std::int64_t alert_count(std::int64_t since) = 0;
 };
 
 /// The rows of one device's series strictly between two (ts, id) cursors, ts in [lo, hi].

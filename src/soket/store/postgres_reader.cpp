@@ -143,4 +143,11 @@ std::vector<Alert> PostgresReader::recent_alerts(std::int64_t limit) {
   });
 }
 
+std::int64_t PostgresReader::alert_count(std::int64_t since) {
+  PgParams p;
+  p.add(since);
+  auto r = query("SELECT count(*) FROM alerts WHERE ts >= $1", p);
+  return r.rows() > 0 ? r.int64(0, 0) : 0;
+}
+
 }  // namespace soket::store

@@ -31,6 +31,7 @@ class PostgresReader final : public ReaderBackend {
   std::optional<Command> command(std::int64_t id) override;
   std::vector<ChatMessage> recent_chat(std::int64_t limit) override;
   std::vector<Alert> recent_alerts(std::int64_t limit) override;
+  std::int64_t alert_count(std::int64_t since) override;
 
  private:
   PgResult query(const std::string& sql, const PgParams& params = {});

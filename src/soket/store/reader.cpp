@@ -93,4 +93,9 @@ std::vector<Alert> Reader::recent_alerts(std::int64_t limit) {
   return backend_->recent_alerts(limit);
 }
 
+std::int64_t Reader::alert_count(std::int64_t since) {
+  std::lock_guard lock(mutex_);
+  return backend_->alert_count(since);
+}
+
 }  // namespace soket::store

@@ -65,6 +65,8 @@ class Reader {
 
   /// The last `limit` alerts, oldest first.
   std::vector<Alert> recent_alerts(std::int64_t limit);
+  /// How many alerts were raised at or after `since` (ms since the epoch; 0: all of them).
+  std::int64_t alert_count(std::int64_t since = 0);
 
  private:
   std::mutex mutex_;

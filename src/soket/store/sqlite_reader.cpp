@@ -94,7 +94,8 @@ SqliteReader::SqliteReader(const StoreOptions& options)
             "ORDER BY id DESC LIMIT ?1) ORDER BY id"),
       alerts_(*db_,
               "SELECT id, ts, rule, device_id, message, value FROM (SELECT * FROM alerts "
-              "ORDER BY ts DESC, id DESC LIMIT ?1) ORDER BY ts, id") {}
+              "ORDER BY ts DESC, id DESC LIMIT ?1) ORDER BY ts, id"),
+      alert_count_(*db_, "SELECT count(*) FROM alerts WHERE ts >= ?1") {}
 
 std::vector<Device> SqliteReader::devices() {
   StatementScope scope(devices_);
@@ -197,6 +198,12 @@ std::vector<Alert> SqliteReader::recent_alerts(std::int64_t limit) {
     return Alert{s.column_int64(0),         s.column_int64(1), s.column_text(2),
                  s.column_optional_text(3), s.column_text(4),  s.column_optional_double(5)};
   });
+}
+
+std::int64_t SqliteReader::alert_count(std::int64_t since) {
+  StatementScope scope(alert_count_);
+  alert_count_.bind(1, since);
+  return alert_count_.step() ? alert_count_.column_int64(0) : 0;
 }
 
 }  // namespace soket::store

@@ -28,6 +28,7 @@ class SqliteReader final : public ReaderBackend {
   std::optional<Command> command(std::int64_t id) override;
   std::vector<ChatMessage> recent_chat(std::int64_t limit) override;
   std::vector<Alert> recent_alerts(std::int64_t limit) override;
+  std::int64_t alert_count(std::int64_t since) override;
 
  private:
   std::unique_ptr<Database> db_;
@@ -44,6 +45,7 @@ class SqliteReader final : public ReaderBackend {
   Statement command_;
   Statement chat_;
   Statement alerts_;
+  Statement alert_count_;
 };
 
 }  // namespace soket::store

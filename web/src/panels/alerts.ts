@@ -12,8 +12,9 @@ export function alerts(store: Store): HTMLElement {
   let fresh: Alert | undefined;
 
   const refresh = () => {
-    count.textContent = String(store.alerts.length);
-    count.dataset.tone = store.alerts.length ? "red" : "";
+    count.textContent = String(store.alert_total);
+    count.title = store.alert_total > store.alerts.length ? `the latest ${store.alerts.length} are listed` : "";
+    count.dataset.tone = store.alert_total ? "red" : "";
     if (!store.alerts.length) {
       list.replaceChildren(empty("No alerts", "Thresholds crossed by a reading show up here as they happen."));
       return;

@@ -76,7 +76,7 @@ export function greenhouse(store: Store, hub: Hub): HTMLElement {
     clear(body);
     updaters = [];
     if (!list.length) {
-      body.appendChild(empty("No greenhouse configured", "Add a [[greenhouse]] with its temperature and humidity range to the config."));
+      body.appendChild(empty("No greenhouse configured", "Add a [[village.greenhouses]] table (name, device, temp and hum ranges) to the config, or connect a device with kind=greenhouse."));
       return;
     }
     for (const g of list) {

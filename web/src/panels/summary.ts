@@ -4,8 +4,6 @@ import { ago } from "../format";
 import { icon, type IconName } from "../icons";
 import { is_lamp, type Store } from "../store";
 
-const DAY_MS = 24 * 3600 * 1000;
-
 function tile(name: IconName, label: string, tone: string) {
   const value = h("div.stat-value", { text: "—" });
   const note = h("div.stat-note", { text: "" });
@@ -32,7 +30,14 @@ export function summary(store: Store): HTMLElement {
     const lit = lamp_devices.filter((d) => d.latest.lamp === 1).length;
     lamps.value.textContent = `${lit} / ${lamp_devices.length}`;
     lamps.note.textContent = lamp_devices.length ? `${lamp_devices.length - lit} off` : "no lamps yet";
-    const recent = store.alerts.filter((a) => Date.now() - a.ts < DAY_MS).length;
+    if (store.connection !== "connected" && !all.length) {
+      // Nothing known yet (connecting, or refused without a token): no "all calm" village.
+      for (const t of [devices, lamps, alerts]) t.value.textContent = "—";
+      devices.note.textContent = lamps.note.textContent = alerts.note.textContent =
+        store.connection === "denied" ? "token needed" : "connecting";
+      return;
+    }
+    const recent = store.recent_alerts();
     alerts.value.textContent = String(recent);
     alerts.note.textContent = recent ? "see the alerts list" : "all calm";
     last.value.textContent = ago(store.last_reading);
@@ -40,6 +45,7 @@ export function summary(store: Store): HTMLElement {
   };
   store.on("devices", update);
   store.on("alerts", update);
+  store.on("connection", update);
   setInterval(update, 1000);
   update();
   return h("section.stats", { "aria-label": "Summary" }, devices.el, lamps.el, alerts.el, last.el);

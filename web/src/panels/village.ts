@@ -28,6 +28,14 @@ function alleys_of(store: Store): AlleyView[] {
   return views;
 }
 
+// A lamp's label: its name, with its id when another lamp of the alley has the same name (the
+// course's sketches all say name=Lampu).
+function lamp_label(store: Store, lamps: string[], id: string): string {
+  const name = display_name(store.devices.get(id), id);
+  const twins = lamps.filter((other) => display_name(store.devices.get(other), other) === name).length;
+  return twins > 1 && name !== id ? `${name} · ${id}` : name;
+}
+
 // An alley's lamps: those it lists, plus devices of its group that report as lamps.
 function lamps_of_alley(store: Store, alley: Alley): string[] {
   const ids = [...(alley.lamps ?? [])];
@@ -90,18 +98,25 @@ export function village(store: Store, hub: Hub): HTMLElement {
         button.dataset.online = d?.online ? "yes" : "no";
         button.disabled = d?.commands === false;
         button.title = d?.commands === false ? `${id} (UDP: cannot receive commands)` : `${id}${d?.online ? "" : " (offline)"}`;
-        name.textContent = display_name(d, id);
+        name.textContent = lamp_label(store, alley.lamps, id);
         state.textContent = !d ? "not seen" : value === undefined ? "unknown" : value === 1 ? "On" : "Off";
       });
     }
-    const target = alley.group ? `group:${alley.group}` : "";
+    // To the alley's lamps one by one: a group may hold its light sensor too, which is no lamp.
     const group_send = (command: string) => {
-      if (target) send(target, command).catch(() => undefined);
-      else for (const id of alley.lamps) send(id, command).catch(() => undefined);
+      for (const id of alley.lamps) send(id, command).catch(() => undefined);
     };
+    const held = h("span.override-chip", { hidden: true });
     updaters.push(() => {
       const lit = alley.lamps.filter((id) => store.devices.get(id)?.latest.lamp === 1).length;
       count.textContent = `${lit} of ${alley.lamps.length} on`;
+      const state = store.alley_state.get(alley.name);
+      held.hidden = !state?.overridden;
+      held.textContent = !state?.overridden
+        ? ""
+        : state.override_until
+          ? `Off by hand until ${new Date(state.override_until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })} or the next crossing`
+          : "Off by hand until the next crossing";
       const sensor = alley.light_sensor ? store.devices.get(alley.light_sensor) : undefined;
       const lux = sensor?.latest.light;
       light.textContent = lux === undefined ? "no reading" : `${format_value(lux, "light")} lx`;
@@ -143,6 +158,7 @@ export function village(store: Store, hub: Hub): HTMLElement {
           "div.alley-actions",
           null,
           mode,
+          held,
           h("button.btn.btn-ghost.btn-sm", { type: "button", onclick: () => group_send("lamp-on"), text: "All on" }),
           h("button.btn.btn-ghost.btn-sm", { type: "button", onclick: () => group_send("lamp-off"), text: "All off" }),
         ),
@@ -164,5 +180,22 @@ export function village(store: Store, hub: Hub): HTMLElement {
   store.on("devices", refresh);
   store.on("village", refresh);
   refresh();
-  return card("home", "Village street lamps", { id: "village", class: "span-8", subtitle: "Per alley (gang), switched by the light rule or by hand" }, body);
+  // Every street lamp off, and only lamps: at night the hub holds the rule off for a while
+  // ([rules] override_duration) or until the next dusk/dawn crossing.
+  const all_off = h("button.btn.btn-ghost.btn-sm", {
+    type: "button",
+    "data-testid": "lamps-off",
+    text: "All lamps off",
+    onclick: () =>
+      hub.lamps_off().then(
+        (r) => notice(`${r.lamps} lamp${r.lamps === 1 ? "" : "s"} switched off`, "info"),
+        (err: Error) => notice(`Could not switch the lamps off: ${err.message}`, "error"),
+      ),
+  });
+  return card(
+    "home",
+    "Village street lamps",
+    { id: "village", class: "span-8", subtitle: "Per alley (gang), switched by the light rule or by hand", actions: all_off },
+    body,
+  );
 }
