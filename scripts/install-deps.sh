@@ -15,6 +15,7 @@ APT_PACKAGES=(
   python3 python3-socketio python3-websocket python3-requests python3-msgpack
   chromium
   netcat-openbsd util-linux procps iproute2
+  doxygen
 )
 
 missing=()

@@ -9,8 +9,8 @@
 namespace soket::cluster {
 
 /// The adapter of one namespace in a cluster joined by Redis pub/sub, speaking exactly the
-/// protocol of Node's @socket.io/redis-adapter 8.x (createAdapter), so soket and Node nodes can
-/// serve one cluster, and @socket.io/redis-emitter can reach both:
+/// protocol of Node's `@socket.io/redis-adapter` 8.x (createAdapter), so soket and Node nodes can
+/// serve one cluster, and `@socket.io/redis-emitter` can reach both:
 ///
 /// - broadcasts: msgpack [uid, packet, opts] on `<key>#<nsp>#`, or `<key>#<nsp>#<room>#` when the
 ///   broadcast targets exactly one room (nodes without that room skip it unread);
@@ -19,6 +19,7 @@ namespace soket::cluster {
 /// - the number of nodes: the subscribers of the request channel (PUBSUB NUMSUB).
 class RedisAdapter : public socketio::ClusterAdapter {
  public:
+  /// The adapter of `nsp`, talking through `link` (one link serves every namespace).
   RedisAdapter(socketio::Namespace& nsp, std::shared_ptr<RedisLink> link);
   ~RedisAdapter() override;
 

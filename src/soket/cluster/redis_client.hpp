@@ -18,11 +18,11 @@
 namespace soket::cluster {
 
 struct RedisClientOptions {
-  std::chrono::milliseconds connect_timeout{2000};  // resolving, connecting and the handshake
-  std::chrono::milliseconds reconnect_min{100};     // backoff doubles up to max, with jitter
+  std::chrono::milliseconds connect_timeout{2000};  ///< resolving, connecting and the handshake
+  std::chrono::milliseconds reconnect_min{100};     ///< backoff doubles up to max, with jitter
   std::chrono::milliseconds reconnect_max{2000};
-  std::size_t max_pending = 100000;  // commands waiting for a reply; beyond: fail at once
-  std::string name;                  // for logs ("pub", "sub")
+  std::size_t max_pending = 100000;  ///< commands waiting for a reply; beyond: fail at once
+  std::string name;                  ///< for logs ("pub", "sub")
 };
 
 /// A Redis connection on Asio that keeps itself connected: it reconnects with backoff, renews its
@@ -50,12 +50,12 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   /// post, never inline. Replies are matched to commands in order.
   void command(std::vector<std::string> args, ReplyHandler done = {});
 
-  // Subscriptions are remembered and renewed after every reconnect. A client that has any
-  // subscription is in subscriber mode: use a separate client for commands (like node-redis
-  // pub/sub clients).
+  /// Subscriptions are remembered and renewed after every reconnect. A client that has any
+  /// subscription is in subscriber mode: use a separate client for commands (like node-redis
+  /// pub/sub clients).
   void subscribe(std::string channel);
   void psubscribe(std::string pattern);
-  void ssubscribe(std::string channel);  // Redis 7 sharded pub/sub
+  void ssubscribe(std::string channel);  ///< Redis 7 sharded pub/sub
   void unsubscribe(const std::string& channel);
   void punsubscribe(const std::string& pattern);
   void sunsubscribe(const std::string& channel);

@@ -30,7 +30,9 @@ enum class RedisAdapterKind {
   streams,  // @socket.io/redis-streams-adapter 0.3 (createAdapter)
 };
 
+/// How a node's Redis adapters talk to the others (the reference adapters' options).
 struct RedisAdapterOptions {
+  /// Which reference adapter's protocol to speak.
   RedisAdapterKind kind = RedisAdapterKind::pubsub;
   /// The prefix of every channel ("key" of the classic adapter, "channelPrefix" of the sharded).
   std::string key = "socket.io";
@@ -41,10 +43,12 @@ struct RedisAdapterOptions {
   bool publish_on_specific_response_channel = false;
   /// Redis 7 sharded pub/sub (SPUBLISH/SSUBSCRIBE), as the reference's createShardedAdapter.
   bool sharded = false;
+  /// Which channels to subscribe to: one per public room (dynamic) or only the namespace's.
   SubscriptionMode subscription_mode = SubscriptionMode::dynamic;
   /// Streams adapter: the stream (streamName), how it is read (readCount, blockTimeInMs) and its
   /// approximate bound (XADD MAXLEN ~ maxLen). `sharded` is its useShardedPubSub.
   StreamReaderOptions stream;
+  /// Streams adapter: the approximate bound of the stream (XADD MAXLEN ~, the reference's maxLen).
   std::size_t stream_max_len = 10000;
   /// Streams adapter: how many streams the namespaces are spread over (streamCount). With more
   /// than one, the streams are `<stream>-<i>` and a namespace always uses the same one.
@@ -67,27 +71,36 @@ std::string stream_of_namespace(std::string_view nsp, const std::string& stream,
 /// what would have crossed to the other nodes is dropped.
 class RedisLink : public std::enable_shared_from_this<RedisLink> {
  public:
+  /// Receives each message of a subscribed channel.
   using Handler = std::function<void(std::string_view channel, std::string_view payload)>;
 
+  /// A link to the Redis server at `url`, used from `io`'s thread; call start() to connect.
   static std::shared_ptr<RedisLink> create(net::asio::io_context& io, RedisUrl url,
                                            RedisAdapterOptions options = {});
   ~RedisLink();
   RedisLink(const RedisLink&) = delete;
   RedisLink& operator=(const RedisLink&) = delete;
 
+  /// Connects (and reconnects by itself) and subscribes.
   void start();
+  /// Disconnects; the adapters then deliver locally only.
   void stop();
 
   /// Makes the Redis adapter (classic, sharded or streams, per the options) of a namespace.
   socketio::AdapterFactory adapter_factory();
 
+  /// The options it was made with.
   const RedisAdapterOptions& options() const { return options_; }
+  /// The connection that publishes and sends commands.
   RedisClient& publisher() { return *pub_; }
+  /// The subscribed connection.
   RedisClient& subscriber() { return *sub_; }
+  /// The io_context it runs on.
   net::asio::io_context& io() { return io_; }
 
   /// Every message the subscriber receives goes to every handler (one per namespace).
   std::size_t add_handler(Handler handler);
+  /// Removes a handler added with add_handler().
   void remove_handler(std::size_t id);
 
   /// Publishes with PUBLISH, or SPUBLISH when sharded. Dropped (logged once per outage) while
@@ -96,6 +109,7 @@ class RedisLink : public std::enable_shared_from_this<RedisLink> {
 
   /// Streams adapter: every entry of every stream read goes to every stream handler.
   std::size_t add_stream_handler(StreamReader::Handler handler);
+  /// Removes a handler added with add_stream_handler().
   void remove_stream_handler(std::size_t id);
   /// The stream of namespace `nsp`; it is read from now on (with stream_count streams, the
   /// reference reads `<stream>-0` to `<stream>-<count-1>` only: a namespace whose hash is negative

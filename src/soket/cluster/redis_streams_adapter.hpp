@@ -12,7 +12,7 @@
 namespace soket::cluster {
 
 /// The adapter of one namespace in a cluster joined by a Redis stream, speaking the protocol of
-/// Node's @socket.io/redis-streams-adapter 0.3 (createAdapter), so soket and Node nodes can serve
+/// Node's `@socket.io/redis-streams-adapter` 0.3 (createAdapter), so soket and Node nodes can serve
 /// one cluster:
 ///
 /// - broadcasts without acks, sockets_join, sockets_leave and disconnect_sockets: an entry
@@ -29,6 +29,7 @@ namespace soket::cluster {
 /// broadcasts of the stream after the client's offset that targeted its rooms (XRANGE).
 class RedisStreamsAdapter : public socketio::ClusterAdapter {
  public:
+  /// The adapter of `nsp`, reading and writing the stream(s) through `link`.
   RedisStreamsAdapter(socketio::Namespace& nsp, std::shared_ptr<RedisLink> link);
   ~RedisStreamsAdapter() override;
 

@@ -14,9 +14,9 @@ namespace soket::cluster {
 struct RedisReply {
   enum class Type { string, array, integer, nil, status, error };
   Type type = Type::nil;
-  std::string str;  // string, status, error
+  std::string str;  ///< string, status, error
   long long integer = 0;
-  std::vector<RedisReply> elements;  // array
+  std::vector<RedisReply> elements;  ///< array
 };
 
 /// Formats one command (RESP array of bulk strings).

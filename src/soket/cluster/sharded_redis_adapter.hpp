@@ -9,13 +9,14 @@
 namespace soket::cluster {
 
 /// The adapter of one namespace over Redis 7 sharded pub/sub, speaking the protocol of Node's
-/// createShardedAdapter (@socket.io/redis-adapter 8.x): the reference cluster adapter's messages
+/// createShardedAdapter (`@socket.io/redis-adapter` 8.x): the reference cluster adapter's messages
 /// {uid, nsp, type, data} (JSON, or msgpack when they carry binary) with SPUBLISH on
 /// `<key>#<nsp>#`, answers on `<key>#<nsp>#<uid>#`, and in the dynamic mode one channel per public
 /// room, `<key>#<nsp>#<room>#`, subscribed while the room has local members. The number of nodes is
 /// PUBSUB SHARDNUMSUB of the namespace channel.
 class ShardedRedisAdapter : public socketio::ClusterAdapter {
  public:
+  /// The adapter of `nsp`, through `link`.
   ShardedRedisAdapter(socketio::Namespace& nsp, std::shared_ptr<RedisLink> link);
   ~ShardedRedisAdapter() override;
 
@@ -26,6 +27,7 @@ class ShardedRedisAdapter : public socketio::ClusterAdapter {
   void do_publish_response(const std::string& requester,
                            const socketio::ClusterMessage& response) override;
   void on_room_created(const socketio::Room& room) override;
+  /// Unsubscribes from a room's channel when its last local socket left.
   void on_room_deleted(const socketio::Room& room) override;
 
  private:

@@ -16,8 +16,8 @@ namespace soket::cluster {
 
 struct StreamReaderOptions {
   std::string stream = "socket.io";
-  std::size_t read_count = 100;           // entries per XREAD (the reference's readCount)
-  std::chrono::milliseconds block{5000};  // XREAD BLOCK (the reference's blockTimeInMs)
+  std::size_t read_count = 100;           ///< entries per XREAD (the reference's readCount)
+  std::chrono::milliseconds block{5000};  ///< XREAD BLOCK (the reference's blockTimeInMs)
 };
 
 /// Follows one Redis stream with XREAD BLOCK on a connection of its own (a blocked read holds its

@@ -9,15 +9,19 @@ namespace soket::engineio {
 /// Node's `cookie` option: the session id set as a cookie on the handshake response (polling), so
 /// that a load balancer can keep a client's requests on one node. Defaults as the reference's.
 struct CookieOptions {
+  /// The cookie's name (Node's cookie.name).
   std::string name = "io";
-  std::string path = "/";            // "" sends no Path
-  std::string domain;                // "" sends no Domain
-  std::optional<long long> max_age;  // seconds (Max-Age)
+  std::string path = "/";            ///< "" sends no Path
+  std::string domain;                ///< "" sends no Domain
+  std::optional<long long> max_age;  ///< seconds (Max-Age)
+  /// HttpOnly.
   bool http_only = true;
+  /// Secure.
   bool secure = false;
+  /// Partitioned.
   bool partitioned = false;
-  std::string same_site = "lax";  // "lax", "strict", "none" or "" (not sent)
-  std::string priority;           // "low", "medium", "high" or "" (not sent)
+  std::string same_site = "lax";  ///< "lax", "strict", "none" or "" (not sent)
+  std::string priority;           ///< "low", "medium", "high" or "" (not sent)
 };
 
 /// Throws std::invalid_argument naming the field when the options cannot make a valid cookie.

@@ -15,11 +15,11 @@ class ZlibStream;
 
 /// The permessage-deflate parameters both sides agreed on in the opening handshake (RFC 7692 §7).
 struct DeflateParams {
-  int server_max_window_bits = 15;  // our compressor's window
-  int client_max_window_bits = 15;  // the client's compressor's window, so our decompressor's
+  int server_max_window_bits = 15;  ///< our compressor's window
+  int client_max_window_bits = 15;  ///< the client's compressor's window, so our decompressor's
   bool server_no_context_takeover = false;
   bool client_no_context_takeover = false;
-  std::size_t threshold = 1024;  // smaller messages go uncompressed
+  std::size_t threshold = 1024;  ///< smaller messages go uncompressed
 };
 
 /// The server's answer to a client's permessage-deflate offers: what both sides use and the

@@ -19,7 +19,7 @@ struct Frame {
   bool compress = true;
 
   static Frame text(std::string_view packet) { return {make_shared_bytes(packet), false}; }
-  static Frame message(std::string_view data);  // "4" + data
+  static Frame message(std::string_view data);  ///< "4" + data
   static Frame binary_message(std::string_view data) { return {make_shared_bytes(data), true}; }
 };
 

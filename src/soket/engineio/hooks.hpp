@@ -28,7 +28,9 @@ using GenerateId = std::function<std::string(const EngineRequest& request)>;
 /// How a middleware refuses a request: this status and {"code":3,"message":message} ("Bad
 /// request" when empty).
 struct MiddlewareError {
+  /// The HTTP status of the refusal.
   http::Status status = http::Status::bad_request;
+  /// The message sent with it.
   std::string message;
 };
 /// next(std::nullopt) goes on to the next middleware (then the engine), next(error) refuses.
@@ -43,10 +45,12 @@ using HeadersHandler = std::function<void(http::HeaderList& headers, const Engin
 
 /// Node's connection_error event: a request the engine refused.
 struct ConnectionError {
+  /// The request refused.
   const EngineRequest& request;
+  /// Why (Engine.IO error code).
   ErrorCode code;
-  std::string_view message;     // the reference's message of `code`
-  boost::json::object context;  // what was wrong, as in the reference ({"sid":...}, {"name":...})
+  std::string_view message;     ///< the reference's message of `code`
+  boost::json::object context;  ///< what was wrong, as in the reference ({"sid":...}, {"name":...})
 };
 using ConnectionErrorHandler = std::function<void(const ConnectionError& error)>;
 

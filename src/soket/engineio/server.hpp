@@ -21,6 +21,7 @@ namespace soket::engineio {
 /// keep it alive while its HTTP server is.
 class Server {
  public:
+  /// Called with every new Engine.IO connection.
   using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;
 
   /// Throws std::invalid_argument for options that cannot work (an unknown or no transport, a
@@ -37,6 +38,7 @@ class Server {
   /// Handles one HTTP request for the Engine.IO path (also usable without attach()).
   void handle(const http::ExchangePtr& exchange);
 
+  /// Sets the handler of new connections.
   void on_connection(ConnectionHandler handler) { on_connection_ = std::move(handler); }
 
   /// Node's engine.use(): adds a middleware run, in the order added, on every Engine.IO request
@@ -56,10 +58,14 @@ class Server {
   /// Closes every session. From then on new handshakes are refused (HTTP 503,
   /// {"code":3,"message":"Server is shutting down"}); requests of closing sessions are served.
   void close(std::string_view reason = "server shutting down");
+  /// Whether close() was called.
   bool closed() const { return closed_; }
 
+  /// The options it was made with.
   const ServerOptions& options() const { return options_; }
+  /// The io_context it runs on.
   net::asio::io_context& io() { return io_; }
+  /// Connections open now.
   std::size_t client_count() const { return sessions_.size(); }
 
  private:

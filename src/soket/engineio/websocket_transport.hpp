@@ -56,8 +56,8 @@ class WebSocketOwner {
 class WebSocketTransport : public std::enable_shared_from_this<WebSocketTransport> {
  public:
   struct Limits {
-    std::size_t max_message_size;    // larger client messages close with 1009
-    std::size_t max_buffered_bytes;  // send() refuses past this many queued bytes
+    std::size_t max_message_size;    ///< larger client messages close with 1009
+    std::size_t max_buffered_bytes;  ///< send() refuses past this many queued bytes
   };
 
   using Accepted = std::function<void(net::error_code, std::shared_ptr<WebSocketTransport>)>;

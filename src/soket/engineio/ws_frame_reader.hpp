@@ -14,7 +14,7 @@ namespace close_code {
 constexpr uint16_t normal = 1000;
 constexpr uint16_t going_away = 1001;
 constexpr uint16_t protocol_error = 1002;
-constexpr uint16_t no_status = 1005;  // never sent: "the close frame had no code"
+constexpr uint16_t no_status = 1005;  ///< never sent: "the close frame had no code"
 constexpr uint16_t invalid_payload = 1007;
 constexpr uint16_t too_big = 1009;
 }  // namespace close_code
@@ -45,9 +45,9 @@ class WsFrameReader {
   void allow_compressed(bool allow) { allow_compressed_ = allow; }
 
   struct Result {
-    std::size_t consumed = 0;  // bytes of whole frames handled (or skipped after stopping)
-    uint16_t error = 0;        // a close code when the input broke the protocol, else 0
-    bool stopped = false;      // a callback returned false
+    std::size_t consumed = 0;  ///< bytes of whole frames handled (or skipped after stopping)
+    uint16_t error = 0;        ///< a close code when the input broke the protocol, else 0
+    bool stopped = false;      ///< a callback returned false
   };
 
   /// Handles every whole frame at the start of `data`, which it may modify (unmasking). Leaves an

@@ -25,13 +25,20 @@ using OriginFunction = std::function<void(std::string_view origin, OriginCallbac
 /// the lists are not used). An allowed origin gets Access-Control-Allow-Origin; a refused one gets
 /// no CORS headers at all, and the browser then refuses the answer.
 struct CorsOptions {
+  /// Whether CORS headers are sent at all.
   bool enabled = false;
+  /// Allowed origins, exactly ("*": any).
   std::vector<std::string> origins;
+  /// Allowed origins, as patterns.
   std::vector<std::regex> origin_patterns;
+  /// Decides per origin, when set.
   OriginFunction origin_function;
+  /// Access-Control-Allow-Credentials.
   bool credentials = false;
+  /// Access-Control-Allow-Methods.
   std::vector<std::string> methods = {"GET", "POST"};
-  std::vector<std::string> allowed_headers;  // empty: echo Access-Control-Request-Headers
+  std::vector<std::string> allowed_headers;  ///< empty: echo Access-Control-Request-Headers
+  /// Access-Control-Max-Age in seconds (-1: not sent).
   int max_age_seconds = -1;
 };
 

@@ -15,15 +15,21 @@ class Connection;
 /// release_stream() to upgrade to WebSocket.
 class Exchange {
  public:
+  /// One request of `connection` from `remote`, to answer once.
   Exchange(std::shared_ptr<Connection> connection, Request request, net::tcp::endpoint remote,
            bool secure);
 
+  /// The request.
   Request& request() { return request_; }
+  /// The request.
   const Request& request() const { return request_; }
+  /// The client's address and port.
   const net::tcp::endpoint& remote_endpoint() const { return remote_; }
   /// The request came over TLS (https:// or wss://).
   bool secure() const { return secure_; }
+  /// Whether it asks for a WebSocket upgrade.
   bool is_websocket_upgrade() const;
+  /// Whether it was answered.
   bool finished() const { return finished_; }
 
   /// Sends the response (once); later calls, and calls after the client went away, do nothing.

@@ -11,7 +11,9 @@ namespace soket::http {
 /// Maps request paths to handlers: exact paths first, then the longest matching prefix.
 class Router {
  public:
+  /// Routes requests for exactly `path` to `handler`.
   void add(std::string path, Handler handler);
+  /// Routes requests for every path starting with `prefix` to `handler`.
   void add_prefix(std::string prefix, Handler handler);
 
   /// The handler for `path`, or nullptr when none matches.

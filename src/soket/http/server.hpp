@@ -21,6 +21,7 @@ namespace soket::http {
 using HandBack =
     std::function<void(beast::tcp_stream stream, Request request, beast::flat_buffer buffer)>;
 
+/// Settings of an HTTP server.
 struct ServerOptions {
   /// Bytes of the request line and headers together (Node's maxHeaderSize): 431 beyond.
   std::size_t header_limit = 16 * 1024;
@@ -28,6 +29,7 @@ struct ServerOptions {
   std::size_t max_header_count = 100;
   /// Bytes of the request target (path and query): 414 beyond.
   std::size_t max_url_length = 8 * 1024;
+  /// Largest request body accepted (bytes); larger gets 413.
   std::size_t body_limit = 1024 * 1024;
   /// To receive the request line and every header, from the end of the previous answer on a
   /// kept-alive connection (so it also bounds an idle keep-alive connection). A client that sent
@@ -41,6 +43,7 @@ struct ServerOptions {
   /// A connection refused by connection_limits first gets a 503 with a JSON body
   /// {"code":3,"message":"Too many connections"} (plain HTTP ports only).
   bool refuse_with_503 = true;
+  /// The Server header of every response.
   std::string server_name = "soket";
 };
 
@@ -58,12 +61,18 @@ struct LimitStats {
 /// Runs on one io_context; its handlers are called on that context's thread.
 class Connection;
 
+/// An HTTP/1.1 server (and WebSocket upgrades) on one io_context, with a router; Socket.IO attaches
+/// to it.
 class Server : public std::enable_shared_from_this<Server> {
  public:
+  /// A server on `io`; call listen() to open a port.
   static std::shared_ptr<Server> create(net::asio::io_context& io, ServerOptions options = {});
 
+  /// The routes: path -> handler.
   Router& router() { return router_; }
+  /// The options it was made with.
   const ServerOptions& options() const { return options_; }
+  /// The io_context it runs on.
   net::asio::io_context& io() { return io_; }
 
   /// Raises the body limit to at least `limit` (a layer such as Engine.IO needs room for its
@@ -92,10 +101,12 @@ class Server : public std::enable_shared_from_this<Server> {
   /// Stops accepting and closes every open connection.
   void stop();
 
+  /// Connections open now (a WebSocket counts until it closes).
   std::size_t connection_count() const { return connections_.size(); }
   /// Connections counted by connection_limits: HTTP connections and the WebSockets taken out of
   /// them (only while a limit is set).
   std::size_t limited_connection_count() const { return limiter_.open(); }
+  /// What the connection and size limits refused so far.
   LimitStats limit_stats() const;
 
  private:

@@ -11,7 +11,7 @@ namespace soket::http {
 struct StaticAsset {
   std::string_view content_type;
   std::string_view data;
-  std::string etag;  // strong validator, computed from the content
+  std::string etag;  ///< strong validator, computed from the content
 };
 
 StaticAsset make_static_asset(std::string_view content_type, std::string_view data);

@@ -14,12 +14,12 @@ namespace soket::hub {
 /// above `off_above` — the gap between them keeps the lamps from flickering — and/or by a schedule.
 struct AlleyRule {
   std::string name;
-  std::string light_sensor;        // device id
-  std::string group;               // the lamps: devices of this group
-  std::vector<std::string> lamps;  // and/or these device ids
+  std::string light_sensor;        ///< device id
+  std::string group;               ///< the lamps: devices of this group
+  std::vector<std::string> lamps;  ///< and/or these device ids
   double on_below = 30;
   double off_above = 60;
-  std::optional<int> schedule_on_minute;  // minutes after midnight, local time
+  std::optional<int> schedule_on_minute;  ///< minutes after midnight, local time
   std::optional<int> schedule_off_minute;
   std::string on_command = "lamp-on";
   std::string off_command = "lamp-off";
@@ -60,33 +60,33 @@ struct ChatWording {
 /// count of 0 and a rate of 0 mean no limit; times are in seconds in the file.
 struct HubLimits {
   // [limits.http]: Socket.IO, the dashboard and the REST API.
-  int64_t http_max_connections = 5000;  // open at once; a WebSocket counts until it closes
+  int64_t http_max_connections = 5000;  ///< open at once; a WebSocket counts until it closes
   int64_t http_max_connections_per_address = 500;
-  std::chrono::milliseconds header_timeout{10000};   // to send the request line and headers
-  std::chrono::milliseconds request_timeout{30000};  // to send a whole request
+  std::chrono::milliseconds header_timeout{10000};   ///< to send the request line and headers
+  std::chrono::milliseconds request_timeout{30000};  ///< to send a whole request
   int64_t max_header_bytes = 16 * 1024;
   int64_t max_header_count = 100;
   int64_t max_url_length = 8 * 1024;
-  int64_t max_http_buffer_size = 1'000'000;  // Engine.IO maxHttpBufferSize: POST body, WS message
-  std::chrono::milliseconds connect_timeout{45000};  // Socket.IO CONNECT after the handshake
-  std::chrono::milliseconds upgrade_timeout{10000};  // polling -> WebSocket upgrade
-  double events_per_second = 0;                      // per Socket.IO socket
+  int64_t max_http_buffer_size = 1'000'000;  ///< Engine.IO maxHttpBufferSize: POST body, WS message
+  std::chrono::milliseconds connect_timeout{45000};  ///< Socket.IO CONNECT after the handshake
+  std::chrono::milliseconds upgrade_timeout{10000};  ///< polling -> WebSocket upgrade
+  double events_per_second = 0;                      ///< per Socket.IO socket
   double event_burst = 0;
-  // [limits.devices]: the TCP device port.
+  /// [limits.devices]: the TCP device port.
   int64_t device_max_connections = 10000;
   int64_t device_max_connections_per_address = 1000;
   int64_t device_max_line_length = 4096;
-  double device_lines_per_second = 0;  // per connection
+  double device_lines_per_second = 0;  ///< per connection
   double device_line_burst = 0;
-  // Devices coming into existence (a scanner would otherwise create one per connection).
-  int64_t max_devices = 10000;         // devices the hub knows; new ones beyond are refused
-  double new_devices_per_minute = 60;  // per source address, after the burst
-  double new_device_burst = 2000;      // per source address: a whole village booting at once
-  // [limits.chat]: the TCP chat port.
+  /// Devices coming into existence (a scanner would otherwise create one per connection).
+  int64_t max_devices = 10000;         ///< devices the hub knows; new ones beyond are refused
+  double new_devices_per_minute = 60;  ///< per source address, after the burst
+  double new_device_burst = 2000;      ///< per source address: a whole village booting at once
+  /// [limits.chat]: the TCP chat port.
   int64_t chat_max_connections = 1000;
   int64_t chat_max_connections_per_address = 50;
   int64_t chat_max_line_length = 4096;
-  std::chrono::milliseconds chat_name_timeout{60000};  // to give a user name
+  std::chrono::milliseconds chat_name_timeout{60000};  ///< to give a user name
   std::chrono::milliseconds chat_idle_timeout{3600000};
   double chat_lines_per_second = 0;
   double chat_line_burst = 0;
@@ -105,7 +105,7 @@ struct HubConfig {
   std::string store_url;
   std::string log_level = "info";
   bool udp_reply = true;
-  bool fsync = true;  // store: fsync every commit (false: survive process crashes only)
+  bool fsync = true;  ///< store: fsync every commit (false: survive process crashes only)
   std::chrono::milliseconds idle_gap{20};
   /// [devices] idle_timeout: a TCP device from which nothing is heard for this long — no line and
   /// not even a TCP acknowledgement of a command or of a keep-alive probe — is disconnected (and
@@ -131,30 +131,30 @@ struct HubConfig {
   /// from (for devices that listen there). Off: a UDP device gets no commands ("*" and groups leave
   /// it out, a command to it is refused with the reason).
   bool udp_commands = false;
-  std::filesystem::path web_dir;  // serve the dashboard from here instead of the built-in copy
+  std::filesystem::path web_dir;  ///< serve the dashboard from here instead of the built-in copy
   HubLimits limits;
 
   /// [cluster]: Socket.IO shared with other nodes through Redis (the protocol of Node's
-  /// @socket.io/redis-adapter); empty: this process alone.
+  /// `@socket.io/redis-adapter`); empty: this process alone.
   std::string redis_url;
   bool redis_sharded = false;
-  /// "pubsub" (@socket.io/redis-adapter) or "streams" (@socket.io/redis-streams-adapter: one
+  /// "pubsub" (`@socket.io/redis-adapter`) or "streams" (`@socket.io/redis-streams-adapter`: one
   /// Redis stream, `stream_name`; `redis_sharded` is then its useShardedPubSub).
   std::string redis_adapter = "pubsub";
   std::string stream_name = "socket.io";
-  std::size_t stream_count = 1;        // streams adapter: streamCount (namespaces over N streams)
-  std::size_t stream_max_len = 10000;  // streams adapter: maxLen (XADD MAXLEN ~)
-  std::string node_name;               // empty: node-<http port>
+  std::size_t stream_count = 1;        ///< streams adapter: streamCount (namespaces over N streams)
+  std::size_t stream_max_len = 10000;  ///< streams adapter: maxLen (XADD MAXLEN ~)
+  std::string node_name;               ///< empty: node-<http port>
 
   /// [tls]: the HTTP port speaks only TLS (https://, wss://) when a certificate and key are
   /// given; the device and chat ports too when `tls_devices` / `tls_chat` are set.
   std::string tls_cert;  // PEM certificate (chain)
-  std::string tls_key;   // PEM private key
+  std::string tls_key;   ///< PEM private key
   bool tls_devices = false;
   bool tls_chat = false;
 
-  std::string dashboard_token;  // empty: /dashboard and /chat are open
-  std::string api_token;        // empty: the REST API is open
+  std::string dashboard_token;  ///< empty: /dashboard and /chat are open
+  std::string api_token;        ///< empty: the REST API is open
   /// [auth] chat_name: the name on /chat of whoever holds the dashboard token (with a token,
   /// the name a client asks for is not used: everyone with the token is this one speaker).
   std::string dashboard_chat_name = "dashboard";
@@ -164,9 +164,9 @@ struct HubConfig {
   /// Unset: "*" while no token is set (the course's pages, from any origin, work unchanged);
   /// same-origin only once a dashboard or API token is set.
   std::optional<std::vector<std::string>> cors_origins;
-  std::map<std::string, std::string> device_tokens;  // device id (or "*") -> token
+  std::map<std::string, std::string> device_tokens;  ///< device id (or "*") -> token
 
-  std::map<std::string, std::string> device_groups;  // device id -> group, from [groups]
+  std::map<std::string, std::string> device_groups;  ///< device id -> group, from [groups]
   ChatWording chat;
   std::vector<AlleyRule> alleys;
   std::vector<GreenhouseRule> greenhouses;

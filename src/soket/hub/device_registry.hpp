@@ -21,7 +21,7 @@ struct LiveDevice {
   std::string name;
   std::string group;
   std::string kind;
-  std::string transport;  // "tcp", "udp" or "" (never seen since the start)
+  std::string transport;  ///< "tcp", "udp" or "" (never seen since the start)
   std::string address;
   bool online = false;
   int64_t first_seen = 0;

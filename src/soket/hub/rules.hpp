@@ -12,12 +12,12 @@ namespace soket::hub {
 
 /// Something a rule wants done: send a command, and/or raise an alert.
 struct RuleAction {
-  std::string rule;                  // e.g. "alley:Gang Mawar", "greenhouse:GH 1"
-  std::string to;                    // command target (a device id); empty for an alert only
-  const AlleyRule* alley = nullptr;  // set instead of `to` for an alley's lamps
-  std::string command;               // empty for an alert only
-  std::string alert;                 // empty for a command only
-  std::string device;                // the device whose reading triggered it
+  std::string rule;                  ///< e.g. "alley:Gang Mawar", "greenhouse:GH 1"
+  std::string to;                    ///< command target (a device id); empty for an alert only
+  const AlleyRule* alley = nullptr;  ///< set instead of `to` for an alley's lamps
+  std::string command;               ///< empty for an alert only
+  std::string alert;                 ///< empty for a command only
+  std::string device;                ///< the device whose reading triggered it
   std::optional<double> value;
 };
 

@@ -16,7 +16,7 @@ namespace soket::hub {
 class LinkSigner {
  public:
   LinkSigner();                          // a fresh random key
-  explicit LinkSigner(std::string key);  // a given key (tests)
+  explicit LinkSigner(std::string key);  ///< a given key (tests)
 
   /// `target` ("/api/x?a=1" or "/api/x") with its expiry and signature appended.
   std::string sign(std::string_view target, int64_t expires_unix_s) const;

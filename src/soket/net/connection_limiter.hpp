@@ -33,7 +33,7 @@ class ConnectionLimiter {
 
   struct Admission {
     Refusal refusal = Refusal::none;
-    Lease lease;  // null when refused, and when no limit is set
+    Lease lease;  ///< null when refused, and when no limit is set
     explicit operator bool() const { return refusal == Refusal::none; }
   };
 

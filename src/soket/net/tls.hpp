@@ -16,6 +16,7 @@ struct TlsOptions {
   std::string cert_file;  ///< the certificate, optionally followed by its intermediates (a chain)
   std::string key_file;   ///< the private key, unencrypted
 
+  /// Whether a certificate or key was given.
   bool enabled() const { return !cert_file.empty() || !key_file.empty(); }
 };
 
@@ -41,6 +42,7 @@ class TlsContext {
   /// Loads the files again; on failure throws TlsError and keeps the previous certificate.
   void reload();
 
+  /// The files it was loaded from.
   const TlsOptions& options() const { return options_; }
 
  private:

@@ -24,5 +24,7 @@ boost::system::error_code ack_error_from_text(const std::string& text);
 
 }  // namespace soket::socketio
 
+/// @cond
 template <>
 struct boost::system::is_error_code_enum<soket::socketio::AckError> : std::true_type {};
+/// @endcond

@@ -23,9 +23,9 @@ namespace soket::socketio {
 /// the clients' acknowledgements.
 struct BroadcastFlags {
   bool local = false;
-  bool compress = true;  // false: the packet skips permessage-deflate and HTTP compression
+  bool compress = true;  ///< false: the packet skips permessage-deflate and HTTP compression
   std::optional<std::chrono::milliseconds> timeout;
-  // volatile: the packet is dropped for a socket whose connection cannot take it now.
+  /// volatile: the packet is dropped for a socket whose connection cannot take it now.
   bool volatile_ = false;
 };
 
@@ -41,9 +41,9 @@ struct BroadcastOptions {
 struct SocketDetails {
   SocketId id;
   boost::json::object
-      handshake;  // headers, time, address, xdomain, secure, issued, url, query, auth
+      handshake;  ///< headers, time, address, xdomain, secure, issued, url, query, auth
   std::vector<Room> rooms;
-  boost::json::value data;  // socket.data
+  boost::json::value data;  ///< socket.data
 };
 
 /// The sockets fetch_sockets found, or the error that stopped it (a node did not answer in time).
@@ -104,7 +104,7 @@ class Adapter {
   /// adapter.rooms).
   virtual std::vector<Room> rooms() const = 0;
 
-  // Operations on the targeted sockets (a cluster adapter applies them on every node).
+  /// Operations on the targeted sockets (a cluster adapter applies them on every node).
   virtual void add_sockets(const BroadcastOptions& options, std::span<const Room> rooms);
   virtual void del_sockets(const BroadcastOptions& options, std::span<const Room> rooms);
   virtual void disconnect_sockets(const BroadcastOptions& options, bool close);
@@ -170,7 +170,7 @@ class Adapter {
 
   Namespace& nsp_;
   bool recovers_ = false;
-  std::unique_ptr<SessionStore> sessions_;  // the in-memory store; null when recovery is off
+  std::unique_ptr<SessionStore> sessions_;  ///< the in-memory store; null when recovery is off
 };
 
 /// Rooms in memory: room -> sockets and socket -> rooms.

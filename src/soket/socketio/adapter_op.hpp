@@ -17,9 +17,9 @@ struct AdapterOp {
   Kind kind = Kind::broadcast;
   std::string nsp;
   BroadcastOptions options;
-  EncodedPacket packet;     // broadcast
-  std::vector<Room> rooms;  // add_sockets, del_sockets
-  bool close = false;       // disconnect_sockets
+  EncodedPacket packet;     ///< broadcast
+  std::vector<Room> rooms;  ///< add_sockets, del_sockets
+  bool close = false;       ///< disconnect_sockets
 };
 
 }  // namespace soket::socketio

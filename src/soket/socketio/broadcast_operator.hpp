@@ -27,19 +27,27 @@ using FetchRemoteSocketsCallback =
 /// their members. Emits are encoded once and the same bytes go to every target.
 class BroadcastOperator {
  public:
+  /// Targets every socket of `nsp` (narrow it with to(), except(), ...).
   BroadcastOperator(Namespace& nsp, BroadcastOptions options = {})
       : nsp_(&nsp), options_(std::move(options)) {}
 
+  /// Adds a room to the targets (a socket in several is reached once).
   BroadcastOperator to(Room room) const;
   /// Several rooms at once: each member of any of them is reached once.
   BroadcastOperator to(std::initializer_list<Room> rooms) const;
+  /// Adds rooms to the targets.
   BroadcastOperator to(const std::vector<Room>& rooms) const;
+  /// Same as to().
   BroadcastOperator in(Room room) const { return to(std::move(room)); }
+  /// Same as to().
   BroadcastOperator in(std::initializer_list<Room> rooms) const { return to(rooms); }
+  /// Same as to().
   BroadcastOperator in(const std::vector<Room>& rooms) const { return to(rooms); }
   /// Leaves out the members of `room` (a socket id is a room too).
   BroadcastOperator except(Room room) const;
+  /// Leaves out the sockets in these rooms.
   BroadcastOperator except(std::initializer_list<Room> rooms) const;
+  /// Leaves out the sockets in these rooms.
   BroadcastOperator except(const std::vector<Room>& rooms) const;
   /// The packets are dropped for the sockets whose connection cannot take them now (Node's
   /// volatile).
@@ -51,7 +59,9 @@ class BroadcastOperator {
   /// How long emit_with_ack waits for the clients' answers.
   BroadcastOperator timeout(std::chrono::milliseconds timeout) const;
 
+  /// Emits `message` as `event` to the targets (encoded once for all).
   void emit_message(std::string_view event, Message message) const;
+  /// Emits [event, values...] to the targets.
   template <class... T>
   void emit(std::string_view event, T&&... values) const {
     emit_message(event, make_message(std::forward<T>(values)...));
@@ -93,11 +103,16 @@ class BroadcastOperator {
   std::vector<SocketId> socket_ids() const;
   /// The targeted sockets of every node (of this one with local()).
   void fetch_sockets(FetchRemoteSocketsCallback done) const;
+  /// Makes the targeted sockets join `rooms`.
   void sockets_join(std::vector<Room> rooms) const;
+  /// Makes the targeted sockets leave `rooms`.
   void sockets_leave(std::vector<Room> rooms) const;
+  /// Disconnects the targeted sockets (`close`: their whole connection).
   void disconnect_sockets(bool close = false) const;
 
+  /// The targets and flags so far.
   const BroadcastOptions& options() const { return options_; }
+  /// The io_context of the namespace.
   net::asio::io_context& io() const;
 
  private:

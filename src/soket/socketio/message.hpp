@@ -18,6 +18,7 @@ namespace soket::socketio {
 
 /// A binary argument: sent as a binary attachment, never as JSON.
 struct Binary {
+  /// The bytes.
   SharedBytes bytes;
 };
 
@@ -25,7 +26,9 @@ struct Binary {
 /// {"_placeholder":true,"num":i} that point into `attachments`, exactly as on the wire, so a
 /// message received can be sent on again without re-encoding its binaries.
 struct Message {
+  /// The arguments, binary ones as placeholders.
   boost::json::array args;
+  /// The binary attachments the placeholders point to.
   std::vector<SharedBytes> attachments;
 
   /// Stores `bytes` as an attachment and returns the placeholder to put where the value belongs.
@@ -48,6 +51,7 @@ struct Message {
                               std::to_string(args.size()) + " given)");
     return boost::json::value_to<T>(args[i]);
   }
+  /// Same as get<T>(i).
   template <class T>
   T as(std::size_t i) const {
     return get<T>(i);

@@ -22,40 +22,57 @@ class Server;
 /// A namespace ("/", "/chat"): its middlewares, connection handlers, sockets and rooms.
 class Namespace {
  public:
+  /// A namespace of `server`, with rooms kept by the adapter `make_adapter` makes.
   Namespace(Server& server, std::string name, const AdapterFactory& make_adapter);
   Namespace(const Namespace&) = delete;
   Namespace& operator=(const Namespace&) = delete;
 
+  /// Its name ("/", "/admin").
   const std::string& name() const { return name_; }
+  /// The server it belongs to.
   Server& server() { return server_; }
+  /// Keeps its rooms and delivers its broadcasts.
   Adapter& adapter() { return *adapter_; }
 
   /// Runs before a socket joins, in order; a middleware calls next() to go on or
   /// next(ConnectError{...}) to refuse the connection.
   void use(Middleware middleware) { middlewares_.push_back(std::move(middleware)); }
+  /// Adds a handler for every client that connects to it.
   void on_connection(ConnectionHandler handler) { on_connection_.push_back(std::move(handler)); }
 
+  /// A broadcast to the sockets in `room`.
   BroadcastOperator to(Room room) { return BroadcastOperator(*this).to(std::move(room)); }
+  /// A broadcast to the sockets in any of `rooms`.
   BroadcastOperator to(std::initializer_list<Room> rooms) {
     return BroadcastOperator(*this).to(rooms);
   }
+  /// A broadcast to the sockets in any of `rooms`.
   BroadcastOperator to(const std::vector<Room>& rooms) {
     return BroadcastOperator(*this).to(rooms);
   }
+  /// Same as to().
   BroadcastOperator in(Room room) { return to(std::move(room)); }
+  /// Same as to().
   BroadcastOperator in(std::initializer_list<Room> rooms) { return to(rooms); }
+  /// Same as to().
   BroadcastOperator in(const std::vector<Room>& rooms) { return to(rooms); }
+  /// A broadcast to every socket but those in `room`.
   BroadcastOperator except(Room room) { return BroadcastOperator(*this).except(std::move(room)); }
+  /// A broadcast to every socket but those in `rooms`.
   BroadcastOperator except(std::initializer_list<Room> rooms) {
     return BroadcastOperator(*this).except(rooms);
   }
+  /// A broadcast to every socket but those in `rooms`.
   BroadcastOperator except(const std::vector<Room>& rooms) {
     return BroadcastOperator(*this).except(rooms);
   }
+  /// A broadcast that may be dropped for sockets that cannot take it now.
   BroadcastOperator volatile_() { return BroadcastOperator(*this).volatile_(); }
+  /// Emits `message` as `event` to every socket of the namespace.
   void emit_message(std::string_view event, Message message) {
     BroadcastOperator(*this).emit_message(event, std::move(message));
   }
+  /// Emits [event, values...] to every socket of the namespace.
   template <class... T>
   void emit(std::string_view event, T&&... values) {
     emit_message(event, make_message(std::forward<T>(values)...));
@@ -76,20 +93,27 @@ class Namespace {
   /// Every room of this node's namespace with a member, the sockets' own rooms included (Node's
   /// adapter.rooms).
   std::vector<Room> rooms() const { return adapter_->rooms(); }
+  /// A broadcast to this node's sockets only (not the cluster's).
   BroadcastOperator local() { return BroadcastOperator(*this).local(); }
+  /// A broadcast with compression on or off.
   BroadcastOperator compress(bool compress) { return BroadcastOperator(*this).compress(compress); }
+  /// A broadcast whose acks are awaited at most `timeout`.
   BroadcastOperator timeout(std::chrono::milliseconds timeout) {
     return BroadcastOperator(*this).timeout(timeout);
   }
+  /// The sockets of the whole cluster, as RemoteSocket, through `done`.
   void fetch_sockets(FetchRemoteSocketsCallback done) {
     BroadcastOperator(*this).fetch_sockets(std::move(done));
   }
+  /// Makes every socket join `rooms`.
   void sockets_join(std::vector<Room> rooms) {
     BroadcastOperator(*this).sockets_join(std::move(rooms));
   }
+  /// Makes every socket leave `rooms`.
   void sockets_leave(std::vector<Room> rooms) {
     BroadcastOperator(*this).sockets_leave(std::move(rooms));
   }
+  /// Disconnects every socket (`close`: their whole connection).
   void disconnect_sockets(bool close = false) {
     BroadcastOperator(*this).disconnect_sockets(close);
   }
@@ -102,6 +126,7 @@ class Namespace {
   /// `ack`, collects one answer per node within the adapter's request timeout.
   void server_side_emit_message(std::string_view event, Message message,
                                 ServerSideAckCallback ack = {});
+  /// Emits [event, values...] to the server-side handlers of the other nodes.
   template <class... T>
   void server_side_emit(std::string_view event, T&&... values) {
     server_side_emit_message(event, make_message(std::forward<T>(values)...));
@@ -120,6 +145,7 @@ class Namespace {
     auto it = sockets_.find(id);
     return it == sockets_.end() ? nullptr : it->second.get();
   }
+  /// The connected sockets of this node, by id.
   const std::unordered_map<SocketId, std::shared_ptr<Socket>>& sockets() const { return sockets_; }
   /// No socket connected and none on its way in (in the middlewares or a session restore).
   bool empty() const { return sockets_.empty() && connecting_ == 0; }

@@ -8,7 +8,9 @@
 
 namespace soket::socketio {
 
+/// Settings of a Socket.IO server (Node's ServerOptions).
 struct ServerOptions {
+  /// Engine.IO settings: ping, transports, CORS, limits, compression (docs/engine-options.md).
   engineio::ServerOptions engine = [] {
     engineio::ServerOptions o;
     o.path = "/socket.io/";
@@ -20,11 +22,11 @@ struct ServerOptions {
   /// lets `event_burst` through at once, then `events_per_second`. 0 = no limit (Node has none).
   /// An event over the limit is dropped without closing anything: its ack, if it asked for one, is
   /// answered with {"error": "rate limit exceeded"}, and the socket gets an "error" event
-  /// {"message": "rate limit exceeded", "event": <name>} (at most one a second). Off, it costs one
-  /// branch per event.
+  /// `{"message": "rate limit exceeded", "event": <name>}` (at most one a second). Off, it costs
+  /// one branch per event.
   double events_per_second = 0;
   double event_burst = 0;  ///< below 1: events_per_second
-  /// Serve the official browser client at <path>socket.io.js (and .min.js, .js.map).
+  /// Serve the official browser client at `<path>socket.io.js` (and .min.js, .js.map).
   bool serve_client = true;
   /// Makes the adapter of each namespace, the main one included; empty: InMemoryAdapter.
   AdapterFactory adapter;

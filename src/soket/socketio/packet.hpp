@@ -29,7 +29,7 @@ struct Packet {
   PacketType type = PacketType::event;
   std::string nsp = "/";
   std::optional<uint64_t> id;
-  boost::json::value data;  // null when the packet carries no payload
+  boost::json::value data;  ///< null when the packet carries no payload
   std::vector<SharedBytes> attachments;
 };
 
@@ -65,9 +65,9 @@ void encode_text(const Packet& packet, std::string& out);
 bool is_placeholder(const boost::json::value& data, std::size_t attachment_count);
 
 struct DecoderOptions {
-  std::size_t max_attachments = 10;  // a binary packet announcing more is an error
-  std::size_t max_depth = 32;        // nesting limit of the JSON payload
-  Parser parser = Parser::json;      // msgpack: binary messages only, one packet each
+  std::size_t max_attachments = 10;  ///< a binary packet announcing more is an error
+  std::size_t max_depth = 32;        ///< nesting limit of the JSON payload
+  Parser parser = Parser::json;      ///< msgpack: binary messages only, one packet each
 };
 
 /// Incremental decoder for one connection: text frames, then the binary frames a binary packet
@@ -82,7 +82,7 @@ class Decoder {
   Decoder() = default;
   explicit Decoder(DecoderOptions options) : options_(options) {}
 
-  Status add_text(std::string_view text);  // one Engine.IO message, without the '4'
+  Status add_text(std::string_view text);  ///< one Engine.IO message, without the '4'
   Status add_binary(SharedBytes bytes);
 
   /// The completed packet, valid after `ready`; moves it out.

@@ -23,17 +23,21 @@ using NamespaceMatcher =
 /// middlewares and connection handlers (those added so far and later).
 class ParentNamespace {
  public:
+  /// Namespaces whose names `matcher` accepts.
   explicit ParentNamespace(NamespaceMatcher matcher) : matcher_(std::move(matcher)) {}
   ParentNamespace(const ParentNamespace&) = delete;
   ParentNamespace& operator=(const ParentNamespace&) = delete;
 
+  /// A middleware for every child namespace.
   void use(Middleware middleware);
+  /// A connection handler for every child namespace.
   void on_connection(ConnectionHandler handler);
 
   /// The children that exist now.
   const std::vector<Namespace*>& children() const { return children_; }
   /// Emits to every socket of every child.
   void emit_message(std::string_view event, const Message& message);
+  /// Emits to every socket of every child namespace.
   template <class... T>
   void emit(std::string_view event, T&&... values) {
     emit_message(event, make_message(std::forward<T>(values)...));

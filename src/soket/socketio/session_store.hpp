@@ -28,9 +28,9 @@ struct ConnectionStateRecoveryOptions {
   std::chrono::milliseconds max_disconnection_duration{120000};
   /// Whether a recovered socket skips the namespace's middlewares.
   bool skip_middlewares = true;
-  // Not in the reference: bounds of the in-memory store of each namespace, so that memory stays
-  // bounded whatever the traffic. The oldest packets (sessions) go first; a session that needed a
-  // dropped packet starts anew.
+  /// Not in the reference: bounds of the in-memory store of each namespace, so that memory stays
+  /// bounded whatever the traffic. The oldest packets (sessions) go first; a session that needed a
+  /// dropped packet starts anew.
   std::size_t max_packets = 100000;
   std::size_t max_packet_bytes = std::size_t{64} << 20;
   std::size_t max_sessions = 100000;
@@ -40,7 +40,7 @@ struct ConnectionStateRecoveryOptions {
 /// Session).
 struct SocketSession {
   SocketId sid;
-  std::string pid;  // private session id, the client's proof that the session is its own
+  std::string pid;  ///< private session id, the client's proof that the session is its own
   std::vector<Room> rooms;
   boost::json::object data;
   /// The offset of the newest packet kept when the session began, in the adapter's own format: a

@@ -35,8 +35,11 @@ class ShardGroup {
   ShardGroup(const ShardGroup&) = delete;
   ShardGroup& operator=(const ShardGroup&) = delete;
 
+  /// How many shards.
   std::size_t size() const { return shards_.size(); }
+  /// Shard `shard`'s io_context.
   net::asio::io_context& io(std::size_t shard) { return shards_.at(shard)->io; }
+  /// Shard `shard`'s HTTP server.
   http::Server& http(std::size_t shard) { return *shards_.at(shard)->http; }
   /// Shard `shard`'s Socket.IO server: set it up (handlers, middlewares) before run(), from then on
   /// touch it only on that shard's thread (its handlers run there).

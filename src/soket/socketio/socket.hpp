@@ -29,11 +29,14 @@ class Socket;
 /// What Socket::compress() returns: emits to that one socket with the per-packet flag.
 class SocketEmitter {
  public:
+  /// Emits `message` as `event`.
   void emit_message(std::string_view event, Message message) const;
+  /// Emits [event, values...].
   template <class... T>
   void emit(std::string_view event, T&&... values) const {
     emit_message(event, make_message(std::forward<T>(values)...));
   }
+  /// Emits and waits for the client's ack (at most `timeout` when > 0).
   void emit_with_ack(std::string_view event, Message message, AckCallback callback,
                      std::chrono::milliseconds timeout = std::chrono::milliseconds::zero()) const;
 
@@ -47,6 +50,7 @@ class SocketEmitter {
 /// One client's membership of one namespace: what socket.io calls a Socket.
 class Socket : public std::enable_shared_from_this<Socket> {
  public:
+  /// Made by the namespace when a client connects (with its `auth`).
   Socket(Namespace& nsp, Client& client, boost::json::object auth);
   /// A socket that recovers `restored`: its id, rooms, data, and the packets it missed.
   Socket(Namespace& nsp, Client& client, boost::json::object auth, RestoredSession restored);
@@ -54,8 +58,11 @@ class Socket : public std::enable_shared_from_this<Socket> {
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
 
+  /// Its id (Node's socket.id).
   const SocketId& id() const { return id_; }
+  /// Its namespace.
   Namespace& nsp() { return nsp_; }
+  /// Whether it is still connected.
   bool connected() const { return connected_; }
   /// Whether connection state recovery gave this socket back the state of an earlier connection
   /// (its id, rooms, data and missed packets).
@@ -79,6 +86,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   ListenerId once(std::string event, EventHandler handler);
   /// Removes every listener of `event`, or the one listener `id`.
   void off(std::string_view event);
+  /// Removes one listener added with on() or once().
   void off(ListenerId id);
   /// The number of listeners of `event`.
   std::size_t listener_count(std::string_view event) const;
@@ -86,18 +94,25 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// Listeners of every incoming event, run before the event's own listeners (Node's onAny /
   /// prependAny / offAny).
   ListenerId on_any(AnyHandler handler);
+  /// Adds a catch-all listener before the others.
   ListenerId prepend_any(AnyHandler handler);
+  /// Removes every catch-all listener.
   void off_any();
+  /// Removes one catch-all listener.
   void off_any(ListenerId id);
   /// Listeners of every event sent to this client, broadcasts included (onAnyOutgoing & co). Only
   /// sockets that have one pay for them.
   ListenerId on_any_outgoing(AnyHandler handler);
+  /// Adds an outgoing catch-all listener before the others.
   ListenerId prepend_any_outgoing(AnyHandler handler);
+  /// Removes every outgoing catch-all listener.
   void off_any_outgoing();
+  /// Removes one outgoing catch-all listener.
   void off_any_outgoing(ListenerId id);
   /// The any-listeners (incoming / outgoing), in the order they run (Node's listenersAny /
   /// listenersAnyOutgoing).
   std::vector<AnyHandler> listeners_any() const;
+  /// The outgoing catch-all listeners.
   std::vector<AnyHandler> listeners_any_outgoing() const;
   /// Adds a per-packet middleware (Node's socket.use): they run in order, after the any-listeners
   /// and before the event's listeners; each calls next() to go on or next(error) to stop there.
@@ -107,17 +122,21 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   /// Runs when the socket is about to leave, still in its rooms (Node's "disconnecting").
   void on_disconnecting(DisconnectHandler handler);
+  /// The same, with the disconnect's description.
   void on_disconnecting(DisconnectDescriptionHandler handler) {
     on_disconnecting_.push_back(std::move(handler));
   }
   /// Runs once the socket has left its namespace and rooms, with the reason (Node's reasons:
   /// "transport close", "server namespace disconnect", ...) and, if asked for, its description.
   void on_disconnect(DisconnectHandler handler);
+  /// The same, with the disconnect's description.
   void on_disconnect(DisconnectDescriptionHandler handler) {
     on_disconnect_.push_back(std::move(handler));
   }
 
+  /// Emits `message` as `event` to this client.
   void emit_message(std::string_view event, Message message);
+  /// Emits [event, values...] to this client (Node's socket.emit).
   template <class... T>
   void emit(std::string_view event, T&&... values) {
     emit_message(event, make_message(std::forward<T>(values)...));
@@ -166,11 +185,14 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// long-poll with no GET waiting, a WebSocket with a write under way). Node's socket.volatile.
   class Volatile {
    public:
+    /// Emits `message` as `event`, unless the connection cannot take it now.
     void emit_message(std::string_view event, Message message) const;
+    /// Emits [event, values...], unless the connection cannot take it now.
     template <class... T>
     void emit(std::string_view event, T&&... values) const {
       emit_message(event, make_message(std::forward<T>(values)...));
     }
+    /// send(values...) as a volatile emit.
     template <class... T>
     void send(T&&... values) const {
       emit("message", std::forward<T>(values)...);
@@ -211,6 +233,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// Emits with an ack that times out after `timeout` (Node's socket.timeout(ms).emitWithAck()).
   class Timed {
    public:
+    /// Emits [event, args...] and completes the token with the answer or AckError::timed_out.
     template <class... Args>
     requires detail::ends_with_token<Args...>
     auto emit_with_ack(std::string_view event, Args&&... args) const {
@@ -237,28 +260,43 @@ class Socket : public std::enable_shared_from_this<Socket> {
     net::asio::io_context* io_;
     std::chrono::milliseconds timeout_;
   };
+  /// Emits whose ack is awaited at most `timeout`.
   Timed timeout(std::chrono::milliseconds timeout) { return {weak_from_this(), io(), timeout}; }
+  /// The io_context its server runs on.
   net::asio::io_context& io() const;
 
+  /// Joins `room`.
   void join(Room room);
+  /// Joins `rooms`.
   void join(const std::vector<Room>& rooms);
+  /// Leaves `room`.
   void leave(const Room& room);
+  /// Its rooms (its own id's room included).
   std::vector<Room> rooms() const;
 
   /// Every other socket of the namespace in `room` (this one excluded), and so on.
   BroadcastOperator to(Room room) const { return broadcast().to(std::move(room)); }
+  /// A broadcast to `rooms`, this socket left out.
   BroadcastOperator to(std::initializer_list<Room> rooms) const { return broadcast().to(rooms); }
+  /// A broadcast to `rooms`, this socket left out.
   BroadcastOperator to(const std::vector<Room>& rooms) const { return broadcast().to(rooms); }
+  /// Same as to().
   BroadcastOperator in(Room room) const { return to(std::move(room)); }
+  /// Same as to().
   BroadcastOperator in(std::initializer_list<Room> rooms) const { return to(rooms); }
+  /// Same as to().
   BroadcastOperator in(const std::vector<Room>& rooms) const { return to(rooms); }
+  /// A broadcast to everyone but this socket and `room`.
   BroadcastOperator except(Room room) const { return broadcast().except(std::move(room)); }
+  /// A broadcast to everyone but this socket and `rooms`.
   BroadcastOperator except(std::initializer_list<Room> rooms) const {
     return broadcast().except(rooms);
   }
+  /// A broadcast to everyone but this socket and `rooms`.
   BroadcastOperator except(const std::vector<Room>& rooms) const {
     return broadcast().except(rooms);
   }
+  /// A broadcast to every socket of the namespace but this one.
   BroadcastOperator broadcast() const;
 
   /// Leaves the namespace ("server namespace disconnect"); with close, ends the whole connection.

@@ -68,9 +68,11 @@ inline constexpr bool has_event_v = has_event<List, E>::value;
 template <AckedEventDescriptor E>
 class TypedAck {
  public:
+  /// Wraps the handler's Ack.
   explicit TypedAck(Ack& ack) : ack_(&ack) {}
   /// Whether the client asked for an answer.
   explicit operator bool() const { return static_cast<bool>(*ack_); }
+  /// Answers with exactly the values E::ack declares.
   template <class... V>
   void send(V&&... values);
 

@@ -22,14 +22,17 @@ namespace soket::socketio {
 template <class ClientEvents, class ServerEvents>
 class TypedSocket {
  public:
+  /// Wraps `socket`.
   explicit TypedSocket(Socket& socket) : socket_(&socket) {}
 
+  /// Listens to client event E (it must be in ClientEvents).
   template <EventDescriptor E, class F>
   ListenerId on(F handler) {
     static_assert(has_event_v<ClientEvents, E>,
                   "TypedSocket::on<E>: E is not one of the events the client sends (ClientEvents)");
     return socket_->on<E>(std::move(handler));
   }
+  /// Emits server event E (it must be in ServerEvents).
   template <EventDescriptor E, class... V>
   void emit(V&&... values) {
     static_assert(has_event_v<ServerEvents, E>,
@@ -37,6 +40,7 @@ class TypedSocket {
                   "(ServerEvents)");
     socket_->emit<E>(std::forward<V>(values)...);
   }
+  /// Emits server event E and waits for its typed ack.
   template <AckedEventDescriptor E, class... V>
   void emit_with_ack(V&&... values_then_callback) {
     static_assert(has_event_v<ServerEvents, E>,
@@ -46,6 +50,7 @@ class TypedSocket {
   }
   /// The socket itself, for everything else (rooms, data, disconnect...).
   Socket& socket() const { return *socket_; }
+  /// The untyped socket.
   Socket* operator->() const { return socket_; }
 
  private:
@@ -57,14 +62,18 @@ class TypedSocket {
 template <class ClientEvents, class ServerEvents>
 class TypedNamespace {
  public:
+  /// The typed socket handlers get.
   using SocketType = TypedSocket<ClientEvents, ServerEvents>;
+  /// Wraps `nsp`.
   explicit TypedNamespace(Namespace& nsp) : nsp_(&nsp) {}
 
+  /// handler(SocketType&) for every client that connects.
   template <class F>
   void on_connection(F handler) {
     nsp_->on_connection(
         [handler = std::move(handler)](Socket& socket) mutable { handler(SocketType(socket)); });
   }
+  /// Emits server event E to every socket.
   template <EventDescriptor E, class... V>
   void emit(V&&... values) {
     static_assert(has_event_v<ServerEvents, E>,
@@ -75,9 +84,13 @@ class TypedNamespace {
   /// A typed broadcast to `room`.
   class Broadcast {
    public:
+    /// Wraps a broadcast operator.
     explicit Broadcast(BroadcastOperator op) : op_(std::move(op)) {}
+    /// Narrows to `room`.
     Broadcast to(Room room) const { return Broadcast(op_.to(std::move(room))); }
+    /// Leaves out `room`.
     Broadcast except(Room room) const { return Broadcast(op_.except(std::move(room))); }
+    /// Emits server event E to the targets.
     template <EventDescriptor E, class... V>
     void emit(V&&... values) const {
       static_assert(has_event_v<ServerEvents, E>,
@@ -89,7 +102,9 @@ class TypedNamespace {
    private:
     BroadcastOperator op_;
   };
+  /// A typed broadcast to `room`.
   Broadcast to(Room room) const { return Broadcast(nsp_->to(std::move(room))); }
+  /// The untyped namespace.
   Namespace& nsp() const { return *nsp_; }
 
  private:

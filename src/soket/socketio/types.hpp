@@ -22,19 +22,23 @@ using SocketId = std::string;
 
 /// The error a middleware rejects a connection with; the client receives it in CONNECT_ERROR.
 struct ConnectError {
+  /// Sent to the client as the error's message.
   std::string message;
-  boost::json::value data;  // optional details; null is left out
+  boost::json::value data;  ///< optional details; null is left out
 };
 
 /// A handle to answer an event the client sent with an ack id. Empty when no answer is expected.
 class Ack {
  public:
   Ack() = default;
+  /// An ack for the packet `id` of `socket`.
   Ack(std::weak_ptr<Socket> socket, uint64_t id) : socket_(std::move(socket)), id_(id) {}
 
+  /// Whether the client expects an answer.
   explicit operator bool() const { return id_.has_value(); }
   /// Sends the answer (once; later calls do nothing).
   void operator()(Message message);
+  /// Sends the answer made of `values` (as emit() takes them).
   template <class... T>
   void send(T&&... values) {
     (*this)(make_message(std::forward<T>(values)...));

@@ -49,8 +49,8 @@ struct Page {
 struct CommandQuery {
   std::optional<std::string> device{};
   std::optional<CommandState> state{};
-  std::optional<std::int64_t> before{};  // ids below this one
-  std::optional<std::int64_t> after{};   // ids above this one
+  std::optional<std::int64_t> before{};  ///< ids below this one
+  std::optional<std::int64_t> after{};   ///< ids above this one
   std::int64_t limit = 100;
 };
 

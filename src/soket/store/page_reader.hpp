@@ -19,9 +19,9 @@ namespace soket::store {
 /// for a 400 response; database errors throw StoreError.
 class PageReader {
  public:
-  static constexpr std::int64_t kMaxRows = 100000;    // readings or messages in one page
-  static constexpr std::int64_t kMaxTimes = 10000;    // timestamps in one page by time
-  static constexpr std::int64_t kMaxCommands = 1000;  // commands in one page
+  static constexpr std::int64_t kMaxRows = 100000;    ///< readings or messages in one page
+  static constexpr std::int64_t kMaxTimes = 10000;    ///< timestamps in one page by time
+  static constexpr std::int64_t kMaxCommands = 1000;  ///< commands in one page
 
   /// Opens the read connection. The schema must exist: construct the Writer first.
   explicit PageReader(const StoreOptions& options);

@@ -11,8 +11,8 @@
 namespace soket::store {
 
 struct Migration {
-  std::int64_t version;  // strictly increasing, starting at 1
-  std::string_view sql;  // one or more statements
+  std::int64_t version;  ///< strictly increasing, starting at 1
+  std::string_view sql;  ///< one or more statements
 };
 
 /// The migrations of this build of soket, oldest first.

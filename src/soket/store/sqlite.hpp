@@ -40,7 +40,7 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   ~Statement();
 
-  // Parameters are 1-based, as in SQLite.
+  /// Parameters are 1-based, as in SQLite.
   void bind(int index, std::int64_t value);
   void bind(int index, double value);
   void bind(int index, std::string_view text);

@@ -41,13 +41,13 @@ struct Device {
   std::string id{};
   std::optional<std::string> name{};
   std::optional<std::string> group{};
-  std::optional<std::string> kind{};       // from HELLO: "lamp", "light", "sensor", ...
-  std::optional<std::string> transport{};  // "tcp" or "udp"
-  std::optional<std::string> address{};    // last peer address, e.g. "10.0.0.5:51234"
+  std::optional<std::string> kind{};       ///< from HELLO: "lamp", "light", "sensor", ...
+  std::optional<std::string> transport{};  ///< "tcp" or "udp"
+  std::optional<std::string> address{};    ///< last peer address, e.g. "10.0.0.5:51234"
   std::int64_t first_seen = 0;
   std::int64_t last_seen = 0;
   bool online = false;
-  std::optional<std::string> node{};  // the hub node it is connected to, when clustered
+  std::optional<std::string> node{};  ///< the hub node it is connected to, when clustered
 };
 
 /// One stored value: a number, a text, or both (e.g. the raw form of a JSON value).
@@ -71,8 +71,8 @@ struct LatestValue {
 
 struct ReadingBucket {
   std::string key{};
-  std::int64_t start = 0;  // bucket start, ms
-  std::int64_t width = 0;  // bucket width, ms (the same for every bucket of one query)
+  std::int64_t start = 0;  ///< bucket start, ms
+  std::int64_t width = 0;  ///< bucket width, ms (the same for every bucket of one query)
   std::int64_t count = 0;
   double avg = 0;
   double min = 0;
@@ -95,8 +95,8 @@ struct Command {
   CommandState state = CommandState::queued;
   std::int64_t created_at = 0;
   std::optional<std::int64_t> sent_at{};
-  std::optional<std::int64_t> acked_at{};  // time of the ack, or of the failure
-  std::optional<std::string> reply{};      // the device's reply, or the failure reason
+  std::optional<std::int64_t> acked_at{};  ///< time of the ack, or of the failure
+  std::optional<std::string> reply{};      ///< the device's reply, or the failure reason
 };
 
 struct ChatMessage {

@@ -41,8 +41,8 @@ struct MarkAllOffline {
 
 struct Sample {
   std::string key{};
-  std::optional<double> value{};      // must be finite when set
-  std::optional<std::string> text{};  // at least one of value and text is set
+  std::optional<double> value{};      ///< must be finite when set
+  std::optional<std::string> text{};  ///< at least one of value and text is set
 };
 
 /// The readings of one message: one row per sample, all with the same device and ts.
@@ -50,7 +50,7 @@ struct Sample {
 struct InsertReadings {
   std::string device_id{};
   std::int64_t ts = 0;
-  std::vector<Sample> samples{};  // at least one
+  std::vector<Sample> samples{};  ///< at least one
 };
 
 /// A free-text message from a device (which must exist).
@@ -63,7 +63,7 @@ struct InsertText {
 /// Queues a command for a device (which must exist). WriteResult::id is the command id.
 struct EnqueueCommand {
   std::string device_id{};
-  std::string command{};  // non-empty
+  std::string command{};  ///< non-empty
   CommandSource source = CommandSource::dashboard;
   std::int64_t ts = 0;
 };
@@ -101,7 +101,7 @@ struct InsertChat {
 /// An alert raised by a rule; device_id, when set, must name an existing device.
 struct InsertAlert {
   std::int64_t ts = 0;
-  std::string rule{};  // non-empty
+  std::string rule{};  ///< non-empty
   std::optional<std::string> device_id{};
   std::string message{};
   std::optional<double> value{};

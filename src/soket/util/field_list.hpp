@@ -15,31 +15,42 @@ namespace soket {
 /// map of strings would cost several allocations per pair.
 class FieldList {
  public:
+  /// A name and a value (views into the list's storage).
   using Field = std::pair<std::string_view, std::string_view>;
 
+  /// Walks the fields in the order they were added.
   class iterator {
    public:
+    /// Iterator traits.
     using iterator_category = std::forward_iterator_tag;
+    /// Iterator traits.
     using value_type = Field;
+    /// Iterator traits.
     using difference_type = std::ptrdiff_t;
+    /// Iterator traits.
     using pointer = void;
+    /// Iterator traits.
     using reference = Field;
 
     iterator() = default;
+    /// The field here.
     Field operator*() const {
       std::string_view name = piece(pos_);
       std::string_view value = piece(pos_ + kLength + name.size());
       return {name, value};
     }
+    /// The next field.
     iterator& operator++() {
       pos_ += 2 * kLength + (**this).first.size() + (**this).second.size();
       return *this;
     }
+    /// The next field (postfix).
     iterator operator++(int) {
       iterator old = *this;
       ++*this;
       return old;
     }
+    /// Same position.
     bool operator==(const iterator& other) const { return pos_ == other.pos_; }
 
    private:
@@ -55,6 +66,7 @@ class FieldList {
     std::size_t pos_ = 0;
   };
 
+  /// Appends a field (a name may repeat).
   void add(std::string_view name, std::string_view value) {
     append_piece(name);
     append_piece(value);
@@ -67,11 +79,16 @@ class FieldList {
       if (n == name) return v;
     return std::nullopt;
   }
+  /// Whether a field called `name` is there.
   bool contains(std::string_view name) const { return get(name).has_value(); }
 
+  /// The first field.
   iterator begin() const { return {&data_, 0}; }
+  /// Past the last field.
   iterator end() const { return {&data_, data_.size()}; }
+  /// How many fields.
   std::size_t size() const { return size_; }
+  /// No field at all.
   bool empty() const { return size_ == 0; }
 
   /// Gives back the spare capacity once the list is complete.

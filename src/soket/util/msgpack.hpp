@@ -21,9 +21,9 @@ struct Error : std::runtime_error {
 };
 
 struct Limits {
-  std::size_t max_depth = 32;           // nesting of arrays/maps
-  std::size_t max_attachments = 1000;   // bin/ext values
-  std::size_t max_elements = 1u << 20;  // total array+map entries
+  std::size_t max_depth = 32;           ///< nesting of arrays/maps
+  std::size_t max_attachments = 1000;   ///< bin/ext values
+  std::size_t max_elements = 1u << 20;  ///< total array+map entries
 };
 
 /// A msgpack document as JSON plus binaries: every bin (and notepack's ArrayBuffer ext, type 0)
