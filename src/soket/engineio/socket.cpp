@@ -394,7 +394,10 @@ void Socket::on_close(std::string_view reason, bool flush, std::string_view desc
   auto self = shared_from_this();
   state_ = State::closing;
   close_description_ = description;
-  log::debug(log::Layer::engineio, "{}: closed ({})", id_, reason);
+  if (description.empty())
+    log::debug(log::Layer::engineio, "{}: closed ({})", id_, reason);
+  else
+    log::debug(log::Layer::engineio, "{}: closed ({}: {})", id_, reason, description);
   heartbeat_timer_.cancel();
   abort_upgrade();
   if (auto* listener = std::exchange(listener_, nullptr)) listener->on_close(reason);
