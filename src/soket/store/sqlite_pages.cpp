@@ -2,13 +2,12 @@
 
 #include "soket/store/connection.hpp"
 #include "soket/store/page_sql.hpp"
+#include "soket/store/sqlite_rows.hpp"
 
 namespace soket::store {
 namespace {
 
-constexpr std::string_view kCommandColumns =
-    "SELECT id, device_id, command, source, state, created_at, sent_at, acked_at, reply "
-    "FROM commands ";
+using sqlite_rows::kCommandColumns;
 
 void bind_series(Statement& s, const std::string& device_id, const SeriesRange& r) {
   s.bind(1, device_id);
@@ -19,24 +18,6 @@ void bind_series(Statement& s, const std::string& device_id, const SeriesRange& 
   s.bind(6, r.before_ts);
   s.bind(7, r.before_id);
   s.bind(8, r.limit);
-}
-
-std::optional<std::int64_t> optional_int(const Statement& s, int index) {
-  if (s.column_is_null(index)) return std::nullopt;
-  return s.column_int64(index);
-}
-
-Command command_row(const Statement& s) {
-  // The CHECK constraints of the schema guarantee known names.
-  return Command{s.column_int64(0),
-                 s.column_text(1),
-                 s.column_text(2),
-                 parse_command_source(s.column_text(3)).value_or(CommandSource::dashboard),
-                 parse_command_state(s.column_text(4)).value_or(CommandState::failed),
-                 s.column_int64(5),
-                 optional_int(s, 6),
-                 optional_int(s, 7),
-                 s.column_optional_text(8)};
 }
 
 std::size_t command_slot(bool by_device, bool by_state, bool newest_first) {
@@ -139,7 +120,7 @@ std::vector<Command> SqlitePages::commands(const CommandRange& r) {
   stmt.bind(5, r.limit);
   std::vector<Command> rows;
   while (stmt.step())
-    rows.push_back(command_row(stmt));
+    rows.push_back(sqlite_rows::command(stmt));
   return rows;
 }
 

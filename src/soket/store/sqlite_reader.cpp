@@ -1,52 +1,17 @@
 #include "soket/store/sqlite_reader.hpp"
 
 #include "soket/store/connection.hpp"
+#include "soket/store/sqlite_rows.hpp"
 
 namespace soket::store {
 namespace {
 
-constexpr std::string_view kDeviceColumns =
-    "SELECT id, name, group_name, kind, transport, address, first_seen, last_seen, online, node "
-    "FROM devices ";
-constexpr std::string_view kReadingColumns =
-    "SELECT id, device_id, ts, key, value, text FROM readings ";
-constexpr std::string_view kCommandColumns =
-    "SELECT id, device_id, command, source, state, created_at, sent_at, acked_at, reply "
-    "FROM commands ";
+using sqlite_rows::kCommandColumns;
+using sqlite_rows::kDeviceColumns;
+using sqlite_rows::kReadingColumns;
 
 std::string sql(std::string_view columns, std::string_view rest) {
   return std::string(columns) + std::string(rest);
-}
-
-Device device_row(const Statement& s) {
-  return Device{s.column_text(0),          s.column_optional_text(1), s.column_optional_text(2),
-                s.column_optional_text(3), s.column_optional_text(4), s.column_optional_text(5),
-                s.column_int64(6),         s.column_int64(7),         s.column_int64(8) != 0,
-                s.column_optional_text(9)};
-}
-
-Reading reading_row(const Statement& s) {
-  return Reading{s.column_int64(0),           s.column_text(1),
-                 s.column_int64(2),           s.column_text(3),
-                 s.column_optional_double(4), s.column_optional_text(5)};
-}
-
-std::optional<std::int64_t> optional_int(const Statement& s, int index) {
-  if (s.column_is_null(index)) return std::nullopt;
-  return s.column_int64(index);
-}
-
-Command command_row(const Statement& s) {
-  // The CHECK constraints of the schema guarantee known names.
-  return Command{s.column_int64(0),
-                 s.column_text(1),
-                 s.column_text(2),
-                 parse_command_source(s.column_text(3)).value_or(CommandSource::dashboard),
-                 parse_command_state(s.column_text(4)).value_or(CommandState::failed),
-                 s.column_int64(5),
-                 optional_int(s, 6),
-                 optional_int(s, 7),
-                 s.column_optional_text(8)};
 }
 
 template <typename Row, typename Convert>
@@ -99,7 +64,7 @@ SqliteReader::SqliteReader(const StoreOptions& options)
 
 std::vector<Device> SqliteReader::devices() {
   StatementScope scope(devices_);
-  return collect<Device>(devices_, device_row);
+  return collect<Device>(devices_, sqlite_rows::device);
 }
 
 std::vector<LatestValue> SqliteReader::latest_values() {
@@ -113,7 +78,7 @@ std::optional<Device> SqliteReader::device(const std::string& id) {
   StatementScope scope(device_);
   device_.bind(1, id);
   if (!device_.step()) return std::nullopt;
-  return device_row(device_);
+  return sqlite_rows::device(device_);
 }
 
 std::vector<Reading> SqliteReader::readings(const std::string& device_id, std::int64_t from,
@@ -125,7 +90,7 @@ std::vector<Reading> SqliteReader::readings(const std::string& device_id, std::i
   stmt.bind(2, from);
   stmt.bind(3, to);
   stmt.bind(4, limit);
-  return collect<Reading>(stmt, reading_row);
+  return collect<Reading>(stmt, sqlite_rows::reading);
 }
 
 std::optional<std::pair<std::int64_t, std::int64_t>> SqliteReader::numeric_span(
@@ -172,14 +137,14 @@ std::vector<Command> SqliteReader::pending_commands(const std::string& device_id
   StatementScope scope(stmt);
   stmt.bind(1, device_id);
   stmt.bind(2, limit);
-  return collect<Command>(stmt, command_row);
+  return collect<Command>(stmt, sqlite_rows::command);
 }
 
 std::optional<Command> SqliteReader::command(std::int64_t id) {
   StatementScope scope(command_);
   command_.bind(1, id);
   if (!command_.step()) return std::nullopt;
-  return command_row(command_);
+  return sqlite_rows::command(command_);
 }
 
 std::vector<ChatMessage> SqliteReader::recent_chat(std::int64_t limit) {
