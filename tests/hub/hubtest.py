@@ -382,6 +382,19 @@ class Device(LineClient):
         return self.read_line()
 
 
+def tcp_user(hub, name):
+    """A user of the hub's TCP chat: answers its `user?` prompt and checks the welcome lines."""
+    user = LineClient(hub.chat_port)
+    prompt = b""
+    while len(prompt) < 5:
+        prompt += user.sock.recv(5 - len(prompt))
+    assert prompt == b"user?", prompt
+    user.send(name + "\n")
+    assert user.read_line() == f"{name} Telah bergabung ke dalam chat !"
+    assert user.read_line() == "Kamu telah terhubung !"
+    return user
+
+
 def udp_request(hub, payload, timeout=IO_TIMEOUT_S, sock=None):
     """Sends one datagram to the hub's UDP port and returns the reply datagram as text."""
     own = sock is None

@@ -13,7 +13,7 @@ import unittest
 import socketio
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hubtest import Hub, LineClient, wait_until  # noqa: E402
+from hubtest import Hub, tcp_user, wait_until  # noqa: E402
 
 QUIET_S = 1.0  # how long "nothing arrives" is watched for
 
@@ -30,18 +30,6 @@ class Recorder:
     def of(self, event):
         with self.lock:
             return [args for e, args in self.items if e == event]
-
-
-def tcp_user(hub, name):
-    user = LineClient(hub.chat_port)
-    prompt = b""
-    while len(prompt) < 5:
-        prompt += user.sock.recv(5 - len(prompt))
-    assert prompt == b"user?", prompt
-    user.send(name + "\n")
-    assert user.read_line() == f"{name} Telah bergabung ke dalam chat !"
-    assert user.read_line() == "Kamu telah terhubung !"
-    return user
 
 
 def assert_quiet(test, user, what):

@@ -19,7 +19,7 @@ import socketio
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hubcluster import HubCluster  # noqa: E402
-from hubtest import LineClient, wait_until  # noqa: E402
+from hubtest import LineClient, tcp_user, wait_until  # noqa: E402
 
 RULES = """
 [[village.alleys]]
@@ -40,18 +40,6 @@ OFFLINE_WITHIN_S = 8.0  # node heartbeat TTL 3 s + lease TTL 3 s + a tick, with 
 
 def device_on(node, name, timeout=10):
     return wait_until(lambda: node.devices().get(name), timeout, what=f"{name} on {node.url}")
-
-
-def tcp_user(hub, name):
-    user = LineClient(hub.chat_port)
-    prompt = b""
-    while len(prompt) < 5:
-        prompt += user.sock.recv(5 - len(prompt))
-    assert prompt == b"user?", prompt
-    user.send(name + "\n")
-    assert user.read_line() == f"{name} Telah bergabung ke dalam chat !"
-    assert user.read_line() == "Kamu telah terhubung !"
-    return user
 
 
 def read_until(user, wanted, limit=20):
