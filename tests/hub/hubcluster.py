@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -91,7 +92,8 @@ class HubCluster:
         if self.store:
             args += ["--store", self.store]
             data_dir = None  # each node's own data directory; the store is elsewhere
-        node = Hub(self.config_text, extra_args=args, data_dir=data_dir)
+        # Info level: when a test fails, each node's log tells what the cluster did (print_logs).
+        node = Hub(self.config_text, extra_args=args, data_dir=data_dir, log_level="info")
         self.nodes[name] = node
         return node
 
@@ -105,6 +107,14 @@ class HubCluster:
                        if hub.process.poll() is None and hub.get_json("/healthz").get("leader")]
             return leaders[0] if len(leaders) == 1 else None
         return wait_until(one, timeout, interval=0.1, what="one leader")
+
+    def print_logs(self, lines=120):
+        """Prints the end of every node's log (for a failed test)."""
+        for name, node in self.nodes.items():
+            tail = node.stderr().splitlines()[-lines:]
+            print(f"---- node {name}: the last {len(tail)} lines of its log ----", file=sys.stderr)
+            for line in tail:
+                print(f"  {line}", file=sys.stderr)
 
     def close(self):
         for node in self.nodes.values():

@@ -9,6 +9,7 @@ offline within seconds, and the rules go on firing once, from the survivor.
 The store: $SOKET_HUB_STORE (see hubcluster.py); by default the nodes share one SQLite file."""
 
 import os
+import signal
 import socket
 import sys
 import threading
@@ -36,6 +37,19 @@ temp = { min = 18, max = 32 }
 """
 
 OFFLINE_WITHIN_S = 8.0  # node heartbeat TTL 3 s + lease TTL 3 s + a tick, with a margin
+
+
+def failed(test):
+    """Whether `test` has failed so far (in its tearDown: the test method's own outcome)."""
+    result = getattr(getattr(test, "_outcome", None), "result", None)
+    return bool(result) and any(t is test for t, _ in result.failures + result.errors)
+
+
+def close_cluster(test, cluster):
+    """Stops the nodes; a failed test first prints the end of every node's log."""
+    if failed(test):
+        cluster.print_logs()
+    cluster.close()
 
 
 def device_on(node, name, timeout=10):
@@ -68,7 +82,7 @@ class TwoNodes(unittest.TestCase):
         self.cluster.leader()  # the cluster has settled
 
     def tearDown(self):
-        self.cluster.close()
+        close_cluster(self, self.cluster)
 
     def test_presence_commands_dashboard_chat(self):
         a, b = self.a, self.b
@@ -251,7 +265,7 @@ class NodeDies(unittest.TestCase):
         self.cluster = HubCluster(("a", "b"), config_text=RULES)
 
     def tearDown(self):
-        self.cluster.close()
+        close_cluster(self, self.cluster)
 
     def test_sigkill_loses_no_acknowledged_reading_and_rules_fire_once_from_the_survivor(self):
         leader_name = self.cluster.leader()
@@ -335,6 +349,45 @@ class NodeDies(unittest.TestCase):
         finally:
             for d in devices:
                 d.close()
+
+
+class NodeLate(unittest.TestCase):
+    """A node that is only late (stopped longer than its heartbeat's TTL) is taken for dead, and
+    its devices go offline; once it runs again they are online again, everywhere and in the store,
+    and take commands."""
+
+    def setUp(self):
+        self.cluster = HubCluster(("a", "b"), config_text=RULES)
+
+    def tearDown(self):
+        close_cluster(self, self.cluster)
+
+    def test_a_stopped_node_gets_its_devices_back_online_when_it_runs_again(self):
+        leader_name = self.cluster.leader()
+        late_name = "b" if leader_name == "a" else "a"
+        leader, late = self.cluster[leader_name], self.cluster[late_name]
+        lamp = late.device("lamp-9", attrs="group=gang-2 kind=lamp")
+        try:
+            wait_until(lambda: (leader.devices().get("lamp-9") or {}).get("online"),
+                       what="lamp-9 online for the leader")
+            late.process.send_signal(signal.SIGSTOP)
+            try:
+                wait_until(lambda: not leader.devices()["lamp-9"]["online"], OFFLINE_WITHIN_S,
+                           interval=0.1, what="lamp-9 offline while its node is stopped")
+            finally:
+                late.process.send_signal(signal.SIGCONT)
+            wait_until(lambda: leader.devices()["lamp-9"]["online"], OFFLINE_WITHIN_S,
+                       interval=0.1, what="lamp-9 online again for the leader")
+            self.assertEqual(leader.devices()["lamp-9"]["node"], late_name)
+            ack = leader.post_json("/api/commands", {"to": "lamp-9", "command": "lamp-on"})
+            self.assertEqual(lamp.read_line(), "lamp-on", ack)
+            # A node started now reads it from the store: online, on the late node.
+            third = self.cluster.add("c")
+            wait_until(lambda: (third.devices().get("lamp-9") or {}).get("online"),
+                       what="lamp-9 online for a node started afterwards")
+            self.assertEqual(third.devices()["lamp-9"]["node"], late_name)
+        finally:
+            lamp.close()
 
 
 class BadInput(unittest.TestCase):

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -173,8 +174,15 @@ class Hub {
   /// Tells the other nodes what this node knows of a device (emit_device calls it).
   void publish_device(const LiveDevice& device);
   void on_remote_device(const boost::json::object& message);
-  /// Leader: a node stopped beating; its devices go offline.
+  /// Leader: a node stopped beating; its devices go offline, in the store first and then for
+  /// the other nodes.
   void on_node_dead(const std::string& node);
+  /// This node still holds devices that another node announced offline (it was found dead while
+  /// only late, or its messages were lost while Redis was away): they are stored online here
+  /// again and the other nodes are told.
+  void reassert_presence(LiveDevice& device);
+  /// The hub link to Redis is up (again): the other nodes hear this node's online devices.
+  void republish_presence();
   /// Lines of the TCP chat that the other nodes' TCP chat users must see too.
   void relay_chat_line(std::string_view line);
   using Written = std::function<void(const store::Command& now_state, bool written_here)>;
@@ -243,6 +251,7 @@ class Hub {
   };
   std::map<int64_t, RemoteWait> remote_waits_;  // command id -> the ack waiting for its node
   bool clock_started_ = false;                  // the rules saw the time of day once
+  std::set<std::string> nodes_going_offline_;   // leader: found dead, MarkAllOffline not yet done
   std::unique_ptr<socketio::Server> io_server_;
   socketio::Namespace* dashboard_ = nullptr;  // "/dashboard"
   std::unique_ptr<gateway::DeviceServer> devices_;

@@ -55,6 +55,15 @@ void HubCluster::start() {
     if (auto self = weak.lock()) self->on_channel_message(payload);
   });
   subscriber_->subscribe(channel_);
+  // The heartbeat goes first on every new link: Redis answers in order, so no other node can hear
+  // of this node's devices (and check its heartbeat) before its key exists. A heartbeat sent before
+  // the link was up was dropped.
+  commands_->on_connection_change([weak](bool connected) {
+    auto self = weak.lock();
+    if (!self || self->stopped_ || !connected) return;
+    self->tick();
+    if (self->handlers_.on_link_up) self->handlers_.on_link_up();
+  });
   commands_->start();
   subscriber_->start();
   schedule_tick();

@@ -39,6 +39,9 @@ class HubCluster : public std::enable_shared_from_this<HubCluster> {
     std::function<std::vector<std::string>()> nodes_to_check;
     /// Leader only: a checked node has no heartbeat any more.
     std::function<void(const std::string& node)> on_node_dead;
+    /// The commands link is up again (or for the first time), after this node's heartbeat and
+    /// lease request went out on it: what was published while it was down is lost.
+    std::function<void()> on_link_up;
   };
 
   static std::shared_ptr<HubCluster> create(net::asio::io_context& io, cluster::RedisUrl url,

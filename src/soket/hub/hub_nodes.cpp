@@ -42,6 +42,7 @@ void Hub::start_cluster(const cluster::RedisUrl& url) {
     return std::vector<std::string>(nodes.begin(), nodes.end());
   };
   handlers.on_node_dead = [this](const std::string& node) { on_node_dead(node); };
+  handlers.on_link_up = [this] { republish_presence(); };
   cluster_ = HubCluster::create(io_, url, options, std::move(handlers));
   cluster_->start();
 }
@@ -118,6 +119,12 @@ void Hub::on_remote_device(const boost::json::object& m) {
   bool online = online_value && online_value->is_bool() && online_value->as_bool();
   LiveDevice& device = registry_.get_or_add(id);
   bool held_here = device.connection || (device.online && !device.remote);
+  if (!online && held_here && device.connection && node == node_name()) {
+    // Another node (the leader) took this node for dead, yet the device is still connected here.
+    spdlog::info("device {}: announced offline by node {} but still connected here", id,
+                 string_field(m, "from"));
+    return reassert_presence(device);
+  }
   // Older than what this node heard from the device itself: a message that was overtaken.
   if (held_here && int_field(o, "last_seen") < device.last_seen) return;
   if (online && node != node_name() && held_here) {
@@ -150,13 +157,45 @@ void Hub::on_remote_device(const boost::json::object& m) {
 }
 
 void Hub::on_node_dead(const std::string& node) {
+  if (!nodes_going_offline_.insert(node).second) return;  // the next tick came before the commit
   spdlog::warn("hub cluster: node {} stopped beating; its devices go offline", node);
-  (void)store_->writer().submit(store::MarkAllOffline{.node = node});
+  // The other nodes hear of it once it is stored: a node that was only late and answers with its
+  // devices online again (reassert_presence) is then stored after this, not overwritten by it.
+  (void)store_->writer().submit(
+      store::MarkAllOffline{.node = node}, on_io([this, node](const store::WriteResult&) {
+        nodes_going_offline_.erase(node);
+        registry_.for_each([&](LiveDevice& d) {
+          if (!d.remote || d.node != node || !d.online) return;
+          d.online = false;
+          d.remote = false;
+          emit_device(d);  // the dashboards of every node, and the other nodes' registries
+        });
+      }));
+}
+
+void Hub::reassert_presence(LiveDevice& device) {
+  device.online = true;
+  device.remote = false;
+  device.node = node_name();
+  (void)store_->writer().submit(
+      store::UpsertDevice{
+          .id = device.id, .ts = device.last_seen, .online = true, .node = store_node()},
+      on_io([this, id = device.id](const store::WriteResult&) {
+        if (LiveDevice* d = registry_.find(id); d && d->connection) emit_device(*d);
+      }));
+}
+
+void Hub::republish_presence() {
+  if (stopped_) return;
+  // Stored again too: while the link was down another node may have found this one dead and
+  // marked its devices offline, and that message was lost with the link.
   registry_.for_each([&](LiveDevice& d) {
-    if (!d.remote || d.node != node || !d.online) return;
-    d.online = false;
-    d.remote = false;
-    emit_device(d);  // the dashboards of every node, and the other nodes' registries
+    if (!d.online || d.remote) return;
+    if (d.connection) {
+      reassert_presence(d);
+    } else {
+      publish_device(d);
+    }
   });
 }
 
