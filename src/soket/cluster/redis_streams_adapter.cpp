@@ -129,6 +129,7 @@ void RedisStreamsAdapter::on_stream_entry(std::string_view id, const stream_code
                           [](const auto& field) { return field.first == "nsp"; });
   if (nsp == fields.end() || nsp->second != nsp_.name()) return;
   last_offset_ = id;
+  if (!restoring_.empty()) capture_for_restores(id, fields);
   std::string error;
   auto message = stream_codec::from_fields(fields, error);
   if (!message) {
@@ -216,6 +217,10 @@ struct RedisStreamsAdapter::Restore {
   socketio::RestoreSessionCallback done;
   socketio::RestoredSession restored;
   std::string last_of_namespace;  // the id of the newest entry of this namespace read back
+  std::string replayed_up_to;     // the newest entry id the replay covered (any namespace)
+  // This namespace's entries the reader delivered while the restore was under way, in order.
+  std::vector<std::pair<std::string, stream_codec::Fields>> delivered_meanwhile;
+  bool too_many_meanwhile = false;
 };
 
 void RedisStreamsAdapter::restore_session(std::string pid, std::optional<std::string> offset,
@@ -253,6 +258,8 @@ void RedisStreamsAdapter::restore_session(std::string pid, std::optional<std::st
         auto restore = std::make_shared<Restore>();
         restore->done = std::move(done);
         restore->restored.session = std::move(*session);
+        restore->replayed_up_to = from;
+        restoring_.push_back(restore);
         // The offset must still be in the stream, else packets after it may be gone.
         link_->publisher().command(
             {"XRANGE", stream_, from, from},
@@ -287,6 +294,7 @@ void RedisStreamsAdapter::read_missed(std::shared_ptr<Restore> restore, std::str
                                      entry.elements[0].type != RedisReply::Type::string)
                                    continue;
                                  last = entry.elements[0].str;
+                                 restore->replayed_up_to = last;
                                  stream_codec::Fields fields;
                                  const auto& values = entry.elements[1].elements;
                                  for (std::size_t i = 0; i + 1 < values.size(); i += 2)
@@ -346,10 +354,8 @@ void RedisStreamsAdapter::finish_restore(const std::shared_ptr<Restore>& restore
   // the socket connected now, the reader would deliver those entries to it a second time: it
   // connects once the reader is there (or after a while, should the reader be stuck).
   const auto& last = restore->last_of_namespace;
-  if (last.empty() || !stream_codec::entry_id_before(last_offset_, last)) {
-    auto done = std::move(restore->done);
-    return done(std::move(restore->restored));
-  }
+  if (last.empty() || !stream_codec::entry_id_before(last_offset_, last))
+    return complete_restore(*restore);
   waiting_restores_.push_back(restore);
   auto timer = std::make_shared<net::asio::steady_timer>(nsp_.server().io());
   timer->expires_after(kReaderCatchUp);
@@ -370,10 +376,41 @@ void RedisStreamsAdapter::complete_waiting(const Restore* only) {
       waiting_restores_.push_back(std::move(restore));
       continue;
     }
-    auto done = std::move(restore->done);
-    restore->done = nullptr;
-    done(std::move(restore->restored));
+    complete_restore(*restore);
   }
+}
+
+void RedisStreamsAdapter::capture_for_restores(std::string_view id,
+                                               const stream_codec::Fields& fields) {
+  std::erase_if(restoring_, [](const std::weak_ptr<Restore>& weak) {
+    auto restore = weak.lock();
+    return !restore || !restore->done;
+  });
+  for (const auto& weak : restoring_) {
+    auto restore = weak.lock();
+    if (restore->delivered_meanwhile.size() == kRestoreBatch) {
+      restore->too_many_meanwhile = true;
+      continue;
+    }
+    restore->delivered_meanwhile.emplace_back(std::string(id), fields);
+  }
+}
+
+void RedisStreamsAdapter::complete_restore(Restore& restore) {
+  auto done = std::move(restore.done);
+  restore.done = nullptr;
+  if (restore.too_many_meanwhile) {
+    spdlog::warn(
+        "redis stream {}: session {} not restored: more than {} entries arrived during "
+        "its replay",
+        stream_, restore.restored.session.pid, kRestoreBatch);
+    return done(std::nullopt);
+  }
+  // What the replay already held was seen by the reader too; only what came after it is added.
+  for (const auto& [id, fields] : restore.delivered_meanwhile)
+    if (stream_codec::entry_id_before(restore.replayed_up_to, id)) add_missed(restore, id, fields);
+  restore.delivered_meanwhile.clear();
+  done(std::move(restore.restored));
 }
 
 }  // namespace soket::cluster

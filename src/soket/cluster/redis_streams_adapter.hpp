@@ -71,6 +71,10 @@ class RedisStreamsAdapter : public socketio::ClusterAdapter {
   /// the session.
   void add_missed(Restore& restore, const std::string& id, const stream_codec::Fields& fields);
   void finish_restore(const std::shared_ptr<Restore>& restore);
+  /// Keeps an entry the reader is about to deliver for every restore under way.
+  void capture_for_restores(std::string_view id, const stream_codec::Fields& fields);
+  /// Hands the session back, with the entries delivered meanwhile that the replay did not hold.
+  void complete_restore(Restore& restore);
   /// Completes the waiting restores the reader has caught up with (and `only`, whatever).
   void complete_waiting(const Restore* only);
 
@@ -83,6 +87,9 @@ class RedisStreamsAdapter : public socketio::ClusterAdapter {
   std::string entry_offset_;      // the id of the stream entry being applied, if any
   std::string last_offset_;       // the newest entry id of this namespace known here
   std::vector<std::shared_ptr<Restore>> waiting_restores_;
+  // Restores under way: the entries this node's reader delivers meanwhile reach the local sockets
+  // before the restored one is back, so they are kept for it (capture_for_restores).
+  std::vector<std::weak_ptr<Restore>> restoring_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
