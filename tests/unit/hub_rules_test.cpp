@@ -189,10 +189,31 @@ TEST_F(Rules, GreenhouseHighLowAndBackToNormal) {
             (std::vector<std::string>{"alert: GH 1: humidity 40 below 55", "gh-1 pump-on"}));
   EXPECT_TRUE(gh({{"hum", 41}}).empty());
   EXPECT_TRUE(gh({{"hum", 55.5}}).empty());
-  EXPECT_EQ(
-      describe(gh({{"hum", 95}})),
-      (std::vector<std::string>{"alert: GH 1: humidity 95 above 90"}));  // no command for humid
-  EXPECT_EQ(commands(gh({{"hum", 60}})), (std::vector<std::string>{"gh-1 pump-off"}));
+  // Straight from dry to humid: the pump that was on goes off (humid has no command of its own,
+  // it wants the pump as in the normal state).
+  EXPECT_EQ(describe(gh({{"hum", 95}})),
+            (std::vector<std::string>{"alert: GH 1: humidity 95 above 90", "gh-1 pump-off"}));
+  // Back to normal: an alert, and no second pump-off for a pump that is off.
+  EXPECT_EQ(commands(gh({{"hum", 60}})), kNothing);
+}
+
+TEST_F(Rules, GreenhouseSendsOnlyWhatChangesTheFanOrPump) {
+  EXPECT_TRUE(gh({{"temp", 25}, {"hum", 70}}).empty());
+  // Humid and back: alerts only; the pump was never on, so no pump-off.
+  EXPECT_EQ(describe(gh({{"hum", 95}})),
+            (std::vector<std::string>{"alert: GH 1: humidity 95 above 90"}));
+  EXPECT_EQ(commands(gh({{"hum", 70}})), kNothing);
+  // Cold and back: the fan was never on either.
+  EXPECT_EQ(commands(gh({{"temp", 10}})), kNothing);
+  EXPECT_EQ(commands(gh({{"temp", 25}})), kNothing);
+  // Hot, then straight to cold: the fan goes off (it stayed on before), once.
+  EXPECT_EQ(commands(gh({{"temp", 35}})), (std::vector<std::string>{"gh-1 fan-on"}));
+  EXPECT_EQ(describe(gh({{"temp", 10}})),
+            (std::vector<std::string>{"alert: GH 1: temperature 10 below 18", "gh-1 fan-off"}));
+  EXPECT_EQ(commands(gh({{"temp", 25}})), kNothing);
+  // Cold from the start: nothing to switch off.
+  RulesEngine fresh{config_};
+  EXPECT_EQ(commands(fresh.on_reading("gh-1", {{"temp", 5}})), kNothing);
 }
 
 TEST_F(Rules, GreenhouseWithoutHysteresisComesBackAtTheEdge) {

@@ -119,6 +119,7 @@ std::vector<RuleAction> RulesEngine::on_reading(const std::string& device,
       Side before = std::exchange(state.side, side);
       // Starting inside the range switched nothing: no minimum time to keep.
       state.since = before == Side::unknown && side == Side::normal ? 0 : now;
+      if (before == Side::unknown) state.sent = on_normal;  // taken to be off at the start
       std::string text = gh.name + ": " + label + " " + format_value(v);
       if (side == Side::high) text += " above " + format_value(range->max);
       if (side == Side::low) text += " below " + format_value(range->min);
@@ -127,10 +128,16 @@ std::vector<RuleAction> RulesEngine::on_reading(const std::string& device,
         text += " back within " + format_value(range->min) + "–" + format_value(range->max);
       }
       out.push_back({rule, "", nullptr, "", text, device, v});
-      const std::string& command = side == Side::high  ? on_high
-                                   : side == Side::low ? on_low
-                                                       : on_normal;
-      if (!command.empty()) out.push_back({rule, gh.device, nullptr, command, "", device, v});
+      // A side without a command of its own (too cold, too humid) wants the fan or pump as in
+      // the normal state: a fan on in the heat goes off when it turns straight to cold. Only a
+      // change is sent (no pump-off for a pump that was never on).
+      const std::string& own = side == Side::high  ? on_high
+                               : side == Side::low ? on_low
+                                                   : on_normal;
+      const std::string& wanted = own.empty() ? on_normal : own;
+      if (wanted.empty() || wanted == state.sent) return;
+      state.sent = wanted;
+      out.push_back({rule, gh.device, nullptr, wanted, "", device, v});
     };
     check("temp", "temperature", gh.temp, greenhouses_[i].temp, gh.on_temp_high, "",
           gh.on_temp_normal);

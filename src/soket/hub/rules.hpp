@@ -78,6 +78,7 @@ class RulesEngine {
   struct Switched {
     Side side = Side::unknown;
     int64_t since = 0;  // ms: when the rule last switched this side
+    std::string sent;   // the fan's or pump's command the rule last sent (off at the start)
   };
   struct GreenhouseState {
     Switched temp;
