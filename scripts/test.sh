@@ -27,4 +27,8 @@ for preset in dev asan tsan; do
 done
 # Every fuzz target for 30 s (two at a time: about 4.5 min for the 18 targets).
 scripts/fuzz.sh 30 || status=1
+# A failed run ends with what failed and why, not only ctest's list of names.
+if [[ $status -ne 0 ]]; then
+  python3 scripts/failure_digest.py build/dev build/asan build/tsan build/fuzz || true
+fi
 exit $status
