@@ -124,6 +124,53 @@ describe("connection state recovery across nodes (Redis Streams adapter)", () =>
     });
   }
 
+  // The broadcasts go on while the client is away and while it comes back: an entry this node's
+  // stream reader delivers between the replay (XRANGE) and the socket's return must reach the
+  // restored socket too, once.
+  it("a client hopping between soket nodes under a steady stream of broadcasts misses none", T, async () => {
+    const MAX = 20000; // a bound on the broadcasts, whatever the hops take
+    const sender = await connect(c.url, { transports: ["websocket"] });
+    const client = await connect(a.url, { transports: ["websocket"], reconnection: false });
+    try {
+      const got = [];
+      client.on("message", (n) => got.push(n));
+      let sent = 0;
+      let hopping = true;
+      const sending = (async () => {
+        for (; hopping && sent < MAX; ++sent) {
+          sender.emit("message", sent);
+          if (sent % 5 === 4) await sleep(1);
+        }
+      })();
+      for (const to of [b, a, b, a, b, a, b, a]) {
+        await until(() => got.length > 0, 10000, "broadcasts arriving");
+        const pid = client._pid;
+        const disconnected = next_event(client, "disconnect");
+        client.io.engine.close();
+        await disconnected;
+        await redis_value(cluster.redis.port, `sio:session:${pid}`);
+        const reconnected = next_event(client, "connect");
+        client.io.uri = to.url;
+        client.connect();
+        await reconnected;
+        assert.equal(client.recovered, true, `recovered on ${to.name}`);
+        await sleep(50);
+      }
+      hopping = false;
+      await sending;
+      for (const deadline = Date.now() + 10000; got.length < sent && Date.now() < deadline; )
+        await sleep(20);
+      await sleep(300);
+      assert.ok(sent < MAX, "the hops ended while broadcasts went on");
+      const missing = [...Array(sent).keys()].filter((n) => !got.includes(n));
+      const twice = got.length - new Set(got).size;
+      assert.deepEqual({ missing, twice }, { missing: [], twice: 0 }, `${sent} broadcasts`);
+      assert.deepEqual(got, [...Array(sent).keys()], "in order");
+    } finally {
+      close_all(sender, client);
+    }
+  });
+
   it("a soket node's own emits carry stream offsets", T, async () => {
     const client = await connect(a.url, { transports: ["websocket"] });
     const back = next_event(client, "binary-back");
