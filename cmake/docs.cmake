@@ -1,5 +1,6 @@
 # The API reference (Doxygen, Debian's doxygen): target `docs` writes build/<preset>/docs/api/html
-# from every public header (what cmake/install.cmake installs: src/soket/**/*.hpp and version.hpp).
+# from every public header (what cmake/install.cmake installs: src/soket/**/*.hpp and version.hpp)
+# and docs/api.dox, the main page.
 # Test docs.api builds the reference of SOKET_API_CHECKED and fails on any Doxygen warning, an
 # undocumented public name included: the library API a user builds a server on (docs/library.md).
 # The other headers (the hub, the store, the gateways, adapters' internals) are documented as they
@@ -28,7 +29,8 @@ function(soket_doxyfile file out)
 endfunction()
 
 soket_doxyfile(${PROJECT_BINARY_DIR}/docs/Doxyfile ${PROJECT_BINARY_DIR}/docs/api
-               ${PROJECT_SOURCE_DIR}/src/soket ${PROJECT_BINARY_DIR}/include/soket/version.hpp)
+               ${PROJECT_SOURCE_DIR}/src/soket ${PROJECT_BINARY_DIR}/include/soket/version.hpp
+               ${PROJECT_SOURCE_DIR}/docs/api.dox)
 add_custom_target(docs
   COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/docs/api
   COMMAND ${SOKET_DOXYGEN} ${PROJECT_BINARY_DIR}/docs/Doxyfile
