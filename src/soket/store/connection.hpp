@@ -7,7 +7,11 @@
 
 namespace soket::store {
 
-enum class ConnectionRole { writer, reader };
+/// What a connection is for: the Writer's, or a read-only one (Reader, PageReader).
+enum class ConnectionRole {
+  writer,  ///< the Writer's connection, the only one that writes
+  reader,  ///< a query-only connection
+};
 
 /// Opens a connection to options.path configured for the store: WAL journal, the configured
 /// synchronous level, busy timeout, foreign keys on; a reader connection is also query-only.

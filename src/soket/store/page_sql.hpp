@@ -8,7 +8,11 @@
 // ?6..?7 the `before` cursor, ?8 the limit.
 namespace soket::store::page_sql {
 
-enum class Series { readings, texts };
+/// Which series a query reads.
+enum class Series {
+  readings,  ///< the readings table
+  texts,     ///< the text messages table
+};
 
 /// Rows of one device's series in (ts, id) order (descending when newest_first), at most ?8.
 std::string series_rows(Series series, bool newest_first);
