@@ -18,8 +18,14 @@ namespace soket::hub {
 /// addresses still creating devices.
 class NewDeviceLimiter {
  public:
+  /// The clock of the token buckets.
   using Clock = std::chrono::steady_clock;
-  enum class Verdict { allowed, too_many_devices, too_fast };
+  /// What allow() decided.
+  enum class Verdict {
+    allowed,           ///< the device may be created
+    too_many_devices,  ///< the hub already knows max_devices devices
+    too_fast,          ///< the address's bucket is empty, or the address table is full
+  };
 
   /// 0 turns a limit off.
   NewDeviceLimiter(int64_t max_devices, double per_minute, double burst,
@@ -29,6 +35,7 @@ class NewDeviceLimiter {
   Verdict allow(const std::string& address, std::size_t known,
                 Clock::time_point now = Clock::now());
 
+  /// How many new devices were refused so far, for either reason.
   uint64_t refused() const { return refused_; }
 
  private:
