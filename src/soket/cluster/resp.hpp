@@ -14,14 +14,11 @@ namespace soket::cluster {
 /// One RESP reply, arrays nested.
 struct RedisReply {
   /// The RESP type of the reply.
-  enum class Type {
-    string,   ///< a bulk string, in `str`
-    array,    ///< an array, in `elements`
-    integer,  ///< an integer, in `integer`
-    nil,      ///< the null bulk string or array
-    status,   ///< a simple string ("OK", "PONG"), in `str`
-    error,    ///< an error reply ("ERR ...", "WRONGTYPE ..."), in `str`
-  };
+  ///
+  /// `string`: a bulk string, in `str`; `array`: an array, in `elements`; `integer`: an integer, in
+  /// `integer`; `nil`: the null bulk string or array; `status`: a simple string ("OK", "PONG"), in
+  /// `str`; `error`: an error reply ("ERR ...", "WRONGTYPE ..."), in `str`.
+  enum class Type { string, array, integer, nil, status, error };
   Type type = Type::nil;             ///< which of the fields below holds the value
   std::string str;                   ///< string, status, error
   long long integer = 0;             ///< the value of an integer reply

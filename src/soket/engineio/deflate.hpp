@@ -58,11 +58,10 @@ class PerMessageDeflate {
   SharedBytes compress(const SharedBytes& message);
 
   /// How inflate() ended.
-  enum class InflateResult {
-    ok,       ///< `out` holds the message
-    too_big,  ///< the message would pass `max_size`
-    corrupt,  ///< the data is not valid deflate
-  };
+  ///
+  /// `ok`: `out` holds the message; `too_big`: the message would pass `max_size`; `corrupt`: the
+  /// data is not valid deflate.
+  enum class InflateResult { ok, too_big, corrupt };
   /// Inflates one compressed message into `out` (replaced); too_big as soon as the output would
   /// pass `max_size` (a decompression bomb is stopped without inflating it all).
   InflateResult inflate(std::string_view compressed, std::size_t max_size, std::string& out);

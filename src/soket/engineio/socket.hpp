@@ -37,11 +37,10 @@ class SocketListener {
 class Socket final : public std::enable_shared_from_this<Socket>, private WebSocketOwner {
  public:
   /// Where the session is in its life.
-  enum class State {
-    open,     ///< packets flow both ways
-    closing,  ///< ended (the listener was told); what was queued may still be going out
-    closed,   ///< over: the server has forgotten the session
-  };
+  ///
+  /// `open`: packets flow both ways; `closing`: ended (the listener was told), what was queued may
+  /// still be going out; `closed`: over, the server has forgotten the session.
+  enum class State { open, closing, closed };
 
   /// `protocol` is the Engine.IO revision the client speaks: 4, or 3 when the server allows it.
   Socket(Server& server, std::string id, Handshake handshake, int protocol = 4);

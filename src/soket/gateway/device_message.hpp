@@ -33,11 +33,10 @@ enum class DeviceMessageKind {
 };
 
 /// The keyword of a device's reply to a command.
-enum class ReplyStatus {
-  ok,   ///< `OK ...`: the command was carried out
-  ack,  ///< `ACK ...`: the command was acknowledged
-  err,  ///< `ERR ...`: the device refused it or failed
-};
+///
+/// `ok` (`OK ...`): the command was carried out; `ack` (`ACK ...`): it was acknowledged; `err`
+/// (`ERR ...`): the device refused it or failed.
+enum class ReplyStatus { ok, ack, err };
 
 /// One numeric value of a message, `key=value`.
 struct Reading {

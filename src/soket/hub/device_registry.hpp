@@ -45,6 +45,7 @@ class DeviceRegistry {
   /// The stored devices (all offline) with their latest values.
   void load(const std::vector<store::Device>& stored,
             const std::vector<store::LatestValue>& latest);
+
   /// The device `id`, or null when it was never seen.
   LiveDevice* find(const std::string& id);
   /// The device `id`, added (empty, offline) if it was never seen.
@@ -74,6 +75,7 @@ class DeviceRegistry {
     for (auto& [id, device] : devices_)
       f(device);
   }
+
   /// `device` as the dashboard shows it: {id, name (the id when none), group, kind, transport,
   /// address, online, commands, first_seen, last_seen, latest, node?}.
   boost::json::object to_json(const LiveDevice& device) const;

@@ -21,11 +21,10 @@ class NewDeviceLimiter {
   /// The clock of the token buckets.
   using Clock = std::chrono::steady_clock;
   /// What allow() decided.
-  enum class Verdict {
-    allowed,           ///< the device may be created
-    too_many_devices,  ///< the hub already knows max_devices devices
-    too_fast,          ///< the address's bucket is empty, or the address table is full
-  };
+  ///
+  /// `allowed`: the device may be created; `too_many_devices`: the hub already knows max_devices
+  /// devices; `too_fast`: the address's bucket is empty, or the address table is full.
+  enum class Verdict { allowed, too_many_devices, too_fast };
 
   /// 0 turns a limit off.
   NewDeviceLimiter(int64_t max_devices, double per_minute, double burst,

@@ -23,11 +23,10 @@ struct ConnectionLimits {
 };
 
 /// Why a connection was refused, if it was.
-enum class Refusal {
-  none,         ///< admitted
-  total,        ///< max_total connections are open
-  per_address,  ///< max_per_address connections are open from its address
-};
+///
+/// `none`: admitted; `total`: max_total connections are open; `per_address`: max_per_address
+/// connections are open from its address.
+enum class Refusal { none, total, per_address };
 
 /// Counts the open connections of a listener, in all and per source address, and refuses one past
 /// a limit. A connection holds its place with the lease admit() returns; dropping the last copy of

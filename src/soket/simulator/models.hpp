@@ -10,11 +10,10 @@
 namespace soket::simulator {
 
 /// The kinds of virtual device, as their HELLO's `kind=` names them.
-enum class DeviceKind {
-  lamp,        ///< a street lamp (LampModel)
-  light,       ///< an alley's light sensor (LightSensorModel)
-  greenhouse,  ///< a greenhouse's climate controller (GreenhouseModel)
-};
+///
+/// `lamp`: a street lamp (LampModel); `light`: an alley's light sensor (LightSensorModel);
+/// `greenhouse`: a greenhouse's climate controller (GreenhouseModel).
+enum class DeviceKind { lamp, light, greenhouse };
 
 /// The kind's name: "lamp", "light" or "greenhouse".
 std::string_view to_string(DeviceKind kind);

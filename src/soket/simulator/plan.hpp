@@ -10,10 +10,9 @@
 namespace soket::simulator {
 
 /// How a virtual device talks to the server.
-enum class Transport {
-  tcp,  ///< a TCP connection (TcpDevice)
-  udp,  ///< datagrams (UdpDevice; light sensors only)
-};
+///
+/// `tcp`: a TCP connection (TcpDevice); `udp`: datagrams (UdpDevice; light sensors only).
+enum class Transport { tcp, udp };
 
 /// One virtual device of the village.
 struct DevicePlan {

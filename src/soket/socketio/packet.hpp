@@ -80,11 +80,10 @@ struct DecoderOptions {
 class Decoder {
  public:
   /// Where the decoder is after a frame.
-  enum class Status {
-    ready,            ///< a packet is complete: take() it
-    need_attachment,  ///< a binary packet waits for more binary frames
-    error,            ///< the input is malformed: see error(); close the connection
-  };
+  ///
+  /// `ready`: a packet is complete, take() it; `need_attachment`: a binary packet waits for more
+  /// binary frames; `error`: the input is malformed (see error()), close the connection.
+  enum class Status { ready, need_attachment, error };
 
   Decoder() = default;
   /// A decoder with `options`.

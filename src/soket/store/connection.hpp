@@ -8,10 +8,9 @@
 namespace soket::store {
 
 /// What a connection is for: the Writer's, or a read-only one (Reader, PageReader).
-enum class ConnectionRole {
-  writer,  ///< the Writer's connection, the only one that writes
-  reader,  ///< a query-only connection
-};
+///
+/// `writer`: the Writer's connection, the only one that writes; `reader`: a query-only connection.
+enum class ConnectionRole { writer, reader };
 
 /// Opens a connection to options.path configured for the store: WAL journal, the configured
 /// synchronous level, busy timeout, foreign keys on; a reader connection is also query-only.

@@ -9,10 +9,9 @@
 namespace soket::store::page_sql {
 
 /// Which series a query reads.
-enum class Series {
-  readings,  ///< the readings table
-  texts,     ///< the text messages table
-};
+///
+/// `readings`: the readings table; `texts`: the text messages table.
+enum class Series { readings, texts };
 
 /// Rows of one device's series in (ts, id) order (descending when newest_first), at most ?8.
 std::string series_rows(Series series, bool newest_first);

@@ -14,10 +14,10 @@
 namespace soket::store {
 
 /// Which end of a range a limited query returns.
-enum class Order {
-  oldest_first,  ///< the oldest rows of the range, oldest first
-  newest_first,  ///< the newest rows of the range, newest first
-};
+///
+/// `oldest_first`: the oldest rows of the range, oldest first; `newest_first`: the newest rows of
+/// the range, newest first.
+enum class Order { oldest_first, newest_first };
 
 /// Synchronous queries on a read-only connection of its own. Thread-safe (calls are serialized by
 /// a mutex); WAL (SQLite) or MVCC (PostgreSQL) lets them run while the Writer commits. Each call
