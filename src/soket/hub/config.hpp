@@ -70,7 +70,7 @@ struct GreenhouseRule {
 struct ChatWording {
   /// Sent on connection, asking for a user name.
   std::string prompt = "user?";
-  /// Sent to the others when a user joins.
+  /// Sent to every user, the newcomer included, when a user joins.
   std::string joined = "{name} Telah bergabung ke dalam chat !";
   /// Sent to a user once its name is accepted.
   std::string welcome = "Kamu telah terhubung !";
@@ -149,7 +149,7 @@ struct HubConfig {
   /// Whether the UDP receiver answers each datagram (OK / ERR) to its sender.
   bool udp_reply = true;
   bool fsync = true;  ///< store: fsync every commit (false: survive process crashes only)
-  /// A device or chat message without a newline ends after this long without a further byte.
+  /// A device message without a newline ends after this long without a further byte.
   std::chrono::milliseconds idle_gap{20};
   /// [devices] idle_timeout: a TCP device from which nothing is heard for this long — no line and
   /// not even a TCP acknowledgement of a command or of a keep-alive probe — is disconnected (and
