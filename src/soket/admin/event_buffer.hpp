@@ -17,6 +17,7 @@ class EventBuffer {
   void push(int64_t now_ms, std::string type, std::string sub_type = {}, int64_t count = 1);
   /// What was counted since the last call, oldest first.
   boost::json::array take();
+  /// Whether nothing was counted since the last take().
   bool empty() const { return counts_.empty(); }
 
  private:

@@ -17,10 +17,11 @@
 
 namespace soket::cluster {
 
+/// Settings of a RedisClient.
 struct RedisClientOptions {
   std::chrono::milliseconds connect_timeout{2000};  ///< resolving, connecting and the handshake
   std::chrono::milliseconds reconnect_min{100};     ///< backoff doubles up to max, with jitter
-  std::chrono::milliseconds reconnect_max{2000};
+  std::chrono::milliseconds reconnect_max{2000};    ///< the longest reconnect delay
   std::size_t max_pending = 100000;  ///< commands waiting for a reply; beyond: fail at once
   std::string name;                  ///< for logs ("pub", "sub")
 };
@@ -30,6 +31,7 @@ struct RedisClientOptions {
 /// call and every callback happens on the io_context it was created with.
 class RedisClient : public std::enable_shared_from_this<RedisClient> {
  public:
+  /// A client of the Redis at `url`; nothing is connected before start().
   static std::shared_ptr<RedisClient> create(net::asio::io_context& io, RedisUrl url,
                                              RedisClientOptions options = {});
   ~RedisClient();
@@ -54,13 +56,19 @@ class RedisClient : public std::enable_shared_from_this<RedisClient> {
   /// subscription is in subscriber mode: use a separate client for commands (like node-redis
   /// pub/sub clients).
   void subscribe(std::string channel);
+  /// Subscribes to the channels matching the glob `pattern` (PSUBSCRIBE); remembered like
+  /// subscribe().
   void psubscribe(std::string pattern);
   void ssubscribe(std::string channel);  ///< Redis 7 sharded pub/sub
+  /// Unsubscribes from `channel` and forgets it.
   void unsubscribe(const std::string& channel);
+  /// Unsubscribes from `pattern` and forgets it.
   void punsubscribe(const std::string& pattern);
+  /// Unsubscribes from the sharded `channel` and forgets it.
   void sunsubscribe(const std::string& channel);
   /// message, pmessage (channel = the actual channel) and smessage pushes.
   using MessageHandler = std::function<void(std::string_view channel, std::string_view payload)>;
+  /// Sets what receives the pushed messages (replaces the previous handler).
   void on_message(MessageHandler handler);
   /// Called with true after each (re)connection is ready (subscriptions renewed), false when it is
   /// lost.

@@ -11,11 +11,17 @@
 // RESP (the Redis protocol, version 2) on hiredis's reader and command formatter.
 namespace soket::cluster {
 
+/// One RESP reply, arrays nested.
 struct RedisReply {
+  /// The RESP type of the reply.
+  ///
+  /// `string`: a bulk string, in `str`; `array`: an array, in `elements`; `integer`: an integer, in
+  /// `integer`; `nil`: the null bulk string or array; `status`: a simple string ("OK", "PONG"), in
+  /// `str`; `error`: an error reply ("ERR ...", "WRONGTYPE ..."), in `str`.
   enum class Type { string, array, integer, nil, status, error };
-  Type type = Type::nil;
-  std::string str;  ///< string, status, error
-  long long integer = 0;
+  Type type = Type::nil;             ///< which of the fields below holds the value
+  std::string str;                   ///< string, status, error
+  long long integer = 0;             ///< the value of an integer reply
   std::vector<RedisReply> elements;  ///< array
 };
 
@@ -27,6 +33,7 @@ std::string format_command(std::span<const std::string_view> args);
 /// broken (the connection must be dropped).
 class RespReader {
  public:
+  /// A reader that refuses to buffer more than `max_buffer` bytes (512 MiB by default).
   explicit RespReader(std::size_t max_buffer = 512u << 20);
   ~RespReader();
   RespReader(const RespReader&) = delete;

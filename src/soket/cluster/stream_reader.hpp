@@ -14,8 +14,9 @@
 
 namespace soket::cluster {
 
+/// Settings of a StreamReader.
 struct StreamReaderOptions {
-  std::string stream = "socket.io";
+  std::string stream = "socket.io";       ///< the stream to follow (the reference's streamName)
   std::size_t read_count = 100;           ///< entries per XREAD (the reference's readCount)
   std::chrono::milliseconds block{5000};  ///< XREAD BLOCK (the reference's blockTimeInMs)
 };
@@ -26,14 +27,17 @@ struct StreamReaderOptions {
 /// handler, in stream order. Single-threaded, like RedisClient.
 class StreamReader : public std::enable_shared_from_this<StreamReader> {
  public:
+  /// Gets each entry: its id (`<ms>-<seq>`) and its fields.
   using Handler = std::function<void(std::string_view id, const stream_codec::Fields& fields)>;
 
+  /// A reader of the stream of `options` on the Redis at `url`; nothing is read before start().
   static std::shared_ptr<StreamReader> create(net::asio::io_context& io, RedisUrl url,
                                               StreamReaderOptions options);
   ~StreamReader();
   StreamReader(const StreamReader&) = delete;
   StreamReader& operator=(const StreamReader&) = delete;
 
+  /// Connects and reads from now on, handing every entry to `handler`.
   void start(Handler handler);
   /// No handler call afterwards.
   void stop();

@@ -17,7 +17,9 @@ class ZlibStream;
 struct DeflateParams {
   int server_max_window_bits = 15;  ///< our compressor's window
   int client_max_window_bits = 15;  ///< the client's compressor's window, so our decompressor's
+  /// The server resets its compressor after each message (less memory, worse ratio).
   bool server_no_context_takeover = false;
+  /// The client resets its compressor after each message, so no inflater state is kept for it.
   bool client_no_context_takeover = false;
   std::size_t threshold = 1024;  ///< smaller messages go uncompressed
 };
@@ -25,8 +27,8 @@ struct DeflateParams {
 /// The server's answer to a client's permessage-deflate offers: what both sides use and the
 /// Sec-WebSocket-Extensions response value.
 struct DeflateAgreement {
-  DeflateParams params;
-  std::string response;
+  DeflateParams params;  ///< the parameters both sides use
+  std::string response;  ///< the Sec-WebSocket-Extensions value to answer with
 };
 
 /// Picks the first acceptable permessage-deflate offer of `offers` (the request's
@@ -43,16 +45,22 @@ std::optional<DeflateAgreement> negotiate_deflate(std::string_view offers,
 /// connections of a thread runs zlib once and hands out the same shared bytes.
 class PerMessageDeflate {
  public:
+  /// The state of one connection that agreed on `params`.
   explicit PerMessageDeflate(const DeflateParams& params);
   ~PerMessageDeflate();
   PerMessageDeflate(const PerMessageDeflate&) = delete;
   PerMessageDeflate& operator=(const PerMessageDeflate&) = delete;
 
+  /// The parameters agreed on.
   const DeflateParams& params() const { return params_; }
 
   /// The compressed form of a whole message (the 00 00 ff ff tail removed, §7.2.1).
   SharedBytes compress(const SharedBytes& message);
 
+  /// How inflate() ended.
+  ///
+  /// `ok`: `out` holds the message; `too_big`: the message would pass `max_size`; `corrupt`: the
+  /// data is not valid deflate.
   enum class InflateResult { ok, too_big, corrupt };
   /// Inflates one compressed message into `out` (replaced); too_big as soon as the output would
   /// pass `max_size` (a decompression bomb is stopped without inflating it all).

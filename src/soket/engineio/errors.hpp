@@ -16,6 +16,7 @@ enum class ErrorCode : int {
   unsupported_protocol_version = 5,
 };
 
+/// The reference's message for `code`, e.g. "Transport unknown", "Session ID unknown".
 std::string_view error_message(ErrorCode code);
 
 /// 400 (403 for forbidden) with {"code":N,"message":"..."}.

@@ -14,12 +14,14 @@ namespace soket::engineio {
 /// `compress` false keeps the packet out of permessage-deflate and HTTP compression (Node's
 /// per-packet `compress` option).
 struct Frame {
-  SharedBytes bytes;
-  bool binary = false;
-  bool compress = true;
+  SharedBytes bytes;     ///< the frame's bytes, shared
+  bool binary = false;   ///< a binary frame (else text)
+  bool compress = true;  ///< false: never compressed
 
+  /// A text frame holding the whole packet `packet`, type character included.
   static Frame text(std::string_view packet) { return {make_shared_bytes(packet), false}; }
   static Frame message(std::string_view data);  ///< "4" + data
+  /// A binary message frame of `data` (its bytes copied once, then shared).
   static Frame binary_message(std::string_view data) { return {make_shared_bytes(data), true}; }
 };
 

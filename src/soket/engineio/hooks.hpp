@@ -52,6 +52,7 @@ struct ConnectionError {
   std::string_view message;     ///< the reference's message of `code`
   boost::json::object context;  ///< what was wrong, as in the reference ({"sid":...}, {"name":...})
 };
+/// Called for each request the engine refused (Node's "connection_error" event).
 using ConnectionErrorHandler = std::function<void(const ConnectionError& error)>;
 
 }  // namespace soket::engineio

@@ -10,14 +10,15 @@
 
 namespace soket::engineio {
 
+/// The type of an Engine.IO packet, as its first character on the wire.
 enum class PacketType : char {
-  open = '0',
-  close = '1',
-  ping = '2',
-  pong = '3',
-  message = '4',
-  upgrade = '5',
-  noop = '6',
+  open = '0',     ///< the handshake's answer: sid, upgrades, ping settings
+  close = '1',    ///< the session ends
+  ping = '2',     ///< heartbeat (v4: from the server; v3: from the client); also the upgrade probe
+  pong = '3',     ///< the answer to a ping
+  message = '4',  ///< application data (a Socket.IO packet)
+  upgrade = '5',  ///< the client switches to the probed WebSocket
+  noop = '6',     ///< nothing: answers a pending poll that must end (an upgrade, a close)
 };
 
 /// "open", "close", "ping", "pong", "message", "upgrade" or "noop" (for logs).
@@ -25,9 +26,9 @@ std::string_view packet_type_name(PacketType type);
 
 /// A received Engine.IO packet. `data` views the input it was parsed from.
 struct PacketView {
-  PacketType type;
-  std::string_view data;
-  bool binary = false;
+  PacketType type;        ///< what the packet is
+  std::string_view data;  ///< its payload, after the type character (a view into the input)
+  bool binary = false;    ///< a binary message (its bytes in `data`)
 };
 
 /// Parses one text packet ("4hello", "2probe"). Returns nullopt for an empty or unknown packet.

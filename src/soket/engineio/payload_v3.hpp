@@ -13,10 +13,10 @@
 namespace soket::engineio {
 
 /// Engine.IO v3 (allowEIO3) long-polling payloads, as the reference's parser-v3:
-///  - text: each packet as "<length>:<packet>", the length counted in UTF-16 code units (what a
+///  - text: each packet as `<length>:<packet>`, the length counted in UTF-16 code units (what a
 ///    JavaScript string's length is); a binary packet as "b4" + base64; an empty payload is "0:".
 ///  - binary (clients that support binary, when a binary packet is in the payload): each packet as
-///    <0 string | 1 binary> <length as one byte per decimal digit> 0xFF <bytes>, with strings in
+///    `<0 string | 1 binary> <length as one byte per decimal digit> 0xFF <bytes>`, with strings in
 ///    UTF-8 and counted in bytes, and binary packets led by their type byte.
 
 /// How many UTF-16 code units the UTF-8 text `utf8` makes.

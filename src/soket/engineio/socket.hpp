@@ -22,6 +22,7 @@ class Server;
 /// Receives what happens on an Engine.IO session; the Socket.IO layer implements it.
 class SocketListener {
  public:
+  /// A message from the client: text, or binary when `binary`.
   virtual void on_message(std::string_view data, bool binary) = 0;
   /// The session is over. `reason` is one of the reference's: "transport close",
   /// "transport error", "ping timeout", "parse error", "forced close", "server shutting down".
@@ -35,25 +36,36 @@ class SocketListener {
 /// them, the heartbeat and the outgoing buffer.
 class Socket final : public std::enable_shared_from_this<Socket>, private WebSocketOwner {
  public:
+  /// Where the session is in its life.
+  ///
+  /// `open`: packets flow both ways; `closing`: ended (the listener was told), what was queued may
+  /// still be going out; `closed`: over, the server has forgotten the session.
   enum class State { open, closing, closed };
 
   /// `protocol` is the Engine.IO revision the client speaks: 4, or 3 when the server allows it.
   Socket(Server& server, std::string id, Handshake handshake, int protocol = 4);
   ~Socket();
 
+  /// The session id (sid).
   const std::string& id() const { return id_; }
+  /// What the client's handshake request carried (headers, query, address, ...).
   const Handshake& handshake() const { return handshake_; }
+  /// Where the session is in its life.
   State state() const { return state_; }
   /// The Engine.IO revision of this session: 4, or 3 (allowEIO3).
   int protocol() const { return protocol_; }
+  /// Whether the session is open (not closing or closed).
   bool is_open() const { return state_ == State::open; }
   /// "polling" or "websocket".
   std::string_view transport_name() const { return ws_ ? "websocket" : "polling"; }
 
+  /// Sets who receives the session's events (null: nobody); it must outlive the session or be
+  /// unset.
   void set_listener(SocketListener* listener) { listener_ = listener; }
 
   /// Queues frames for the client. Dropped once the session is closing.
   void send(const Frame& frame);
+  /// Queues several frames at once (one Socket.IO packet with its attachments, in order).
   void send(std::span<const Frame> frames);
 
   /// Closes the session after what is queued has been sent.

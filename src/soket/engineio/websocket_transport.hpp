@@ -29,6 +29,7 @@ struct DeflateParams;
 /// Receives what a WebSocket transport reads. Called on the io thread.
 class WebSocketOwner {
  public:
+  /// A data message arrived (inflated when it was compressed): text, or binary when `binary`.
   virtual void on_ws_frame(WebSocketTransport& transport, std::string_view data, bool binary) = 0;
   /// Once per transport: boost::beast::websocket::error::closed after a close handshake, another
   /// error when the connection broke or the peer broke the protocol.
@@ -55,11 +56,13 @@ class WebSocketOwner {
 /// inflated up to the message size limit.
 class WebSocketTransport : public std::enable_shared_from_this<WebSocketTransport> {
  public:
+  /// The bounds of one WebSocket connection.
   struct Limits {
     std::size_t max_message_size;    ///< larger client messages close with 1009
     std::size_t max_buffered_bytes;  ///< send() refuses past this many queued bytes
   };
 
+  /// Gets the transport once the handshake is done, or the error that ended it.
   using Accepted = std::function<void(net::error_code, std::shared_ptr<WebSocketTransport>)>;
 
   /// Completes the opening handshake for `request` (which must outlive the operation) on `stream`
@@ -77,10 +80,12 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   WebSocketTransport(http::TlsStream stream, Limits limits, const DeflateParams* deflate = nullptr);
   ~WebSocketTransport();
 
+  /// Sets who receives what the transport reads (null: nobody).
   void set_owner(WebSocketOwner* owner) { owner_ = owner; }
   /// Keeps `lease` (the HTTP connection's place under the server's connection limits) for as long
   /// as this transport lives.
   void hold(std::shared_ptr<void> lease) { lease_ = std::move(lease); }
+  /// Starts reading frames; events go to the owner.
   void start_reading();
 
   /// Queues a frame; false when the queue is over its limit (the peer is too slow).
@@ -92,6 +97,7 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   /// Drops the connection now, without the close handshake.
   void abort();
 
+  /// Whether a close is under way (close() was called or the client sent a close frame).
   bool is_closing() const { return closing_; }
   /// Bytes of queued frames not written to the socket yet.
   std::size_t buffered_bytes() const { return queued_bytes_; }

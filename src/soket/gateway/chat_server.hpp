@@ -25,10 +25,11 @@ enum class ChatLineEnding {
   /// Per user, the ending the user's name arrived with: none when it came without a newline (the
   /// course client), "\n" (nc) or "\r\n" (telnet) otherwise, so line-based terminals get lines.
   auto_detect,
-  lf,
-  crlf,
+  lf,    ///< "\n" after every line
+  crlf,  ///< "\r\n" after every line
 };
 
+/// Settings of the TCP chat server.
 struct ChatServerOptions {
   /// Framing and write queue as for devices; an idle timeout of an hour (a user who lurks stays:
   /// the TCP acknowledgements of keep-alive probes count as heard) and no grace after the peer
@@ -37,6 +38,7 @@ struct ChatServerOptions {
   /// Connections beyond these, in all or from one address, get ChatTemplates::full and are
   /// closed; 0 = no limit.
   std::size_t max_connections = 1000;
+  /// Connections at once from one address; 0 = no limit.
   std::size_t max_connections_per_address = 50;
   /// A connection that has not given a valid user name this long after it opened gets
   /// ChatTemplates::name_timeout and is closed; 0 = never.
@@ -44,9 +46,12 @@ struct ChatServerOptions {
   std::size_t max_name_length = 32;  ///< bytes
   /// Invalid names (empty, too long, control characters) allowed before disconnecting.
   int max_name_attempts = 3;
+  /// What the server appends to the lines it sends.
   ChatLineEnding line_ending = ChatLineEnding::auto_detect;
+  /// What the server says (prompt, join and leave lines, notices).
   ChatTemplates text;
 
+  /// The LineOptions of the chat: a one-hour idle timeout and no grace after the peer closes.
   static LineOptions chat_line_defaults() {
     LineOptions line;
     line.idle_timeout = std::chrono::hours(1);
@@ -55,10 +60,11 @@ struct ChatServerOptions {
   }
 };
 
+/// A user who gave a valid name.
 struct ChatUser {
-  uint64_t id = 0;  ///< the connection's id
-  std::string name;
-  net::tcp::endpoint remote;
+  uint64_t id = 0;            ///< the connection's id
+  std::string name;           ///< the user name, trimmed
+  net::tcp::endpoint remote;  ///< the user's address and port
 };
 
 /// The course's TCP chat (protocol only). On connect the server sends the prompt (`user?`, no
@@ -75,13 +81,17 @@ struct ChatUser {
 /// deliver().
 class ChatServer final : private LineServer::Events {
  public:
+  /// What the chat tells its owner (the hub, to bridge the web chat).
   struct Handlers {
+    /// A user gave a valid name and was announced.
     std::function<void(const ChatUser&)> on_join;
     /// After the message was relayed to the TCP users.
     std::function<void(const ChatUser&, std::string_view text)> on_message;
+    /// A joined user left or dropped.
     std::function<void(const ChatUser&)> on_leave;
   };
 
+  /// A chat server on `io`; nothing is bound before listen().
   ChatServer(net::asio::io_context& io, ChatServerOptions options, Handlers handlers);
   ~ChatServer() = default;
 
@@ -90,6 +100,7 @@ class ChatServer final : private LineServer::Events {
   void listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls = nullptr) {
     server_.listen(endpoint, std::move(tls));
   }
+  /// Starts accepting connections.
   void start() { server_.start(); }
   /// Stops accepting and drops every connection (on_leave for each joined user).
   void stop() {
@@ -97,16 +108,22 @@ class ChatServer final : private LineServer::Events {
     server_.stop();
   }
 
+  /// The bound address and port.
   net::tcp::endpoint local_endpoint() const { return server_.local_endpoint(); }
+  /// The bound port (useful after listening on port 0).
   uint16_t port() const { return local_endpoint().port(); }
 
   /// Sends `text` (from elsewhere, e.g. a web chat user, already formatted by the caller) to every
   /// joined TCP user, with each user's line ending.
   void deliver(std::string_view text);
+  /// How many users have joined.
   std::size_t user_count() const;
+  /// The joined users.
   std::vector<ChatUser> users() const;
+  /// What the server says.
   const ChatTemplates& templates() const { return options_.text; }
 
+  /// What the limits turned away, since the server started.
   struct Stats {
     uint64_t refused = 0;              ///< connections refused: max_connections reached
     uint64_t refused_per_address = 0;  ///< refused: max_connections_per_address reached
@@ -114,6 +131,7 @@ class ChatServer final : private LineServer::Events {
     uint64_t name_timeouts = 0;        ///< closed: no user name within name_timeout
     uint64_t idle_timeouts = 0;        ///< closed: LineOptions::idle_timeout
   };
+  /// The counters of the limits, now.
   Stats stats() const;
 
  private:

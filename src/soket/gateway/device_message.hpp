@@ -18,9 +18,12 @@ inline constexpr std::size_t kMaxTokenLength = 256;
 /// Attributes after HELLO's id and token (`group=gang-1 kind=lamp`): at most this many.
 inline constexpr std::size_t kMaxHelloAttributes = 8;
 
+/// Whether `id` is a valid device id (see kMaxDeviceIdLength).
 bool is_valid_device_id(std::string_view id);
+/// Whether `key` is a valid reading key (see kMaxKeyLength).
 bool is_valid_reading_key(std::string_view key);
 
+/// What kind of message a device sent.
 enum class DeviceMessageKind {
   hello,     ///< `HELLO <device-id> [token] [key=value ...]`
   readings,  ///< `key=value` pairs separated by spaces, tabs, commas or semicolons
@@ -29,17 +32,23 @@ enum class DeviceMessageKind {
   text,      ///< anything else, kept as free text
 };
 
+/// The keyword of a device's reply to a command.
+///
+/// `ok` (`OK ...`): the command was carried out; `ack` (`ACK ...`): it was acknowledged; `err`
+/// (`ERR ...`): the device refused it or failed.
 enum class ReplyStatus { ok, ack, err };
 
+/// One numeric value of a message, `key=value`.
 struct Reading {
-  std::string key;
-  double value = 0;
+  std::string key;   ///< the reading's key, e.g. "temp"
+  double value = 0;  ///< its value, finite
+  /// Readings are equal when key and value are.
   friend bool operator==(const Reading&, const Reading&) = default;
 };
 
 /// One parsed device message. Which members are filled depends on `kind`.
 struct DeviceMessage {
-  DeviceMessageKind kind = DeviceMessageKind::text;
+  DeviceMessageKind kind = DeviceMessageKind::text;  ///< which kind of message it is
   std::string raw;  ///< the message as framed (line ending stripped, otherwise untouched)
 
   std::string device_id;  ///< hello
@@ -61,8 +70,9 @@ struct DeviceMessage {
 /// The outcome of parsing: a message, or the reason it is malformed (one line of printable text,
 /// sent to the device as `ERR <reason>`).
 struct DeviceParseResult {
-  DeviceMessage message;
-  std::string error;
+  DeviceMessage message;  ///< the message; meaningful only when ok()
+  std::string error;      ///< why it is malformed; empty when it is not
+  /// Whether the message parsed (no error).
   bool ok() const { return error.empty(); }
 };
 

@@ -18,14 +18,17 @@ namespace soket::gateway {
 /// send_line(text) (appends "\n"), send_bytes(shared) (a broadcast buffer, sent as is), close(),
 /// abort(reason). Safe to keep and call after the connection ended (sends return false).
 using DeviceConnection = LineConnection;
+/// Shared ownership of a device's connection.
 using DeviceConnectionPtr = std::shared_ptr<DeviceConnection>;
 
+/// Settings of the TCP device server.
 struct DeviceServerOptions {
   /// Framing, write queue, idle timeout (default 5 min), keep-alive.
   LineOptions line;
   /// Connections beyond this, in all or from one address, get "ERR too many connections\n" and
   /// are closed; 0 = no limit.
   std::size_t max_connections = 10000;
+  /// Connections at once from one address beyond which new ones are refused; 0 = no limit.
   std::size_t max_connections_per_address = 1000;
 };
 
@@ -42,8 +45,11 @@ struct DeviceServerOptions {
 /// from that thread and may call any method of the server or of a connection.
 class DeviceServer final : private LineServer::Events {
  public:
+  /// What the device server tells its owner (the hub).
   struct Handlers {
+    /// A connection was accepted (and, with TLS, its handshake done).
     std::function<void(const DeviceConnectionPtr&)> on_open;
+    /// A valid message arrived; the owner answers it.
     std::function<void(const DeviceConnectionPtr&, const DeviceMessage&)> on_message;
     /// Optional: after "ERR <reason>" was sent for a malformed or over-long message.
     std::function<void(const DeviceConnectionPtr&, std::string_view reason)> on_error;
@@ -55,6 +61,7 @@ class DeviceServer final : private LineServer::Events {
     std::function<void(const DeviceConnectionPtr&, CloseReason)> on_close;
   };
 
+  /// What the server and its limits did, since it started.
   struct Stats {
     uint64_t accepted = 0;             ///< connections accepted
     uint64_t refused = 0;              ///< connections refused: max_connections reached
@@ -66,6 +73,7 @@ class DeviceServer final : private LineServer::Events {
     uint64_t errors = 0;               ///< ERR replies sent
   };
 
+  /// A device server on `io`; nothing is bound before listen().
   DeviceServer(net::asio::io_context& io, DeviceServerOptions options, Handlers handlers);
   /// Closes everything without calling handlers.
   ~DeviceServer() = default;
@@ -75,19 +83,25 @@ class DeviceServer final : private LineServer::Events {
   void listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls = nullptr) {
     server_.listen(endpoint, std::move(tls));
   }
+  /// Starts accepting connections.
   void start() { server_.start(); }
   /// Stops accepting and drops every connection (on_close with CloseReason::server_stopped).
   void stop() { server_.stop(); }
 
+  /// The bound address and port.
   net::tcp::endpoint local_endpoint() const { return server_.local_endpoint(); }
+  /// The bound port (useful after listening on port 0).
   uint16_t port() const { return local_endpoint().port(); }
 
+  /// How many connections are open.
   std::size_t connection_count() const { return server_.connection_count(); }
+  /// The open connection numbered `id`, or null.
   DeviceConnectionPtr find(uint64_t id) const { return server_.find(id); }
   /// Calls `f` for each open connection; `f` may send but must not close connections.
   void for_each(const std::function<void(const DeviceConnectionPtr&)>& f) const {
     server_.for_each(f);
   }
+  /// The counters, now.
   Stats stats() const;
 
  private:

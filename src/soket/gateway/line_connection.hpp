@@ -23,7 +23,7 @@ namespace soket::gateway {
 /// for its ACK (keep-alive does not probe then). Linux-specific timings; other systems use their
 /// defaults. The defaults drop a silent dead peer after 10 + 3 x 5 = 25 s.
 struct KeepAliveOptions {
-  bool enabled = true;
+  bool enabled = true;               ///< false: no keep-alive, no TCP_USER_TIMEOUT
   std::chrono::seconds idle{10};     ///< quiet time before the first probe
   std::chrono::seconds interval{5};  ///< time between probes
   int probes = 3;                    ///< unanswered probes before the connection is dropped
@@ -55,6 +55,7 @@ struct LineOptions {
   std::chrono::milliseconds eof_grace{1000};
   /// How long close() waits for queued bytes to be written before dropping the connection.
   std::chrono::milliseconds close_linger{5000};
+  /// How a dead peer is noticed (TCP keep-alive, TCP_USER_TIMEOUT).
   KeepAliveOptions keep_alive;
   /// Messages a peer may send per second: a token bucket that lets `line_burst` through at once,
   /// then `lines_per_second`. 0 = no limit (then it costs one branch per message). A message over
@@ -63,6 +64,7 @@ struct LineOptions {
   double line_burst = 0;  ///< below 1: lines_per_second
 };
 
+/// Why a line connection ended.
 enum class CloseReason {
   peer_closed,     ///< the peer closed the connection
   idle_timeout,    ///< nothing heard (data or TCP ack) for LineOptions::idle_timeout
@@ -72,6 +74,7 @@ enum class CloseReason {
   io_error,        ///< a network error (reset, unreachable, keep-alive timeout, ...)
 };
 
+/// The reason in words, for logs: "closed by peer", "idle timeout", ...
 std::string_view to_string(CloseReason reason);
 
 /// One TCP connection carrying messages framed by LineFramer, with a bounded write queue, an idle
@@ -85,10 +88,13 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
     /// The connection can carry lines: at once for TCP, after the handshake for TLS. A TLS
     /// connection whose handshake fails is closed without this.
     virtual void on_ready(LineConnection& conn) = 0;
+    /// A message arrived, without its line ending; `end` says how it ended.
     virtual void on_line(LineConnection& conn, std::string_view text, LineEnd end) = 0;
+    /// A message over LineOptions::max_line_length was skipped.
     virtual void on_line_too_long(LineConnection& conn) = 0;
     /// A message over LineOptions::lines_per_second, dropped.
     virtual void on_line_over_rate(LineConnection& conn) = 0;
+    /// The connection ended; called once, last.
     virtual void on_closed(LineConnection& conn, CloseReason reason) = 0;
 
    protected:
@@ -115,6 +121,7 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   bool is_open() const { return state_ == State::open; }
   /// Owner::on_ready was called (a TLS handshake completed, or plain TCP).
   bool is_ready() const { return ready_; }
+  /// Whether the connection speaks TLS.
   bool is_tls() const { return tls_ != nullptr; }
 
   /// Queues `text` followed by "\n". Returns false (and sends nothing) when the connection is not

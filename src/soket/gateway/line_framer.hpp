@@ -19,6 +19,7 @@ enum class LineEnd {
 /// No I/O and no timers: the connection drives it.
 class LineFramer {
  public:
+  /// A framer for messages of at most `max_line` bytes.
   explicit LineFramer(std::size_t max_line) : max_line_(max_line) {}
 
   /// Feeds received bytes. Calls `on_line(std::string_view text, LineEnd end)` for each complete

@@ -15,6 +15,7 @@
 
 namespace soket::gateway {
 
+/// Shared ownership of a line connection.
 using LineConnectionPtr = std::shared_ptr<LineConnection>;
 
 /// The accept loop and connection table shared by DeviceServer and ChatServer: accepts through
@@ -22,10 +23,14 @@ using LineConnectionPtr = std::shared_ptr<LineConnection>;
 /// connection's events to `Events`. Single-threaded: everything runs on the given io_context.
 class LineServer : private LineConnection::Owner {
  public:
+  /// What the line server tells its owner (DeviceServer, ChatServer); called on the io thread.
   class Events {
    public:
+    /// A connection is ready (accepted, TLS handshake done) and in the table.
     virtual void on_open(const LineConnectionPtr& conn) = 0;
+    /// A message arrived, without its line ending; `end` says how it ended.
     virtual void on_line(const LineConnectionPtr& conn, std::string_view text, LineEnd end) = 0;
+    /// A message over LineOptions::max_line_length was skipped.
     virtual void on_line_too_long(const LineConnectionPtr& conn) = 0;
     /// A message over LineOptions::lines_per_second was dropped.
     virtual void on_line_over_rate(const LineConnectionPtr& conn) = 0;
@@ -48,21 +53,27 @@ class LineServer : private LineConnection::Owner {
   /// Binds and listens; throws boost::system::system_error when the endpoint cannot be bound.
   /// With `tls` every connection speaks TLS, with the certificate `tls` holds when it is accepted.
   void listen(const net::tcp::endpoint& endpoint, net::TlsContextPtr tls = nullptr);
+  /// Starts accepting connections.
   void start();
   /// Stops accepting and drops every connection (on_close with CloseReason::server_stopped).
   void stop();
 
+  /// The bound address and port.
   net::tcp::endpoint local_endpoint() const;
+  /// How many connections are open.
   std::size_t connection_count() const { return connections_.size(); }
   /// The open connection with this id, or null.
   LineConnectionPtr find(uint64_t id) const;
   /// Calls `f` for each open connection, in id order. `f` must not close connections.
   void for_each(const std::function<void(const LineConnectionPtr&)>& f) const;
+  /// Connections accepted and kept since the start (refused ones are not counted).
   uint64_t accepted_count() const { return accepted_; }
+  /// Connections refused by the limits since the start, in all and per address together.
   uint64_t refused_count() const {
     auto s = limiter_.stats();
     return s.refused_total + s.refused_per_address;
   }
+  /// Connections refused by the limits, by limit.
   net::ConnectionLimiter::Stats refused_stats() const { return limiter_.stats(); }
   /// Connections closed by LineOptions::idle_timeout.
   uint64_t idle_timeout_count() const { return idle_timeouts_; }

@@ -11,6 +11,7 @@
 
 namespace soket::gateway {
 
+/// Settings of the UDP device receiver.
 struct UdpReceiverOptions {
   /// Whether replies are sent at all (an `OK` from the owner, `ERR <reason>` for bad datagrams).
   bool replies = true;
@@ -34,7 +35,9 @@ using UdpReplyFn = std::function<bool(std::string_view line)>;
 /// Single-threaded: construct, call and destroy it on the io_context's thread.
 class UdpReceiver {
  public:
+  /// What the receiver tells its owner (the hub).
   struct Handlers {
+    /// A valid message arrived from `sender`; `reply` answers it, now or later.
     std::function<void(const net::udp::endpoint& sender, const DeviceMessage& message,
                        const UdpReplyFn& reply)>
         on_datagram;
@@ -42,6 +45,7 @@ class UdpReceiver {
     std::function<void(const net::udp::endpoint& sender, std::string_view reason)> on_error;
   };
 
+  /// What the receiver did, since it started.
   struct Stats {
     uint64_t datagrams = 0;        ///< valid messages passed to on_datagram
     uint64_t errors = 0;           ///< datagrams refused
@@ -49,6 +53,7 @@ class UdpReceiver {
     uint64_t replies_dropped = 0;  ///< replies dropped: too many pending, or a send error
   };
 
+  /// A receiver on `io`; nothing is bound before bind().
   UdpReceiver(net::asio::io_context& io, UdpReceiverOptions options, Handlers handlers);
   /// Stops; handlers are not called any more.
   ~UdpReceiver();
@@ -57,11 +62,16 @@ class UdpReceiver {
 
   /// Opens and binds the socket; throws boost::system::system_error on failure.
   void bind(const net::udp::endpoint& endpoint);
+  /// Starts receiving datagrams.
   void start();
+  /// Closes the socket: nothing more is received and replies are refused.
   void stop();
 
+  /// The bound address and port.
   net::udp::endpoint local_endpoint() const;
+  /// The bound port (useful after binding port 0).
   uint16_t port() const { return local_endpoint().port(); }
+  /// The counters, now.
   Stats stats() const;
   /// Sends one line (with "\n") to `to` from the receiving socket (a command to a device that
   /// listens on the port it sends from). Same rules as UdpReplyFn.

@@ -20,11 +20,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   virtual ~Connection() = default;
 
+  /// Starts serving: reads the first request (TLS: after the handshake).
   virtual void start() = 0;
+  /// Closes the socket at once; a pending exchange learns that its client is gone.
   virtual void close() = 0;
 
   /// Keeps the connection's place under the server's connection limits (see Exchange::lease()).
   void hold(std::shared_ptr<void> lease) { lease_ = std::move(lease); }
+  /// What hold() keeps (null when nothing).
   const std::shared_ptr<void>& lease() const { return lease_; }
 
  protected:
@@ -34,11 +37,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   virtual void send(Response response) = 0;
   /// Hands the stream over (the connection then ends); see Exchange::release_stream().
   virtual AnyStream release() = 0;
+  /// Tells the current exchange, if unfinished, that its client went away.
   void aborted();
 
+  /// The exchange of the request being served; null between requests.
   std::shared_ptr<Exchange> current_;
+  /// The stream was handed over (release()): the connection no longer owns it.
   bool released_ = false;
+  /// close() was called, or the connection ended.
   bool closed_ = false;
+  /// The connection's place under the server's limits (see hold()).
   std::shared_ptr<void> lease_;
 };
 
@@ -48,6 +56,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 template <class Stream>
 class BasicConnection final : public Connection {
  public:
+  /// Whether this is the TLS connection.
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
   /// TLS: `context` is the certificate this connection uses (kept alive as long as it is); plain:
@@ -57,6 +66,7 @@ class BasicConnection final : public Connection {
   /// A plain connection another HTTP server accepted and read a first request from
   /// (Server::adopt); `hand_back` takes it back for a request none of this server's routes serve.
   using HandBack = std::function<void(PlainStream, Request, beast::flat_buffer)>;
+  /// Adopts `stream` with the bytes already read in `buffer` (see HandBack above).
   BasicConnection(PlainStream stream, beast::flat_buffer buffer, std::shared_ptr<Server> server,
                   HandBack hand_back) requires(!kTls);
   ~BasicConnection() override;
@@ -98,7 +108,9 @@ class BasicConnection final : public Connection {
   HandBack hand_back_;  // adopted connections only
 };
 
+/// A connection over plain TCP.
 using PlainConnection = BasicConnection<PlainStream>;
+/// A connection over TLS.
 using TlsConnection = BasicConnection<TlsStream>;
 
 extern template class BasicConnection<PlainStream>;

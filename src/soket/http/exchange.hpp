@@ -64,7 +64,9 @@ class Exchange {
   HeaderList response_headers_;
 };
 
+/// Shared ownership of an exchange: a handler may keep it to answer later.
 using ExchangePtr = std::shared_ptr<Exchange>;
+/// A route's handler: gets the exchange of a request and answers it, now or later.
 using Handler = std::function<void(const ExchangePtr&)>;
 
 }  // namespace soket::http

@@ -10,6 +10,7 @@ namespace soket::http {
 /// One element of a comma-separated header value with parameters, such as
 /// Sec-WebSocket-Extensions or Accept-Encoding: `name; a=1; b="two"` (RFC 7230 §7, RFC 6455 §9.1).
 struct HeaderElement {
+  /// The element's name (the part before the first `;`), e.g. "permessage-deflate" or "gzip".
   std::string_view name;
   /// Each parameter's name and value: a token, or a quoted string without its quotes; empty when
   /// the parameter has no value.

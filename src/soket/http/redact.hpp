@@ -15,11 +15,14 @@ std::string redact_target(std::string_view target);
 /// A target that is redacted only when it is formatted, so a log call whose layer is off costs
 /// nothing: log::debug(layer, "{}", Redacted{target}).
 struct Redacted {
+  /// The target as received, unredacted; it must outlive the formatting.
   std::string_view target;
 };
 
 }  // namespace soket::http
 
+/// \cond
+/// Formats a Redacted as redact_target() gives it.
 template <>
 struct fmt::formatter<soket::http::Redacted> : fmt::formatter<std::string_view> {
   template <class FormatContext>
@@ -27,3 +30,4 @@ struct fmt::formatter<soket::http::Redacted> : fmt::formatter<std::string_view> 
     return fmt::formatter<std::string_view>::format(soket::http::redact_target(r.target), ctx);
   }
 };
+/// \endcond

@@ -9,7 +9,8 @@ namespace soket::http {
 
 /// A request target split into its decoded path and query parameters.
 struct Target {
-  std::string path;
+  std::string path;  ///< the path, percent-decoded, e.g. "/api/devices"
+  /// The decoded query parameters; the first of a repeated name wins.
   std::unordered_map<std::string, std::string> query;
 
   /// The value of query parameter `name`, or nullptr.

@@ -14,10 +14,15 @@ namespace soket::http {
 
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+/// An HTTP request with its whole body in a string (Beast).
 using Request = bhttp::request<bhttp::string_body>;
+/// An HTTP response with its whole body in a string (Beast).
 using Response = bhttp::response<bhttp::string_body>;
+/// An HTTP status code (Beast's enum).
 using Status = bhttp::status;
+/// A known header field name (Beast's enum).
 using Field = bhttp::field;
+/// An HTTP method (Beast's enum).
 using Verb = bhttp::verb;
 
 /// Header lines to add to a response, in order (names may repeat, as Set-Cookie does).

@@ -18,9 +18,12 @@ namespace soket::hub {
 /// token comparison is constant-time. With no token set, everything is open.
 class Access {
  public:
+  /// The tokens and link_ttl of `config`'s [auth]; signed links get a fresh random key.
   explicit Access(const HubConfig& config);
 
+  /// Whether a dashboard token is set (/dashboard and /chat need it).
   bool dashboard_locked() const { return !dashboard_token_.empty(); }
+  /// Whether an API token is set (the REST API needs it or a signed link).
   bool api_locked() const { return !api_token_.empty(); }
 
   /// Whether a Socket.IO handshake's auth object carries the dashboard token ({token: "..."});

@@ -17,25 +17,26 @@ namespace soket::hub {
 
 /// What the hub knows of one device right now.
 struct LiveDevice {
-  std::string id;
-  std::string name;
-  std::string group;
-  std::string kind;
-  std::string transport;  ///< "tcp", "udp" or "" (never seen since the start)
-  std::string address;
-  bool online = false;
-  int64_t first_seen = 0;
-  int64_t last_seen = 0;
-  std::map<std::string, double> latest;
-  gateway::DeviceConnectionPtr connection;  // while connected over TCP
-  // In a cluster: the node that holds it while online, and whether that is another node (its
-  // connection is there; commands for it go there).
+  std::string id;                        ///< the device's id
+  std::string name;                      ///< HELLO's `name=`; "" when none was given
+  std::string group;                     ///< its group (HELLO's `group=` or [groups]); "" for none
+  std::string kind;                      ///< HELLO's `kind=`: "lamp", "light", "greenhouse", ...
+  std::string transport;                 ///< "tcp", "udp" or "" (never seen since the start)
+  std::string address;                   ///< its last peer address, "ip:port"
+  bool online = false;                   ///< connected (TCP) or heard from lately (UDP)
+  int64_t first_seen = 0;                ///< first time it was seen (ms since the epoch)
+  int64_t last_seen = 0;                 ///< last time it was seen (ms since the epoch)
+  std::map<std::string, double> latest;  ///< the latest numeric value of each reading key
+  gateway::DeviceConnectionPtr connection;  ///< while connected over TCP
+  /// In a cluster: the node that holds it while online.
   std::string node;
+  /// In a cluster: whether `node` is another node (its connection is there; commands for it go
+  /// there).
   bool remote = false;
-  bool command_ids = false;              // HELLO ... cmdid=1: commands go out as "cmd #<id>"
-  int64_t udp_interval_ms = 0;           // UDP: its reporting interval (smoothed); 0 unknown
-  std::deque<int64_t> awaiting_reply;    // commands written, oldest first, not yet answered
-  std::map<int64_t, int64_t> delivered;  // commands written on this connection -> when
+  bool command_ids = false;              ///< HELLO ... cmdid=1: commands go out as "cmd #<id>"
+  int64_t udp_interval_ms = 0;           ///< UDP: its reporting interval (smoothed); 0 unknown
+  std::deque<int64_t> awaiting_reply;    ///< commands written, oldest first, not yet answered
+  std::map<int64_t, int64_t> delivered;  ///< commands written on this connection -> when
 };
 
 /// Every device seen, stored or live, by id.
@@ -45,7 +46,9 @@ class DeviceRegistry {
   void load(const std::vector<store::Device>& stored,
             const std::vector<store::LatestValue>& latest);
 
+  /// The device `id`, or null when it was never seen.
   LiveDevice* find(const std::string& id);
+  /// The device `id`, added (empty, offline) if it was never seen.
   LiveDevice& get_or_add(const std::string& id);
 
   /// Whether UDP devices take commands (as datagrams to their address).
@@ -66,15 +69,21 @@ class DeviceRegistry {
                                        const std::vector<std::string>& lamps,
                                        const std::string& light_sensor) const;
 
+  /// Calls `f(LiveDevice&)` for every device, by id.
   template <class F>
   void for_each(F&& f) {
     for (auto& [id, device] : devices_)
       f(device);
   }
 
+  /// `device` as the dashboard shows it: {id, name (the id when none), group, kind, transport,
+  /// address, online, commands, first_seen, last_seen, latest, node?}.
   boost::json::object to_json(const LiveDevice& device) const;
+  /// Every device as to_json() gives it, by id.
   boost::json::array all_json() const;
+  /// How many devices are online.
   std::size_t online_count() const;
+  /// How many devices the registry knows.
   std::size_t size() const { return devices_.size(); }
 
  private:

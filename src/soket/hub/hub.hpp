@@ -36,6 +36,7 @@ namespace soket::hub {
 /// web chat), the REST API and the village rules, all stored in SQLite. Runs on one io_context.
 class Hub {
  public:
+  /// A hub on `io` with `config`; nothing is opened before start().
   Hub(net::asio::io_context& io, HubConfig config);
   ~Hub();
   Hub(const Hub&) = delete;
@@ -48,6 +49,7 @@ class Hub {
   /// Reads operator commands from standard input ("led-on" to every device, "@id cmd" to one).
   void read_commands_from_stdin();
 
+  /// Gets the hub protocol's ack object of a command: {ok, commands} or {ok:false, error}.
   using CommandDone = std::function<void(boost::json::object result)>;
   /// Sends `command` to `target` ("<id>", "group:<name>", "*"); `done` gets the ack object of the
   /// hub protocol ({ok, commands} or {ok:false, error}).
@@ -57,18 +59,23 @@ class Hub {
   /// Reads the TLS certificate and key again (SIGHUP); new connections use them. Throws
   /// net::TlsError (the old certificate stays) or std::logic_error when TLS is off.
   void reload_tls();
+  /// Whether the HTTP port speaks TLS ([tls] cert and key given).
   bool tls() const { return tls_ != nullptr; }
 
+  /// The HTTP port actually bound (the configured one, or the one the OS chose for 0).
   uint16_t http_port() const { return http_port_; }
-  /// This node's name in a cluster: [cluster] node_name, else node-<configured http port>.
+  /// This node's name in a cluster: [cluster] node_name, else `node-<configured http port>`.
   std::string node_name() const {
     return config_.node_name.empty() ? "node-" + std::to_string(config_.http_port)
                                      : config_.node_name;
   }
   /// Whether this node shares the hub with others ([cluster] redis).
   bool clustered() const { return !config_.redis_url.empty(); }
+  /// The TCP device port actually bound.
   uint16_t tcp_port() const { return tcp_port_; }
+  /// The UDP device port actually bound.
   uint16_t udp_port() const { return udp_port_; }
+  /// The TCP chat port actually bound.
   uint16_t chat_port() const { return chat_port_; }
 
  private:

@@ -14,9 +14,11 @@
 
 namespace soket::hub {
 
+/// Settings of the hub's link between nodes.
 struct HubClusterOptions {
-  std::string node;                  // this node's name (--node-id)
-  std::string prefix = "soket:hub";  // the hub channel, and the keys' prefix
+  std::string node;                  ///< this node's name (--node-id)
+  std::string prefix = "soket:hub";  ///< the hub channel, and the keys' prefix
+  /// How often the heartbeat is written, the lease renewed and dead nodes looked for.
   std::chrono::milliseconds tick{500};
   /// A node whose heartbeat key is older than this is dead (its devices go offline).
   std::chrono::milliseconds node_ttl{3000};
@@ -30,6 +32,7 @@ struct HubClusterOptions {
 /// `{t, from, ...}` between the hubs. Two Redis connections of its own: commands, subscription.
 class HubCluster : public std::enable_shared_from_this<HubCluster> {
  public:
+  /// What the hub is told by the link.
   struct Handlers {
     /// A message of another node (never one of this node's own).
     std::function<void(const boost::json::object& message)> on_message;
@@ -44,12 +47,14 @@ class HubCluster : public std::enable_shared_from_this<HubCluster> {
     std::function<void()> on_link_up;
   };
 
+  /// A link to the Redis at `url`; nothing is connected before start().
   static std::shared_ptr<HubCluster> create(net::asio::io_context& io, cluster::RedisUrl url,
                                             HubClusterOptions options, Handlers handlers);
   ~HubCluster();
   HubCluster(const HubCluster&) = delete;
   HubCluster& operator=(const HubCluster&) = delete;
 
+  /// Connects, subscribes to the hub channel and starts the heartbeat and the lease.
   void start();
   /// Gives the lease back (another node leads at once) and closes the connections.
   void stop();
@@ -59,6 +64,7 @@ class HubCluster : public std::enable_shared_from_this<HubCluster> {
   void publish(boost::json::object message);
   /// Whether this node holds the lease now (it expires locally when it cannot be renewed).
   bool leader() const;
+  /// This node's name.
   const std::string& node() const { return options_.node; }
 
  private:

@@ -18,7 +18,12 @@ namespace soket::hub {
 /// addresses still creating devices.
 class NewDeviceLimiter {
  public:
+  /// The clock of the token buckets.
   using Clock = std::chrono::steady_clock;
+  /// What allow() decided.
+  ///
+  /// `allowed`: the device may be created; `too_many_devices`: the hub already knows max_devices
+  /// devices; `too_fast`: the address's bucket is empty, or the address table is full.
   enum class Verdict { allowed, too_many_devices, too_fast };
 
   /// 0 turns a limit off.
@@ -29,6 +34,7 @@ class NewDeviceLimiter {
   Verdict allow(const std::string& address, std::size_t known,
                 Clock::time_point now = Clock::now());
 
+  /// How many new devices were refused so far, for either reason.
   uint64_t refused() const { return refused_; }
 
  private:

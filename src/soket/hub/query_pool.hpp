@@ -13,6 +13,8 @@
 
 namespace soket::hub {
 
+/// Worker threads for the store's slow queries (REST and dashboard history), so that they never
+/// block the io thread; results are handed back to it.
 class QueryPool {
  public:
   /// `threads` workers; results come back to `io`.

@@ -18,15 +18,15 @@ struct RuleAction {
   std::string command;               ///< empty for an alert only
   std::string alert;                 ///< empty for a command only
   std::string device;                ///< the device whose reading triggered it
-  std::optional<double> value;
+  std::optional<double> value;       ///< the reading's value that triggered it, if any
 };
 
 /// An alley as the dashboard shows it: what its lamps should be, and a manual override.
 struct AlleyStatus {
-  std::string name;
-  std::optional<bool> lamps_on;  // nullopt: not known yet (no reading since the hub started)
-  bool overridden = false;       // "All off" by hand while the rule keeps the lamps on
-  std::optional<int64_t> override_until;  // ms since the epoch; nullopt: until the next crossing
+  std::string name;              ///< the alley's name ([[village.alleys]] name)
+  std::optional<bool> lamps_on;  ///< nullopt: not known yet (no reading since the hub started)
+  bool overridden = false;       ///< "All off" by hand while the rule keeps the lamps on
+  std::optional<int64_t> override_until;  ///< ms since the epoch; nullopt: until the next crossing
 };
 
 /// The course's village rules, applied as readings arrive. Each rule remembers which side of its
@@ -35,6 +35,7 @@ struct AlleyStatus {
 /// at night holds until the next crossing or [rules] override_duration (manual_lamps_off).
 class RulesEngine {
  public:
+  /// The rules of `config` (alleys, greenhouses, override_duration), each on the unknown side.
   explicit RulesEngine(const HubConfig& config);
 
   /// True when a rule reads this device's values (on_reading can do something for it).
@@ -59,6 +60,7 @@ class RulesEngine {
   /// When the next override ends (ms since the epoch), if one has an end.
   std::optional<int64_t> next_override_end() const;
 
+  /// Every alley with its lamps' state, in the order of the configuration.
   std::vector<AlleyStatus> alleys() const;
 
   /// Actions for the clock: call it every so often with the local time of day in minutes.

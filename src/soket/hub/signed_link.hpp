@@ -15,18 +15,20 @@ namespace soket::hub {
 /// adding a parameter, voids the link.
 class LinkSigner {
  public:
-  LinkSigner();                          // a fresh random key
+  LinkSigner();                          ///< a fresh random key
   explicit LinkSigner(std::string key);  ///< a given key (tests)
 
   /// `target` ("/api/x?a=1" or "/api/x") with its expiry and signature appended.
   std::string sign(std::string_view target, int64_t expires_unix_s) const;
 
+  /// What check() found.
   enum class Check {
-    unsigned_target,  // no sig/expires parameter: not a signed link at all
-    valid,
-    expired,        // signed by this process, but past its expiry
-    bad_signature,  // altered, signed by another process, or malformed
+    unsigned_target,  ///< no sig/expires parameter: not a signed link at all
+    valid,            ///< signed by this process and not expired
+    expired,          ///< signed by this process, but past its expiry
+    bad_signature,    ///< altered, signed by another process, or malformed
   };
+  /// Whether `target` is a link this signer signed and that is still valid at `now_unix_s`.
   Check check(std::string_view target, int64_t now_unix_s) const;
 
  private:

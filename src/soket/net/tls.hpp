@@ -54,6 +54,7 @@ class TlsContext {
   std::shared_ptr<ssl::context> current_;
 };
 
+/// Shared ownership of a TLS configuration (listeners and servers share one).
 using TlsContextPtr = std::shared_ptr<TlsContext>;
 
 /// The first byte of a TLS record carrying a handshake message (a ClientHello opens with it).

@@ -10,12 +10,14 @@ namespace soket::simulator {
 /// devices that lost the server together do not come back together.
 class Backoff {
  public:
+  /// Delays from `initial` up to `max`, their jitter drawn from `seed`.
   Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max, uint64_t seed);
 
   /// The delay before the next attempt; each call counts one failed attempt.
   std::chrono::milliseconds next();
   /// After a success: the next delay starts from `initial` again.
   void reset() { attempts_ = 0; }
+  /// Failed attempts counted since the last reset().
   int attempts() const { return attempts_; }
 
  private:

@@ -9,8 +9,13 @@
 
 namespace soket::simulator {
 
+/// The kinds of virtual device, as their HELLO's `kind=` names them.
+///
+/// `lamp`: a street lamp (LampModel); `light`: an alley's light sensor (LightSensorModel);
+/// `greenhouse`: a greenhouse's climate controller (GreenhouseModel).
 enum class DeviceKind { lamp, light, greenhouse };
 
+/// The kind's name: "lamp", "light" or "greenhouse".
 std::string_view to_string(DeviceKind kind);
 
 /// What a device does with a command line.
@@ -27,10 +32,12 @@ struct CommandOutcome {
 class DeviceModel {
  public:
   virtual ~DeviceModel() = default;
+  /// Which kind of device this is.
   virtual DeviceKind kind() const = 0;
   /// The reading line (without newline) at simulated time `sim_hours` (see simulated_hours()).
   /// Calls are expected with non-decreasing times; an earlier time counts as no time passing.
   virtual std::string reading(double sim_hours) = 0;
+  /// Applies the command `line` and says whether it was understood, what changed and the reply.
   virtual CommandOutcome command(std::string_view line) = 0;
 };
 
@@ -41,6 +48,7 @@ class LampModel final : public DeviceModel {
   DeviceKind kind() const override { return DeviceKind::lamp; }
   std::string reading(double sim_hours) override;
   CommandOutcome command(std::string_view line) override;
+  /// Whether the lamp is on.
   bool on() const { return on_; }
 
  private:
@@ -51,10 +59,12 @@ class LampModel final : public DeviceModel {
 /// shade (0.6..1), slowly drifting clouds and ±2% noise. `led-on`/`led-off` drive its status LED.
 class LightSensorModel final : public DeviceModel {
  public:
+  /// A sensor whose shade and clouds are drawn from `seed`.
   explicit LightSensorModel(uint64_t seed);
   DeviceKind kind() const override { return DeviceKind::light; }
   std::string reading(double sim_hours) override;
   CommandOutcome command(std::string_view line) override;
+  /// Whether its status LED is on.
   bool led() const { return led_; }
 
  private:
@@ -71,15 +81,19 @@ class LightSensorModel final : public DeviceModel {
 /// 15 %. Commands: `fan-on`, `fan-off`, `pump-on`, `pump-off`, `led-on`, `led-off`.
 class GreenhouseModel final : public DeviceModel {
  public:
+  /// A greenhouse whose offset and noise are drawn from `seed`.
   explicit GreenhouseModel(uint64_t seed);
   DeviceKind kind() const override { return DeviceKind::greenhouse; }
   std::string reading(double sim_hours) override;
   CommandOutcome command(std::string_view line) override;
 
+  /// Whether the fan runs.
   bool fan() const { return fan_; }
+  /// Whether the pump runs.
   bool pump() const { return pump_; }
   /// The climate as of the last reading() (nullopt before the first).
   std::optional<double> temperature() const { return temp_; }
+  /// The humidity (%) as of the last reading() (nullopt before the first).
   std::optional<double> humidity() const { return hum_; }
 
  private:
@@ -93,6 +107,7 @@ class GreenhouseModel final : public DeviceModel {
   double last_hours_ = 0;
 };
 
+/// A new device model of `kind`, its randomness drawn from `seed` (lamps use none).
 std::unique_ptr<DeviceModel> make_model(DeviceKind kind, uint64_t seed);
 
 }  // namespace soket::simulator

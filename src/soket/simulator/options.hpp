@@ -59,6 +59,7 @@ struct SimulatorOptions {
   /// Reconnect backoff: starts at backoff_initial, doubles per failed attempt up to backoff_max,
   /// each delay drawn from [delay/2, delay]. 1 ms <= initial <= max <= 1 h.
   std::chrono::milliseconds backoff_initial{500};
+  /// The longest reconnect delay (see backoff_initial).
   std::chrono::milliseconds backoff_max{30000};
 
   /// Answer every command with `OK` (or `ERR unknown command`), as soket expects. false: stay

@@ -9,6 +9,7 @@ namespace soket::simulator {
 /// specified, and the distributions here are written out (the standard library's are not).
 class SimRandom {
  public:
+  /// A source whose sequence is fixed by `seed`.
   explicit SimRandom(uint64_t seed) : engine_(seed) {}
 
   /// Uniform in [0, 1).

@@ -22,6 +22,8 @@ inline std::string_view trim_line(std::string_view s) {
   return s;
 }
 
+/// What a line from the server is: `OK` or `ERR` (as a whole word, after trimming), blank, or a
+/// command.
 inline ServerLine classify_server_line(std::string_view line) {
   line = trim_line(line);
   if (line.empty()) return ServerLine::blank;

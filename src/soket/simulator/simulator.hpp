@@ -38,6 +38,8 @@ class UdpDevice;
 /// stats() may be called from any thread; the rest from one thread at a time.
 class Simulator {
  public:
+  /// A village of `options` (its devices planned now) on `io`. Throws std::invalid_argument when
+  /// the options are not valid (validate_options()).
   Simulator(net::asio::io_context& io, SimulatorOptions options);
   /// Calls stop().
   ~Simulator();
@@ -52,7 +54,9 @@ class Simulator {
   /// Idempotent.
   void stop();
 
+  /// What the devices did so far. Thread-safe.
   SimulatorStats stats() const;
+  /// The options the simulator runs with.
   const SimulatorOptions& options() const { return context_->options; }
   /// The devices, in plan_devices() order.
   const std::vector<DevicePlan>& devices() const { return plan_; }

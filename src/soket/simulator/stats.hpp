@@ -31,19 +31,27 @@ struct SimulatorStats {
 
 /// The counters behind SimulatorStats; updated by the devices, readable from any thread.
 struct SimulatorCounters {
+  ///@{
+  /// The live value of the SimulatorStats field of the same name.
   std::atomic<uint64_t> online{0}, connects{0}, connect_failures{0}, disconnects{0}, hellos_sent{0},
       hellos_refused{0}, readings_sent{0}, replies_ok{0}, replies_err{0}, reply_timeouts{0},
       commands{0}, commands_unknown{0}, udp_send_errors{0};
+  ///@}
 
+  /// Copies every counter into `s` (the planned-device counts are not touched).
   void fill(SimulatorStats& s) const;
 };
 
 /// What every device of one simulator shares (immutable once the devices run).
 struct DeviceContext {
+  /// The simulator's settings.
   SimulatorOptions options;
+  /// When the simulator started (real time).
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  /// What the devices did so far.
   SimulatorCounters counters;
 
+  /// The simulated time now, in hours since midnight of the first day (see simulated_hours()).
   double sim_hours_now() const {
     return simulated_hours(options.start_hour, options.time_scale,
                            std::chrono::steady_clock::now() - started);

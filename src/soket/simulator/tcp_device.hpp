@@ -24,6 +24,7 @@ namespace soket::simulator {
 /// All work runs on the device's own strand, so the io_context may be run by several threads.
 class TcpDevice : public std::enable_shared_from_this<TcpDevice> {
  public:
+  /// A device of `plan` that will talk to `server`, sharing `context` with the other devices.
   TcpDevice(net::asio::io_context& io, DevicePlan plan, std::shared_ptr<DeviceContext> context,
             net::tcp::endpoint server);
 
@@ -32,6 +33,7 @@ class TcpDevice : public std::enable_shared_from_this<TcpDevice> {
   /// Closes the connection and cancels everything; the device does nothing afterwards.
   void stop();
 
+  /// What this device is.
   const DevicePlan& plan() const { return plan_; }
 
  private:

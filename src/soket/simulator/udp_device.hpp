@@ -23,14 +23,17 @@ namespace soket::simulator {
 /// All work runs on the device's own strand.
 class UdpDevice : public std::enable_shared_from_this<UdpDevice> {
  public:
+  /// A device of `plan` that will send to `server`, sharing `context` with the other devices.
   UdpDevice(net::asio::io_context& io, DevicePlan plan, std::shared_ptr<DeviceContext> context,
             net::udp::endpoint server);
 
   /// Opens the socket and sends the first message after a random delay within one interval.
   /// Errors opening the socket are logged; the device then retries with backoff.
   void start();
+  /// Closes the socket and cancels everything; the device does nothing afterwards.
   void stop();
 
+  /// What this device is.
   const DevicePlan& plan() const { return plan_; }
 
  private:

@@ -9,12 +9,14 @@ namespace soket::socketio {
 
 /// Why an emit with an ack ended without (every) answer, as an error_code for Asio completions.
 enum class AckError {
-  timed_out = 1,  // "operation has timed out"
-  disconnected,   // "socket has been disconnected"
+  timed_out = 1,  ///< "operation has timed out"
+  disconnected,   ///< "socket has been disconnected"
 };
 
+/// The error category of AckError (name "socket.io ack", messages as above).
 const boost::system::error_category& ack_category();
 
+/// An AckError as an error_code (lets AckError compare with error_codes).
 inline boost::system::error_code make_error_code(AckError e) {
   return {static_cast<int>(e), ack_category()};
 }

@@ -22,8 +22,10 @@ namespace soket::socketio {
 /// How an operation travels: `local` keeps it on this node; `timeout` bounds a broadcast's wait for
 /// the clients' acknowledgements.
 struct BroadcastFlags {
+  /// Keeps the operation on this node: a cluster adapter does not forward it to the other nodes.
   bool local = false;
   bool compress = true;  ///< false: the packet skips permessage-deflate and HTTP compression
+  /// How long a broadcast with an ack waits for the clients' answers; none: no ack expected.
   std::optional<std::chrono::milliseconds> timeout;
   /// volatile: the packet is dropped for a socket whose connection cannot take it now.
   bool volatile_ = false;
@@ -32,16 +34,21 @@ struct BroadcastFlags {
 /// Which sockets an operation targets: members of any of `rooms` (every socket when empty), minus
 /// members of any of `except`.
 struct BroadcastOptions {
+  /// Target the members of any of these rooms; empty: every socket of the namespace.
   std::vector<Room> rooms;
+  /// Leave out the members of any of these rooms, even when they are in `rooms`.
   std::vector<Room> except;
+  /// How the operation travels (local, compress, timeout, volatile).
   BroadcastFlags flags;
 };
 
 /// A socket of any node of the cluster as fetch_sockets reports it (Node's RemoteSocket fields).
 struct SocketDetails {
+  /// The socket's id (Socket#id), which is also the name of its own room.
   SocketId id;
   boost::json::object
       handshake;  ///< headers, time, address, xdomain, secure, issued, url, query, auth
+  /// The rooms the socket is in, its own room included.
   std::vector<Room> rooms;
   boost::json::value data;  ///< socket.data
 };
@@ -53,6 +60,7 @@ using FetchSocketsCallback =
 /// Called once per node that broadcast a packet with an ack, with the number of its clients that
 /// got it; and once per client answer, with that answer.
 using ClientCountCallback = std::function<void(std::size_t count)>;
+/// Called once per client answer to a broadcast with an ack, with that answer's arguments.
 using ClientAckCallback = std::function<void(Message& reply)>;
 
 /// The answer of every other node to a server-side emit (one value each, in `responses.args`), or
@@ -69,8 +77,11 @@ class Adapter {
   explicit Adapter(Namespace& nsp);
   virtual ~Adapter();
 
+  /// Puts socket `id` in each of `rooms` (Socket#join).
   virtual void add_all(const SocketId& id, std::span<const Room> rooms) = 0;
+  /// Takes socket `id` out of `room` (Socket#leave).
   virtual void del(const SocketId& id, const Room& room) = 0;
+  /// Takes socket `id` out of every room, its own included (on disconnection).
   virtual void del_all(const SocketId& id) = 0;
 
   /// Sends an already encoded packet to every targeted socket of this node.
@@ -99,6 +110,7 @@ class Adapter {
 
   /// The ids of the local sockets targeted by `options`.
   virtual std::vector<SocketId> sockets(const BroadcastOptions& options) const = 0;
+  /// The rooms socket `id` is in (a local socket), its own room included.
   virtual std::vector<Room> socket_rooms(const SocketId& id) const = 0;
   /// Every room of this node that has a member, sockets' own rooms included (the keys of Node's
   /// adapter.rooms).
@@ -106,7 +118,9 @@ class Adapter {
 
   /// Operations on the targeted sockets (a cluster adapter applies them on every node).
   virtual void add_sockets(const BroadcastOptions& options, std::span<const Room> rooms);
+  /// Makes the targeted sockets leave each of `rooms`.
   virtual void del_sockets(const BroadcastOptions& options, std::span<const Room> rooms);
+  /// Disconnects the targeted sockets; `close` also closes their underlying Engine.IO connection.
   virtual void disconnect_sockets(const BroadcastOptions& options, bool close);
   /// The targeted sockets of the whole cluster (of this node with flags.local).
   virtual void fetch_sockets(const BroadcastOptions& options, FetchSocketsCallback done);
@@ -168,7 +182,9 @@ class Adapter {
   /// `packet` encoded with the server's parser (what every broadcast of this adapter sends).
   EncodedPacket encode(const Packet& packet) const;
 
+  /// The namespace whose rooms this adapter keeps.
   Namespace& nsp_;
+  /// Whether connection state recovery is on (ServerOptions::connection_state_recovery).
   bool recovers_ = false;
   std::unique_ptr<SessionStore> sessions_;  ///< the in-memory store; null when recovery is off
 };
@@ -196,6 +212,7 @@ class InMemoryAdapter : public Adapter {
   /// Called when a room gets its first member and when its last one leaves (never for a socket's
   /// own room): a cluster adapter may subscribe to the room's channel.
   virtual void on_room_created(const Room&) {}
+  /// See on_room_created(): called when a room loses its last member.
   virtual void on_room_deleted(const Room&) {}
   /// Every room that has members, sockets' own rooms aside.
   std::vector<Room> joined_rooms() const;
@@ -218,6 +235,7 @@ class InMemoryAdapter : public Adapter {
   std::unordered_set<SocketId> left_own_room_;
 };
 
+/// Makes the adapter of a namespace (ServerOptions::adapter, Server::set_adapter_factory()).
 using AdapterFactory = std::function<std::unique_ptr<Adapter>(Namespace&)>;
 
 }  // namespace soket::socketio

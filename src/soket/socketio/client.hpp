@@ -19,15 +19,22 @@ class Socket;
 /// sockets it has in each namespace.
 class Client final : public engineio::SocketListener, public std::enable_shared_from_this<Client> {
  public:
+  /// The Socket.IO side of the Engine.IO `connection`, served by `server`.
   Client(Server& server, std::shared_ptr<engineio::Socket> connection);
 
+  /// Starts listening to the connection; it is closed unless it joins a namespace within
+  /// connect_timeout.
   void start();
+  /// The underlying Engine.IO connection.
   engineio::Socket& connection() { return *connection_; }
   /// Socket.IO v4 (the protocol of socket.io 2.x clients), spoken over Engine.IO v3.
   bool legacy_protocol() const { return connection_->protocol() == 3; }
+  /// The server this client belongs to.
   Server& server() { return server_; }
 
+  /// Sends an encoded packet (nothing once the client is closed).
   void write(const EncodedPacket& packet);
+  /// Encodes `packet` with the server's parser and sends it.
   void write(const Packet& packet);
   /// Leaves every namespace, telling the client (DISCONNECT packets).
   void disconnect_all();

@@ -13,6 +13,7 @@
 
 namespace soket::socketio {
 
+/// Settings shared by every cluster adapter.
 struct ClusterAdapterOptions {
   /// How long fetch_sockets and server_side_emit wait for the other nodes.
   std::chrono::milliseconds requests_timeout{5000};

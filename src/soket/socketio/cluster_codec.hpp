@@ -16,6 +16,7 @@ namespace soket::socketio::cluster_codec {
 
 /// {rooms: [...], except: [...], flags: {local?, compress?, timeout?, volatile?}}
 boost::json::object options_to_json(const BroadcastOptions& options);
+/// BroadcastOptions from the form above.
 std::optional<BroadcastOptions> options_from_json(const boost::json::value& value);
 
 /// {type: 2, data: [event, ...args], nsp, id?}: placeholders stay as they are.
@@ -25,10 +26,12 @@ std::optional<Packet> packet_from_json(const boost::json::value& value, std::str
 
 /// {id, handshake, rooms, data}
 boost::json::object details_to_json(const SocketDetails& details);
+/// SocketDetails from the form above.
 std::optional<SocketDetails> details_from_json(const boost::json::value& value);
 
 /// The string array `value`, or nullopt.
 std::optional<std::vector<std::string>> strings_from_json(const boost::json::value& value);
+/// `strings` as a JSON array of strings.
 boost::json::array strings_to_json(const std::vector<std::string>& strings);
 
 }  // namespace soket::socketio::cluster_codec

@@ -30,11 +30,11 @@ enum class ClusterMessageType : int {
 /// Binary values inside `data` are placeholders {"_placeholder":true,"num":i} into `attachments`,
 /// so a transport can write them inline (msgpack) without knowing where they are.
 struct ClusterMessage {
-  ClusterMessageType type{};
-  std::string uid;
-  std::string nsp;
-  boost::json::object data;
-  std::vector<SharedBytes> attachments;
+  ClusterMessageType type{};             ///< what the message is
+  std::string uid;                       ///< the sending node's uid
+  std::string nsp;                       ///< the namespace it concerns
+  boost::json::object data;              ///< the type's payload, as the reference shapes it
+  std::vector<SharedBytes> attachments;  ///< the binary values of `data`, by placeholder number
 };
 
 }  // namespace soket::socketio

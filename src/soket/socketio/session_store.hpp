@@ -32,17 +32,19 @@ struct ConnectionStateRecoveryOptions {
   /// bounded whatever the traffic. The oldest packets (sessions) go first; a session that needed a
   /// dropped packet starts anew.
   std::size_t max_packets = 100000;
+  /// Bound on the bytes of the kept packets (encoded).
   std::size_t max_packet_bytes = std::size_t{64} << 20;
+  /// Bound on the sessions kept.
   std::size_t max_sessions = 100000;
 };
 
 /// What connection state recovery keeps of a socket that lost its connection (the reference's
 /// Session).
 struct SocketSession {
-  SocketId sid;
-  std::string pid;  ///< private session id, the client's proof that the session is its own
-  std::vector<Room> rooms;
-  boost::json::object data;
+  SocketId sid;              ///< the socket's id, kept by the recovered socket
+  std::string pid;           ///< private session id, the client's proof that the session is its own
+  std::vector<Room> rooms;   ///< its rooms, its own room included
+  boost::json::object data;  ///< its socket.data
   /// The offset of the newest packet kept when the session began, in the adapter's own format: a
   /// client that got no packet at all (and so sends no offset) is replayed everything after it.
   std::string start;
@@ -51,10 +53,11 @@ struct SocketSession {
 /// A session found again, with the packets it missed (oldest first, encoded with the server's
 /// parser), which the socket receives before its CONNECT answer.
 struct RestoredSession {
-  SocketSession session;
-  std::vector<EncodedPacket> missed;
+  SocketSession session;              ///< the socket as it was
+  std::vector<EncodedPacket> missed;  ///< the packets it missed, encoded, oldest first
 };
 
+/// Gets the session found again, or nullopt when it cannot be recovered.
 using RestoreSessionCallback = std::function<void(std::optional<RestoredSession>)>;
 
 /// The in-memory memory of connection state recovery for one namespace of one node, as the
@@ -64,8 +67,10 @@ using RestoreSessionCallback = std::function<void(std::optional<RestoredSession>
 /// another node, another namespace or an earlier run never matches.
 class SessionStore {
  public:
+  /// The clock of the expiry times.
   using Clock = std::chrono::steady_clock;
 
+  /// A store bounded by `options`, encoding with `parser`; its id is drawn at random.
   SessionStore(const ConnectionStateRecoveryOptions& options, Parser parser);
 
   /// Appends the next offset to the EVENT `packet`'s arguments, encodes it with the parser and
@@ -77,6 +82,7 @@ class SessionStore {
   /// The offset of the newest packet kept so far (a session that begins now starts after it).
   std::string last_offset() const;
 
+  /// Keeps the state of a socket that lost its connection, for max_disconnection_duration.
   void persist(SocketSession session);
   /// Takes out the session `pid` with the packets it missed, if it has not expired and every packet
   /// it may have missed (after `offset`, or after its start when the client has no offset) is still
@@ -84,8 +90,11 @@ class SessionStore {
   std::optional<RestoredSession> restore(std::string_view pid,
                                          std::optional<std::string_view> offset);
 
+  /// How many packets are kept.
   std::size_t packet_count() const { return packets_.size(); }
+  /// The bytes the kept packets take (encoded).
   std::size_t packet_bytes() const { return bytes_; }
+  /// How many sessions are kept.
   std::size_t session_count() const { return sessions_.size(); }
 
  private:

@@ -21,6 +21,7 @@ class ShardLinks;
 /// sockets() sees this shard's sockets only (a Socket belongs to its shard's thread).
 class ShardAdapter : public ClusterAdapter {
  public:
+  /// The adapter of `nsp` on shard `shard`, linked to the other shards by `links`.
   ShardAdapter(Namespace& nsp, ShardLinks& links, std::size_t shard);
   ~ShardAdapter() override;
 

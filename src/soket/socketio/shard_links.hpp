@@ -21,10 +21,13 @@ class ShardAdapter;
 /// touched on that shard's thread only (or before the threads start / after they are joined).
 class ShardLinks {
  public:
+  /// Links the shards whose io_contexts are `shards` (shard i is shards[i]); they must outlive
+  /// this.
   explicit ShardLinks(std::vector<net::asio::io_context*> shards);
   ShardLinks(const ShardLinks&) = delete;
   ShardLinks& operator=(const ShardLinks&) = delete;
 
+  /// The number of shards.
   std::size_t size() const { return shards_.size(); }
 
   /// The adapter factory for the Socket.IO server of shard `shard`.

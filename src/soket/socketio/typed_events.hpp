@@ -61,6 +61,7 @@ template <class List, class E>
 struct has_event : std::false_type {};
 template <class E, class... Es>
 struct has_event<Events<Es...>, E> : std::bool_constant<(std::is_same_v<E, Es> || ...)> {};
+/// Whether the event descriptor `E` is in the event list `List` (an Events<...>).
 template <class List, class E>
 inline constexpr bool has_event_v = has_event<List, E>::value;
 

@@ -39,8 +39,12 @@ class BatchBackend {
 class ReaderBackend {
  public:
   virtual ~ReaderBackend() = default;
+  /// Every device, by id.
   virtual std::vector<Device> devices() = 0;
+  /// The device `id`, or nullopt when the store does not know it.
   virtual std::optional<Device> device(const std::string& id) = 0;
+  /// Readings of a device with from <= ts <= to, by ts then id, at most `limit`: the oldest of the
+  /// range, or the newest (returned newest first) when `newest_first`.
   virtual std::vector<Reading> readings(const std::string& device_id, std::int64_t from,
                                         std::int64_t to, std::int64_t limit, bool newest_first) = 0;
   /// min(ts), max(ts) of the numeric readings in [from, to]; nullopt when there are none.
@@ -49,32 +53,50 @@ class ReaderBackend {
   /// Buckets (ts - first) / width of the numeric readings in [first, last], by key and bucket.
   virtual std::vector<ReadingBucket> buckets(const std::string& device_id, std::int64_t first,
                                              std::int64_t last, std::int64_t width) = 0;
+  /// The latest numeric value of every key of every device, by device and key.
   virtual std::vector<LatestValue> latest_values() = 0;
+  /// The last `limit` text messages of a device, oldest first.
   virtual std::vector<TextMessage> text_messages(const std::string& device_id,
                                                  std::int64_t limit) = 0;
+  /// Commands of a device still to deliver, in queue order: queued ones, and sent-but-not-acked
+  /// ones too with `include_sent`; at most `limit`.
   virtual std::vector<Command> pending_commands(const std::string& device_id, bool include_sent,
                                                 std::int64_t limit) = 0;
+  /// The command `id`, or nullopt when there is none.
   virtual std::optional<Command> command(std::int64_t id) = 0;
+  /// The last `limit` chat messages, oldest first.
   virtual std::vector<ChatMessage> recent_chat(std::int64_t limit) = 0;
+  /// The last `limit` alerts, oldest first.
   virtual std::vector<Alert> recent_alerts(std::int64_t limit) = 0;
+  /// How many alerts were raised at or after `since` (ms since the epoch).
   virtual std::int64_t alert_count(std::int64_t since) = 0;
 };
 
 /// The rows of one device's series strictly between two (ts, id) cursors, ts in [lo, hi].
 struct SeriesRange {
-  std::int64_t lo = 0, hi = 0;
-  std::int64_t after_ts = 0, after_id = 0;
-  std::int64_t before_ts = 0, before_id = 0;
+  /// The ts range, inclusive: lo <= ts <= hi (ms since the epoch).
+  std::int64_t lo = 0, hi = 0;  ///< hi: the end of the range
+  /// The `after` cursor: only rows after (after_ts, after_id); the lowest value when none.
+  std::int64_t after_ts = 0, after_id = 0;  ///< after_id: the cursor's row id
+  /// The `before` cursor: only rows before (before_ts, before_id); the highest value when none.
+  std::int64_t before_ts = 0, before_id = 0;  ///< before_id: the cursor's row id
+  /// At most this many rows.
   std::int64_t limit = 0;
+  /// Return the rows in descending (ts, id) order, the newest first.
   bool newest_first = false;
 };
 
 /// Commands with after < id < before, optionally of one device and one state.
 struct CommandRange {
+  /// Only this device's commands; null: every device's.
   const std::string* device = nullptr;
+  /// Only commands in this state; none: any state.
   std::optional<CommandState> state{};
-  std::int64_t after = 0, before = 0;
+  /// Only commands with after < id < before.
+  std::int64_t after = 0, before = 0;  ///< before: the upper id bound
+  /// At most this many rows.
   std::int64_t limit = 0;
+  /// Return the commands by descending id, the newest first.
   bool newest_first = false;
 };
 
@@ -82,17 +104,22 @@ struct CommandRange {
 class PageBackend {
  public:
   virtual ~PageBackend() = default;
+  /// The readings of a device in `r`.
   virtual std::vector<Reading> readings(const std::string& device_id, const SeriesRange& r) = 0;
+  /// The text messages of a device in `r`.
   virtual std::vector<TextMessage> texts(const std::string& device_id, const SeriesRange& r) = 0;
   /// The distinct timestamps of the readings in the range.
   virtual std::vector<std::int64_t> reading_times(const std::string& device_id,
                                                   const SeriesRange& r) = 0;
+  /// The commands in `r`, by id.
   virtual std::vector<Command> commands(const CommandRange& r) = 0;
 };
 
 /// The backend options name: SQLite at options.path, or PostgreSQL at options.url.
 std::unique_ptr<BatchBackend> open_batch_backend(const StoreOptions& options);
+/// The Reader's queries on the database of `options` (SQLite or PostgreSQL).
 std::unique_ptr<ReaderBackend> open_reader_backend(const StoreOptions& options);
+/// The PageReader's queries on the database of `options` (SQLite or PostgreSQL).
 std::unique_ptr<PageBackend> open_page_backend(const StoreOptions& options);
 
 }  // namespace soket::store

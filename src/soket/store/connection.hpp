@@ -7,6 +7,9 @@
 
 namespace soket::store {
 
+/// What a connection is for: the Writer's, or a read-only one (Reader, PageReader).
+///
+/// `writer`: the Writer's connection, the only one that writes; `reader`: a query-only connection.
 enum class ConnectionRole { writer, reader };
 
 /// Opens a connection to options.path configured for the store: WAL journal, the configured

@@ -9,6 +9,7 @@ namespace soket::store {
 /// catch one type.
 class StoreError : public std::runtime_error {
  public:
+  /// An error with message `what`.
   explicit StoreError(const std::string& what) : std::runtime_error(what) {}
 };
 

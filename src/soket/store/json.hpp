@@ -16,13 +16,21 @@
 // width, count, avg, min, max}; TextMessage {id, device_id, ts, text}. Enums are their names.
 namespace soket::store {
 
+/// `device` as JSON, for boost::json::value_from (see the forms above).
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const Device& device);
+/// `reading` as JSON, for boost::json::value_from.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const Reading& reading);
+/// `bucket` as JSON, for boost::json::value_from.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const ReadingBucket& bucket);
+/// `message` as JSON, for boost::json::value_from.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const TextMessage& message);
+/// `command` as JSON, for boost::json::value_from.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const Command& command);
+/// `message` as JSON, for boost::json::value_from.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const ChatMessage& message);
+/// `alert` as JSON, for boost::json::value_from.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const Alert& alert);
+/// `metrics` as JSON (one field per counter), for boost::json::value_from.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const WriterMetrics& metrics);
 
 }  // namespace soket::store

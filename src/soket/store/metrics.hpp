@@ -6,7 +6,7 @@ namespace soket::store {
 
 /// A snapshot of the Writer's counters (all since it started).
 struct WriterMetrics {
-  std::uint64_t batches_committed = 0;
+  std::uint64_t batches_committed = 0;    ///< transactions committed
   std::uint64_t batches_failed = 0;       ///< transactions that failed: every op got `failed`
   std::uint64_t ops_committed = 0;        ///< operations that got `ok`
   std::uint64_t ops_rejected = 0;         ///< operations that got `rejected`
@@ -16,9 +16,9 @@ struct WriterMetrics {
   std::uint64_t last_batch_size = 0;      ///< operations in the last batch
   std::uint64_t last_batch_us = 0;        ///< BEGIN..COMMIT of the last batch, microseconds
   std::uint64_t avg_batch_us = 0;         ///< mean BEGIN..COMMIT over all batches
-  std::uint64_t max_batch_us = 0;
-  std::uint64_t last_ack_delay_us = 0;  ///< oldest op of the last batch: submit -> committed
-  std::uint64_t queue_depth = 0;        ///< operations waiting now
+  std::uint64_t max_batch_us = 0;         ///< longest BEGIN..COMMIT, microseconds
+  std::uint64_t last_ack_delay_us = 0;    ///< oldest op of the last batch: submit -> committed
+  std::uint64_t queue_depth = 0;          ///< operations waiting now
 };
 
 }  // namespace soket::store

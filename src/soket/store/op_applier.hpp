@@ -14,6 +14,7 @@ namespace soket::store {
 /// Used only by the Writer's thread.
 class OpApplier {
  public:
+  /// Prepares every statement on `db`, the Writer's connection. Throws SqliteError.
   explicit OpApplier(Database& db);
 
   /// Applies one (already validated) operation atomically. A refusal (constraint violation, unknown
@@ -26,6 +27,7 @@ class OpApplier {
   /// (the batch's operations must still be alive: what is noted points into them). Call before
   /// the commit; forget_latest() when the batch is abandoned.
   void flush_latest();
+  /// Drops what flush_latest() would write (the batch was abandoned).
   void forget_latest() { latest_.clear(); }
 
  private:

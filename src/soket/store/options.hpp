@@ -34,13 +34,15 @@ std::optional<std::string> check_postgres_url(std::string_view url);
 /// The URL with any password replaced by "***", for messages and logs.
 std::string redact_url(std::string_view url);
 
+/// Where the store's database is and how its Writer batches and commits.
 struct StoreOptions {
-  /// The SQLite database file, e.g. <data-dir>/soket.db. Its directory must exist. Unused when
+  /// The SQLite database file, e.g. `<data-dir>/soket.db`. Its directory must exist. Unused when
   /// `url` is set.
   std::filesystem::path path{};
-  /// A PostgreSQL server instead of the file: postgresql://user@host:port/db (libpq's URI form,
+  /// A PostgreSQL server instead of the file: `postgresql://user@host:port/db` (libpq's URI form,
   /// also postgres://). Empty: SQLite at `path`.
   std::string url{};
+  /// How durable a commit is (SyncMode).
   SyncMode sync = SyncMode::full;
   /// How long a connection waits for a lock held by another connection before failing.
   std::chrono::milliseconds busy_timeout{5000};

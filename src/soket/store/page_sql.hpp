@@ -8,6 +8,9 @@
 // ?6..?7 the `before` cursor, ?8 the limit.
 namespace soket::store::page_sql {
 
+/// Which series a query reads.
+///
+/// `readings`: the readings table; `texts`: the text messages table.
 enum class Series { readings, texts };
 
 /// Rows of one device's series in (ts, id) order (descending when newest_first), at most ?8.

@@ -20,8 +20,10 @@ namespace soket::store {
 /// error is the client's own, e.g. a lost connection).
 class PgError : public StoreError {
  public:
+  /// An error with message `what` and the server's SQLSTATE code, if any.
   PgError(const std::string& what, std::string sqlstate = {})
       : StoreError(what), sqlstate_(std::move(sqlstate)) {}
+  /// The server's five-character SQLSTATE code; empty for a client-side error.
   const std::string& sqlstate() const { return sqlstate_; }
 
  private:
@@ -32,8 +34,11 @@ class PgError : public StoreError {
 class PgResult {
  public:
   PgResult() = default;
+  /// Takes ownership of a libpq result (null: an empty, failed result).
   explicit PgResult(pg_result* result) : result_(result) {}
+  /// Takes `other`'s result, leaving it empty.
   PgResult(PgResult&& other) noexcept;
+  /// Frees this result and takes `other`'s, leaving it empty.
   PgResult& operator=(PgResult&& other) noexcept;
   PgResult(const PgResult&) = delete;
   PgResult& operator=(const PgResult&) = delete;
@@ -43,22 +48,33 @@ class PgResult {
   bool ok() const;
   /// The server's message (and SQLSTATE) of a failed result.
   std::string error() const;
+  /// The SQLSTATE code of a failed result; empty when there is none.
   std::string sqlstate() const;
   /// Throws PgError(context + message) unless ok().
   void check(std::string_view context) const;
 
+  /// The number of rows returned.
   int rows() const;
   /// Rows an INSERT/UPDATE/DELETE touched.
   std::uint64_t affected() const;
+  /// Whether the value at (`row`, `column`) is SQL NULL.
   bool is_null(int row, int column) const;
+  /// The value at (`row`, `column`) as text; valid while this result lives.
   std::string_view text(int row, int column) const;
+  /// The value at (`row`, `column`) as a copied string.
   std::string string(int row, int column) const { return std::string(text(row, column)); }
+  /// The value at (`row`, `column`) as an integer. Throws PgError when it is not one.
   std::int64_t int64(int row, int column) const;
+  /// The value at (`row`, `column`) as a double. Throws PgError when it is not a number.
   double real(int row, int column) const;
+  /// string(), or nullopt for NULL.
   std::optional<std::string> optional_string(int row, int column) const;
+  /// real(), or nullopt for NULL.
   std::optional<double> optional_real(int row, int column) const;
+  /// int64(), or nullopt for NULL.
   std::optional<std::int64_t> optional_int64(int row, int column) const;
 
+  /// The libpq result (null when empty), still owned by this object.
   pg_result* get() const { return result_; }
 
  private:
@@ -70,20 +86,31 @@ class PgResult {
 /// building parameters allocates nothing.
 class PgParams {
  public:
+  /// The most parameters one statement can take here.
   static constexpr int kMax = 32;
 
+  /// Forgets every parameter, to build the next statement's.
   void clear() { count_ = 0; }
+  /// Adds an integer parameter. Throws PgError beyond kMax parameters (as every add does).
   PgParams& add(std::int64_t value);
+  /// Adds a double parameter in its shortest exact form.
   PgParams& add(double value);
+  /// Adds a text parameter; `text` must outlive the send.
   PgParams& add(const std::string& text) { return add_text(text.c_str()); }
+  /// Adds a text parameter; `text` must outlive the send (null: SQL NULL).
   PgParams& add(const char* text) { return add_text(text); }
+  /// Adds a text parameter, or NULL when unset; the string must outlive the send.
   PgParams& add(const std::optional<std::string>& text) {
     return add_text(text ? text->c_str() : nullptr);
   }
+  /// Adds a double parameter, or NULL when unset.
   PgParams& add(const std::optional<double>& value);
+  /// Adds a SQL NULL parameter.
   PgParams& add_null() { return add_text(nullptr); }
 
+  /// The number of parameters added.
   int size() const { return count_; }
+  /// The parameters as libpq takes them (null entries are NULL).
   const char* const* values() const { return values_.data(); }
 
  private:
@@ -116,9 +143,14 @@ class PgConnection {
   PgResult run_prepared(const char* name, const PgParams& params);
 
   // Pipeline mode: sends queue up without waiting; results come back in order.
+  /// Enters libpq pipeline mode (nothing when already in it). Throws PgError.
   void enter_pipeline();
+  /// Leaves pipeline mode (nothing when not in it); every result must have been read. Throws
+  /// PgError.
   void exit_pipeline();
+  /// Queues a run of a prepared statement without waiting for its result. Throws PgError.
   void send_prepared(const char* name, const PgParams& params);
+  /// Queues SQL text without parameters (one statement) without waiting. Throws PgError.
   void send(const char* sql);
   /// Ends a pipeline segment: the server answers everything sent so far.
   void sync();
@@ -136,6 +168,7 @@ class PgConnection {
 
   /// The URL without its password, for messages.
   const std::string& server() const { return server_; }
+  /// The libpq connection, still owned by this object.
   pg_conn* handle() const { return conn_; }
 
  private:

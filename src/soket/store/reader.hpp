@@ -13,6 +13,10 @@
 
 namespace soket::store {
 
+/// Which end of a range a limited query returns.
+///
+/// `oldest_first`: the oldest rows of the range, oldest first; `newest_first`: the newest rows of
+/// the range, newest first.
 enum class Order { oldest_first, newest_first };
 
 /// Synchronous queries on a read-only connection of its own. Thread-safe (calls are serialized by
@@ -23,7 +27,9 @@ enum class Order { oldest_first, newest_first };
 /// std::invalid_argument with a message fit for a 400 response; database errors throw StoreError.
 class Reader {
  public:
+  /// The largest `limit` a query takes.
   static constexpr std::int64_t kMaxRows = 100000;
+  /// The largest `max_points` of readings_downsampled().
   static constexpr std::int64_t kMaxPoints = 10000;
 
   /// Opens the read connection. The schema must exist: construct the Writer first.
@@ -34,6 +40,7 @@ class Reader {
 
   /// Every device, by id.
   std::vector<Device> devices();
+  /// The device `id`, or nullopt when the store does not know it.
   std::optional<Device> device(const std::string& id);
 
   /// Readings of a device with from <= ts <= to, by ts (then insertion order), at most `limit`:
@@ -58,6 +65,7 @@ class Reader {
   /// sent-but-not-acked ones when include_sent is true), at most `limit`.
   std::vector<Command> pending_commands(const std::string& device_id, bool include_sent = false,
                                         std::int64_t limit = kMaxRows);
+  /// The command `id`, or nullopt when there is none.
   std::optional<Command> command(std::int64_t id);
 
   /// The last `limit` chat messages, oldest first (ready to replay to someone joining).

@@ -10,6 +10,7 @@
 // schema_version table.
 namespace soket::store {
 
+/// One forward step of the schema: `sql` brings the database to `version`.
 struct Migration {
   std::int64_t version;  ///< strictly increasing, starting at 1
   std::string_view sql;  ///< one or more statements

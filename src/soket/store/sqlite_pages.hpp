@@ -11,6 +11,7 @@ namespace soket::store {
 /// The PageReader's queries on a read-only SQLite connection (SQL in page_sql.hpp).
 class SqlitePages final : public PageBackend {
  public:
+  /// Opens the database of `options` read-only and prepares the queries. Throws SqliteError.
   explicit SqlitePages(const StoreOptions& options);
 
   std::vector<Reading> readings(const std::string& device_id, const SeriesRange& r) override;

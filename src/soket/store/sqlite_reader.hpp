@@ -10,6 +10,7 @@ namespace soket::store {
 /// The Reader's queries on a read-only SQLite connection, with statements prepared once.
 class SqliteReader final : public ReaderBackend {
  public:
+  /// Opens the database of `options` read-only and prepares every query. Throws SqliteError.
   explicit SqliteReader(const StoreOptions& options);
 
   std::vector<Device> devices() override;

@@ -24,7 +24,9 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  /// The single writer: submit write operations here, from any thread.
   Writer& writer() { return writer_; }
+  /// Synchronous queries (devices, readings, commands, chat, alerts), from any thread.
   Reader& reader() { return reader_; }
   /// Paged queries (cursors) for the REST API.
   PageReader& pages() { return pages_; }

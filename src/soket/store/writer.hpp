@@ -18,10 +18,11 @@
 
 namespace soket::store {
 
+/// What submit() did with an operation.
 enum class SubmitResult {
-  accepted,    // the completion will be called exactly once
-  queue_full,  // refused: max_queue operations are already waiting (the completion is not called)
-  stopped,     // refused: stop() was called (the completion is not called)
+  accepted,    ///< the completion will be called exactly once
+  queue_full,  ///< refused: max_queue operations are already waiting (the completion is not called)
+  stopped,     ///< refused: stop() was called (the completion is not called)
 };
 
 /// The single writer of the database, with group commit.
@@ -50,6 +51,7 @@ class Writer {
   /// submissions (the rest of the drain happens after that completion returns).
   void stop();
 
+  /// A snapshot of the writer's counters. Thread-safe.
   WriterMetrics metrics() const;
 
  private:

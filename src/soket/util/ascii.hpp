@@ -4,6 +4,7 @@
 
 namespace soket {
 
+/// `c` in lower case when it is an ASCII capital letter; any other byte as it is.
 constexpr char ascii_lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }

@@ -8,6 +8,7 @@ namespace soket::base64 {
 
 /// Standard alphabet with '=' padding (what Engine.IO polling uses for binary packets).
 std::string encode(std::string_view data);
+/// Appends the encoding of `data` to `out`.
 void encode_append(std::string_view data, std::string& out);
 
 /// Returns nullopt when `text` is not valid padded base64.

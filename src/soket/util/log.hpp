@@ -16,7 +16,12 @@ namespace soket::log {
 bool init(std::string_view level);
 
 /// The library layers that can write debug lines, like Node's DEBUG=engine:*,socket.io:*.
+///
+/// `http`: the HTTP server (SOKET_DEBUG=http); `engineio`: Engine.IO sessions and transports;
+/// `socketio`: Socket.IO namespaces, sockets and packets; `cluster`: the cluster adapters and
+/// Redis.
 enum class Layer { http, engineio, socketio, cluster };
+/// The number of Layer values.
 inline constexpr int layer_count = 4;
 
 /// The layer's name as the switch spells it ("http", "engineio", "socketio", "cluster").

@@ -9,8 +9,10 @@ namespace soket {
 /// `interval`: ready() says whether to write now and how many occurrences the line stands for.
 class LogThrottle {
  public:
+  /// The clock of the intervals.
   using Clock = std::chrono::steady_clock;
 
+  /// At most one line per `interval`.
   explicit LogThrottle(std::chrono::milliseconds interval = std::chrono::seconds(10))
       : interval_(interval) {}
 

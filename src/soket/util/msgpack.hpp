@@ -20,6 +20,7 @@ struct Error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Bounds decode() enforces, against hostile input.
 struct Limits {
   std::size_t max_depth = 32;           ///< nesting of arrays/maps
   std::size_t max_attachments = 1000;   ///< bin/ext values
@@ -29,8 +30,8 @@ struct Limits {
 /// A msgpack document as JSON plus binaries: every bin (and notepack's ArrayBuffer ext, type 0)
 /// becomes a placeholder {"_placeholder":true,"num":i} and its bytes attachments[i].
 struct Document {
-  boost::json::value value;
-  std::vector<SharedBytes> attachments;
+  boost::json::value value;              ///< the document, binaries as placeholders
+  std::vector<SharedBytes> attachments;  ///< the bytes of each placeholder, by number
 };
 
 /// Decodes exactly one value filling all of `bytes`, the way notepack's decode reads it:
@@ -57,6 +58,7 @@ Document decode(std::string_view bytes, const Limits& limits = {});
 /// Appends to `out`. Throws Error for a string, array, map or binary above 2^32 - 1.
 void encode(const boost::json::value& value, std::span<const SharedBytes> attachments,
             std::string& out);
+/// encode() into a new string.
 std::string encode(const boost::json::value& value, std::span<const SharedBytes> attachments = {});
 
 }  // namespace soket::msgpack

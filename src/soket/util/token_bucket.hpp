@@ -9,6 +9,7 @@ namespace soket {
 /// there is one. No allocation, no lock: one per connection, on its own thread.
 class TokenBucket {
  public:
+  /// The clock the bucket refills by.
   using Clock = std::chrono::steady_clock;
 
   TokenBucket() = default;
@@ -19,6 +20,8 @@ class TokenBucket {
   /// False when the bucket is off (rate 0): then take() is never called.
   bool enabled() const { return rate_ > 0; }
 
+  /// Refills the bucket for the time since the last call, then spends one token: false when there
+  /// is none (the event is over the rate).
   bool take(Clock::time_point now) {
     if (started_) {
       double elapsed = std::chrono::duration<double>(now - last_).count();

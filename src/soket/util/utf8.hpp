@@ -25,6 +25,7 @@ class Utf8Validator {
   bool feed(std::string_view piece);
   /// True when everything fed is valid and no sequence is left unfinished.
   bool complete() const { return carry_size_ == 0; }
+  /// Forgets any unfinished sequence, for the next text.
   void reset() { carry_size_ = 0; }
 
  private:
