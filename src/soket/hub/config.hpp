@@ -72,11 +72,11 @@ struct HubLimits {
   std::chrono::milliseconds upgrade_timeout{10000};  ///< polling -> WebSocket upgrade
   double events_per_second = 0;                      ///< per Socket.IO socket
   double event_burst = 0;
-  /// [limits.devices]: the TCP device port.
+  /// [limits.devices]: the TCP device port (and the UDP port's rate, per sender).
   int64_t device_max_connections = 10000;
   int64_t device_max_connections_per_address = 1000;
   int64_t device_max_line_length = 4096;
-  double device_lines_per_second = 0;  ///< per connection
+  double device_lines_per_second = 0;  ///< per TCP connection and per UDP sender
   double device_line_burst = 0;
   /// Devices coming into existence (a scanner would otherwise create one per connection).
   int64_t max_devices = 10000;         ///< devices the hub knows; new ones beyond are refused
