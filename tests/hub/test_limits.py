@@ -1,6 +1,7 @@
 """Limits against abuse in `soket serve` (docs/limits.md), shortened by [limits] in soket.toml and
---limit flags: connections per address on the device and chat ports, the device line rate and
-length, the chat name timeout, the HTTP header timeout, and their counters in /metrics."""
+--limit flags: connections per address on the device and chat ports, the device line rate (per TCP
+connection and per UDP sender) and length, the chat name timeout, the HTTP header timeout, and their
+counters in /metrics."""
 
 import os
 import re
@@ -10,7 +11,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hubtest import Hub, LineClient, wait_until  # noqa: E402
+from hubtest import Hub, LineClient, udp_request, wait_until  # noqa: E402
 
 CONFIG = """
 [limits.http]
@@ -113,6 +114,65 @@ class Limits(unittest.TestCase):
         stored = [r["value"] for r in self.hub.readings("rate-1")]
         self.assertEqual(len(stored), 20 - dropped + 2)
 
+    def test_udp_sender_rate(self):
+        before = metric(self.metrics(), "soket_rate_limited_total", '{gateway="udp"}')
+        flood = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            flood.bind(("127.0.0.1", 0))
+            other.bind(("127.0.0.1", 0))
+            flood_id = f"udp-127.0.0.1-{flood.getsockname()[1]}"
+            other_id = f"udp-127.0.0.1-{other.getsockname()[1]}"
+            target = ("127.0.0.1", self.hub.udp_port)
+            # 50 a second for 2.5 s from one sender (the limit: 5 at once, then 5 a second) while
+            # another sender sends 4 a second.
+            sent = other_sent = 0
+            start = time.monotonic()
+            while time.monotonic() - start < 2.5:
+                flood.sendto(f"n={sent}".encode(), target)
+                sent += 1
+                if sent % 12 == 1:
+                    other.sendto(f"n={other_sent}".encode(), target)
+                    other_sent += 1
+                time.sleep(0.02)
+            elapsed = time.monotonic() - start
+
+            def drain(sock, most):
+                replies = []
+                sock.settimeout(1.5)
+                try:
+                    while len(replies) < most:
+                        replies.append(sock.recvfrom(65536)[0].decode())
+                except socket.timeout:
+                    pass
+                return replies
+
+            replies, other_replies = drain(flood, sent), drain(other, other_sent)
+            ok, limited = replies.count("OK\n"), replies.count("ERR rate limit\n")
+            self.assertEqual(ok + limited, len(replies), replies)
+            # The burst, then the rate; the replies to the rest: about one a second, not one each.
+            self.assertGreaterEqual(ok, 5 + int(5 * (elapsed - 0.5)), replies)
+            self.assertLessEqual(ok, 5 + int(5 * elapsed) + 1, replies)
+            self.assertGreaterEqual(limited, 1, replies)
+            self.assertLessEqual(limited, int(elapsed) + 1, replies)
+            self.assertGreater(sent, ok + 10)  # a flood indeed
+            # The other sender is not limited.
+            self.assertEqual(other_replies, ["OK\n"] * other_sent)
+            # Only what passed is stored (the burst first), and every dropped datagram is counted.
+            wait_until(lambda: len(self.hub.readings(flood_id)) >= ok, what="the readings stored")
+            stored = [r["value"] for r in self.hub.readings(flood_id)]
+            self.assertEqual(len(stored), ok, stored)
+            self.assertLessEqual({0, 1, 2, 3, 4}, set(stored), stored)
+            self.assertEqual(len(self.hub.readings(other_id)), other_sent)
+            self.assertEqual(metric(self.metrics(), "soket_rate_limited_total", '{gateway="udp"}'),
+                             before + sent - ok)
+            # After a pause the sender is served again.
+            time.sleep(1.1)
+            self.assertEqual(udp_request(self.hub, "n=1000", sock=flood), "OK\n")
+        finally:
+            flood.close()
+            other.close()
+
     def test_chat_name_timeout_and_per_address_cap(self):
         slow = LineClient(self.hub.chat_port)
         self.assertEqual(slow.sock.recv(5), b"user?")
@@ -165,7 +225,7 @@ class Limits(unittest.TestCase):
             metric(text, "soket_limit_timeouts_total", f'{{limit="{limit}"}}')
         for limit in ("http_headers", "url", "http_body", "tcp_line"):
             metric(text, "soket_limit_too_large_total", f'{{limit="{limit}"}}')
-        for gateway in ("socketio", "tcp", "chat"):
+        for gateway in ("socketio", "tcp", "udp", "chat"):
             metric(text, "soket_rate_limited_total", f'{{gateway="{gateway}"}}')
 
 

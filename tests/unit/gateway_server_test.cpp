@@ -733,6 +733,33 @@ TEST_F(GatewayUdp, RepliesCanBeTurnedOff) {
   EXPECT_EQ(sensor.receive(200ms), std::nullopt);
 }
 
+TEST_F(GatewayUdp, RateLimitPerSenderDropsAndSaysSoOnce) {
+  UdpReceiverOptions options;
+  options.lines_per_second = 0.1;  // nothing refills during the test
+  options.line_burst = 2;
+  auto& receiver = start(options);
+  UdpClient flood, other;
+  for (int i = 0; i < 6; ++i)
+    flood.send_to(receiver.port(), "n=" + std::to_string(i));
+  EXPECT_EQ(flood.receive(), "OK\n");
+  EXPECT_EQ(flood.receive(), "OK\n");
+  EXPECT_EQ(flood.receive(), "ERR rate limit\n");
+  EXPECT_EQ(flood.receive(300ms), std::nullopt);  // told once, not four times
+  other.send_to(receiver.port(), "n=9");          // another sender: its own bucket
+  EXPECT_EQ(other.receive(), "OK\n");
+  auto got = events.wait_for(7);
+  ASSERT_EQ(got.size(), 7u);
+  int datagrams = 0, limited = 0;
+  for (const auto& e : got) {
+    if (e.what == "datagram") ++datagrams;
+    if (e.what == "error" && e.text == "rate limit") ++limited;
+  }
+  EXPECT_EQ(datagrams, 3);
+  EXPECT_EQ(limited, 4);
+  EXPECT_EQ(receiver.stats().over_rate, 4u);
+  EXPECT_EQ(receiver.stats().datagrams, 3u);
+}
+
 TEST_F(GatewayUdp, ReplyFunctionOutlivesTheReceiver) {
   UdpReplyFn kept;
   UdpReceiver::Handlers h;

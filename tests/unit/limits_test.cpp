@@ -1,14 +1,17 @@
-// The building blocks of the limits against abuse (docs/limits.md): the token bucket, the log
-// throttle, the connection limiter, and the [limits] settings of soket.toml / --limit.
+// The building blocks of the limits against abuse (docs/limits.md): the token bucket, the bounded
+// table of buckets, the UDP sender limiter, the log throttle, the connection limiter, and the
+// [limits] settings of soket.toml / --limit.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <stdexcept>
 
+#include "soket/gateway/udp_sender_limiter.hpp"
 #include "soket/hub/config.hpp"
 #include "soket/net/connection_limiter.hpp"
 #include "soket/util/log_throttle.hpp"
 #include "soket/util/token_bucket.hpp"
+#include "soket/util/token_buckets.hpp"
 
 namespace soket {
 namespace {
@@ -43,6 +46,125 @@ TEST(TokenBucket, OffWhenTheRateIsZeroAndTheBurstDefaultsToTheRate) {
   for (int i = 0; i < 10; ++i)
     passed += bucket.take(t) ? 1 : 0;
   EXPECT_EQ(passed, 3);
+}
+
+TEST(TokenBuckets, EachKeyHasItsBurstThenTheRate) {
+  TokenBuckets buckets(2, 3);  // 2 a second, 3 at once
+  ASSERT_TRUE(buckets.enabled());
+  auto t = Clock::time_point{} + 1h;
+  int passed = 0;
+  for (int i = 0; i < 10; ++i)
+    passed += buckets.take("a", t) ? 1 : 0;
+  EXPECT_EQ(passed, 3);
+  EXPECT_TRUE(buckets.take("b", t));           // its own bucket
+  EXPECT_FALSE(buckets.take("a", t + 400ms));  // 0.8 of a token
+  EXPECT_TRUE(buckets.take("a", t + 600ms));   // 1.2: one spent, 0.2 kept
+  EXPECT_FALSE(buckets.take("a", t + 600ms));
+  // A long pause refills to the burst, not beyond.
+  passed = 0;
+  for (int i = 0; i < 10; ++i)
+    passed += buckets.take("a", t + 1h) ? 1 : 0;
+  EXPECT_EQ(passed, 3);
+  EXPECT_EQ(buckets.size(), 2u);
+}
+
+TEST(TokenBuckets, OffWhenTheRateIsZero) {
+  TokenBuckets buckets(0, 5);
+  EXPECT_FALSE(buckets.enabled());
+  for (int i = 0; i < 100; ++i)
+    EXPECT_TRUE(buckets.take("k" + std::to_string(i)));
+  EXPECT_EQ(buckets.size(), 0u);  // remembers nothing
+}
+
+TEST(TokenBuckets, TheTableStaysBoundedAndForgetsFullBuckets) {
+  TokenBuckets buckets(1, 2, 3);  // 1 a second, 2 at once, 3 keys at most
+  auto t = Clock::time_point{} + 1h;
+  for (const char* key : {"a", "b", "c"})
+    EXPECT_TRUE(buckets.take(key, t));
+  // Full of keys still limited: a new key is refused and not remembered, however many come.
+  for (int i = 0; i < 1000; ++i)
+    EXPECT_FALSE(buckets.take("new" + std::to_string(i), t + 500ms));
+  EXPECT_EQ(buckets.size(), 3u);
+  // The known keys keep their buckets meanwhile.
+  EXPECT_TRUE(buckets.take("a", t + 500ms));  // 1.5 tokens: one spent, 0.5 left
+  // At t + 1s "b" and "c" are full again (forgotten: a new key gets a full bucket anyway), "a" is
+  // not: it stays and its bucket is kept.
+  EXPECT_TRUE(buckets.take("d", t + 1s));
+  EXPECT_EQ(buckets.size(), 2u);
+  EXPECT_TRUE(buckets.take("e", t + 1s));
+  EXPECT_FALSE(buckets.take("f", t + 1s));  // a, d, e: none of them full
+  EXPECT_TRUE(buckets.take("a", t + 1s));   // 1.0 token: its bucket was not forgotten
+  EXPECT_FALSE(buckets.take("a", t + 1s));
+}
+
+TEST(TokenBuckets, ANewKeyFindsRoomAsSoonAsABucketIsFull) {
+  TokenBuckets buckets(10, 1, 2);  // a bucket is full 100 ms after its last token
+  auto t = Clock::time_point{} + 1h;
+  EXPECT_TRUE(buckets.take("a", t));
+  EXPECT_TRUE(buckets.take("b", t + 50ms));
+  EXPECT_FALSE(buckets.take("c", t + 60ms));  // both refilling: a is full at 100 ms, b at 150
+  EXPECT_FALSE(buckets.take("c", t + 99ms));
+  EXPECT_TRUE(buckets.take("c", t + 101ms));  // a forgotten
+  EXPECT_FALSE(buckets.take("d", t + 120ms));
+  EXPECT_TRUE(buckets.take("d", t + 151ms));  // b forgotten
+}
+
+TEST(UdpSenderLimiter, EachSenderHasABucketAndHearsAtMostOnceASecond) {
+  using Verdict = gateway::UdpSenderLimiter::Verdict;
+  gateway::UdpSenderLimiter limiter(5, 5);
+  ASSERT_TRUE(limiter.enabled());
+  auto a = net::udp::endpoint(net::asio::ip::make_address("127.0.0.1"), 4000);
+  auto b = net::udp::endpoint(net::asio::ip::make_address("127.0.0.1"), 4001);
+  auto v6 = net::udp::endpoint(net::asio::ip::make_address("::1"), 4000);
+  auto t = Clock::time_point{} + 1h;
+  // A flood of 100 a second for 3 s: the burst and 5 a second pass, the sender is told 3 times.
+  int allowed = 0, told = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto verdict = limiter.check(a, t + 10ms * i);
+    allowed += verdict == Verdict::allowed ? 1 : 0;
+    told += verdict == Verdict::drop_and_tell ? 1 : 0;
+  }
+  EXPECT_GE(allowed, 19);
+  EXPECT_LE(allowed, 20);
+  EXPECT_EQ(told, 3);
+  // Other ports and addresses are other senders.
+  EXPECT_EQ(limiter.check(b, t), Verdict::allowed);
+  EXPECT_EQ(limiter.check(v6, t), Verdict::allowed);
+  EXPECT_EQ(limiter.senders(), 3u);
+  // After a pause the burst passes again, and the next one over it is told at once.
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(limiter.check(a, t + 10s), Verdict::allowed);
+  EXPECT_EQ(limiter.check(a, t + 10s), Verdict::drop_and_tell);
+  EXPECT_EQ(limiter.check(a, t + 10s), Verdict::drop);
+}
+
+TEST(UdpSenderLimiter, OffByDefaultAndTheBurstDefaultsToTheRate) {
+  auto a = net::udp::endpoint(net::asio::ip::make_address("10.0.0.1"), 5000);
+  gateway::UdpSenderLimiter off(0, 0);
+  EXPECT_FALSE(off.enabled());
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(off.check(a), gateway::UdpSenderLimiter::Verdict::allowed);
+  EXPECT_EQ(off.senders(), 0u);
+  gateway::UdpSenderLimiter limiter(3, 0);  // burst 3, as TokenBucket(3, 0)
+  auto t = Clock::time_point{} + 1h;
+  int passed = 0;
+  for (int i = 0; i < 10; ++i)
+    passed += limiter.check(a, t) == gateway::UdpSenderLimiter::Verdict::allowed ? 1 : 0;
+  EXPECT_EQ(passed, 3);
+}
+
+TEST(UdpSenderLimiter, ANewSenderIsLimitedWhileTheTableIsFullOfLimitedOnes) {
+  using Verdict = gateway::UdpSenderLimiter::Verdict;
+  gateway::UdpSenderLimiter limiter(1, 1, 2);
+  auto t = Clock::time_point{} + 1h;
+  auto sender = [](uint16_t port) {
+    return net::udp::endpoint(net::asio::ip::make_address("192.0.2.7"), port);
+  };
+  EXPECT_EQ(limiter.check(sender(1), t), Verdict::allowed);
+  EXPECT_EQ(limiter.check(sender(2), t), Verdict::allowed);
+  EXPECT_NE(limiter.check(sender(3), t), Verdict::allowed);
+  EXPECT_EQ(limiter.senders(), 2u);
+  EXPECT_EQ(limiter.check(sender(3), t + 1s), Verdict::allowed);
 }
 
 TEST(LogThrottle, OneLinePerIntervalCountingWhatItStandsFor) {

@@ -5,8 +5,10 @@
 #include <vector>
 
 #include "soket/gateway/text_check.hpp"
+#include "soket/gateway/udp_sender_limiter.hpp"
 #include "soket/util/bytes.hpp"
 #include "soket/util/log.hpp"
+#include "soket/util/log_throttle.hpp"
 
 namespace soket::gateway {
 
@@ -18,7 +20,12 @@ using net::udp;
 class UdpReceiver::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, UdpReceiverOptions options, Handlers handlers)
-      : socket_(io), retry_timer_(io), options_(options), handlers_(std::move(handlers)) {}
+      : socket_(io),
+        retry_timer_(io),
+        options_(options),
+        handlers_(std::move(handlers)),
+        sender_rate_(options.lines_per_second, options.line_burst,
+                     options.max_rate_limited_senders) {}
 
   void bind(const udp::endpoint& endpoint) {
     socket_.open(endpoint.protocol());
@@ -69,6 +76,7 @@ class UdpReceiver::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void handle(std::string_view text) {
+    if (sender_rate_.enabled() && !within_rate()) return;
     if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (text.size() > options_.max_message_length) {
@@ -90,6 +98,23 @@ class UdpReceiver::Impl : public std::enable_shared_from_this<Impl> {
       return self && self->send_line(sender, line);
     };
     handlers_.on_datagram(sender, parsed.message, reply);
+  }
+
+  // Every datagram counts, as every line of a TCP connection does (blank and malformed ones too).
+  bool within_rate() {
+    auto verdict = sender_rate_.check(sender_);
+    if (verdict == UdpSenderLimiter::Verdict::allowed) return true;
+    ++stats_.over_rate;
+    ++stats_.errors;
+    if (uint64_t count = rate_log_.ready()) {
+      spdlog::warn(
+          "devices: dropped {} datagram(s) since the last such line, over the limit of {} a "
+          "second per UDP sender (the last from {}:{})",
+          count, options_.lines_per_second, sender_.address().to_string(), sender_.port());
+    }
+    if (verdict == UdpSenderLimiter::Verdict::drop_and_tell) send_line(sender_, "ERR rate limit");
+    if (handlers_.on_error) handlers_.on_error(sender_, "rate limit");
+    return false;
   }
 
   void refuse(std::string_view reason) {
@@ -129,6 +154,8 @@ class UdpReceiver::Impl : public std::enable_shared_from_this<Impl> {
   udp::endpoint sender_;
   std::size_t pending_ = 0;
   Stats stats_;
+  UdpSenderLimiter sender_rate_;
+  LogThrottle rate_log_;
 };
 
 UdpReceiver::UdpReceiver(asio::io_context& io, UdpReceiverOptions options, Handlers handlers)

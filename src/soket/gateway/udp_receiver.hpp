@@ -19,6 +19,15 @@ struct UdpReceiverOptions {
   std::size_t max_message_length = 4096;
   /// Replies waiting to be sent; beyond this, further replies are dropped (UDP is lossy anyway).
   std::size_t max_pending_replies = 1024;
+  /// Datagrams one sender (address and port) may send per second: a token bucket that lets
+  /// `line_burst` through at once, then `lines_per_second` (as LineOptions for a TCP connection).
+  /// 0 = no limit (then it costs one branch per datagram). A datagram over it is dropped (not
+  /// passed on) and the sender gets "ERR rate limit", at most once a second (UdpSenderLimiter).
+  double lines_per_second = 0;
+  double line_burst = 0;  ///< below 1: lines_per_second
+  /// The most senders whose rate is remembered at once (memory stays bounded whatever their
+  /// number); while all of them are still limited, a new sender is treated as over the rate.
+  std::size_t max_rate_limited_senders = 65536;
 };
 
 /// Sends one line (with "\n" appended) back to the sender of a datagram. Copyable; may be kept and
@@ -30,7 +39,9 @@ using UdpReplyFn = std::function<bool(std::string_view line)>;
 /// Receives device messages over UDP (protocol only): one datagram is one message, parsed with
 /// parse_device_message() after removing one trailing "\n" or "\r\n". A malformed or over-long
 /// datagram gets "ERR <reason>\n" back (when replies are on) and on_error; a valid one goes to
-/// on_datagram with a reply function. Blank datagrams are ignored.
+/// on_datagram with a reply function. Blank datagrams are ignored. With
+/// UdpReceiverOptions::lines_per_second, a datagram over a sender's rate is dropped before it is
+/// parsed (on_error with "rate limit"; "ERR rate limit\n" back at most once a second).
 ///
 /// Single-threaded: construct, call and destroy it on the io_context's thread.
 class UdpReceiver {
@@ -48,7 +59,8 @@ class UdpReceiver {
   /// What the receiver did, since it started.
   struct Stats {
     uint64_t datagrams = 0;        ///< valid messages passed to on_datagram
-    uint64_t errors = 0;           ///< datagrams refused
+    uint64_t errors = 0;           ///< datagrams refused (over_rate included)
+    uint64_t over_rate = 0;        ///< datagrams dropped: over lines_per_second of their sender
     uint64_t replies_sent = 0;     ///< replies handed to the socket
     uint64_t replies_dropped = 0;  ///< replies dropped: too many pending, or a send error
   };

@@ -99,14 +99,14 @@ struct HubLimits {
   double events_per_second = 0;                      ///< per Socket.IO socket
   /// Events a Socket.IO socket may send at once beyond its rate.
   double event_burst = 0;
-  /// [limits.devices]: the TCP device port.
+  /// [limits.devices]: the TCP device port (and the UDP port's rate, per sender).
   int64_t device_max_connections = 10000;
   /// Open at once from one device address.
   int64_t device_max_connections_per_address = 1000;
   /// Longest device message, in bytes, without its line ending.
   int64_t device_max_line_length = 4096;
-  double device_lines_per_second = 0;  ///< per connection
-  /// Lines a device connection may send at once beyond its rate.
+  double device_lines_per_second = 0;  ///< per TCP connection and per UDP sender
+  /// Lines a device connection (or UDP sender) may send at once beyond its rate.
   double device_line_burst = 0;
   /// Devices coming into existence (a scanner would otherwise create one per connection).
   int64_t max_devices = 10000;         ///< devices the hub knows; new ones beyond are refused

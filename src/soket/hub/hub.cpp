@@ -185,7 +185,10 @@ void Hub::start() {
               },
           .on_close = [this](const auto& conn, gateway::CloseReason) { on_device_close(conn); }});
   udp_ = std::make_unique<gateway::UdpReceiver>(
-      io_, gateway::UdpReceiverOptions{.replies = config_.udp_reply},
+      io_,
+      gateway::UdpReceiverOptions{.replies = config_.udp_reply,
+                                  .lines_per_second = limits.device_lines_per_second,
+                                  .line_burst = limits.device_line_burst},
       gateway::UdpReceiver::Handlers{
           .on_datagram = [this](const auto& sender, const auto& m,
                                 const auto& reply) { on_datagram(sender, m, reply); },

@@ -236,6 +236,7 @@ std::string Hub::metrics_text() const {
   metric("soket_rate_limited_total", "counter", "Messages dropped by a rate limit, per gateway.");
   out << "soket_rate_limited_total{gateway=\"socketio\"} " << sio.events_dropped << "\n";
   out << "soket_rate_limited_total{gateway=\"tcp\"} " << dev.over_rate << "\n";
+  out << "soket_rate_limited_total{gateway=\"udp\"} " << udp_->stats().over_rate << "\n";
   out << "soket_rate_limited_total{gateway=\"chat\"} " << chat.over_rate << "\n";
   metric("soket_devices_refused_total", "counter",
          "Devices not created: [limits.devices] max_devices or new_devices_per_minute.");

@@ -4,7 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <unordered_map>
+
+#include "soket/util/token_buckets.hpp"
 
 namespace soket::hub {
 
@@ -13,18 +14,19 @@ namespace soket::hub {
 /// after connection would otherwise create a device per connection without end.
 ///
 /// Each source address has a token bucket (new_device_burst at once, then new_devices_per_minute);
-/// the number of devices the hub knows is capped as a whole. The buckets' memory is bounded: full
-/// buckets are forgotten when the table fills up, and a new address is refused when it is full of
-/// addresses still creating devices.
+/// the number of devices the hub knows is capped as a whole. The buckets' memory is bounded
+/// (TokenBuckets): full buckets are forgotten when the table fills up, and a new address is
+/// refused when it is full of addresses still creating devices.
 class NewDeviceLimiter {
  public:
-  /// The clock of the token buckets.
-  using Clock = std::chrono::steady_clock;
+  /// The clock of the times given to allow().
+  using Clock = TokenBuckets::Clock;
   /// What allow() decided.
-  ///
-  /// `allowed`: the device may be created; `too_many_devices`: the hub already knows max_devices
-  /// devices; `too_fast`: the address's bucket is empty, or the address table is full.
-  enum class Verdict { allowed, too_many_devices, too_fast };
+  enum class Verdict {
+    allowed,           ///< the device may be created
+    too_many_devices,  ///< the hub knows max_devices already
+    too_fast,          ///< the address's bucket is empty (or the table is full of such addresses)
+  };
 
   /// 0 turns a limit off.
   NewDeviceLimiter(int64_t max_devices, double per_minute, double burst,
@@ -34,22 +36,12 @@ class NewDeviceLimiter {
   Verdict allow(const std::string& address, std::size_t known,
                 Clock::time_point now = Clock::now());
 
-  /// How many new devices were refused so far, for either reason.
+  /// New devices refused so far, for either reason.
   uint64_t refused() const { return refused_; }
 
  private:
-  struct Bucket {
-    double tokens;
-    Clock::time_point updated;
-  };
-  void refill(Bucket& bucket, Clock::time_point now) const;
-  void forget_full_buckets(Clock::time_point now);
-
   int64_t max_devices_;
-  double per_second_;
-  double burst_;
-  std::size_t max_addresses_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  TokenBuckets per_address_;
   uint64_t refused_ = 0;
 };
 
