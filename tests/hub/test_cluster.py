@@ -52,6 +52,22 @@ def close_cluster(test, cluster):
     cluster.close()
 
 
+class TwoNodeCase(unittest.TestCase):
+    """Nodes a and b with the village's rules, stopped after each test (logs printed on failure)."""
+
+    def setUp(self):
+        self.cluster = HubCluster(("a", "b"), config_text=RULES)
+
+    def tearDown(self):
+        close_cluster(self, self.cluster)
+
+    def leader_and_other(self):
+        """The leading node and the other one."""
+        leader = self.cluster.leader()
+        other = "b" if leader == "a" else "a"
+        return self.cluster[leader], self.cluster[other]
+
+
 def device_on(node, name, timeout=10):
     return wait_until(lambda: node.devices().get(name), timeout, what=f"{name} on {node.url}")
 
@@ -260,17 +276,9 @@ class OnceOnly(unittest.TestCase):
                     dev.close()
 
 
-class NodeDies(unittest.TestCase):
-    def setUp(self):
-        self.cluster = HubCluster(("a", "b"), config_text=RULES)
-
-    def tearDown(self):
-        close_cluster(self, self.cluster)
-
+class NodeDies(TwoNodeCase):
     def test_sigkill_loses_no_acknowledged_reading_and_rules_fire_once_from_the_survivor(self):
-        leader_name = self.cluster.leader()
-        follower_name = "b" if leader_name == "a" else "a"
-        leader, follower = self.cluster[leader_name], self.cluster[follower_name]
+        leader, follower = self.leader_and_other()
 
         # Lamps on both nodes; the light sensor and the greenhouse on the follower: their
         # readings drive the leader's rules.
@@ -351,21 +359,14 @@ class NodeDies(unittest.TestCase):
                 d.close()
 
 
-class NodeLate(unittest.TestCase):
+class NodeLate(TwoNodeCase):
     """A node that is only late (stopped longer than its heartbeat's TTL) is taken for dead, and
     its devices go offline; once it runs again they are online again, everywhere and in the store,
     and take commands."""
 
-    def setUp(self):
-        self.cluster = HubCluster(("a", "b"), config_text=RULES)
-
-    def tearDown(self):
-        close_cluster(self, self.cluster)
-
     def test_a_stopped_node_gets_its_devices_back_online_when_it_runs_again(self):
-        leader_name = self.cluster.leader()
-        late_name = "b" if leader_name == "a" else "a"
-        leader, late = self.cluster[leader_name], self.cluster[late_name]
+        leader, late = self.leader_and_other()
+        late_name = "a" if late is self.cluster["a"] else "b"
         lamp = late.device("lamp-9", attrs="group=gang-2 kind=lamp")
         try:
             wait_until(lambda: (leader.devices().get("lamp-9") or {}).get("online"),

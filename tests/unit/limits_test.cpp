@@ -19,22 +19,25 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// How many of `tries` calls of `take` succeeded.
+template <class Take>
+int taken(int tries, Take&& take) {
+  int count = 0;
+  for (int i = 0; i < tries; ++i)
+    count += take() ? 1 : 0;
+  return count;
+}
+
 TEST(TokenBucket, LetsTheBurstThroughThenTheRate) {
   TokenBucket bucket(10, 5);  // 10 a second, 5 at once
   ASSERT_TRUE(bucket.enabled());
   auto t = Clock::time_point{} + 1h;
-  int passed = 0;
-  for (int i = 0; i < 20; ++i)
-    passed += bucket.take(t) ? 1 : 0;
-  EXPECT_EQ(passed, 5);
+  EXPECT_EQ(taken(20, [&] { return bucket.take(t); }), 5);
   EXPECT_FALSE(bucket.take(t + 50ms));  // half a token
   EXPECT_TRUE(bucket.take(t + 100ms));  // one token refilled (and the half spent above kept)
   EXPECT_FALSE(bucket.take(t + 100ms));
   // A long pause refills to the burst, not beyond.
-  passed = 0;
-  for (int i = 0; i < 20; ++i)
-    passed += bucket.take(t + 1h) ? 1 : 0;
-  EXPECT_EQ(passed, 5);
+  EXPECT_EQ(taken(20, [&] { return bucket.take(t + 1h); }), 5);
 }
 
 TEST(TokenBucket, OffWhenTheRateIsZeroAndTheBurstDefaultsToTheRate) {
@@ -42,29 +45,20 @@ TEST(TokenBucket, OffWhenTheRateIsZeroAndTheBurstDefaultsToTheRate) {
   EXPECT_FALSE(TokenBucket(0, 10).enabled());
   TokenBucket bucket(3, 0);
   auto t = Clock::time_point{} + 1h;
-  int passed = 0;
-  for (int i = 0; i < 10; ++i)
-    passed += bucket.take(t) ? 1 : 0;
-  EXPECT_EQ(passed, 3);
+  EXPECT_EQ(taken(10, [&] { return bucket.take(t); }), 3);
 }
 
 TEST(TokenBuckets, EachKeyHasItsBurstThenTheRate) {
   TokenBuckets buckets(2, 3);  // 2 a second, 3 at once
   ASSERT_TRUE(buckets.enabled());
   auto t = Clock::time_point{} + 1h;
-  int passed = 0;
-  for (int i = 0; i < 10; ++i)
-    passed += buckets.take("a", t) ? 1 : 0;
-  EXPECT_EQ(passed, 3);
+  EXPECT_EQ(taken(10, [&] { return buckets.take("a", t); }), 3);
   EXPECT_TRUE(buckets.take("b", t));           // its own bucket
   EXPECT_FALSE(buckets.take("a", t + 400ms));  // 0.8 of a token
   EXPECT_TRUE(buckets.take("a", t + 600ms));   // 1.2: one spent, 0.2 kept
   EXPECT_FALSE(buckets.take("a", t + 600ms));
   // A long pause refills to the burst, not beyond.
-  passed = 0;
-  for (int i = 0; i < 10; ++i)
-    passed += buckets.take("a", t + 1h) ? 1 : 0;
-  EXPECT_EQ(passed, 3);
+  EXPECT_EQ(taken(10, [&] { return buckets.take("a", t + 1h); }), 3);
   EXPECT_EQ(buckets.size(), 2u);
 }
 
@@ -147,10 +141,9 @@ TEST(UdpSenderLimiter, OffByDefaultAndTheBurstDefaultsToTheRate) {
   EXPECT_EQ(off.senders(), 0u);
   gateway::UdpSenderLimiter limiter(3, 0);  // burst 3, as TokenBucket(3, 0)
   auto t = Clock::time_point{} + 1h;
-  int passed = 0;
-  for (int i = 0; i < 10; ++i)
-    passed += limiter.check(a, t) == gateway::UdpSenderLimiter::Verdict::allowed ? 1 : 0;
-  EXPECT_EQ(passed, 3);
+  EXPECT_EQ(
+      taken(10, [&] { return limiter.check(a, t) == gateway::UdpSenderLimiter::Verdict::allowed; }),
+      3);
 }
 
 TEST(UdpSenderLimiter, ANewSenderIsLimitedWhileTheTableIsFullOfLimitedOnes) {
