@@ -175,6 +175,33 @@ class Dashboard(unittest.TestCase):
             ack = self.call("follow", bad)
             self.assertEqual(ack["ok"], False, bad)
 
+    def test_commands_of_a_device(self):
+        # The device panel's list: the stored commands, newest first, with state and reply.
+        with self.hub.device("cmd-1") as dev:
+            first = self.call("command", {"to": "cmd-1", "command": "one"})["commands"][0]
+            self.assertEqual(dev.read_line(), "one")
+            dev.send("OK one done\n")
+            self.wait_event("command-status", lambda c: c["id"] == first["id"] and c["state"] == "acked")
+            second = self.call("command", {"to": "cmd-1", "command": "two"})["commands"][0]
+            self.assertEqual(dev.read_line(), "two")
+            dev.send("ERR two broke\n")
+            self.wait_event("command-status", lambda c: c["id"] == second["id"] and c["state"] == "failed")
+        self.wait_event("device", lambda d: d["id"] == "cmd-1" and not d["online"])
+        third = self.call("command", {"to": "cmd-1", "command": "three"})["commands"][0]
+        self.assertEqual(third["state"], "queued")
+        ack = self.call("commands", {"device": "cmd-1"})
+        self.assertTrue(ack["ok"], ack)
+        self.assertEqual(ack["device"], "cmd-1")
+        listed = [(c["command"], c["state"], c.get("reply")) for c in ack["commands"]]
+        self.assertEqual(listed, [("three", "queued", None), ("two", "failed", "ERR two broke"),
+                                  ("one", "acked", "OK one done")])
+        self.assertEqual([c["command"] for c in self.call("commands", {"device": "cmd-1", "limit": 1})["commands"]],
+                         ["three"])
+        for bad in ({"device": "ghost"}, {}, "cmd-1", None):
+            ack = self.call("commands", bad)
+            self.assertEqual(ack["ok"], False, bad)
+            self.assertTrue(ack["error"], bad)
+
     def test_greenhouse_alert_event(self):
         self.wait_event("snapshot")
         with self.hub.device("gh-1") as gh:

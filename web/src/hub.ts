@@ -48,6 +48,13 @@ export class Hub {
     return reply;
   }
 
+  // The device's stored commands, newest first, into the store (the device panel's list).
+  async commands(device: string): Promise<void> {
+    const mark = this.store.commands_mark();
+    const reply = await this.request<{ ok: boolean; error?: string; commands: Command[] }>("commands", { device, limit: 20 });
+    this.store.load_commands(device, reply.commands ?? [], mark);
+  }
+
   // "All off": every alley's lamps, nothing else; at night the rule is held off for a while.
   async lamps_off(): Promise<{ ok: boolean; lamps: number; alleys: AlleyState[] }> {
     const reply = await this.request<{ ok: boolean; error?: string; lamps: number; alleys: AlleyState[] }>("lamps-off", {});

@@ -5,7 +5,7 @@ import type { Alert, AlleyState, Command, Device, Snapshot, Telemetry, Village }
 export type Topic = "devices" | "village" | "alerts" | "commands" | "telemetry" | "connection";
 
 const MAX_ALERTS = 50;
-const MAX_COMMANDS = 30;
+const MAX_COMMANDS = 20; // per device: the device panel's list
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "denied";
 
@@ -19,7 +19,11 @@ export class Store {
   alerts_24h = 0;
   private alerts_24h_at = 0;
   alley_state = new Map<string, AlleyState>();
-  commands: Command[] = [];
+  // Each device's commands, newest first: loaded from the hub's store when the device panel opens
+  // it, then kept current from command-status events.
+  commands = new Map<string, Command[]>();
+  private command_updates = 0; // counts live updates, so that a slower load never undoes one
+  private command_seen = new Map<string, number>();
   connection: ConnectionState = "connecting";
   connection_detail = "";
   last_reading = 0;
@@ -118,12 +122,37 @@ export class Store {
   }
 
   apply_command(command: Command): void {
-    const index = this.commands.findIndex((c) => String(c.id) === String(command.id));
-    if (index >= 0) this.commands[index] = { ...this.commands[index], ...command };
-    else this.commands.unshift(command);
-    this.commands.sort((a, b) => b.created - a.created);
-    this.commands.length = Math.min(this.commands.length, MAX_COMMANDS);
-    this.emit("commands");
+    this.command_seen.set(String(command.id), ++this.command_updates);
+    this.put_commands(command.device, [command], true);
+    this.emit("commands", command.device);
+  }
+
+  // The live-update count now: pass it to load_commands with what a request started now returns.
+  commands_mark(): number {
+    return this.command_updates;
+  }
+
+  // A device's stored commands from the hub: they replace what is known of them, except those a
+  // command-status event changed since `mark` (the event is newer than the query's answer).
+  load_commands(device: string, loaded: Command[], mark: number): void {
+    const fresh = loaded.filter((c) => (this.command_seen.get(String(c.id)) ?? 0) <= mark);
+    this.put_commands(device, fresh, false);
+    this.emit("commands", device);
+  }
+
+  commands_of(device: string): Command[] {
+    return this.commands.get(device) ?? [];
+  }
+
+  private put_commands(device: string, list: Command[], merge: boolean): void {
+    const known = new Map((this.commands.get(device) ?? []).map((c) => [String(c.id), c]));
+    for (const c of list) {
+      const id = String(c.id);
+      const before = known.get(id);
+      known.set(id, merge && before ? { ...before, ...c } : c);
+    }
+    const sorted = [...known.values()].sort((a, b) => b.created - a.created || Number(b.id) - Number(a.id));
+    this.commands.set(device, sorted.slice(0, MAX_COMMANDS));
   }
 
   sorted_devices(): Device[] {

@@ -323,3 +323,82 @@ test("the alert count is the store's, not the length of the capped list", async 
   await page.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
   await page.waitForFunction((n) => document.querySelector("#alerts .badge")?.textContent === String(n), total);
 });
+
+// A page opened now, connected to the test hub.
+async function fresh_page(viewport) {
+  const other = await browser.context.newPage();
+  other.setDefaultTimeout(5000);
+  other.on("pageerror", (err) => page_errors.push(err.message));
+  if (viewport) await other.setViewportSize(viewport);
+  await other.goto(`${hub.url}/`);
+  await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+  return other;
+}
+
+async function post_command(to, command) {
+  const res = await fetch(`${hub.url}/api/commands`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ to, command }),
+  });
+  assert.equal(res.status, 202);
+  return (await res.json()).commands[0];
+}
+
+// Waits until the store has the command in one of `states`.
+async function stored_state(id, states) {
+  for (let i = 0; i < 100; i++) {
+    const c = await (await fetch(`${hub.url}/api/commands/${id}`)).json();
+    if (states.includes(c.state)) return c;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`command ${id} never reached ${states}`);
+}
+
+test("the device panel lists the device's stored commands with their states, newest first, live", async () => {
+  const dev = await open_device("HELLO cmd-1 kind=sensor");
+  const one = await post_command("cmd-1", "one");
+  await dev.expect("one");
+  dev.send("OK one done");
+  await stored_state(one.id, ["acked"]);
+  const two = await post_command("cmd-1", "two");
+  await dev.expect("two");
+  dev.send("ERR two broke");
+  await stored_state(two.id, ["failed"]);
+  dev.close();
+  await page.waitForSelector('[data-device-row="cmd-1"] .dot[data-online="no"]');
+  assert.equal((await post_command("cmd-1", "three")).state, "queued");
+  // A page opened after all that: the list comes from the hub's store, not from what it saw.
+  const other = await fresh_page();
+  try {
+    await other.locator('[data-device-row="cmd-1"]').click();
+    await other.waitForSelector('#detail .command[data-state="queued"] >> text=three');
+    const rows = () =>
+      other.locator("#detail .command").evaluateAll((els) =>
+        els.map((e) => [
+          e.querySelector(".command-text").textContent,
+          e.getAttribute("data-state"),
+          e.querySelector(".state-chip").textContent,
+          e.querySelector(".command-reply")?.textContent ?? null,
+        ]),
+      );
+    assert.deepEqual(await rows(), [
+      ["three", "queued", "Queued", null],
+      ["two", "failed", "Failed", "ERR two broke"],
+      ["one", "acked", "Delivered", "OK one done"],
+    ]);
+    // Live from command-status: the device comes back, gets the queued one and answers it.
+    const back = await open_device("HELLO cmd-1 kind=sensor");
+    await back.expect("three");
+    back.send("OK three done");
+    await other.waitForSelector('#detail .command[data-state="acked"] >> text=three');
+    assert.deepEqual((await rows())[0], ["three", "acked", "Delivered", "OK three done"]);
+    // And one sent from elsewhere (REST) while the panel is open appears at the top.
+    const four = await post_command("cmd-1", "four");
+    await back.expect("four");
+    await other.waitForSelector(`#detail .command[data-command-id="${four.id}"]`);
+    assert.equal((await rows())[0][0], "four");
+  } finally {
+    await other.close();
+  }
+});

@@ -222,6 +222,30 @@ void Hub::setup_dashboard_namespace() {
                                    {"url", access_.signed_link(target)},
                                    {"expires_in", config_.link_ttl.count()}});
     });
+    // A device's stored commands, newest first: the device panel's list, which command-status
+    // events keep current afterwards. On the query pool, like the REST page it shares.
+    socket.on("commands", [this](Socket&, Message& m, Ack& ack) {
+      const auto* o = object_arg(m);
+      if (!o) return ack.send(error("expected {device, limit?}"));
+      std::string device = string_field(*o, "device");
+      if (!registry_.find(device)) return ack.send(error("unknown device '" + device + "'"));
+      store::CommandQuery query;
+      query.device = device;
+      query.limit = std::clamp<int64_t>(int_field(*o, "limit").value_or(20), 1, 100);
+      queries_->run(
+          [this, device, query] {
+            try {
+              auto page = store_->pages().commands(query);
+              return boost::json::object{{"ok", true},
+                                         {"device", device},
+                                         {"commands", boost::json::value_from(page.commands)}};
+            } catch (const std::exception& e) {
+              spdlog::error("commands of {} failed: {}", device, e.what());
+              return error("the commands query failed, try again");
+            }
+          },
+          [ack](boost::json::object result) mutable { ack.send(std::move(result)); });
+    });
     socket.on("devices", [this](Socket&, Message&, Ack& ack) {
       ack.send(boost::json::object{{"ok", true}, {"devices", registry_.all_json()}});
     });

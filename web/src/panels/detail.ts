@@ -155,6 +155,7 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     for (const key of keys) add_sensor(key).value.textContent = format_value(device.latest[key], key);
     update_head();
     render_commands();
+    load_commands(id);
     load_history(id);
   };
 
@@ -232,22 +233,32 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     }
   };
 
+  // The device's commands as the hub stored them, newest first: what it was sent, by whom, and
+  // whether it arrived (queued, sent, delivered, failed), with the device's reply.
   const render_commands = () => {
-    const mine = store.commands.filter((c) => c.device === current).slice(0, 6);
+    const mine = current ? store.commands_of(current) : [];
     commands.replaceChildren(
       ...(mine.length
         ? mine.map((c: Command) =>
             h(
               "li.command",
               { "data-command-id": String(c.id), "data-state": c.state },
-              h("code.command-text", { text: c.command }),
+              h("code.command-text", { text: c.command, title: c.command }),
               h("span.command-source", { text: c.source }),
-              h("span.command-time", { text: clock(c.acked ?? c.sent ?? c.created) }),
-              h("span.state-chip", { "data-state": c.state, text: STATE_TEXT[c.state] ?? c.state, title: c.reply ?? "" }),
+              h("span.command-time", { text: clock(c.acked ?? c.sent ?? c.created), title: new Date(c.created).toLocaleString() }),
+              h("span.state-chip", { "data-state": c.state, text: STATE_TEXT[c.state] ?? c.state }),
+              c.reply ? h("span.command-reply", { text: c.reply }) : null,
             ),
           )
         : [h("li.command-none", { text: "No commands sent to this device yet." })]),
     );
+  };
+
+  const load_commands = (id: string) => {
+    if (!id || store.connection !== "connected") return;
+    hub.commands(id).catch((err: Error) => {
+      if (id === current) notice(`Commands unavailable: ${err.message}`, "error");
+    });
   };
 
   store.on("telemetry", (payload) => {
@@ -260,9 +271,13 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     if (selection.get() !== current || (!shown && store.devices.has(current))) rebuild();
     else update_head();
   });
-  store.on("commands", render_commands);
+  store.on("commands", (device) => {
+    if (device === current) render_commands();
+  });
   store.on("connection", () => {
-    if (store.connection === "connected" && current) load_history(current);
+    if (store.connection !== "connected" || !current) return;
+    load_commands(current);
+    load_history(current);
   });
   selection.on(rebuild);
   setInterval(() => {
