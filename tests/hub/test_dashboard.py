@@ -27,6 +27,7 @@ schedule = { on = "18:00", off = "05:30" }
 name = "GH"
 device = "gh-1"
 temp = { min = 18, max = 32 }
+on_hum_low = "kran-buka"
 """
 
 
@@ -78,7 +79,9 @@ class Dashboard(unittest.TestCase):
         self.assertEqual((alley["on_below"], alley["off_above"]), (30, 60))
         self.assertEqual(alley["schedule"], {"on": "18:00", "off": "05:30"})
         self.assertEqual(snapshot["village"]["greenhouses"],
-                         [{"name": "GH", "device": "gh-1", "temp": {"min": 18, "max": 32}}])
+                         [{"name": "GH", "device": "gh-1", "temp": {"min": 18, "max": 32},
+                           "commands": {"fan_on": "fan-on", "fan_off": "fan-off",
+                                        "pump_on": "kran-buka", "pump_off": "pump-off"}}])
 
     def test_device_events_and_telemetry(self):
         self.wait_event("snapshot")

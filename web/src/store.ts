@@ -1,6 +1,6 @@
 // What the dashboard knows: devices, the village, alerts and commands, kept current from the hub's
 // events. Panels subscribe to the topics they draw.
-import type { Alert, AlleyState, Command, Device, Snapshot, Telemetry, Village } from "./types";
+import type { Alert, AlleyState, Command, Device, GreenhouseCommands, Snapshot, Telemetry, Village } from "./types";
 
 export type Topic = "devices" | "village" | "alerts" | "commands" | "telemetry" | "connection";
 
@@ -184,4 +184,20 @@ export function display_name(device: Device | undefined, id: string): string {
 // Lamps are devices of kind "lamp" or any device that reports a `lamp` reading.
 export function is_lamp(device: Device): boolean {
   return device.kind === "lamp" || "lamp" in device.latest;
+}
+
+// The hub's defaults for [[village.greenhouses]] on_temp_high/normal, on_hum_low/normal.
+export const DEFAULT_GREENHOUSE_COMMANDS: GreenhouseCommands = {
+  fan_on: "fan-on",
+  fan_off: "fan-off",
+  pump_on: "pump-on",
+  pump_off: "pump-off",
+};
+
+// The fan and pump commands of a greenhouse device: its configured rule's, the defaults for a
+// device of kind "greenhouse" no rule names, undefined for any other device.
+export function greenhouse_commands(store: Store, id: string): GreenhouseCommands | undefined {
+  const configured = store.village.greenhouses.find((g) => g.device === id);
+  if (configured) return { ...DEFAULT_GREENHOUSE_COMMANDS, ...(configured.commands ?? {}) };
+  return store.devices.get(id)?.kind === "greenhouse" ? DEFAULT_GREENHOUSE_COMMANDS : undefined;
 }

@@ -55,11 +55,20 @@ export interface Alley {
   schedule?: { on: string; off: string };
 }
 
+// What a greenhouse's rule sends to switch its fan and pump (the dashboard's switches send the same).
+export interface GreenhouseCommands {
+  fan_on: string;
+  fan_off: string;
+  pump_on: string;
+  pump_off: string;
+}
+
 export interface Greenhouse {
   name: string;
   device: string;
   temp?: Range | null;
   hum?: Range | null;
+  commands?: GreenhouseCommands;
 }
 
 export interface Village {

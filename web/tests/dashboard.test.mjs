@@ -402,3 +402,64 @@ test("the device panel lists the device's stored commands with their states, new
     await other.close();
   }
 });
+
+test("greenhouses get fan and pump switches that send their rule's commands, not a lamp switch", async () => {
+  const own = await start_hub({
+    config: `
+[[village.greenhouses]]
+name = "Rumah Kaca"
+device = "gh-own"
+temp = { min = 20, max = 30 }
+hum = { min = 50, max = 80 }
+on_temp_high = "vent-open"
+on_temp_normal = "vent-close"
+`,
+  });
+  const other = await browser.context.newPage();
+  other.setDefaultTimeout(5000);
+  const gh = await device(own.ports.tcp, "HELLO gh-own kind=greenhouse");
+  const plain = await device(own.ports.tcp, "HELLO gh-plain kind=greenhouse");
+  const sensor = await device(own.ports.tcp, "HELLO just-a-sensor kind=sensor");
+  try {
+    gh.send("fan=0 pump=0");
+    await gh.expect("OK");
+    sensor.send("temp=20");
+    await sensor.expect("OK");
+    await other.goto(`${own.url}/`);
+    await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+    // The device panel: fan and pump, no lamp.
+    await other.locator('[data-device-row="gh-own"]').click();
+    await other.locator('[data-testid="fan-switch"]').waitFor({ state: "visible" });
+    assert.equal(await other.locator('[data-testid="pump-switch"]').isVisible(), true);
+    assert.equal(await other.locator('[data-testid="lamp-switch"]').isVisible(), false);
+    await other.locator('[data-testid="fan-switch"]').click();
+    await gh.expect("vent-open");
+    gh.send("OK");
+    gh.send("fan=1");
+    await other.waitForSelector('[data-testid="fan-switch"][aria-checked="true"]');
+    await other.locator('[data-testid="pump-switch"]').click();
+    await gh.expect("pump-on");
+    gh.send("OK");
+    gh.send("pump=1");
+    // The greenhouse panel's switches show it and send the same commands.
+    const card = '[data-greenhouse="Rumah Kaca"]';
+    await other.waitForSelector(`${card} [data-switch="pump"][aria-checked="true"]`);
+    await other.locator(`${card} [data-switch="fan"]`).click();
+    await gh.expect("vent-close");
+    await other.locator(`${card} [data-switch="pump"]`).click();
+    await gh.expect("pump-off");
+    // A greenhouse no rule names gets the hub's default commands.
+    await other.locator('[data-device-row="gh-plain"]').click();
+    await other.locator('[data-testid="fan-switch"]').click();
+    await plain.expect("fan-on");
+    // A plain sensor gets neither switch, only the command box.
+    await other.locator('[data-device-row="just-a-sensor"]').click();
+    await other.waitForFunction(() => document.querySelector("#detail .detail-name")?.textContent === "just-a-sensor");
+    for (const sw of ["lamp", "fan", "pump"]) assert.equal(await other.locator(`[data-testid="${sw}-switch"]`).isVisible(), false, sw);
+    assert.equal(await other.locator('[data-testid="command-text"]').isVisible(), true);
+  } finally {
+    for (const c of [gh, plain, sensor]) c.close();
+    await other.close();
+    await own.stop();
+  }
+});

@@ -132,6 +132,11 @@ void Hub::setup_dashboard_namespace() {
       boost::json::object gh{{"name", g.name}, {"device", g.device}};
       if (g.temp) gh["temp"] = boost::json::object{{"min", g.temp->min}, {"max", g.temp->max}};
       if (g.hum) gh["hum"] = boost::json::object{{"min", g.hum->min}, {"max", g.hum->max}};
+      // What the rule sends, so that the dashboard's fan and pump switches send the same.
+      gh["commands"] = boost::json::object{{"fan_on", g.on_temp_high},
+                                           {"fan_off", g.on_temp_normal},
+                                           {"pump_on", g.on_hum_low},
+                                           {"pump_off", g.on_hum_normal}};
       greenhouses.push_back(std::move(gh));
     }
     village["alleys"] = std::move(alleys);
