@@ -463,3 +463,39 @@ on_temp_normal = "vent-close"
     await own.stop();
   }
 });
+
+test("lamp tiles show whole names, and the id where two lamps share a name, across alleys too", async () => {
+  const long = "Lampu-Jalan-Gang-Mawar-Ujung-Timur-Dekat-Masjid";
+  const lamps = [
+    await open_device("HELLO lamp-9c group=gang-9 kind=lamp name=Lampu"), // alley Gang Mawar
+    await open_device("HELLO lamp-2a group=gang-2 kind=lamp name=Lampu"), // no alley: group gang-2
+    await open_device(`HELLO lamp-long group=gang-2 kind=lamp name=${long}`),
+  ];
+  for (const lamp of lamps) {
+    lamp.send("lamp=0");
+    await lamp.expect("OK");
+  }
+  for (const viewport of [{ width: 1440, height: 1000 }, { width: 375, height: 812 }]) {
+    const other = await fresh_page(viewport);
+    try {
+      await other.waitForSelector('[data-lamp="lamp-long"] .lamp-state >> text=Off');
+      const label = (id) => other.locator(`[data-lamp="${id}"] .lamp-name`).textContent();
+      assert.equal(await label("lamp-9c"), "Lampu · lamp-9c");
+      assert.equal(await label("lamp-2a"), "Lampu · lamp-2a");
+      assert.equal(await label("lamp-long"), long);
+      // Not cut off: every name fits its tile, whole.
+      const cut = await other.evaluate(() =>
+        [...document.querySelectorAll(".lamp-name")]
+          .filter((e) => {
+            const tile = e.closest(".lamp").getBoundingClientRect();
+            const box = e.getBoundingClientRect();
+            return e.scrollWidth > e.clientWidth + 1 || box.left < tile.left - 1 || box.right > tile.right + 1;
+          })
+          .map((e) => e.textContent),
+      );
+      assert.deepEqual(cut, [], `cut off at ${viewport.width} px`);
+    } finally {
+      await other.close();
+    }
+  }
+});
