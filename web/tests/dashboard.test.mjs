@@ -499,3 +499,64 @@ test("lamp tiles show whole names, and the id where two lamps share a name, acro
     }
   }
 });
+
+test("on a 375 px phone the command box has its own full-width row and stays usable", async () => {
+  const lamp = await open_device("HELLO phone-lamp group=gang-3 kind=lamp name=Lampu-HP");
+  lamp.send("lamp=0");
+  await lamp.expect("OK");
+  const other = await fresh_page({ width: 375, height: 812 });
+  try {
+    await other.locator('[data-device-row="phone-lamp"]').click();
+    await other.locator('[data-testid="lamp-switch"]').waitFor({ state: "visible" });
+    const form = other.locator("#detail .command-form");
+    await form.scrollIntoViewIfNeeded();
+    await other.waitForTimeout(400); // the smooth scroll to the panel
+    const boxes = await other.evaluate(() => {
+      const rect = (el) => {
+        const r = el.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width };
+      };
+      const controls = document.querySelector("#detail .controls");
+      const form = controls.querySelector(".command-form");
+      const style = getComputedStyle(controls);
+      const inner = controls.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const others = [...controls.children].filter((c) => c !== form && c.getClientRects().length).map(rect);
+      // What the user would hit in the middle of the input and of the button.
+      const hit = (el) => {
+        const r = el.getBoundingClientRect();
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return top === el || el.contains(top);
+      };
+      const input = form.querySelector("input");
+      const button = form.querySelector("button[type=submit]");
+      const select = form.querySelector("select");
+      return {
+        inner,
+        form: rect(form),
+        others,
+        input: rect(input),
+        button: rect(button),
+        select: rect(select),
+        hits: { input: hit(input), button: hit(button), select: hit(select) },
+        viewport: window.innerWidth,
+      };
+    });
+    assert.ok(boxes.form.width >= boxes.inner - 1, `the command box is ${boxes.form.width} px of ${boxes.inner}`);
+    for (const o of boxes.others) {
+      assert.ok(o.bottom <= boxes.form.top + 1 || o.top >= boxes.form.bottom - 1, `shares its row: ${JSON.stringify(o)}`);
+    }
+    assert.ok(boxes.input.width >= 180, `the input is only ${boxes.input.width} px wide`);
+    for (const name of ["input", "button", "select"]) {
+      const b = boxes[name];
+      assert.ok(b.left >= boxes.form.left - 1 && b.right <= boxes.form.right + 1 && b.right <= boxes.viewport, `${name} is cut off: ${JSON.stringify(b)}`);
+      assert.ok(boxes.hits[name], `${name} is covered`);
+    }
+    // And it works there.
+    await other.locator('[data-testid="command-text"]').fill("phone-cmd");
+    await other.locator("#detail .command-form button[type=submit]").click();
+    await lamp.expect("phone-cmd", 3000);
+    await other.screenshot({ path: join(ARTIFACTS, "dashboard-phone-command.png") });
+  } finally {
+    await other.close();
+  }
+});
