@@ -447,6 +447,15 @@ dashboard.on("connection", (socket) => {
     const mine = commands.filter((c) => c.device === id).sort((a, b) => b.id - a.id).slice(0, limit);
     ok(ack, { device: id, commands: mine });
   });
+  // The stand-in sends every device in its snapshot; a search still goes through the hub's event.
+  socket.on("find-devices", (body, ack) => {
+    const q = String(body?.q ?? "").trim().toLowerCase();
+    const offset = Math.max(0, Number.isFinite(body?.offset) ? Math.floor(body.offset) : 0);
+    const limit = Math.max(1, Math.min(500, Number.isFinite(body?.limit) ? Math.floor(body.limit) : 50));
+    const found = [...devices.values()].filter((d) => [d.id, d.name, d.group, d.kind].some((f) => String(f ?? "").toLowerCase().includes(q)));
+    ok(ack, { devices: found.slice(offset, offset + limit), total: found.length, next_offset: offset + limit < found.length ? offset + limit : null });
+  });
+  socket.on("device-counts", (body, ack) => ok(ack, { devices: devices.size, online: [...devices.values()].filter((d) => d.online).length }));
   socket.on("devices", (ack) => ok(ack, { devices: [...devices.values()] }));
   socket.on("alerts", (body, ack) => ok(ack, { alerts: alerts.slice(-(body?.limit ?? 50)).reverse() }));
   // The real hub answers with a signed download link; the stand-in has no REST API to link to.

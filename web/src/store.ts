@@ -24,11 +24,17 @@ export class Store {
   commands = new Map<string, Command[]>();
   private command_updates = 0; // counts live updates, so that a slower load never undoes one
   private command_seen = new Map<string, number>();
+  // The hub's device counts (the snapshot holds a page of the devices), and where the next page
+  // starts (null: every device is here). Null counts: an older hub, count what is here.
+  device_count: number | null = null;
+  online_count: number | null = null;
+  next_offset: number | null = null;
   connection: ConnectionState = "connecting";
   connection_detail = "";
   last_reading = 0;
   private listeners = new Map<Topic, Set<(payload?: unknown) => void>>();
   private devices_dirty = false;
+  private snapshot_at = 0;
 
   on(topic: Topic, fn: (payload?: unknown) => void): void {
     let set = this.listeners.get(topic);
@@ -59,6 +65,10 @@ export class Store {
   apply_snapshot(snapshot: Snapshot): void {
     this.devices.clear();
     for (const device of snapshot.devices ?? []) this.devices.set(device.id, normalize(device));
+    this.device_count = snapshot.device_count ?? null;
+    this.online_count = snapshot.online_count ?? null;
+    this.next_offset = snapshot.next_offset ?? null;
+    this.snapshot_at = Date.now();
     this.village = {
       alleys: snapshot.village?.alleys ?? [],
       greenhouses: snapshot.village?.greenhouses ?? [],
@@ -79,10 +89,44 @@ export class Store {
   apply_device(device: Device): void {
     const known = this.devices.get(device.id);
     const next = normalize(device);
+    // Keep the hub's counts current between two device-counts answers: a device known here that
+    // changes state, or one new to the hub (first seen now). Others are corrected by set_counts.
+    if (this.online_count !== null && known && known.online !== next.online) this.online_count += next.online ? 1 : -1;
+    if (this.device_count !== null && !known && next.first_seen >= this.snapshot_at) {
+      this.device_count += 1;
+      if (this.online_count !== null && next.online) this.online_count += 1;
+    }
     // A device event may carry older latest values than readings already seen; keep the newest.
     if (known && known.last_seen > next.last_seen) next.latest = { ...next.latest, ...known.latest };
     this.devices.set(device.id, next);
     this.devices_changed();
+  }
+
+  // Devices the hub found (a search, the next page): known from now on, counted already.
+  merge_devices(devices: Device[]): void {
+    for (const device of devices) {
+      const known = this.devices.get(device.id);
+      const next = normalize(device);
+      if (known && known.last_seen > next.last_seen) continue;
+      this.devices.set(device.id, next);
+    }
+    this.devices_changed();
+  }
+
+  set_counts(devices: number, online: number): void {
+    if (devices === this.device_count && online === this.online_count) return;
+    this.device_count = devices;
+    this.online_count = online;
+    this.emit("devices");
+  }
+
+  // Devices the hub knows, and those online: its counts, or (an older hub) what is here.
+  device_total(): number {
+    return Math.max(this.device_count ?? 0, this.devices.size);
+  }
+
+  online_total(): number {
+    return this.online_count ?? [...this.devices.values()].filter((d) => d.online).length;
   }
 
   apply_telemetry(t: Telemetry): void {
@@ -200,4 +244,10 @@ export function greenhouse_commands(store: Store, id: string): GreenhouseCommand
   const configured = store.village.greenhouses.find((g) => g.device === id);
   if (configured) return { ...DEFAULT_GREENHOUSE_COMMANDS, ...(configured.commands ?? {}) };
   return store.devices.get(id)?.kind === "greenhouse" ? DEFAULT_GREENHOUSE_COMMANDS : undefined;
+}
+
+// A device search: the text in its id, name, group or kind, in any case (as the hub's find-devices).
+export function device_matches(device: Device, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  return !q || [device.id, device.name, device.group, device.kind].some((f) => f.toLowerCase().includes(q));
 }

@@ -560,3 +560,49 @@ test("on a 375 px phone the command box has its own full-width row and stays usa
     await other.close();
   }
 });
+
+test("with more devices than the snapshot holds, the list pages: counts are the hub's, search and Show more find the rest", async () => {
+  const own = await start_hub({ config: "[dashboard]\nsnapshot_devices = 5\n" });
+  const other = await browser.context.newPage();
+  other.setDefaultTimeout(5000);
+  const devices = [];
+  try {
+    for (let i = 0; i < 12; i++) {
+      const d = await device(own.ports.tcp, `HELLO dev-${String(i).padStart(4, "0")} kind=sensor`);
+      d.close();
+    }
+    devices.push(await device(own.ports.tcp, "HELLO live-1 kind=sensor"));
+    for (let i = 0; i < 100; i++) {
+      const health = await (await fetch(`${own.url}/healthz`)).json();
+      if (health.devices_online === 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await other.goto(`${own.url}/`);
+    await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+    await other.waitForSelector('[data-device-row="live-1"]');
+    const rows = () => other.locator("[data-device-row]").count();
+    assert.equal(await rows(), 5); // the snapshot's page
+    assert.equal(await other.locator('[data-testid="device-count"]').textContent(), "13");
+    assert.match(await other.locator(".stats").textContent(), /1 \/ 13/);
+    // The oldest device is not in the page; the search asks the hub.
+    assert.equal(await other.locator('[data-device-row="dev-0000"]').count(), 0);
+    await other.fill('[data-testid="device-search"]', "DEV-0000");
+    await other.waitForSelector('[data-device-row="dev-0000"]');
+    assert.equal(await rows(), 1);
+    await other.locator('[data-device-row="dev-0000"]').click();
+    await other.waitForFunction(() => document.querySelector("#detail .detail-name")?.textContent === "dev-0000");
+    // Without a search, Show more pages through the rest until it is all there.
+    await other.fill('[data-testid="device-search"]', "");
+    await other.locator('[data-testid="device-more"]').click();
+    await other.waitForFunction(() => document.querySelectorAll("[data-device-row]").length === 13);
+    await other.locator('[data-testid="device-more"]').waitFor({ state: "hidden" });
+    // A new device counts at once.
+    devices.push(await device(own.ports.tcp, "HELLO live-2 kind=sensor"));
+    await other.waitForFunction(() => document.querySelector('[data-testid="device-count"]')?.textContent === "14");
+    assert.match(await other.locator(".stats").textContent(), /2 \/ 14/);
+  } finally {
+    for (const d of devices) d.close();
+    await other.close();
+    await own.stop();
+  }
+});

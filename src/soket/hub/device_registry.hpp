@@ -74,6 +74,8 @@ class DeviceRegistry {
 
   boost::json::object to_json(const LiveDevice& device) const;
   boost::json::array all_json() const;
+  /// The devices in the dashboard's order: online first, then the most recently seen, then by id.
+  std::vector<const LiveDevice*> by_recency() const;
   std::size_t online_count() const;
   std::size_t size() const { return devices_.size(); }
 
