@@ -3,6 +3,7 @@ devices come and go, `telemetry` per reading, `device-message` for free text, an
 `history` (downsampled series), `devices`, `alerts`, `follow`/`unfollow`, with errors for bad
 requests."""
 
+import json
 import os
 import sys
 import threading
@@ -27,6 +28,7 @@ schedule = { on = "18:00", off = "05:30" }
 name = "GH"
 device = "gh-1"
 temp = { min = 18, max = 32 }
+on_hum_low = "kran-buka"
 """
 
 
@@ -78,7 +80,9 @@ class Dashboard(unittest.TestCase):
         self.assertEqual((alley["on_below"], alley["off_above"]), (30, 60))
         self.assertEqual(alley["schedule"], {"on": "18:00", "off": "05:30"})
         self.assertEqual(snapshot["village"]["greenhouses"],
-                         [{"name": "GH", "device": "gh-1", "temp": {"min": 18, "max": 32}}])
+                         [{"name": "GH", "device": "gh-1", "temp": {"min": 18, "max": 32},
+                           "commands": {"fan_on": "fan-on", "fan_off": "fan-off",
+                                        "pump_on": "kran-buka", "pump_off": "pump-off"}}])
 
     def test_device_events_and_telemetry(self):
         self.wait_event("snapshot")
@@ -175,6 +179,33 @@ class Dashboard(unittest.TestCase):
             ack = self.call("follow", bad)
             self.assertEqual(ack["ok"], False, bad)
 
+    def test_commands_of_a_device(self):
+        # The device panel's list: the stored commands, newest first, with state and reply.
+        with self.hub.device("cmd-1") as dev:
+            first = self.call("command", {"to": "cmd-1", "command": "one"})["commands"][0]
+            self.assertEqual(dev.read_line(), "one")
+            dev.send("OK one done\n")
+            self.wait_event("command-status", lambda c: c["id"] == first["id"] and c["state"] == "acked")
+            second = self.call("command", {"to": "cmd-1", "command": "two"})["commands"][0]
+            self.assertEqual(dev.read_line(), "two")
+            dev.send("ERR two broke\n")
+            self.wait_event("command-status", lambda c: c["id"] == second["id"] and c["state"] == "failed")
+        self.wait_event("device", lambda d: d["id"] == "cmd-1" and not d["online"])
+        third = self.call("command", {"to": "cmd-1", "command": "three"})["commands"][0]
+        self.assertEqual(third["state"], "queued")
+        ack = self.call("commands", {"device": "cmd-1"})
+        self.assertTrue(ack["ok"], ack)
+        self.assertEqual(ack["device"], "cmd-1")
+        listed = [(c["command"], c["state"], c.get("reply")) for c in ack["commands"]]
+        self.assertEqual(listed, [("three", "queued", None), ("two", "failed", "ERR two broke"),
+                                  ("one", "acked", "OK one done")])
+        self.assertEqual([c["command"] for c in self.call("commands", {"device": "cmd-1", "limit": 1})["commands"]],
+                         ["three"])
+        for bad in ({"device": "ghost"}, {}, "cmd-1", None):
+            ack = self.call("commands", bad)
+            self.assertEqual(ack["ok"], False, bad)
+            self.assertTrue(ack["error"], bad)
+
     def test_greenhouse_alert_event(self):
         self.wait_event("snapshot")
         with self.hub.device("gh-1") as gh:
@@ -188,6 +219,70 @@ class Dashboard(unittest.TestCase):
         status = self.wait_event("command-status", lambda c: c["device"] == "gh-1")[0]
         self.assertEqual(status["command"], "fan-on")
         self.assertEqual(status["source"], "rule")
+
+
+class DashboardPage(unittest.TestCase):
+    """With thousands of devices the snapshot is a page ([dashboard] snapshot_devices): the most
+    recently seen devices and the village's, with the hub's counts; find-devices finds the rest."""
+
+    CONFIG = """
+[limits.devices]
+new_device_burst = 5000
+
+[[village.greenhouses]]
+name = "GH"
+device = "gh-old"
+"""
+
+    def test_snapshot_is_a_page_and_find_devices_the_rest(self):
+        with Hub(self.CONFIG) as hub:
+            # The village's devices are the oldest; then 2 000 others.
+            for device_id, attrs in (("gh-old", "kind=sensor"), ("lamp-old", "kind=lamp")):
+                with hub.device(device_id, attrs=attrs):
+                    pass
+            for i in range(2000):
+                with hub.device(f"bulk-{i:04d}", attrs="kind=sensor"):
+                    pass
+            with hub.device("live-1", attrs="kind=sensor"):
+                wait_until(lambda: hub.get_json("/healthz")["devices_online"] == 1,
+                           what="the closed devices offline")
+                client = socketio.Client()
+                snaps = []
+                client.on("snapshot", snaps.append, namespace="/dashboard")
+                client.connect(hub.url, namespaces=["/dashboard"])
+                try:
+                    snap = wait_until(lambda: snaps, what="snapshot")[0]
+                    size = len(json.dumps(snap, separators=(",", ":")))
+                    self.assertLess(size, 60_000)
+                    ids = [d["id"] for d in snap["devices"]]
+                    self.assertEqual(len(ids), 202)  # the page, and the two village devices
+                    self.assertEqual(len(set(ids)), len(ids))
+                    self.assertEqual(ids[0], "live-1")  # online first
+                    self.assertIn("bulk-1999", ids)
+                    self.assertNotIn("bulk-0000", ids)
+                    self.assertIn("gh-old", ids)
+                    self.assertIn("lamp-old", ids)
+                    self.assertEqual((snap["device_count"], snap["online_count"]), (2003, 1))
+                    self.assertEqual(snap["next_offset"], 200)
+
+                    def call(event, data=None):
+                        return client.call(event, data, namespace="/dashboard", timeout=10)
+
+                    found = call("find-devices", {"q": "BULK-0000"})
+                    self.assertEqual([d["id"] for d in found["devices"]], ["bulk-0000"])
+                    self.assertEqual((found["total"], found["next_offset"]), (1, None))
+                    more = call("find-devices", {"offset": 200, "limit": 500})
+                    self.assertEqual(len(more["devices"]), 500)
+                    self.assertEqual((more["total"], more["next_offset"]), (2003, 700))
+                    self.assertFalse(set(ids[:200]) & {d["id"] for d in more["devices"]})
+                    past = call("find-devices", {"offset": 2**62, "limit": 10**9})
+                    self.assertEqual((past["devices"], past["total"], past["next_offset"]),
+                                     ([], 2003, None))
+                    first = call("find-devices", None)
+                    self.assertEqual([d["id"] for d in first["devices"]], ids[:50])
+                    self.assertEqual(call("device-counts"), {"ok": True, "devices": 2003, "online": 1})
+                finally:
+                    client.disconnect()
 
 
 if __name__ == "__main__":

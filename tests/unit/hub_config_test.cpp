@@ -187,6 +187,17 @@ TEST(HubConfig, StoreSection) {
             std::string::npos);
 }
 
+TEST(HubConfig, DashboardSection) {
+  EXPECT_EQ(load("").snapshot_devices, 200);
+  EXPECT_EQ(load("[dashboard]\nsnapshot_devices = 50\n").snapshot_devices, 50);
+  auto zero = error_of("[dashboard]\nsnapshot_devices = 0\n");
+  EXPECT_NE(zero.find("test.toml:2: 'dashboard.snapshot_devices' must be 1 or more"),
+            std::string::npos)
+      << zero;
+  EXPECT_NE(error_of("[dashboard]\npage = 5\n").find("unknown setting 'dashboard.page'"),
+            std::string::npos);
+}
+
 TEST(HubConfig, TlsSection) {
   HubConfig c;
   load_config_text(

@@ -409,7 +409,17 @@ const fail = (ack, error) => typeof ack === "function" && ack({ ok: false, error
 
 dashboard.on("connection", (socket) => {
   socket.join("telemetry");
-  socket.emit("snapshot", { devices: [...devices.values()], village, alerts: alerts.slice(-50).reverse() });
+  // As the hub: each greenhouse with the commands its rule sends (the fan and pump switches').
+  const greenhouses = village.greenhouses.map((g) => ({
+    ...g,
+    commands: {
+      fan_on: g.on_temp_high ?? "fan-on",
+      fan_off: g.on_temp_normal ?? "fan-off",
+      pump_on: g.on_hum_low ?? "pump-on",
+      pump_off: g.on_hum_normal ?? "pump-off",
+    },
+  }));
+  socket.emit("snapshot", { devices: [...devices.values()], village: { ...village, greenhouses }, alerts: alerts.slice(-50).reverse() });
   socket.on("command", (body, ack) => {
     const to = body?.to;
     const text = typeof body?.command === "string" ? body.command.trim() : "";
@@ -430,6 +440,22 @@ dashboard.on("connection", (socket) => {
   });
   socket.on("follow", (body, ack) => (socket.join(`device:${body?.device}`), ok(ack, {})));
   socket.on("unfollow", (body, ack) => (socket.leave(`device:${body?.device}`), ok(ack, {})));
+  socket.on("commands", (body, ack) => {
+    const id = body?.device;
+    if (typeof id !== "string" || !devices.has(id)) return fail(ack, `unknown device '${id}'`);
+    const limit = Math.max(1, Math.min(100, Number.isFinite(body.limit) ? Math.floor(body.limit) : 20));
+    const mine = commands.filter((c) => c.device === id).sort((a, b) => b.id - a.id).slice(0, limit);
+    ok(ack, { device: id, commands: mine });
+  });
+  // The stand-in sends every device in its snapshot; a search still goes through the hub's event.
+  socket.on("find-devices", (body, ack) => {
+    const q = String(body?.q ?? "").trim().toLowerCase();
+    const offset = Math.max(0, Number.isFinite(body?.offset) ? Math.floor(body.offset) : 0);
+    const limit = Math.max(1, Math.min(500, Number.isFinite(body?.limit) ? Math.floor(body.limit) : 50));
+    const found = [...devices.values()].filter((d) => [d.id, d.name, d.group, d.kind].some((f) => String(f ?? "").toLowerCase().includes(q)));
+    ok(ack, { devices: found.slice(offset, offset + limit), total: found.length, next_offset: offset + limit < found.length ? offset + limit : null });
+  });
+  socket.on("device-counts", (body, ack) => ok(ack, { devices: devices.size, online: [...devices.values()].filter((d) => d.online).length }));
   socket.on("devices", (ack) => ok(ack, { devices: [...devices.values()] }));
   socket.on("alerts", (body, ack) => ok(ack, { alerts: alerts.slice(-(body?.limit ?? 50)).reverse() }));
   // The real hub answers with a signed download link; the stand-in has no REST API to link to.

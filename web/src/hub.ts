@@ -2,9 +2,10 @@
 // requests with acks. socket.io-client reconnects by itself; a new `snapshot` follows every connect.
 import { io, type Socket } from "socket.io-client";
 import type { Store } from "./store";
-import type { Alert, AlleyState, Command, CommandReply, Device, HistoryReply, Snapshot, Telemetry } from "./types";
+import type { Alert, AlleyState, Command, CommandReply, Device, FindDevicesReply, HistoryReply, Snapshot, Telemetry } from "./types";
 
 const ACK_TIMEOUT_MS = 10000;
+const COUNTS_EVERY_MS = 5000;
 
 export function url_token(): string | undefined {
   return new URLSearchParams(window.location.search).get("token") ?? undefined;
@@ -40,12 +41,35 @@ export class Hub {
     s.on("alert", (alert: Alert) => store.apply_alert(alert));
     s.on("command-status", (command: Command) => store.apply_command(command));
     s.on("village-state", (state: { alleys: AlleyState[] }) => store.apply_alley_state(state.alleys ?? []));
+    // The snapshot holds a page of the devices: the hub's counts are asked for again now and then.
+    setInterval(() => {
+      if (s.connected && store.device_count !== null) this.refresh_counts().catch(() => undefined);
+    }, COUNTS_EVERY_MS);
+  }
+
+  async refresh_counts(): Promise<void> {
+    const reply = await this.request<{ ok: boolean; error?: string; devices: number; online: number }>("device-counts", {});
+    this.store.set_counts(reply.devices, reply.online);
+  }
+
+  // Devices past the snapshot's page, or those matching `q`: into the store.
+  async find_devices(body: { q?: string; offset?: number; limit?: number }): Promise<FindDevicesReply> {
+    const reply = await this.request<FindDevicesReply>("find-devices", body);
+    this.store.merge_devices(reply.devices ?? []);
+    return reply;
   }
 
   async command(to: string, command: string): Promise<CommandReply> {
     const reply = await this.request<CommandReply>("command", { to, command });
     for (const c of reply.commands ?? []) this.store.apply_command(c);
     return reply;
+  }
+
+  // The device's stored commands, newest first, into the store (the device panel's list).
+  async commands(device: string): Promise<void> {
+    const mark = this.store.commands_mark();
+    const reply = await this.request<{ ok: boolean; error?: string; commands: Command[] }>("commands", { device, limit: 20 });
+    this.store.load_commands(device, reply.commands ?? [], mark);
   }
 
   // "All off": every alley's lamps, nothing else; at night the rule is held off for a while.

@@ -44,7 +44,7 @@ app.replaceChildren(
     summary(store),
     village(store, hub),
     greenhouse(store, hub),
-    devices(store, selection),
+    devices(store, hub, selection),
     detail(store, hub, selection),
     alerts(store),
     chat(),

@@ -55,11 +55,20 @@ export interface Alley {
   schedule?: { on: string; off: string };
 }
 
+// What a greenhouse's rule sends to switch its fan and pump (the dashboard's switches send the same).
+export interface GreenhouseCommands {
+  fan_on: string;
+  fan_off: string;
+  pump_on: string;
+  pump_off: string;
+}
+
 export interface Greenhouse {
   name: string;
   device: string;
   temp?: Range | null;
   hum?: Range | null;
+  commands?: GreenhouseCommands;
 }
 
 export interface Village {
@@ -73,6 +82,19 @@ export interface Snapshot {
   alerts: Alert[];
   alert_count?: number;
   alerts_24h?: number;
+  /** The hub's counts: `devices` above is a page of them (docs/hub-protocol.md). */
+  device_count?: number;
+  online_count?: number;
+  /** Where find-devices goes on past the page; null: the page holds every device. */
+  next_offset?: number | null;
+}
+
+export interface FindDevicesReply {
+  ok: boolean;
+  error?: string;
+  devices: Device[];
+  total: number;
+  next_offset: number | null;
 }
 
 // What the rules hold for an alley: its lamps, and a manual "All off" with its end.

@@ -323,3 +323,286 @@ test("the alert count is the store's, not the length of the capped list", async 
   await page.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
   await page.waitForFunction((n) => document.querySelector("#alerts .badge")?.textContent === String(n), total);
 });
+
+// A page opened now, connected to the test hub.
+async function fresh_page(viewport) {
+  const other = await browser.context.newPage();
+  other.setDefaultTimeout(5000);
+  other.on("pageerror", (err) => page_errors.push(err.message));
+  if (viewport) await other.setViewportSize(viewport);
+  await other.goto(`${hub.url}/`);
+  await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+  return other;
+}
+
+async function post_command(to, command) {
+  const res = await fetch(`${hub.url}/api/commands`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ to, command }),
+  });
+  assert.equal(res.status, 202);
+  return (await res.json()).commands[0];
+}
+
+// Waits until the store has the command in one of `states`.
+async function stored_state(id, states) {
+  for (let i = 0; i < 100; i++) {
+    const c = await (await fetch(`${hub.url}/api/commands/${id}`)).json();
+    if (states.includes(c.state)) return c;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`command ${id} never reached ${states}`);
+}
+
+test("the device panel lists the device's stored commands with their states, newest first, live", async () => {
+  const dev = await open_device("HELLO cmd-1 kind=sensor");
+  const one = await post_command("cmd-1", "one");
+  await dev.expect("one");
+  dev.send("OK one done");
+  await stored_state(one.id, ["acked"]);
+  const two = await post_command("cmd-1", "two");
+  await dev.expect("two");
+  dev.send("ERR two broke");
+  await stored_state(two.id, ["failed"]);
+  dev.close();
+  await page.waitForSelector('[data-device-row="cmd-1"] .dot[data-online="no"]');
+  assert.equal((await post_command("cmd-1", "three")).state, "queued");
+  // A page opened after all that: the list comes from the hub's store, not from what it saw.
+  const other = await fresh_page();
+  try {
+    await other.locator('[data-device-row="cmd-1"]').click();
+    await other.waitForSelector('#detail .command[data-state="queued"] >> text=three');
+    const rows = () =>
+      other.locator("#detail .command").evaluateAll((els) =>
+        els.map((e) => [
+          e.querySelector(".command-text").textContent,
+          e.getAttribute("data-state"),
+          e.querySelector(".state-chip").textContent,
+          e.querySelector(".command-reply")?.textContent ?? null,
+        ]),
+      );
+    assert.deepEqual(await rows(), [
+      ["three", "queued", "Queued", null],
+      ["two", "failed", "Failed", "ERR two broke"],
+      ["one", "acked", "Delivered", "OK one done"],
+    ]);
+    // Live from command-status: the device comes back, gets the queued one and answers it.
+    const back = await open_device("HELLO cmd-1 kind=sensor");
+    await back.expect("three");
+    back.send("OK three done");
+    await other.waitForSelector('#detail .command[data-state="acked"] >> text=three');
+    assert.deepEqual((await rows())[0], ["three", "acked", "Delivered", "OK three done"]);
+    // And one sent from elsewhere (REST) while the panel is open appears at the top.
+    const four = await post_command("cmd-1", "four");
+    await back.expect("four");
+    await other.waitForSelector(`#detail .command[data-command-id="${four.id}"]`);
+    assert.equal((await rows())[0][0], "four");
+  } finally {
+    await other.close();
+  }
+});
+
+test("greenhouses get fan and pump switches that send their rule's commands, not a lamp switch", async () => {
+  const own = await start_hub({
+    config: `
+[[village.greenhouses]]
+name = "Rumah Kaca"
+device = "gh-own"
+temp = { min = 20, max = 30 }
+hum = { min = 50, max = 80 }
+on_temp_high = "vent-open"
+on_temp_normal = "vent-close"
+`,
+  });
+  const other = await browser.context.newPage();
+  other.setDefaultTimeout(5000);
+  const gh = await device(own.ports.tcp, "HELLO gh-own kind=greenhouse");
+  const plain = await device(own.ports.tcp, "HELLO gh-plain kind=greenhouse");
+  const sensor = await device(own.ports.tcp, "HELLO just-a-sensor kind=sensor");
+  try {
+    gh.send("fan=0 pump=0");
+    await gh.expect("OK");
+    sensor.send("temp=20");
+    await sensor.expect("OK");
+    await other.goto(`${own.url}/`);
+    await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+    // The device panel: fan and pump, no lamp.
+    await other.locator('[data-device-row="gh-own"]').click();
+    await other.locator('[data-testid="fan-switch"]').waitFor({ state: "visible" });
+    assert.equal(await other.locator('[data-testid="pump-switch"]').isVisible(), true);
+    assert.equal(await other.locator('[data-testid="lamp-switch"]').isVisible(), false);
+    await other.locator('[data-testid="fan-switch"]').click();
+    await gh.expect("vent-open");
+    gh.send("OK");
+    gh.send("fan=1");
+    await other.waitForSelector('[data-testid="fan-switch"][aria-checked="true"]');
+    await other.locator('[data-testid="pump-switch"]').click();
+    await gh.expect("pump-on");
+    gh.send("OK");
+    gh.send("pump=1");
+    // The greenhouse panel's switches show it and send the same commands.
+    const card = '[data-greenhouse="Rumah Kaca"]';
+    await other.waitForSelector(`${card} [data-switch="pump"][aria-checked="true"]`);
+    await other.locator(`${card} [data-switch="fan"]`).click();
+    await gh.expect("vent-close");
+    await other.locator(`${card} [data-switch="pump"]`).click();
+    await gh.expect("pump-off");
+    // A greenhouse no rule names gets the hub's default commands.
+    await other.locator('[data-device-row="gh-plain"]').click();
+    await other.locator('[data-testid="fan-switch"]').click();
+    await plain.expect("fan-on");
+    // A plain sensor gets neither switch, only the command box.
+    await other.locator('[data-device-row="just-a-sensor"]').click();
+    await other.waitForFunction(() => document.querySelector("#detail .detail-name")?.textContent === "just-a-sensor");
+    for (const sw of ["lamp", "fan", "pump"]) assert.equal(await other.locator(`[data-testid="${sw}-switch"]`).isVisible(), false, sw);
+    assert.equal(await other.locator('[data-testid="command-text"]').isVisible(), true);
+  } finally {
+    for (const c of [gh, plain, sensor]) c.close();
+    await other.close();
+    await own.stop();
+  }
+});
+
+test("lamp tiles show whole names, and the id where two lamps share a name, across alleys too", async () => {
+  const long = "Lampu-Jalan-Gang-Mawar-Ujung-Timur-Dekat-Masjid";
+  const lamps = [
+    await open_device("HELLO lamp-9c group=gang-9 kind=lamp name=Lampu"), // alley Gang Mawar
+    await open_device("HELLO lamp-2a group=gang-2 kind=lamp name=Lampu"), // no alley: group gang-2
+    await open_device(`HELLO lamp-long group=gang-2 kind=lamp name=${long}`),
+  ];
+  for (const lamp of lamps) {
+    lamp.send("lamp=0");
+    await lamp.expect("OK");
+  }
+  for (const viewport of [{ width: 1440, height: 1000 }, { width: 375, height: 812 }]) {
+    const other = await fresh_page(viewport);
+    try {
+      await other.waitForSelector('[data-lamp="lamp-long"] .lamp-state >> text=Off');
+      const label = (id) => other.locator(`[data-lamp="${id}"] .lamp-name`).textContent();
+      assert.equal(await label("lamp-9c"), "Lampu · lamp-9c");
+      assert.equal(await label("lamp-2a"), "Lampu · lamp-2a");
+      assert.equal(await label("lamp-long"), long);
+      // Not cut off: every name fits its tile, whole.
+      const cut = await other.evaluate(() =>
+        [...document.querySelectorAll(".lamp-name")]
+          .filter((e) => {
+            const tile = e.closest(".lamp").getBoundingClientRect();
+            const box = e.getBoundingClientRect();
+            return e.scrollWidth > e.clientWidth + 1 || box.left < tile.left - 1 || box.right > tile.right + 1;
+          })
+          .map((e) => e.textContent),
+      );
+      assert.deepEqual(cut, [], `cut off at ${viewport.width} px`);
+    } finally {
+      await other.close();
+    }
+  }
+});
+
+test("on a 375 px phone the command box has its own full-width row and stays usable", async () => {
+  const lamp = await open_device("HELLO phone-lamp group=gang-3 kind=lamp name=Lampu-HP");
+  lamp.send("lamp=0");
+  await lamp.expect("OK");
+  const other = await fresh_page({ width: 375, height: 812 });
+  try {
+    await other.locator('[data-device-row="phone-lamp"]').click();
+    await other.locator('[data-testid="lamp-switch"]').waitFor({ state: "visible" });
+    const form = other.locator("#detail .command-form");
+    await form.scrollIntoViewIfNeeded();
+    await other.waitForTimeout(400); // the smooth scroll to the panel
+    const boxes = await other.evaluate(() => {
+      const rect = (el) => {
+        const r = el.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width };
+      };
+      const controls = document.querySelector("#detail .controls");
+      const form = controls.querySelector(".command-form");
+      const style = getComputedStyle(controls);
+      const inner = controls.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const others = [...controls.children].filter((c) => c !== form && c.getClientRects().length).map(rect);
+      // What the user would hit in the middle of the input and of the button.
+      const hit = (el) => {
+        const r = el.getBoundingClientRect();
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return top === el || el.contains(top);
+      };
+      const input = form.querySelector("input");
+      const button = form.querySelector("button[type=submit]");
+      const select = form.querySelector("select");
+      return {
+        inner,
+        form: rect(form),
+        others,
+        input: rect(input),
+        button: rect(button),
+        select: rect(select),
+        hits: { input: hit(input), button: hit(button), select: hit(select) },
+        viewport: window.innerWidth,
+      };
+    });
+    assert.ok(boxes.form.width >= boxes.inner - 1, `the command box is ${boxes.form.width} px of ${boxes.inner}`);
+    for (const o of boxes.others) {
+      assert.ok(o.bottom <= boxes.form.top + 1 || o.top >= boxes.form.bottom - 1, `shares its row: ${JSON.stringify(o)}`);
+    }
+    assert.ok(boxes.input.width >= 180, `the input is only ${boxes.input.width} px wide`);
+    for (const name of ["input", "button", "select"]) {
+      const b = boxes[name];
+      assert.ok(b.left >= boxes.form.left - 1 && b.right <= boxes.form.right + 1 && b.right <= boxes.viewport, `${name} is cut off: ${JSON.stringify(b)}`);
+      assert.ok(boxes.hits[name], `${name} is covered`);
+    }
+    // And it works there.
+    await other.locator('[data-testid="command-text"]').fill("phone-cmd");
+    await other.locator("#detail .command-form button[type=submit]").click();
+    await lamp.expect("phone-cmd", 3000);
+    await other.screenshot({ path: join(ARTIFACTS, "dashboard-phone-command.png") });
+  } finally {
+    await other.close();
+  }
+});
+
+test("with more devices than the snapshot holds, the list pages: counts are the hub's, search and Show more find the rest", async () => {
+  const own = await start_hub({ config: "[dashboard]\nsnapshot_devices = 5\n" });
+  const other = await browser.context.newPage();
+  other.setDefaultTimeout(5000);
+  const devices = [];
+  try {
+    for (let i = 0; i < 12; i++) {
+      const d = await device(own.ports.tcp, `HELLO dev-${String(i).padStart(4, "0")} kind=sensor`);
+      d.close();
+    }
+    devices.push(await device(own.ports.tcp, "HELLO live-1 kind=sensor"));
+    for (let i = 0; i < 100; i++) {
+      const health = await (await fetch(`${own.url}/healthz`)).json();
+      if (health.devices_online === 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await other.goto(`${own.url}/`);
+    await other.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+    await other.waitForSelector('[data-device-row="live-1"]');
+    const rows = () => other.locator("[data-device-row]").count();
+    assert.equal(await rows(), 5); // the snapshot's page
+    assert.equal(await other.locator('[data-testid="device-count"]').textContent(), "13");
+    assert.match(await other.locator(".stats").textContent(), /1 \/ 13/);
+    // The oldest device is not in the page; the search asks the hub.
+    assert.equal(await other.locator('[data-device-row="dev-0000"]').count(), 0);
+    await other.fill('[data-testid="device-search"]', "DEV-0000");
+    await other.waitForSelector('[data-device-row="dev-0000"]');
+    assert.equal(await rows(), 1);
+    await other.locator('[data-device-row="dev-0000"]').click();
+    await other.waitForFunction(() => document.querySelector("#detail .detail-name")?.textContent === "dev-0000");
+    // Without a search, Show more pages through the rest until it is all there.
+    await other.fill('[data-testid="device-search"]', "");
+    await other.locator('[data-testid="device-more"]').click();
+    await other.waitForFunction(() => document.querySelectorAll("[data-device-row]").length === 13);
+    await other.locator('[data-testid="device-more"]').waitFor({ state: "hidden" });
+    // A new device counts at once.
+    devices.push(await device(own.ports.tcp, "HELLO live-2 kind=sensor"));
+    await other.waitForFunction(() => document.querySelector('[data-testid="device-count"]')?.textContent === "14");
+    assert.match(await other.locator(".stats").textContent(), /2 \/ 14/);
+  } finally {
+    for (const d of devices) d.close();
+    await other.close();
+    await own.stop();
+  }
+});

@@ -306,6 +306,13 @@ void apply(const toml::table& root, std::string_view source, HubConfig& config) 
       fail(source, store->get("url")->source(),
            "'store.url': it must start with postgresql:// or postgres://");
   }
+  if (const toml::table* dashboard = top.table("dashboard")) {
+    TableReader r(*dashboard, source, "dashboard.");
+    r.get("snapshot_devices", config.snapshot_devices);
+    if (config.snapshot_devices < 1)
+      fail(source, dashboard->get("snapshot_devices")->source(),
+           "'dashboard.snapshot_devices' must be 1 or more");
+  }
   if (const toml::table* rules = top.table("rules")) {
     TableReader r(*rules, source, "rules.");
     r.get("override_duration", config.override_duration);

@@ -176,6 +176,9 @@ struct HubConfig {
   /// from (for devices that listen there). Off: a UDP device gets no commands ("*" and groups leave
   /// it out, a command to it is refused with the reason).
   bool udp_commands = false;
+  /// [dashboard] snapshot_devices: the /dashboard snapshot holds at most this many devices (the
+  /// most recently seen) besides the village's; the dashboard finds the others with find-devices.
+  int64_t snapshot_devices = 200;
   std::filesystem::path web_dir;  ///< serve the dashboard from here instead of the built-in copy
   /// What one client may take: [limits.http], [limits.devices], [limits.chat].
   HubLimits limits;

@@ -92,6 +92,18 @@ boost::json::array DeviceRegistry::all_json() const {
   return out;
 }
 
+std::vector<const LiveDevice*> DeviceRegistry::by_recency() const {
+  std::vector<const LiveDevice*> out;
+  out.reserve(devices_.size());
+  for (const auto& [id, device] : devices_)
+    out.push_back(&device);
+  std::stable_sort(out.begin(), out.end(), [](const LiveDevice* a, const LiveDevice* b) {
+    if (a->online != b->online) return a->online;
+    return a->last_seen > b->last_seen;  // equal: by id, the map's order
+  });
+  return out;
+}
+
 std::size_t DeviceRegistry::online_count() const {
   std::size_t n = 0;
   for (const auto& [id, device] : devices_)

@@ -81,6 +81,8 @@ class DeviceRegistry {
   boost::json::object to_json(const LiveDevice& device) const;
   /// Every device as to_json() gives it, by id.
   boost::json::array all_json() const;
+  /// The devices in the dashboard's order: online first, then the most recently seen, then by id.
+  std::vector<const LiveDevice*> by_recency() const;
   /// How many devices are online.
   std::size_t online_count() const;
   /// How many devices the registry knows.

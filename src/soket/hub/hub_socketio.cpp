@@ -1,5 +1,6 @@
 // The Socket.IO side: the course namespace "/", the dashboard and the web half of the chat.
 #include <cctype>
+#include <set>
 
 #include "soket/hub/hub.hpp"
 #include "soket/socketio/socket.hpp"
@@ -53,6 +54,30 @@ std::string percent_encoded(std::string_view text) {
     }
   }
   return out;
+}
+
+/// Whether `text` holds `needle` (lower case), ASCII letters in any case.
+bool contains_ascii_nocase(std::string_view text, std::string_view needle) {
+  if (needle.empty()) return true;
+  if (text.size() < needle.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
+    std::size_t j = 0;
+    while (j < needle.size() && ascii_lower(text[i + j]) == needle[j])
+      ++j;
+    if (j == needle.size()) return true;
+  }
+  return false;
+}
+
+/// A device search: the text in its id, name, group or kind, in any case.
+bool device_matches(const LiveDevice& d, std::string_view needle) {
+  return contains_ascii_nocase(d.id, needle) || contains_ascii_nocase(d.name, needle) ||
+         contains_ascii_nocase(d.group, needle) || contains_ascii_nocase(d.kind, needle);
+}
+
+/// A device the village panels draw whatever its age: a lamp or a greenhouse.
+bool village_kind(const LiveDevice& d) {
+  return d.kind == "lamp" || d.kind == "greenhouse" || d.latest.contains("lamp");
 }
 
 /// A chat text or name is printable UTF-8 without control characters, 1..max bytes.
@@ -110,10 +135,14 @@ void Hub::setup_dashboard_namespace() {
     socket.join("telemetry");
     boost::json::object village;
     boost::json::array alleys, greenhouses;
+    std::set<std::string> village_ids;  // in the snapshot whatever their age
     for (const auto& a : config_.alleys) {
       boost::json::array lamps;
-      for (const auto& id : registry_.alley_lamps(a.group, a.lamps, a.light_sensor))
+      for (const auto& id : registry_.alley_lamps(a.group, a.lamps, a.light_sensor)) {
         lamps.push_back(boost::json::value(id));
+        village_ids.insert(id);
+      }
+      village_ids.insert(a.light_sensor);
       boost::json::object alley{{"name", a.name},         {"light_sensor", a.light_sensor},
                                 {"group", a.group},       {"lamps", std::move(lamps)},
                                 {"on_below", a.on_below}, {"off_above", a.off_above}};
@@ -129,17 +158,41 @@ void Hub::setup_dashboard_namespace() {
       alleys.push_back(std::move(alley));
     }
     for (const auto& g : config_.greenhouses) {
+      village_ids.insert(g.device);
       boost::json::object gh{{"name", g.name}, {"device", g.device}};
       if (g.temp) gh["temp"] = boost::json::object{{"min", g.temp->min}, {"max", g.temp->max}};
       if (g.hum) gh["hum"] = boost::json::object{{"min", g.hum->min}, {"max", g.hum->max}};
+      // What the rule sends, so that the dashboard's fan and pump switches send the same.
+      gh["commands"] = boost::json::object{{"fan_on", g.on_temp_high},
+                                           {"fan_off", g.on_temp_normal},
+                                           {"pump_on", g.on_hum_low},
+                                           {"pump_off", g.on_hum_normal}};
       greenhouses.push_back(std::move(gh));
     }
     village["alleys"] = std::move(alleys);
     village["alley_state"] = alleys_json();
     village["greenhouses"] = std::move(greenhouses);
+    // A page, not every device: the most recently seen ones and the village's. With thousands of
+    // devices a whole list is megabytes to every dashboard that connects; the rest comes with
+    // find-devices. device_count and online_count are the hub's.
+    boost::json::array devices;
+    boost::json::value next_offset = nullptr;
+    auto ordered = registry_.by_recency();
+    for (std::size_t i = 0; i < ordered.size(); ++i) {
+      const LiveDevice& d = *ordered[i];
+      if (static_cast<int64_t>(i) < config_.snapshot_devices)
+        devices.push_back(registry_.to_json(d));
+      else if (village_ids.contains(d.id) || village_kind(d))
+        devices.push_back(registry_.to_json(d));
+    }
+    if (static_cast<int64_t>(ordered.size()) > config_.snapshot_devices)
+      next_offset = config_.snapshot_devices;
     socket.emit("snapshot",
                 boost::json::object{
-                    {"devices", registry_.all_json()},
+                    {"devices", std::move(devices)},
+                    {"device_count", ordered.size()},
+                    {"online_count", registry_.online_count()},
+                    {"next_offset", std::move(next_offset)},
                     {"village", std::move(village)},
                     {"alerts", boost::json::value_from(store_->reader().recent_alerts(50))},
                     // The real counts, not the length of the capped list above.
@@ -221,6 +274,57 @@ void Hub::setup_dashboard_namespace() {
       ack.send(boost::json::object{{"ok", true},
                                    {"url", access_.signed_link(target)},
                                    {"expires_in", config_.link_ttl.count()}});
+    });
+    // A device's stored commands, newest first: the device panel's list, which command-status
+    // events keep current afterwards. On the query pool, like the REST page it shares.
+    socket.on("commands", [this](Socket&, Message& m, Ack& ack) {
+      const auto* o = object_arg(m);
+      if (!o) return ack.send(error("expected {device, limit?}"));
+      std::string device = string_field(*o, "device");
+      if (!registry_.find(device)) return ack.send(error("unknown device '" + device + "'"));
+      store::CommandQuery query;
+      query.device = device;
+      query.limit = std::clamp<int64_t>(int_field(*o, "limit").value_or(20), 1, 100);
+      queries_->run(
+          [this, device, query] {
+            try {
+              auto page = store_->pages().commands(query);
+              return boost::json::object{{"ok", true},
+                                         {"device", device},
+                                         {"commands", boost::json::value_from(page.commands)}};
+            } catch (const std::exception& e) {
+              spdlog::error("commands of {} failed: {}", device, e.what());
+              return error("the commands query failed, try again");
+            }
+          },
+          [ack](boost::json::object result) mutable { ack.send(std::move(result)); });
+    });
+    // The devices past the snapshot's page, or those a search finds: in the snapshot's order.
+    socket.on("find-devices", [this](Socket&, Message& m, Ack& ack) {
+      const auto* o = object_arg(m);
+      std::string needle = o ? string_field(*o, "q") : "";
+      for (char& c : needle)
+        c = ascii_lower(c);
+      int64_t offset =
+          o ? std::clamp<int64_t>(int_field(*o, "offset").value_or(0), 0, int64_t{1} << 40) : 0;
+      int64_t limit = o ? std::clamp<int64_t>(int_field(*o, "limit").value_or(50), 1, 500) : 50;
+      boost::json::array found;
+      int64_t total = 0;
+      for (const LiveDevice* d : registry_.by_recency()) {
+        if (!device_matches(*d, needle)) continue;
+        if (total >= offset && total < offset + limit) found.push_back(registry_.to_json(*d));
+        ++total;
+      }
+      boost::json::value next = nullptr;
+      if (offset + limit < total) next = offset + limit;
+      ack.send(boost::json::object{{"ok", true},
+                                   {"devices", std::move(found)},
+                                   {"total", total},
+                                   {"next_offset", std::move(next)}});
+    });
+    socket.on("device-counts", [this](Socket&, Message&, Ack& ack) {
+      ack.send(boost::json::object{
+          {"ok", true}, {"devices", registry_.size()}, {"online", registry_.online_count()}});
     });
     socket.on("devices", [this](Socket&, Message&, Ack& ack) {
       ack.send(boost::json::object{{"ok", true}, {"devices", registry_.all_json()}});

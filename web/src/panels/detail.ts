@@ -1,12 +1,13 @@
-// One device up close: each reading as a big number with a live chart over 5 min / 1 h / 24 h, the
-// lamp switch, a free-text command, and what became of the commands sent to it.
+// One device up close: each reading as a big number with a live chart over 5 min / 1 h / 24 h, a
+// lamp's switch or a greenhouse's fan and pump switches, a free-text command, and the device's
+// stored commands with what became of them.
 import { SensorChart } from "../chart";
 import { clear, h } from "../dom";
 import { ago, clock, format_value, is_switch_key, label_of, unit_of } from "../format";
 import { icon } from "../icons";
 import type { Hub } from "../hub";
-import type { Store } from "../store";
-import type { Command, Telemetry } from "../types";
+import { DEFAULT_GREENHOUSE_COMMANDS, greenhouse_commands, is_lamp, type Store } from "../store";
+import type { Command, Device, Telemetry } from "../types";
 import { card, empty, notice, toggle } from "../ui";
 import { kind_icon } from "./devices";
 
@@ -57,9 +58,26 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
   const grid = h("div.sensor-grid");
   const commands = h("ul.command-list", { "aria-label": "Commands" });
   const picker = h("div.segmented", { role: "tablist", "aria-label": "Time range" });
-  const lamp = toggle("Lamp", (want) => send(current, want ? "lamp-on" : "lamp-off"));
-  lamp.el.dataset.testid = "lamp-switch";
-  const lamp_label = h("span.switch-label", { text: "Lamp" });
+  // A switch for one on/off reading (lamp, fan, pump): shows what the device reports, sends
+  // `command(want)` when clicked.
+  const switch_row = (label: string, key: string, command: (want: boolean) => string) => {
+    const sw = toggle(label, (want) => send(current, command(want)));
+    sw.el.dataset.testid = `${key}-switch`;
+    const text = h("span.switch-label", { text: label });
+    const row = h("div.switch-row", { "data-switch": key }, sw.el, text);
+    const update = (d: Device) => {
+      const value = d.latest[key];
+      sw.set(value === undefined ? undefined : Boolean(value));
+      text.textContent = value === undefined ? label : value ? `${label} on` : `${label} off`;
+    };
+    return { row, update };
+  };
+  // Lamps get a lamp switch; greenhouses a fan and a pump switch that send what their rule sends.
+  const gh = () => greenhouse_commands(store, current) ?? DEFAULT_GREENHOUSE_COMMANDS;
+  const lamp = switch_row("Lamp", "lamp", (want) => (want ? "lamp-on" : "lamp-off"));
+  const fan = switch_row("Fan", "fan", (want) => (want ? gh().fan_on : gh().fan_off));
+  const pump = switch_row("Pump", "pump", (want) => (want ? gh().pump_on : gh().pump_off));
+  const switches = [lamp, fan, pump];
   const target = h("select.select", { "aria-label": "Send to" });
   const text = h("input.input", {
     type: "text",
@@ -155,6 +173,7 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     for (const key of keys) add_sensor(key).value.textContent = format_value(device.latest[key], key);
     update_head();
     render_commands();
+    load_commands(id);
     load_history(id);
   };
 
@@ -205,12 +224,16 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
       meta.textContent = "";
       status.textContent = "";
       form.hidden = true;
-      lamp.el.parentElement!.hidden = true;
+      for (const sw of switches) sw.row.hidden = true;
       return;
     }
     // A UDP sender cannot receive commands (unless the hub sends them to its address).
-    form.hidden = d.commands === false;
-    lamp.el.parentElement!.hidden = d.commands === false;
+    const can = d.commands !== false;
+    const greenhouse = greenhouse_commands(store, d.id) !== undefined;
+    form.hidden = !can;
+    lamp.row.hidden = !can || greenhouse || !is_lamp(d);
+    fan.row.hidden = pump.row.hidden = !can || !greenhouse;
+    for (const sw of switches) sw.update(d);
     title.replaceChildren(h("span.detail-icon", null, icon(kind_icon(d))), h("span.detail-name", { text: d.name || d.id }), d.name ? h("span.detail-id", { text: d.id }) : "");
     status.textContent = d.online ? "Online" : "Offline";
     status.dataset.online = d.online ? "yes" : "no";
@@ -218,8 +241,6 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     meta.textContent = [d.kind || "device", d.group ? `group ${d.group}` : "", via, `last seen ${ago(d.last_seen)}`]
       .filter(Boolean)
       .join(" · ");
-    lamp.set(d.latest.lamp === undefined ? undefined : d.latest.lamp === 1);
-    lamp_label.textContent = d.latest.lamp === undefined ? "Lamp" : d.latest.lamp === 1 ? "Lamp on" : "Lamp off";
     const options = [
       [d.id, "this device"],
       ...(d.group ? [[`group:${d.group}`, `group ${d.group}`]] : []),
@@ -232,22 +253,32 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     }
   };
 
+  // The device's commands as the hub stored them, newest first: what it was sent, by whom, and
+  // whether it arrived (queued, sent, delivered, failed), with the device's reply.
   const render_commands = () => {
-    const mine = store.commands.filter((c) => c.device === current).slice(0, 6);
+    const mine = current ? store.commands_of(current) : [];
     commands.replaceChildren(
       ...(mine.length
         ? mine.map((c: Command) =>
             h(
               "li.command",
               { "data-command-id": String(c.id), "data-state": c.state },
-              h("code.command-text", { text: c.command }),
+              h("code.command-text", { text: c.command, title: c.command }),
               h("span.command-source", { text: c.source }),
-              h("span.command-time", { text: clock(c.acked ?? c.sent ?? c.created) }),
-              h("span.state-chip", { "data-state": c.state, text: STATE_TEXT[c.state] ?? c.state, title: c.reply ?? "" }),
+              h("span.command-time", { text: clock(c.acked ?? c.sent ?? c.created), title: new Date(c.created).toLocaleString() }),
+              h("span.state-chip", { "data-state": c.state, text: STATE_TEXT[c.state] ?? c.state }),
+              c.reply ? h("span.command-reply", { text: c.reply }) : null,
             ),
           )
         : [h("li.command-none", { text: "No commands sent to this device yet." })]),
     );
+  };
+
+  const load_commands = (id: string) => {
+    if (!id || store.connection !== "connected") return;
+    hub.commands(id).catch((err: Error) => {
+      if (id === current) notice(`Commands unavailable: ${err.message}`, "error");
+    });
   };
 
   store.on("telemetry", (payload) => {
@@ -260,9 +291,13 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     if (selection.get() !== current || (!shown && store.devices.has(current))) rebuild();
     else update_head();
   });
-  store.on("commands", render_commands);
+  store.on("commands", (device) => {
+    if (device === current) render_commands();
+  });
   store.on("connection", () => {
-    if (store.connection === "connected" && current) load_history(current);
+    if (store.connection !== "connected" || !current) return;
+    load_commands(current);
+    load_history(current);
   });
   selection.on(rebuild);
   setInterval(() => {
@@ -274,7 +309,7 @@ export function detail(store: Store, hub: Hub, selection: { get: () => string; o
     "div.detail",
     null,
     h("div.detail-head", null, h("div", null, title, meta), status),
-    h("div.controls", null, h("div.switch-row", null, lamp.el, lamp_label), form),
+    h("div.controls", null, ...switches.map((sw) => sw.row), form),
     h("div.detail-toolbar", null, h("h3.section-title", { text: "Readings" }), h("div.toolbar-actions", null, picker, csv)),
     grid,
     h("h3.section-title", { text: "Commands" }),

@@ -1,11 +1,16 @@
 // Every device the hub knows: online or not, last seen, its latest readings. Clicking one opens it
-// in the device panel. A device appears as soon as it sends its first reading.
+// in the device panel. A device appears as soon as it sends its first reading. With more devices
+// than the hub's snapshot holds, a search and "Show more" fetch the others.
 import { h } from "../dom";
 import { ago, format_value, label_of, unit_of } from "../format";
 import { icon, type IconName } from "../icons";
-import type { Store } from "../store";
+import type { Hub } from "../hub";
+import { device_matches, type Store } from "../store";
 import type { Device } from "../types";
-import { card, empty } from "../ui";
+import { card, empty, notice } from "../ui";
+
+const PAGE = 200; // devices per "Show more"
+const SEARCH_DELAY_MS = 200;
 
 const KIND_ICON: Record<string, IconName> = { lamp: "bulb", light: "sun", greenhouse: "leaf", sensor: "gauge" };
 
@@ -13,9 +18,43 @@ export function kind_icon(device: Device): IconName {
   return KIND_ICON[device.kind] ?? ("lamp" in device.latest ? "bulb" : "light" in device.latest ? "sun" : "chip");
 }
 
-export function devices(store: Store, selection: { get: () => string; set: (id: string) => void }): HTMLElement {
+export function devices(store: Store, hub: Hub, selection: { get: () => string; set: (id: string) => void }): HTMLElement {
   const list = h("ul.device-list", { role: "listbox", "aria-label": "Devices" });
-  const count = h("span.badge");
+  const count = h("span.badge", { "data-testid": "device-count" });
+  // With many devices the hub sends a page of them: a search asks it for the rest, and "Show
+  // more" for the next page.
+  const search = h("input.input.device-search", {
+    type: "search",
+    placeholder: "Search devices (id, name, group, kind)",
+    "aria-label": "Search devices",
+    "data-testid": "device-search",
+  });
+  const more = h("button.btn.btn-ghost.btn-sm.device-more", { type: "button", "data-testid": "device-more", text: "Show more" });
+  const nothing = h("li.device-none");
+  let query = "";
+  let asked = 0;
+  search.addEventListener("input", () => {
+    query = search.value.trim();
+    refresh();
+    const mine = ++asked;
+    if (!query) return;
+    setTimeout(() => {
+      if (mine !== asked) return;
+      hub.find_devices({ q: query, limit: 100 }).catch((err: Error) => notice(`Search failed: ${err.message}`, "error"));
+    }, SEARCH_DELAY_MS);
+  });
+  more.addEventListener("click", () => {
+    if (store.next_offset === null) return;
+    more.disabled = true;
+    hub
+      .find_devices({ offset: store.next_offset, limit: PAGE })
+      .then((reply) => {
+        store.next_offset = reply.next_offset;
+        refresh();
+      })
+      .catch((err: Error) => notice(`Could not load more devices: ${err.message}`, "error"))
+      .finally(() => (more.disabled = false));
+  });
   const rows = new Map<string, { el: HTMLLIElement; update: (d: Device) => void }>();
   const placeholder = empty("No devices yet", "Devices show up here with their first reading.");
 
@@ -69,11 +108,16 @@ export function devices(store: Store, selection: { get: () => string; set: (id: 
   };
 
   const refresh = () => {
-    const sorted = store.sorted_devices();
-    count.textContent = String(sorted.length);
+    const sorted = store.sorted_devices().filter((d) => device_matches(d, query));
+    count.textContent = String(store.device_total());
+    more.hidden = Boolean(query) || store.next_offset === null;
+    nothing.remove();
     if (!sorted.length) {
-      list.replaceChildren(placeholder);
       rows.clear();
+      if (query) {
+        nothing.textContent = `No device matches "${query}".`;
+        list.replaceChildren(nothing);
+      } else list.replaceChildren(placeholder);
       return;
     }
     placeholder.remove();
@@ -99,5 +143,5 @@ export function devices(store: Store, selection: { get: () => string; set: (id: 
   store.on("devices", refresh);
   setInterval(refresh, 5000); // keeps "last seen" current
   refresh();
-  return card("chip", "Devices", { id: "devices", class: "span-4", actions: count }, list);
+  return card("chip", "Devices", { id: "devices", class: "span-4", actions: count }, search, list, more);
 }

@@ -1,12 +1,12 @@
 // Greenhouses: temperature and humidity against the configured range, green inside, amber close to
-// an edge, red outside; and the fan, when the device reports one.
+// an edge, red outside; and switches for its fan and pump.
 import { clear, h } from "../dom";
 import { format_value } from "../format";
 import { icon, type IconName } from "../icons";
 import type { Hub } from "../hub";
-import { display_name, type Store } from "../store";
+import { DEFAULT_GREENHOUSE_COMMANDS, display_name, type Store } from "../store";
 import type { Greenhouse, Range } from "../types";
-import { card, empty, notice } from "../ui";
+import { card, empty, notice, toggle } from "../ui";
 
 const NEAR_EDGE = 0.1; // within 10 % of the range's width from an edge: amber
 
@@ -83,9 +83,19 @@ export function greenhouse(store: Store, hub: Hub): HTMLElement {
       const temp = meter("thermo", "Temperature", "°C", "temp", g.temp);
       const hum = meter("drop", "Humidity", "%", "hum", g.hum);
       const dot = h("span.dot");
+      // The fan and the pump, switched with the commands the greenhouse's rule sends.
+      const commands = { ...DEFAULT_GREENHOUSE_COMMANDS, ...(g.commands ?? {}) };
+      const send = (command: string) =>
+        hub.command(g.device, command).catch((err: Error) => {
+          notice(`Could not send ${command}: ${err.message}`, "error");
+          throw err;
+        });
+      const fan = toggle("Fan", (want) => send(want ? commands.fan_on : commands.fan_off));
+      const pump = toggle("Pump", (want) => send(want ? commands.pump_on : commands.pump_off));
+      fan.el.dataset.switch = "fan";
+      pump.el.dataset.switch = "pump";
       const fan_state = h("span.fan-state");
-      const fan = (command: string) =>
-        hub.command(g.device, command).catch((err: Error) => notice(`Could not send ${command}: ${err.message}`, "error"));
+      const pump_state = h("span.fan-state");
       body.appendChild(
         h(
           "div.greenhouse",
@@ -96,9 +106,10 @@ export function greenhouse(store: Store, hub: Hub): HTMLElement {
             "div.gh-foot",
             null,
             h("span.fan", null, icon("fan"), "Fan ", fan_state),
+            fan.el,
             h("span.spacer"),
-            h("button.btn.btn-ghost.btn-sm", { type: "button", onclick: () => fan("fan-on"), text: "Fan on" }),
-            h("button.btn.btn-ghost.btn-sm", { type: "button", onclick: () => fan("fan-off"), text: "Fan off" }),
+            h("span.fan", null, icon("drop"), "Pump ", pump_state),
+            pump.el,
           ),
         ),
       );
@@ -110,6 +121,10 @@ export function greenhouse(store: Store, hub: Hub): HTMLElement {
         dot.dataset.online = d?.online ? "yes" : "no";
         dot.title = d?.online ? `${display_name(d, g.device)} online` : "offline";
         fan_state.textContent = latest.fan === undefined ? "—" : latest.fan ? "on" : "off";
+        pump_state.textContent = latest.pump === undefined ? "—" : latest.pump ? "on" : "off";
+        fan.set(latest.fan === undefined ? undefined : Boolean(latest.fan));
+        pump.set(latest.pump === undefined ? undefined : Boolean(latest.pump));
+        fan.el.disabled = pump.el.disabled = d?.commands === false;
       });
     }
   };

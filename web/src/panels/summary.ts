@@ -23,9 +23,11 @@ export function summary(store: Store): HTMLElement {
   const last = tile("clock", "Last reading", "green");
   const update = () => {
     const all = [...store.devices.values()];
-    const online = all.filter((d) => d.online).length;
-    devices.value.textContent = `${online} / ${all.length}`;
-    devices.note.textContent = all.length - online ? `${all.length - online} offline` : "all reporting";
+    // The hub's counts: the page may hold only some of the devices.
+    const online = store.online_total();
+    const total = store.device_total();
+    devices.value.textContent = `${online} / ${total}`;
+    devices.note.textContent = total - online ? `${total - online} offline` : "all reporting";
     const lamp_devices = all.filter(is_lamp);
     const lit = lamp_devices.filter((d) => d.latest.lamp === 1).length;
     lamps.value.textContent = `${lit} / ${lamp_devices.length}`;

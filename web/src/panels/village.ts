@@ -28,8 +28,8 @@ function alleys_of(store: Store): AlleyView[] {
   return views;
 }
 
-// A lamp's label: its name, with its id when another lamp of the alley has the same name (the
-// course's sketches all say name=Lampu).
+// A lamp's label: its whole name, with its id when another lamp (of any alley) has the same name
+// (the course's sketches all say name=Lampu).
 function lamp_label(store: Store, lamps: string[], id: string): string {
   const name = display_name(store.devices.get(id), id);
   const twins = lamps.filter((other) => display_name(store.devices.get(other), other) === name).length;
@@ -51,6 +51,7 @@ export function village(store: Store, hub: Hub): HTMLElement {
   const body = h("div.alleys");
   let signature = "";
   let updaters: (() => void)[] = [];
+  let every_lamp: string[] = []; // of all alleys: a name is ambiguous across alleys too
 
   const send = (to: string, command: string) =>
     hub.command(to, command).catch((err: Error) => {
@@ -98,7 +99,7 @@ export function village(store: Store, hub: Hub): HTMLElement {
         button.dataset.online = d?.online ? "yes" : "no";
         button.disabled = d?.commands === false;
         button.title = d?.commands === false ? `${id} (UDP: cannot receive commands)` : `${id}${d?.online ? "" : " (offline)"}`;
-        name.textContent = lamp_label(store, alley.lamps, id);
+        name.textContent = lamp_label(store, every_lamp, id);
         state.textContent = !d ? "not seen" : value === undefined ? "unknown" : value === 1 ? "On" : "Off";
       });
     }
@@ -170,6 +171,7 @@ export function village(store: Store, hub: Hub): HTMLElement {
 
   const refresh = () => {
     const views = alleys_of(store);
+    every_lamp = [...new Set(views.flatMap((a) => a.lamps))];
     const next = JSON.stringify(views);
     if (next !== signature) {
       signature = next;
