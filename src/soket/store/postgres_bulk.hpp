@@ -14,6 +14,7 @@ namespace soket::store {
 /// trailer. Build with begin_row() and one add per column, in the COPY's column order.
 class PgCopyRows {
  public:
+  /// Empty: the header only.
   PgCopyRows() { clear(); }
 
   /// Starts again with no rows (keeps the capacity).
@@ -26,8 +27,11 @@ class PgCopyRows {
   void add(double value);
   /// A text field.
   void add(std::string_view text);
+  /// A float8 field, NULL when unset.
   void add(const std::optional<double>& value);
+  /// A text field, NULL when unset.
   void add(const std::optional<std::string>& text);
+  /// A NULL field.
   void add_null();
 
   /// Rows added since clear().
@@ -49,10 +53,14 @@ class PgCopyRows {
 /// `$1::text[]`; every element is quoted, so any text reads back as itself.
 class PgArrayLiteral {
  public:
+  /// Empty: "{}" once finished.
   PgArrayLiteral() { clear(); }
 
+  /// Starts again with no elements (keeps the capacity).
   void clear();
+  /// A text element, quoted (a backslash before each double quote and backslash).
   void add(std::string_view text);
+  /// An integer element.
   void add(std::int64_t value);
   /// The shortest text that reads back as the same double (finite values only).
   void add(double value);
