@@ -42,6 +42,24 @@ TEST_F(StoreSchemaPostgres, FreshDatabaseGetsEveryTable) {
   EXPECT_EQ(schema_version(db), postgres_migrations().back().version);
 }
 
+// Version 5 drops the foreign key of readings (the writer checks the device); the other tables
+// keep theirs. Applied to a database of version 4 as to a fresh one.
+TEST_F(StoreSchemaPostgres, ReadingsHaveNoForeignKeyFromVersion5) {
+  PgConnection db(target_->url());
+  EXPECT_EQ(migrate(db, postgres_migrations().first(4)), 4);
+  auto foreign_keys = [&](const char* table) {
+    return count(db, std::string("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
+                                 "conrelid = '") +
+                         table + "'::regclass");
+  };
+  EXPECT_EQ(foreign_keys("readings"), 1);
+  EXPECT_EQ(migrate(db), 5);
+  EXPECT_EQ(foreign_keys("readings"), 0);
+  EXPECT_EQ(foreign_keys("text_messages"), 1);
+  EXPECT_EQ(foreign_keys("commands"), 1);
+  EXPECT_EQ(foreign_keys("alerts"), 1);
+}
+
 TEST_F(StoreSchemaPostgres, ReopenKeepsVersionAndData) {
   PgConnection db(target_->url());
   migrate(db);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "store_backends.hpp"
+#include "store_writer_support.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -24,42 +25,9 @@ using testing::Backend;
 
 class StoreWriter : public testing::BackendTest {};
 
-WriteResult submit_wait(Writer& writer, WriteOp op) {
-  std::promise<WriteResult> promise;
-  auto future = promise.get_future();
-  auto submitted =
-      writer.submit(std::move(op), [&](const WriteResult& r) { promise.set_value(r); });
-  if (submitted != SubmitResult::accepted) throw std::runtime_error("not accepted");
-  if (future.wait_for(10s) != std::future_status::ready) throw std::runtime_error("no completion");
-  return future.get();
-}
-
-InsertReadings reading(const std::string& device, std::int64_t ts, double value) {
-  return InsertReadings{device, ts, {Sample{"v", value, std::nullopt}}};
-}
-
-// Holds the writer thread inside a completion until release(), so that what is submitted
-// meanwhile piles up in the queue and is committed as one batch.
-class WriterGate {
- public:
-  Completion completion() {
-    return [this](const WriteResult&) {
-      entered_.set_value();
-      released_.wait();
-    };
-  }
-  void wait_entered() {
-    if (entered_future_.wait_for(10s) != std::future_status::ready)
-      throw std::runtime_error("writer never reached the gate");
-  }
-  void release() { release_.set_value(); }
-
- private:
-  std::promise<void> entered_;
-  std::future<void> entered_future_ = entered_.get_future();
-  std::promise<void> release_;
-  std::shared_future<void> released_ = release_.get_future().share();
-};
+using testing::reading;
+using testing::submit_wait;
+using testing::WriterGate;
 
 TEST_P(StoreWriter, GroupsSubmissionsIntoFewTransactions) {
   Store store(options({.max_batch = 10000}));

@@ -201,15 +201,19 @@ void OpApplier::flush_latest() {
     std::vector<Noted>& v;
     ~Clear() { v.clear(); }
   } clear{latest_};
-  // Last noted wins for each pair: a stable sort keeps the order within a pair.
+  // The newest wins for each pair, the last noted among equal ts (as between batches, where the
+  // statement keeps a stored newer value): a stable sort keeps the order within a pair.
   std::stable_sort(latest_.begin(), latest_.end(), [](const Noted& a, const Noted& b) {
     return a.device != b.device ? a.device < b.device : a.key < b.key;
   });
+  std::size_t newest = 0;
   for (std::size_t i = 0; i < latest_.size(); ++i) {
+    if (latest_[i].ts >= latest_[newest].ts) newest = i;
     if (i + 1 < latest_.size() && latest_[i + 1].device == latest_[i].device &&
         latest_[i + 1].key == latest_[i].key)
       continue;
-    const Noted& n = latest_[i];
+    const Noted& n = latest_[newest];
+    newest = i + 1;
     StatementScope scope(upsert_latest_);
     upsert_latest_.bind_static(1, n.device);
     upsert_latest_.bind_static(2, n.key);

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -204,6 +205,24 @@ void PgConnection::prepare(const char* name, const std::string& sql) {
 PgResult PgConnection::run_prepared(const char* name, const PgParams& params) {
   PgResult result(PQexecPrepared(conn_, name, params.size(), params.values(), nullptr, nullptr, 0));
   if (result.get() == nullptr || !connected()) fail(name);
+  return result;
+}
+
+PgResult PgConnection::copy_in(const std::string& sql, std::string_view data) {
+  PgResult start(PQexec(conn_, sql.c_str()));
+  if (start.get() == nullptr) fail("COPY");
+  if (PQresultStatus(start.get()) != PGRES_COPY_IN) return start;  // refused before any data
+  // libpq buffers what it is given; pieces of this size keep its buffer small.
+  constexpr std::size_t kPiece = 256 * 1024;
+  for (std::size_t at = 0; at < data.size(); at += kPiece) {
+    auto size = static_cast<int>(std::min(kPiece, data.size() - at));
+    if (PQputCopyData(conn_, data.data() + at, size) != 1) fail("COPY data");
+  }
+  if (PQputCopyEnd(conn_, nullptr) != 1) fail("COPY end");
+  PgResult result(PQgetResult(conn_));
+  if (result.get() == nullptr) fail("COPY result");
+  while (PGresult* extra = PQgetResult(conn_))
+    PQclear(extra);
   return result;
 }
 

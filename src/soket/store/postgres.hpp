@@ -141,6 +141,9 @@ class PgConnection {
   /// Runs a prepared statement; the result may have failed (check it). Throws PgError only when
   /// the connection itself fails.
   PgResult run_prepared(const char* name, const PgParams& params);
+  /// Runs `sql`, a `COPY ... FROM STDIN`, sending `data` as its input (outside pipeline mode).
+  /// The result may have failed (check it); throws PgError only when the connection fails.
+  PgResult copy_in(const std::string& sql, std::string_view data);
 
   // Pipeline mode: sends queue up without waiting; results come back in order.
   /// Enters libpq pipeline mode (nothing when already in it). Throws PgError.

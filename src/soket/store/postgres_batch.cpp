@@ -195,10 +195,17 @@ void PostgresBatch::connect() {
               "SELECT $1::bigint, $2::text, $3::text, $4::text, $5::float8 "
               "WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM devices WHERE id = $3::text) "
               "RETURNING id");
+  // One row per (device, key) in the arrays: ON CONFLICT may touch a row only once.
   db->prepare("soket_latest",
-              "INSERT INTO latest_readings (device_id, key, ts, value) VALUES ($1, $2, $3, $4) "
+              "INSERT INTO latest_readings (device_id, key, ts, value) "
+              "SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[]) "
               "ON CONFLICT (device_id, key) DO UPDATE SET ts = excluded.ts, value = excluded.value "
               "WHERE excluded.ts >= latest_readings.ts");
+  db->prepare("soket_device_existed", "SELECT EXISTS (SELECT 1 FROM devices WHERE id = $1::text)");
+  db->prepare("soket_known_devices", "SELECT id FROM devices WHERE id = ANY ($1::text[])");
+  db->prepare("soket_reading_ids",
+              "SELECT nextval('readings_id_seq') AS id FROM generate_series(1, $1::bigint) "
+              "ORDER BY id");
   db_ = std::move(db);
 }
 
@@ -207,6 +214,8 @@ void PostgresBatch::begin() {
   slots_.clear();
   pending_.clear();
   latest_.clear();
+  deferred_.clear();
+  seen_.clear();
   rows_ = 0;
   needs_replay_ = false;
   pipelined_ = true;
@@ -232,7 +241,10 @@ void PostgresBatch::run_slot(std::uint32_t slot) {
     return;
   }
   if (pipelined_) {
-    std::visit([&](const auto& o) { emit(o, slot); }, *s.op);
+    if (const auto* readings = std::get_if<InsertReadings>(s.op))
+      defer(*readings, slot);
+    else
+      std::visit([&](const auto& o) { emit(o, slot); }, *s.op);
     return;
   }
   db_->exec("SAVEPOINT op");
@@ -267,10 +279,15 @@ bool PostgresBatch::statement(const char* name, Kind kind, std::uint32_t slot) {
 void PostgresBatch::take(const Pending& pending, const PgResult& result) {
   if (pending.kind == Kind::control) return;
   const Slot& s = slots_[pending.slot];
+  if (pending.kind == Kind::probe) {
+    seen_[std::get<UpsertDevice>(*s.op).id].existed = result.text(0, 0) == "t" ? 1 : 0;
+    return;
+  }
   WriteResult& out = *s.result;
   if (!out.ok()) return;  // an earlier statement of the operation refused it
   switch (pending.kind) {
     case Kind::control:
+    case Kind::probe:
       return;
     case Kind::plain:
       rows_ += result.affected();
@@ -359,26 +376,119 @@ void PostgresBatch::replay() {
   pipelined_ = false;
   rows_ = 0;
   latest_.clear();
+  deferred_.clear();
+  seen_.clear();
   db_->exec("BEGIN");
   for (std::uint32_t slot = 0; slot < slots_.size(); ++slot)
     run_slot(slot);
 }
 
 void PostgresBatch::write_latest() {
-  // Last noted wins for each pair: a stable sort keeps the order within a pair.
+  if (latest_.empty()) return;
+  // The newest wins for each pair, the last noted among equal ts (as on SQLite, and as between
+  // batches): a stable sort keeps the order within a pair.
   std::stable_sort(latest_.begin(), latest_.end(), [](const Noted& a, const Noted& b) {
     return *a.device != *b.device ? *a.device < *b.device : *a.key < *b.key;
   });
+  for (auto& array : latest_arrays_)
+    array.clear();
+  std::size_t newest = 0;
   for (std::size_t i = 0; i < latest_.size(); ++i) {
+    if (latest_[i].ts >= latest_[newest].ts) newest = i;
     if (i + 1 < latest_.size() && *latest_[i + 1].device == *latest_[i].device &&
         *latest_[i + 1].key == *latest_[i].key)
       continue;
-    const Noted& n = latest_[i];
-    params_.clear();
-    params_.add(*n.device).add(*n.key).add(n.ts).add(n.value);
-    statement("soket_latest", Kind::control, kNoSlot);
+    const Noted& n = latest_[newest];
+    newest = i + 1;
+    latest_arrays_[0].add(std::string_view(*n.device));
+    latest_arrays_[1].add(std::string_view(*n.key));
+    latest_arrays_[2].add(n.ts);
+    latest_arrays_[3].add(n.value);
   }
   latest_.clear();
+  params_.clear();
+  for (auto& array : latest_arrays_)
+    params_.add(array.finish());
+  statement("soket_latest", Kind::control, kNoSlot);
+}
+
+void PostgresBatch::defer(const InsertReadings& op, std::uint32_t slot) {
+  deferred_.push_back(slot);
+  seen_[op.device_id].readings = true;
+}
+
+void PostgresBatch::look_up_devices() {
+  names_.clear();
+  bool any = false;
+  for (auto& [id, seen] : seen_) {
+    if (!seen.readings || seen.existed >= 0 || seen.first_upsert != kNoSlot) continue;
+    seen.existed = 0;
+    names_.add(id);
+    any = true;
+  }
+  if (!any) return;
+  params_.clear();
+  params_.add(names_.finish());
+  PgResult known = db_->run_prepared("soket_known_devices", params_);
+  known.check("devices of the readings");
+  for (int row = 0; row < known.rows(); ++row)
+    if (auto it = seen_.find(known.text(row, 0)); it != seen_.end()) it->second.existed = 1;
+}
+
+bool PostgresBatch::copy_readings() {
+  db_->exit_pipeline();
+  look_up_devices();
+  std::int64_t count = 0;
+  for (auto slot : deferred_) {
+    const auto& op = std::get<InsertReadings>(*slots_[slot].op);
+    const Seen& seen = seen_.at(op.device_id);
+    // Known here if an upsert of the batch came first, or if it was there before the batch.
+    if (seen.first_upsert < slot || seen.existed == 1)
+      count += static_cast<std::int64_t>(op.samples.size());
+    else
+      *slots_[slot].result = rejected("unknown device '" + op.device_id + "'");
+  }
+  if (count > 0) {
+    params_.clear();
+    params_.add(count);
+    PgResult ids = db_->run_prepared("soket_reading_ids", params_);
+    ids.check("reading ids");
+    if (ids.rows() != count) throw PgError("the readings' id sequence answered too few ids");
+    copy_.clear();
+    int row = 0;
+    for (auto slot : deferred_) {
+      WriteResult& out = *slots_[slot].result;
+      if (!out.ok()) continue;
+      const auto& op = std::get<InsertReadings>(*slots_[slot].op);
+      for (const auto& sample : op.samples) {
+        out.id = ids.int64(row++, 0);
+        copy_.begin_row(6);
+        copy_.add(out.id);
+        copy_.add(std::string_view(op.device_id));
+        copy_.add(op.ts);
+        copy_.add(std::string_view(sample.key));
+        copy_.add(sample.value);
+        copy_.add(sample.text);
+      }
+    }
+    PgResult copied = db_->copy_in(
+        "COPY readings (id, device_id, ts, key, value, text) FROM STDIN (FORMAT binary)",
+        copy_.finish());
+    if (!copied.ok()) {
+      if (!is_refusal(copied.sqlstate())) throw PgError(copied.error(), copied.sqlstate());
+      return false;
+    }
+    rows_ += static_cast<std::uint64_t>(count);
+    for (auto slot : deferred_) {
+      if (!slots_[slot].result->ok()) continue;
+      const auto& op = std::get<InsertReadings>(*slots_[slot].op);
+      for (const auto& sample : op.samples)
+        if (sample.value) latest_.push_back({&op.device_id, &sample.key, op.ts, *sample.value});
+    }
+  }
+  deferred_.clear();
+  db_->enter_pipeline();
+  return true;
 }
 
 std::uint64_t PostgresBatch::commit() {
@@ -386,6 +496,7 @@ std::uint64_t PostgresBatch::commit() {
     drain();
     if (needs_replay_) replay();
   }
+  if (pipelined_ && !deferred_.empty() && !copy_readings()) replay();
   write_latest();
   if (pipelined_) {
     db_->send("COMMIT");
@@ -404,11 +515,25 @@ void PostgresBatch::rollback() noexcept {
   // back what was open) and connect again for the next batch.
   db_.reset();
   latest_.clear();
+  deferred_.clear();
+  seen_.clear();
   pending_.clear();
   slots_.clear();
 }
 
 bool PostgresBatch::emit(const UpsertDevice& op, std::uint32_t slot) {
+  if (pipelined_) {
+    auto& seen = seen_[op.id];
+    if (seen.first_upsert == kNoSlot) {
+      seen.first_upsert = slot;
+      // A reading set aside before it needs to know whether the device was there already.
+      if (seen.readings) {
+        params_.clear();
+        params_.add(op.id);
+        statement("soket_device_existed", Kind::probe, slot);
+      }
+    }
+  }
   params_.clear();
   params_.add(op.id).add(op.name).add(op.group).add(op.kind).add(op.address).add(op.ts);
   params_.add(op.online ? "1" : "0").add(op.transport).add(op.node);
