@@ -391,6 +391,42 @@ class NodeLate(TwoNodeCase):
             lamp.close()
 
 
+class OverrideAcrossNodes(TwoNodeCase):
+    """A manual "All off" asked of one node is an override on every node: a lamp that reconnects
+    to the leader during it stays off."""
+
+    def test_all_off_on_one_node_holds_on_the_leader(self):
+        leader, other = self.leader_and_other()
+        sensor = leader.device("light-1", attrs="kind=light")
+        lamp = leader.device("lamp-5", attrs="group=gang-1 kind=lamp")
+        dash = socketio.Client(reconnection=False)
+        try:
+            for node in (leader, other):
+                wait_until(lambda: (node.devices().get("lamp-5") or {}).get("online"),
+                           what=f"lamp-5 online on {node.url}")
+            for light in (300, 20, 10):  # night falls
+                self.assertEqual(sensor.request(f"light={light}"), "OK")
+            self.assertEqual(lamp.read_line(), "lamp-on")
+            lamp.send("OK\n")
+            dash.connect(other.url, namespaces=["/dashboard"], wait_timeout=10)
+            reply = dash.call("lamps-off", {}, namespace="/dashboard", timeout=10)
+            self.assertTrue(reply["ok"], reply)
+            self.assertEqual(lamp.read_line(), "lamp-off")
+            lamp.send("OK\n")
+            lamp.close()
+            # Back on the leader during the override: it holds the lamp off, it does not switch
+            # it on for the night.
+            lamp = leader.device("lamp-5", attrs="group=gang-1 kind=lamp")
+            self.assertEqual(lamp.read_line(), "lamp-off")
+            lamp.send("OK\n")
+            leader.post_json("/api/commands", {"to": "lamp-5", "command": "marker"})
+            self.assertEqual(lamp.read_line(), "marker")
+        finally:
+            dash.disconnect()
+            for device in (sensor, lamp):
+                device.close()
+
+
 class BadInput(unittest.TestCase):
     def test_garbage_on_the_hub_channel_is_dropped_and_the_node_goes_on(self):
         with HubCluster(("a",)) as cluster:

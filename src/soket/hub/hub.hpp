@@ -181,6 +181,9 @@ class Hub {
   /// Tells the other nodes what this node knows of a device (emit_device calls it).
   void publish_device(const LiveDevice& device);
   void on_remote_device(const boost::json::object& message);
+  /// Another node's manual "All off": the override is held here too, so that whichever node
+  /// leads keeps the lamps off until it ends (`at`: when it was asked, ms).
+  void on_remote_lamps_off(int64_t at);
   /// Leader: a node stopped beating; its devices go offline, in the store first and then for
   /// the other nodes.
   void on_node_dead(const std::string& node);

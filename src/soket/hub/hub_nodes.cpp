@@ -58,6 +58,7 @@ void Hub::on_cluster_message(const boost::json::object& m) {
     if (!line.empty() && chat_) chat_->deliver(line);
     return;
   }
+  if (type == "lamps-off") return on_remote_lamps_off(int_field(m, "at"));
   if (type == "reading") {
     // Every node evaluates every watched reading (the rules keep their state everywhere, so a
     // new leader does not fire again what the old one fired); only the leader acts.

@@ -29,7 +29,11 @@ void Hub::hold_lamp_state(const LiveDevice& device) {
 }
 
 void Hub::manual_lamps_off(CommandDone done) {
-  auto actions = rules_.manual_lamps_off(store::now_ms());
+  int64_t now = store::now_ms();
+  auto actions = rules_.manual_lamps_off(now);
+  // Every node holds the override too (on_cluster_message): the leader, whichever it is, keeps the
+  // lamps off until it ends; the lamps themselves are switched from here.
+  if (cluster_) cluster_->publish(boost::json::object{{"t", "lamps-off"}, {"at", now}});
   std::size_t lamps = 0;
   for (const auto& action : actions)
     if (action.alley)
@@ -51,7 +55,7 @@ void Hub::arm_override_timer() {
     if (ec || !*alive || stopped_) return;
     auto actions = rules_.on_tick(store::now_ms());
     if (!actions.empty()) {
-      run_actions(actions);
+      if (leads()) run_actions(actions);  // every node of a cluster holds the override
       emit_village_state();
     }
     arm_override_timer();
@@ -73,6 +77,14 @@ boost::json::array Hub::alleys_json() const {
 void Hub::emit_village_state() {
   if (!dashboard_ || dashboard_->sockets().empty()) return;
   dashboard_->to("telemetry").emit("village-state", boost::json::object{{"alleys", alleys_json()}});
+}
+
+void Hub::on_remote_lamps_off(int64_t at) {
+  // The node that was asked switched the lamps; here the rules only learn of the override.
+  if (at <= 0) at = store::now_ms();
+  (void)rules_.manual_lamps_off(at);
+  arm_override_timer();
+  emit_village_state();
 }
 
 }  // namespace soket::hub
