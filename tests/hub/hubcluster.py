@@ -34,22 +34,38 @@ class Redis:
         last = None
         for _ in range(5):
             self.port = free_port()
-            self.process = subprocess.Popen(
-                [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline and self.process.poll() is None:
-                try:
-                    with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                        s.sendall(b"PING\r\n")
-                        if s.recv(16).startswith(b"+PONG"):
-                            return
-                except OSError as err:
-                    last = err
-                time.sleep(0.05)
-            self.stop()
+            if self._start(self.port):
+                return
+            last = self.last_error
         raise RuntimeError(f"redis-server did not start: {last}")
+
+    def restart(self):
+        """Stops it and starts a new, empty redis-server on the same port (a Redis restart)."""
+        self.stop()
+        deadline = time.monotonic() + 10
+        while not self._start(self.port):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server did not start again: {self.last_error}")
+            time.sleep(0.2)
+
+    def _start(self, port):
+        self.last_error = None
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return True
+            except OSError as err:
+                self.last_error = err
+            time.sleep(0.05)
+        self.stop()
+        return False
 
     @property
     def url(self):
@@ -111,7 +127,8 @@ class HubCluster:
     def print_logs(self, lines=120):
         """Prints the end of every node's log (for a failed test)."""
         for name, node in self.nodes.items():
-            tail = node.stderr().splitlines()[-lines:]
+            log = node.stdout.decode("utf-8", "replace") + node.stderr()
+            tail = log.splitlines()[-lines:]
             print(f"---- node {name}: the last {len(tail)} lines of its log ----", file=sys.stderr)
             for line in tail:
                 print(f"  {line}", file=sys.stderr)

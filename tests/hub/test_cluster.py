@@ -427,6 +427,43 @@ class OverrideAcrossNodes(TwoNodeCase):
                 device.close()
 
 
+class RedisAway(TwoNodeCase):
+    """Redis goes away and comes back empty: what crossed pub/sub meanwhile was lost, and each
+    node makes up for it when its link is back."""
+
+    def test_commands_and_presence_of_the_outage_arrive_once_redis_is_back(self):
+        leader, other = self.leader_and_other()
+        other_name = "a" if other is self.cluster["a"] else "b"
+        esp = leader.device("esp-away")
+        late = None
+        try:
+            wait_until(lambda: (other.devices().get("esp-away") or {}).get("online"),
+                       what="esp-away online on the other node")
+            self.cluster.redis.stop()
+            # Asked of the other node while no "deliver" can cross: queued.
+            ack = other.post_json("/api/commands", {"to": "esp-away", "command": "led-on"})
+            self.assertEqual(ack["commands"][0]["state"], "queued", ack)
+            # A device that comes to the other node meanwhile: its presence cannot cross either.
+            late = other.device("esp-late")
+            time.sleep(0.5)
+            self.assertNotIn("esp-late", {d for d, v in leader.devices().items() if v["online"]})
+            self.cluster.redis.restart()
+            # Once the links are back: the command is written, once; the presence is known.
+            self.assertEqual(esp.read_line(timeout=15), "led-on")
+            esp.send("OK\n")
+            wait_until(lambda: (leader.devices().get("esp-late") or {}).get("online"), 15,
+                       what="esp-late online on the leader after Redis came back")
+            self.assertEqual(leader.devices()["esp-late"]["node"], other_name)
+            other.post_json("/api/commands", {"to": "esp-away", "command": "marker"})
+            self.assertEqual(esp.read_line(timeout=10), "marker")
+            self.assertEqual(len(commands_of(leader, "esp-away", "led-on")), 1)
+            self.cluster.leader()  # the cluster leads again
+        finally:
+            esp.close()
+            if late:
+                late.close()
+
+
 class BadInput(unittest.TestCase):
     def test_garbage_on_the_hub_channel_is_dropped_and_the_node_goes_on(self):
         with HubCluster(("a",)) as cluster:

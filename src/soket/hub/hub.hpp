@@ -189,10 +189,14 @@ class Hub {
   void on_node_dead(const std::string& node);
   /// This node still holds devices that another node announced offline (it was found dead while
   /// only late, or its messages were lost while Redis was away): they are stored online here
-  /// again and the other nodes are told.
+  /// again, the other nodes are told, and the commands queued for them meanwhile are written.
   void reassert_presence(LiveDevice& device);
-  /// The hub link to Redis is up (again): the other nodes hear this node's online devices.
-  void republish_presence();
+  /// The hub link to Redis is up (again): this node's devices are stored and announced online
+  /// again, the others' are read back from the store, and the commands queued meanwhile (whose
+  /// "deliver" requests were lost) are written or asked for again.
+  void on_hub_link_up();
+  /// Devices held by other nodes, as the store has them now (their messages may have been lost).
+  void refresh_remote_devices();
   /// Lines of the TCP chat that the other nodes' TCP chat users must see too.
   void relay_chat_line(std::string_view line);
   using Written = std::function<void(const store::Command& now_state, bool written_here)>;
@@ -204,6 +208,8 @@ class Hub {
   /// stored state when no node answered within remote_answer_timeout.
   void deliver_remote(const store::Command& command, bool resend,
                       std::function<void(boost::json::value)> done);
+  /// Asks the node holding the command's device to write it (a "deliver" message).
+  void publish_deliver(const store::Command& command, bool resend);
   void on_deliver_request(const boost::json::object& message);
   void on_delivered(const boost::json::object& message);
 

@@ -60,9 +60,19 @@ void HubCluster::start() {
   // the link was up was dropped.
   commands_->on_connection_change([weak](bool connected) {
     auto self = weak.lock();
-    if (!self || self->stopped_ || !connected) return;
+    if (!self || self->stopped_) return;
+    self->commands_up_ = connected;
+    if (!connected) return;
     self->tick();
-    if (self->handlers_.on_link_up) self->handlers_.on_link_up();
+    self->link_changed();
+  });
+  // The link is up once both connections are: what this node then asks of the others (and
+  // tells them) can be answered, and what they send reaches it.
+  subscriber_->on_connection_change([weak](bool connected) {
+    auto self = weak.lock();
+    if (!self || self->stopped_) return;
+    self->subscribed_ = connected;
+    self->link_changed();
   });
   commands_->start();
   subscriber_->start();
@@ -85,6 +95,13 @@ void HubCluster::stop() {
   commands_->command({"DEL", node_key_}, [commands](const cluster::RedisReply*, std::string_view) {
     commands->stop();
   });
+}
+
+void HubCluster::link_changed() {
+  bool up = commands_up_ && subscribed_;
+  if (up == link_up_) return;
+  link_up_ = up;
+  if (up && handlers_.on_link_up) handlers_.on_link_up();
 }
 
 bool HubCluster::leader() const {

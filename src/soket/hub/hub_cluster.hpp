@@ -42,8 +42,8 @@ class HubCluster : public std::enable_shared_from_this<HubCluster> {
     std::function<std::vector<std::string>()> nodes_to_check;
     /// Leader only: a checked node has no heartbeat any more.
     std::function<void(const std::string& node)> on_node_dead;
-    /// The commands link is up again (or for the first time), after this node's heartbeat and
-    /// lease request went out on it: what was published while it was down is lost.
+    /// Both connections are up again (or for the first time), after this node's heartbeat and
+    /// lease request went out: what was published while either was down is lost.
     std::function<void()> on_link_up;
   };
 
@@ -74,6 +74,8 @@ class HubCluster : public std::enable_shared_from_this<HubCluster> {
   void tick();
   void set_leader(bool leader);
   void on_channel_message(std::string_view payload);
+  /// Calls on_link_up when both connections have become ready.
+  void link_changed();
 
   net::asio::io_context& io_;
   HubClusterOptions options_;
@@ -86,6 +88,9 @@ class HubCluster : public std::enable_shared_from_this<HubCluster> {
   bool decided_ = false;  // whether the first lease attempt was answered
   std::chrono::steady_clock::time_point lease_until_{};
   bool stopped_ = false;
+  bool commands_up_ = false;
+  bool subscribed_ = false;
+  bool link_up_ = false;  // both of the above, as last reported
 };
 
 }  // namespace soket::hub

@@ -2,6 +2,8 @@
 // the node that holds the device, the TCP chat shared, and the rules acting on the leader only.
 #include <boost/json/value_from.hpp>
 
+#include <algorithm>
+
 #include "soket/hub/hub.hpp"
 #include "soket/store/json.hpp"
 #include "soket/util/log.hpp"
@@ -42,7 +44,7 @@ void Hub::start_cluster(const cluster::RedisUrl& url) {
     return std::vector<std::string>(nodes.begin(), nodes.end());
   };
   handlers.on_node_dead = [this](const std::string& node) { on_node_dead(node); };
-  handlers.on_link_up = [this] { republish_presence(); };
+  handlers.on_link_up = [this] { on_hub_link_up(); };
   cluster_ = HubCluster::create(io_, url, options, std::move(handlers));
   cluster_->start();
 }
@@ -182,22 +184,69 @@ void Hub::reassert_presence(LiveDevice& device) {
       store::UpsertDevice{
           .id = device.id, .ts = device.last_seen, .online = true, .node = store_node()},
       on_io([this, id = device.id](const store::WriteResult&) {
-        if (LiveDevice* d = registry_.find(id); d && d->connection) emit_device(*d);
+        LiveDevice* d = registry_.find(id);
+        if (!d || !d->connection) return;
+        emit_device(*d);
+        // Commands queued for it while the others took it for offline were never asked of this
+        // node: written now (the store's claim keeps each written once).
+        deliver_pending(*d);
       }));
 }
 
-void Hub::republish_presence() {
+void Hub::on_hub_link_up() {
   if (stopped_) return;
-  // Stored again too: while the link was down another node may have found this one dead and
-  // marked its devices offline, and that message was lost with the link.
+  // What crossed pub/sub while the link was down is lost: presence both ways, and the "deliver"
+  // requests for commands queued meanwhile.
   registry_.for_each([&](LiveDevice& d) {
     if (!d.online || d.remote) return;
     if (d.connection) {
+      // Stored again too: another node may have found this one dead and marked its devices
+      // offline meanwhile.
       reassert_presence(d);
     } else {
       publish_device(d);
     }
   });
+  refresh_remote_devices();
+  std::vector<std::string> held_elsewhere;
+  registry_.for_each([&](const LiveDevice& d) {
+    if (d.online && d.remote) held_elsewhere.push_back(d.id);
+  });
+  // Commands this node queued for the others' devices: asked again (the store's claim keeps
+  // each written once).
+  for (const auto& id : held_elsewhere) {
+    const LiveDevice* d = registry_.find(id);
+    if (!d || !d->remote || !d->online) continue;
+    for (const auto& command : store_->reader().pending_commands(id, false, 1000)) {
+      if (command.state != store::CommandState::queued) continue;
+      if (remote_waits_.contains(command.id)) {
+        publish_deliver(command, false);  // an ack still waits for it: that wait gets the answer
+      } else {
+        deliver_remote(command, false, [](boost::json::value) {});
+      }
+    }
+  }
+}
+
+void Hub::refresh_remote_devices() {
+  for (const auto& stored : store_->reader().devices()) {
+    if (!stored.node || stored.node->empty() || *stored.node == node_name()) continue;
+    LiveDevice& d = registry_.get_or_add(stored.id);
+    if (d.connection) continue;  // connected here: this node knows best
+    bool online = stored.online;
+    if (d.online == online && d.remote == online && d.node == *stored.node) continue;
+    d.name = stored.name.value_or(d.name);
+    d.group = stored.group.value_or(d.group);
+    d.kind = stored.kind.value_or(d.kind);
+    d.transport = stored.transport.value_or(d.transport);
+    d.address = stored.address.value_or(d.address);
+    d.first_seen = stored.first_seen;
+    d.last_seen = std::max(d.last_seen, stored.last_seen);
+    d.online = online;
+    d.remote = online;
+    d.node = *stored.node;
+    io_server_->of("/dashboard").emit("device", registry_.to_json(d));
+  }
 }
 
 void Hub::relay_chat_line(std::string_view line) {
@@ -274,10 +323,14 @@ void Hub::deliver_remote(const store::Command& command, bool resend,
     wait.done(stored ? boost::json::value_from(*stored)
                      : boost::json::value(boost::json::object{{"id", id}, {"error", "unknown"}}));
   });
+  publish_deliver(command, resend);
+}
+
+void Hub::publish_deliver(const store::Command& command, bool resend) {
   cluster_->publish(boost::json::object{
       {"t", "deliver"},
       {"commands", boost::json::array{boost::json::object{
-                       {"device", command.device_id}, {"id", id}, {"resend", resend}}}}});
+                       {"device", command.device_id}, {"id", command.id}, {"resend", resend}}}}});
 }
 
 void Hub::on_deliver_request(const boost::json::object& m) {
