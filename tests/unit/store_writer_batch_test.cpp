@@ -19,25 +19,24 @@ using testing::reading;
 using testing::submit_wait;
 using testing::WriterGate;
 
-class StoreWriterBatch : public testing::BackendTest {
- protected:
-  // Submits `ops` while the writer is held, so that they are committed as one batch; returns
-  // their results. Checks that they took exactly one batch.
-  std::vector<WriteResult> one_batch(Store& store, const std::vector<WriteOp>& ops) {
-    WriterGate gate;
-    EXPECT_EQ(store.writer().submit(MarkAllOffline{}, gate.completion()), SubmitResult::accepted);
-    gate.wait_entered();
-    auto batches = store.writer().metrics().batches_committed;
-    std::vector<WriteResult> results(ops.size());
-    for (std::size_t i = 0; i < ops.size(); ++i)
-      EXPECT_EQ(store.writer().submit(ops[i], [&results, i](auto& r) { results[i] = r; }),
-                SubmitResult::accepted);
-    gate.release();
-    store.stop();
-    EXPECT_EQ(store.writer().metrics().batches_committed, batches + 1);
-    return results;
-  }
-};
+// Submits `ops` while the writer is held, so that they are committed as one batch; returns
+// their results. Checks that they took exactly one batch.
+std::vector<WriteResult> one_batch(Store& store, const std::vector<WriteOp>& ops) {
+  WriterGate gate;
+  EXPECT_EQ(store.writer().submit(MarkAllOffline{}, gate.completion()), SubmitResult::accepted);
+  gate.wait_entered();
+  auto batches = store.writer().metrics().batches_committed;
+  std::vector<WriteResult> results(ops.size());
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    EXPECT_EQ(store.writer().submit(ops[i], [&results, i](auto& r) { results[i] = r; }),
+              SubmitResult::accepted);
+  gate.release();
+  store.stop();
+  EXPECT_EQ(store.writer().metrics().batches_committed, batches + 1);
+  return results;
+}
+
+class StoreWriterBatch : public testing::BackendTest {};
 
 TEST_P(StoreWriterBatch, ReadingsOfUnknownDevicesAreRefusedAlone) {
   Store store(options());
@@ -173,9 +172,6 @@ class StoreWriterBatchPostgres : public testing::PostgresTest {};
 TEST_F(StoreWriterBatchPostgres, TextPostgresCannotHoldIsRefusedAlone) {
   Store store(options());
   ASSERT_TRUE(submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
-  WriterGate gate;
-  ASSERT_EQ(store.writer().submit(MarkAllOffline{}, gate.completion()), SubmitResult::accepted);
-  gate.wait_entered();
   std::vector<WriteOp> ops{
       reading("esp", 1, 1),
       InsertReadings{"esp", 2, {Sample{"k\xff", 1.0, {}}}},
@@ -185,12 +181,7 @@ TEST_F(StoreWriterBatchPostgres, TextPostgresCannotHoldIsRefusedAlone) {
       InsertText{"esp", 6, "x\xed\xa0\x80"},  // a UTF-16 surrogate
       reading("esp", 7, 7),
   };
-  std::vector<WriteResult> results(ops.size());
-  for (std::size_t i = 0; i < ops.size(); ++i)
-    ASSERT_EQ(store.writer().submit(ops[i], [&results, i](auto& r) { results[i] = r; }),
-              SubmitResult::accepted);
-  gate.release();
-  store.stop();
+  auto results = one_batch(store, ops);
   for (std::size_t i : {1u, 2u, 3u, 5u}) {
     EXPECT_EQ(results[i].status, WriteStatus::rejected) << i;
     EXPECT_NE(results[i].error.find("UTF-8"), std::string::npos) << i << ": " << results[i].error;
