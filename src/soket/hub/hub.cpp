@@ -66,15 +66,8 @@ void Hub::start() {
   registry_.set_udp_commands(config_.udp_commands);
   auto stored_devices = store_->reader().devices();
   registry_.load(stored_devices, store_->reader().latest_values());
-  if (clustered()) {
-    for (const auto& d : stored_devices) {
-      if (!d.online || !d.node || d.node->empty() || *d.node == node_name()) continue;
-      LiveDevice& device = registry_.get_or_add(d.id);
-      device.online = true;  // on its node; the leader checks that node is alive
-      device.remote = true;
-      device.node = *d.node;
-    }
-  }
+  // Online on their nodes; the leader checks that those nodes are alive.
+  if (clustered()) refresh_remote_devices(stored_devices);
   // The alleys' state from their sensors' latest stored light: a lamp that connects right after a
   // restart gets it too (nothing is sent now; the lamps are offline).
   for (const auto& alley : config_.alleys) {

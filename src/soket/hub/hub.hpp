@@ -195,8 +195,9 @@ class Hub {
   /// again, the others' are read back from the store, and the commands queued meanwhile (whose
   /// "deliver" requests were lost) are written or asked for again.
   void on_hub_link_up();
-  /// Devices held by other nodes, as the store has them now (their messages may have been lost).
-  void refresh_remote_devices();
+  /// Devices held by other nodes as `stored_devices` (read from the store) has them: at the start,
+  /// and when the link is back (their messages may have been lost meanwhile).
+  void refresh_remote_devices(const std::vector<store::Device>& stored_devices);
   /// Lines of the TCP chat that the other nodes' TCP chat users must see too.
   void relay_chat_line(std::string_view line);
   using Written = std::function<void(const store::Command& now_state, bool written_here)>;

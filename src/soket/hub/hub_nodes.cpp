@@ -207,7 +207,7 @@ void Hub::on_hub_link_up() {
       publish_device(d);
     }
   });
-  refresh_remote_devices();
+  refresh_remote_devices(store_->reader().devices());
   std::vector<std::string> held_elsewhere;
   registry_.for_each([&](const LiveDevice& d) {
     if (d.online && d.remote) held_elsewhere.push_back(d.id);
@@ -228,13 +228,14 @@ void Hub::on_hub_link_up() {
   }
 }
 
-void Hub::refresh_remote_devices() {
-  for (const auto& stored : store_->reader().devices()) {
+void Hub::refresh_remote_devices(const std::vector<store::Device>& stored_devices) {
+  for (const auto& stored : stored_devices) {
     if (!stored.node || stored.node->empty() || *stored.node == node_name()) continue;
     LiveDevice& d = registry_.get_or_add(stored.id);
     if (d.connection) continue;  // connected here: this node knows best
     bool online = stored.online;
-    if (d.online == online && d.remote == online && d.node == *stored.node) continue;
+    if (!online && !d.online) continue;  // offline here already
+    if (online && d.online && d.remote && d.node == *stored.node) continue;
     d.name = stored.name.value_or(d.name);
     d.group = stored.group.value_or(d.group);
     d.kind = stored.kind.value_or(d.kind);
@@ -245,7 +246,7 @@ void Hub::refresh_remote_devices() {
     d.online = online;
     d.remote = online;
     d.node = *stored.node;
-    io_server_->of("/dashboard").emit("device", registry_.to_json(d));
+    if (dashboard_) dashboard_->emit("device", registry_.to_json(d));
   }
 }
 
