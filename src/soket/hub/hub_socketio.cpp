@@ -56,16 +56,10 @@ std::string percent_encoded(std::string_view text) {
   return out;
 }
 
-/// Whether `text` holds `needle` (lower case), ASCII letters in any case.
+/// Whether `text` holds `needle`, ASCII letters in any case.
 bool contains_ascii_nocase(std::string_view text, std::string_view needle) {
-  if (needle.empty()) return true;
-  if (text.size() < needle.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
-    std::size_t j = 0;
-    while (j < needle.size() && ascii_lower(text[i + j]) == needle[j])
-      ++j;
-    if (j == needle.size()) return true;
-  }
+  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i)
+    if (iequals_ascii(text.substr(i, needle.size()), needle)) return true;
   return false;
 }
 
@@ -303,8 +297,6 @@ void Hub::setup_dashboard_namespace() {
     socket.on("find-devices", [this](Socket&, Message& m, Ack& ack) {
       const auto* o = object_arg(m);
       std::string needle = o ? string_field(*o, "q") : "";
-      for (char& c : needle)
-        c = ascii_lower(c);
       int64_t offset =
           o ? std::clamp<int64_t>(int_field(*o, "offset").value_or(0), 0, int64_t{1} << 40) : 0;
       int64_t limit = o ? std::clamp<int64_t>(int_field(*o, "limit").value_or(50), 1, 500) : 50;
