@@ -80,8 +80,12 @@ void Hub::emit_village_state() {
 }
 
 void Hub::on_remote_lamps_off(int64_t at) {
-  // The node that was asked switched the lamps; here the rules only learn of the override.
-  if (at <= 0) at = store::now_ms();
+  // The node that was asked switched the lamps; here the rules only learn of the override. A
+  // time off by more than a minute (garbage on the channel, a clock far off) is taken as now: the
+  // override's end is computed from it.
+  constexpr int64_t max_skew_ms = 60'000;
+  int64_t now = store::now_ms();
+  if (at < now - max_skew_ms || at > now + max_skew_ms) at = now;
   (void)rules_.manual_lamps_off(at);
   arm_override_timer();
   emit_village_state();
