@@ -6,6 +6,7 @@ export type Topic = "devices" | "village" | "alerts" | "commands" | "telemetry" 
 
 const MAX_ALERTS = 50;
 const MAX_COMMANDS = 20; // per device: the device panel's list
+const MAX_SEEN_COMMANDS = 1000; // live updates remembered against slower loads (load_commands)
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "denied";
 
@@ -166,7 +167,11 @@ export class Store {
   }
 
   apply_command(command: Command): void {
-    this.command_seen.set(String(command.id), ++this.command_updates);
+    // Newest last; only a load that started many updates ago could need the oldest entries.
+    const id = String(command.id);
+    this.command_seen.delete(id);
+    this.command_seen.set(id, ++this.command_updates);
+    if (this.command_seen.size > MAX_SEEN_COMMANDS) this.command_seen.delete(this.command_seen.keys().next().value as string);
     this.put_commands(command.device, [command], true);
     this.emit("commands", command.device);
   }
