@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Prints, for every test that failed in the last ctest run of each build directory given, the
-lines that say why (FAIL, Traceback, assertion and sanitizer lines) and the end of its output.
+lines that say why (FAIL, Traceback, assertion and sanitizer lines) and the end of its output,
+and at the very end one line per failed test with its most telling reason (a CI log viewer that
+shows only the end of the log still shows why).
 
 scripts/test.sh calls it when a run failed, so that the end of a long CI log shows the failures
 themselves and not only ctest's list of names. The failed tests come from ctest's own
@@ -20,6 +22,10 @@ WHY = re.compile(
     r"^(FAIL|ERROR|Traceback|AssertionError|.*Error:|.*Assertion|.*error:|not ok|\s*✖|"
     r"==\d+==ERROR|SUMMARY: |.*runtime error:|WARNING: ThreadSanitizer|.*\*\*\*Failed|"
     r".*Exception)")
+# Of the lines above, those that state a reason rather than name a test or start a trace.
+REASON = re.compile(r"(\w*Error\b|error:|Assertion|ERROR|runtime error|Timeout|timed out|"
+                    r"Failure|FAIL:|failed)")
+REASON_CHARS = 300
 
 
 def failed_tests(build_dir):
@@ -59,7 +65,20 @@ def outputs(build_dir):
     return result
 
 
-def digest(build_dir):
+def reason(lines, why):
+    """The one line that best says why a test failed."""
+    for line in why:
+        stripped = line.strip()
+        if REASON.search(stripped) and not stripped.startswith(("✖", "Traceback", "not ok")):
+            return stripped
+    for i, line in enumerate(lines):
+        # node's spec reporter: the line after a failed test's name holds its error.
+        if line.lstrip().startswith("✖") and i + 1 < len(lines) and lines[i + 1].strip():
+            return lines[i + 1].strip()
+    return why[0].strip() if why else "(no output recorded: it timed out silently, or did not run)"
+
+
+def digest(build_dir, reasons):
     names = failed_tests(build_dir)
     if not names:
         return 0
@@ -69,6 +88,7 @@ def digest(build_dir):
         lines = by_name.get(name)
         if not lines:
             print("  (no output recorded: it timed out silently, or did not run)")
+            reasons.append((build_dir, name, reason([], [])))
             continue
         why = [line for line in lines if WHY.match(line)][:MAX_WHY_LINES]
         print(f"---- {name}: its failure lines ----")
@@ -77,6 +97,7 @@ def digest(build_dir):
         print(f"---- {name}: the end of its output ----")
         for line in lines[-TAIL_LINES:]:
             print(f"  {line}")
+        reasons.append((build_dir, name, reason(lines, why)))
     return len(names)
 
 
@@ -85,7 +106,10 @@ def main(argv):
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
     print("== failure digest ==")
-    total = sum(digest(build_dir) for build_dir in argv[1:])
+    reasons = []
+    total = sum(digest(build_dir, reasons) for build_dir in argv[1:])
+    for build_dir, name, why in reasons:
+        print(f"== failed: {os.path.basename(os.path.normpath(build_dir))} {name}: {why[:REASON_CHARS]}")
     print(f"== {total} failed test(s) in all ==")
     return 0
 

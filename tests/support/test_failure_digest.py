@@ -54,6 +54,12 @@ class FailureDigest(unittest.TestCase):
         self.assertIn("  line 20", out)
         self.assertNotIn("  line 5\n", out.split("the end of its output")[1])
         self.assertIn("== 2 failed test(s) in all ==", out)
+        # The last lines alone say what failed and why.
+        tail = out.rstrip("\n").splitlines()[-3:]
+        self.assertEqual(tail, ["== failed: build fails: FAIL: the lamp never got lamp-on",
+                                "== failed: build times_out: (no output recorded: it timed out "
+                                "silently, or did not run)",
+                                "== 2 failed test(s) in all =="])
 
     def test_a_missing_build_directory_is_no_failure(self):
         out = self.digest(os.path.join(self.dir, "never-built"), self.build)

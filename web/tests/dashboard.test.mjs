@@ -41,14 +41,28 @@ async function open_device(hello) {
   return client;
 }
 
+// The setup is not what is measured: under a sanitizer on a busy CI machine it gets generous time,
+// and a failing step names itself (every test reports the hook's error).
+async function setup_step(name, run) {
+  const started = Date.now();
+  try {
+    return await run();
+  } catch (err) {
+    const first_line = String(err?.message ?? err).split("\n")[0];
+    throw new Error(`setup step "${name}" failed after ${Date.now() - started} ms: ${first_line}`, { cause: err });
+  }
+}
+
 before(async () => {
-  hub = await start_hub({ config: CONFIG });
-  browser = await launch_browser({ width: 1440, height: 1000 });
+  hub = await setup_step("start the hub", () => start_hub({ config: CONFIG }));
+  browser = await setup_step("launch chromium", () => launch_browser({ width: 1440, height: 1000 }));
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.setDefaultTimeout(5000);
   page.on("pageerror", (err) => page_errors.push(err.message));
-  await page.goto(`${hub.url}/`);
-  await page.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 10000 });
+  await setup_step("load the dashboard", () => page.goto(`${hub.url}/`, { timeout: 30000 }));
+  await setup_step("connect to /dashboard", () =>
+    page.waitForSelector('[data-testid="connection"][data-state="connected"]', { timeout: 30000 }),
+  );
+  page.setDefaultTimeout(5000);
 });
 
 after(async () => {
