@@ -2,15 +2,13 @@
 // server at /admin/) in real Chromium: log in through its connection form as a user would, see the
 // live sockets in the Sockets page, disconnect one from there and check that client really went.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { launch_browser } from "../../../web/tests/lib/browser.mjs";
 import { close_all, connect, emit_ack, next_event } from "../lib/client.mjs";
 import { REPO_ROOT, start_server, stop_checked } from "../lib/server.mjs";
 
-const CHROMIUM = process.env.SOKET_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
 const USER = "admin";
 const PASSWORD = "s3cret-pass";
@@ -19,7 +17,7 @@ const HASH = "$2a$04$atuYW9JcSC8mbU.Q61kwB.hJSD/JENWsvoNogB.9ucANSbA.vkqsq";
 const T = { timeout: 45000 };
 
 let server;
-let profile;
+let browser;
 let context;
 let page;
 const page_errors = [];
@@ -30,17 +28,8 @@ before(async () => {
     host: true,
     extra_args: ["--admin", "--admin-user", USER, "--admin-password-hash", HASH, "--node-name", "soket-demo"],
   });
-  profile = mkdtempSync(join(tmpdir(), "soket-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--disable-features=LocalNetworkAccessChecks"],
-    viewport: { width: 1400, height: 900 },
-    deviceScaleFactor: 1,
-    timeout: 30000,
-  });
+  browser = await launch_browser({ width: 1400, height: 900 });
+  context = browser.context;
   // The page also links web fonts and icons from CDNs; the test runs offline.
   await context.route(/^https:\/\//, (route) => route.abort());
   page = context.pages()[0] ?? (await context.newPage());
@@ -50,8 +39,7 @@ before(async () => {
 
 after(async () => {
   close_all(clients);
-  await context?.close().catch(() => undefined);
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   if (server) await stop_checked(server);
 });
 

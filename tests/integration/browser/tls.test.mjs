@@ -1,21 +1,17 @@
 // Chromium against a TLS feature server: the official browser bundle loaded over https:// from the
 // server itself, then Socket.IO over wss:// and over https:// long-polling from the page.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
+import { launch_browser } from "../../../web/tests/lib/browser.mjs";
 import { example_binary, start_program, stop_checked } from "../lib/server.mjs";
 import { make_test_ca, TLS_LISTENING_LINE } from "../lib/tls.mjs";
 
-const CHROMIUM = process.env.SOKET_CHROMIUM ?? "/usr/bin/chromium";
 const T = { timeout: 45000 };
 
 let pki;
 let server;
 let base;
-let profile;
+let browser;
 let context;
 
 before(async () => {
@@ -28,23 +24,14 @@ before(async () => {
     { ready_line: TLS_LISTENING_LINE },
   );
   base = `https://127.0.0.1:${server.port}`;
-  profile = mkdtempSync(join(tmpdir(), "soket-chromium-"));
   // The throwaway CA is not in Chromium's store: certificate errors are ignored for this profile
   // (the certificate itself is checked by the Node and Python TLS tests).
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    ignoreHTTPSErrors: true,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           "--ignore-certificate-errors", "--disable-features=LocalNetworkAccessChecks"],
-    timeout: 30000,
-  });
+  browser = await launch_browser({ width: 1280, height: 720, ignore_https_errors: true });
+  context = browser.context;
 });
 
 after(async () => {
-  await context?.close().catch(() => undefined);
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   if (server) await stop_checked(server);
   pki?.cleanup();
 });
