@@ -483,7 +483,14 @@ class BadInput(unittest.TestCase):
                                 # Times far off are taken as now (no overflow: UBSan in ASan runs).
                                 b'{"t":"lamps-off","from":"x","at":9223372036854775807}',
                                 b'{"t":"lamps-off","from":"x","at":-9223372036854775807}',
-                                b'{"t":"lamps-off","from":"x","at":"soon"}'):
+                                b'{"t":"lamps-off","from":"x","at":"soon"}',
+                                # Numbers no int64 holds are taken as missing (no cast).
+                                b'{"t":"lamps-off","from":"x","at":1e300}',
+                                b'{"t":"lamps-off","from":"x","at":18446744073709551615}',
+                                b'{"t":"device","from":"x","device":{"id":"ghost","online":true,'
+                                b'"node":"x","last_seen":-1e300,"first_seen":1.5}}',
+                                b'{"t":"deliver","from":"x","commands":[{"device":"esp-9",'
+                                b'"id":1e300}]}'):
                     self.assertEqual(publish(payload), b":1\r\n")
             dev = a.device("esp-9")
             try:

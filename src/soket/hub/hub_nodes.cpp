@@ -19,13 +19,14 @@ std::string string_field(const boost::json::object& o, const char* key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+// 0 when missing or not a whole number an int64 can hold (1e300 from a stranger on the channel
+// must not reach a cast: out of range, that is undefined behaviour).
 int64_t int_field(const boost::json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
-  if (!v) return 0;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
-  if (v->is_double()) return static_cast<int64_t>(v->as_double());
-  return 0;
+  if (!v || !v->is_number()) return 0;
+  boost::system::error_code ec;
+  auto n = v->to_number<int64_t>(ec);
+  return ec ? 0 : n;
 }
 
 }  // namespace
