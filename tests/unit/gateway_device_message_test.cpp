@@ -93,6 +93,9 @@ TEST(DeviceMessage, MalformedJson) {
   EXPECT_EQ(parse_error(R"({"a":1} {"b":2})").rfind("invalid JSON: ", 0), 0u);
   EXPECT_EQ(parse_error(R"({"a":1} x)").rfind("invalid JSON: ", 0), 0u);
   EXPECT_EQ(parse_error(R"({"bad key": 1})").rfind("invalid key 'bad key'", 0), 0u);
+  // A JSON escape puts a control character in a key; the reason stays one printable line.
+  EXPECT_EQ(parse_error(R"({"\rkind\u0001": 1})").rfind(R"(invalid key '\x0Dkind\x01')", 0), 0u);
+  EXPECT_EQ(parse_error(R"({"a\tb": 1})").rfind(R"(invalid key 'a\x09b')", 0), 0u);
   EXPECT_FALSE(parse_device_message(R"({"x": 1e999})").ok());
   EXPECT_FALSE(parse_device_message(R"({"x": 1)" + std::string(100, '[')).ok());
 }

@@ -29,7 +29,9 @@ bool all_name_chars(std::string_view s) {
   return true;
 }
 
-// A short excerpt of user input for an error reason, cut at a UTF-8 character boundary.
+// A short excerpt of user input for an error reason, cut at a UTF-8 character boundary. The
+// reason goes back to the device as one printable line, so control characters (a JSON key can
+// hold "\r" as an escape) are written as \xNN.
 std::string quoted(std::string_view s) {
   constexpr std::size_t kMax = 32;
   std::size_t cut = s.size();
@@ -38,10 +40,20 @@ std::string quoted(std::string_view s) {
     while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
       --cut;
   }
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(cut + 5);
   out += '\'';
-  out.append(s.substr(0, cut));
+  for (char c : s.substr(0, cut)) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    } else {
+      out += c;
+    }
+  }
   if (cut < s.size()) out += "...";
   out += '\'';
   return out;
