@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -15,6 +16,18 @@ namespace {
   std::ostringstream out;
   out << source << ":" << where.begin.line << ": " << message;
   throw std::runtime_error(out.str());
+}
+
+// toml++ 3's value<int64_t>() casts a float to int64 unchecked (`port = 20e64` is undefined
+// behaviour): a float is taken only when it is a whole number an int64 holds.
+std::optional<int64_t> whole_number(const toml::node& node) {
+  if (const auto* f = node.as_floating_point()) {
+    constexpr double kTwo63 = 9223372036854775808.0;
+    double v = f->get();
+    if (!(v >= -kTwo63 && v < kTwo63) || std::trunc(v) != v) return std::nullopt;
+    return static_cast<int64_t>(v);
+  }
+  return node.value<int64_t>();
 }
 
 /// Reads a table's keys, refusing any key it was not asked about (a typo must not pass silently).
@@ -45,30 +58,30 @@ class TableReader {
         fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be true or false");
       out = *v;
     } else if constexpr (std::is_same_v<T, uint16_t>) {
-      auto v = node->value<int64_t>();
+      auto v = whole_number(*node);
       if (!v || *v < 0 || *v > 65535)
         fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a port number");
       out = static_cast<uint16_t>(*v);
     } else if constexpr (std::is_same_v<T, std::chrono::seconds>) {
-      auto v = node->value<int64_t>();
+      auto v = whole_number(*node);
       if (!v || *v < 0 || *v > 365LL * 24 * 3600)
         fail(source_, node->source(),
              "'" + path_ + std::string(key) + "' must be a whole number of seconds (0 or more)");
       out = std::chrono::seconds(*v);
     } else if constexpr (std::is_same_v<T, int>) {
-      auto v = node->value<int64_t>();
+      auto v = whole_number(*node);
       if (!v || *v < 0 || *v > 1000000)
         fail(source_, node->source(),
              "'" + path_ + std::string(key) + "' must be a whole number (0 or more)");
       out = static_cast<int>(*v);
     } else if constexpr (std::is_same_v<T, std::size_t>) {
-      auto v = node->value<int64_t>();
+      auto v = whole_number(*node);
       if (!v || *v < 1)
         fail(source_, node->source(),
              "'" + path_ + std::string(key) + "' must be a positive integer");
       out = static_cast<std::size_t>(*v);
     } else if constexpr (std::is_same_v<T, int64_t>) {
-      auto v = node->value<int64_t>();
+      auto v = whole_number(*node);
       if (!v || *v < 0)
         fail(source_, node->source(),
              "'" + path_ + std::string(key) + "' must be a whole number (0 or more)");
@@ -81,7 +94,8 @@ class TableReader {
       out = std::chrono::milliseconds(static_cast<int64_t>(*v * 1000 + 0.5));
     } else if constexpr (std::is_same_v<T, double>) {
       auto v = node->value<double>();
-      if (!v) fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a number");
+      if (!v || !std::isfinite(*v))  // TOML has inf and nan; no setting means them
+        fail(source_, node->source(), "'" + path_ + std::string(key) + "' must be a number");
       out = *v;
     } else {
       static_assert(sizeof(T) == 0, "unsupported setting type");
