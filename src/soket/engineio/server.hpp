@@ -13,6 +13,7 @@
 #include "soket/engineio/socket.hpp"
 #include "soket/http/server.hpp"
 #include "soket/http/target.hpp"
+#include "soket/net/deadline_queue.hpp"
 
 namespace soket::engineio {
 
@@ -103,6 +104,8 @@ class Server {
 
   net::asio::io_context& io_;
   ServerOptions options_;
+  // Every session's heartbeat, on one timer; before sessions_, so it outlives them.
+  net::DeadlineQueue heartbeats_{io_};
   bool polling_allowed_ = false;
   bool websocket_allowed_ = false;
   bool closed_ = false;

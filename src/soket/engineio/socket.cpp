@@ -25,11 +25,7 @@ const Frame& ping_frame() {
 }  // namespace
 
 Socket::Socket(Server& server, std::string id, Handshake handshake, int protocol)
-    : server_(server),
-      id_(std::move(id)),
-      handshake_(std::move(handshake)),
-      protocol_(protocol),
-      heartbeat_timer_(server.io()) {
+    : server_(server), id_(std::move(id)), handshake_(std::move(handshake)), protocol_(protocol) {
   if (auto j = handshake_.query.get("j")) jsonp_index_ = jsonp_index(*j);
   supports_binary_ = !handshake_.query.contains("b64") && !jsonp_index_;
 }
@@ -367,26 +363,24 @@ bool Socket::on_packet(const PacketView& packet) {
 }
 
 void Socket::schedule_ping() {
-  if (protocol_ == 3) {
-    // In v3 the client pings; the session ends when no ping came for pingInterval + pingTimeout.
-    heartbeat_timer_.expires_after(server_.options().ping_interval +
-                                   server_.options().ping_timeout);
-    heartbeat_timer_.async_wait([self = shared_from_this()](net::error_code ec) {
-      if (!ec) self->on_close("ping timeout", false);
-    });
-    return;
-  }
-  heartbeat_timer_.expires_after(server_.options().ping_interval);
-  heartbeat_timer_.async_wait([self = shared_from_this()](net::error_code ec) {
-    if (ec || self->state_ != State::open) return;
-    self->send(ping_frame());
-    // Measured from when the ping was due, not from when this handler happened to run.
-    self->heartbeat_timer_.expires_at(self->heartbeat_timer_.expiry() +
-                                      self->server_.options().ping_timeout);
-    self->heartbeat_timer_.async_wait([self](net::error_code wait_ec) {
-      if (!wait_ec) self->on_close("ping timeout", false);
-    });
-  });
+  const auto& options = server_.options();
+  awaiting_pong_ = false;
+  // In v3 the client pings; the session ends when no ping came for pingInterval + pingTimeout.
+  const auto delay =
+      protocol_ == 3 ? options.ping_interval + options.ping_timeout : options.ping_interval;
+  server_.heartbeats_.schedule_after(*this, delay);
+}
+
+void Socket::on_deadline() {
+  if (state_ != State::open) return;
+  auto self = shared_from_this();  // a failed ping may close the session and drop it
+  if (protocol_ == 3 || awaiting_pong_) return on_close("ping timeout", false);
+  send(ping_frame());
+  if (state_ != State::open) return;
+  awaiting_pong_ = true;
+  // Measured from when the ping was due, not from when this ran.
+  const auto timeout = server_.options().ping_timeout;
+  server_.heartbeats_.schedule_at(*this, timeout, deadline() + timeout);
 }
 
 void Socket::on_close(std::string_view reason, bool flush, std::string_view description) {
@@ -398,7 +392,7 @@ void Socket::on_close(std::string_view reason, bool flush, std::string_view desc
     log::debug(log::Layer::engineio, "{}: closed ({})", id_, reason);
   else
     log::debug(log::Layer::engineio, "{}: closed ({}: {})", id_, reason, description);
-  heartbeat_timer_.cancel();
+  net::DeadlineQueue::Entry::cancel();
   abort_upgrade();
   if (auto* listener = std::exchange(listener_, nullptr)) listener->on_close(reason);
   if (!flush) return finish_close();
@@ -426,7 +420,7 @@ void Socket::finish_close() {
   if (state_ == State::closed) return;
   auto self = shared_from_this();
   state_ = State::closed;
-  heartbeat_timer_.cancel();
+  net::DeadlineQueue::Entry::cancel();
   cancel_upgrade_timer();
   buffer_.clear();
   buffered_bytes_ = 0;

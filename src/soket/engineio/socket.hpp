@@ -14,6 +14,7 @@
 #include "soket/engineio/packet.hpp"
 #include "soket/engineio/websocket_transport.hpp"
 #include "soket/http/exchange.hpp"
+#include "soket/net/deadline_queue.hpp"
 
 namespace soket::engineio {
 
@@ -34,7 +35,9 @@ class SocketListener {
 
 /// One Engine.IO session: its current transport (long-polling or WebSocket), the upgrade between
 /// them, the heartbeat and the outgoing buffer.
-class Socket final : public std::enable_shared_from_this<Socket>, private WebSocketOwner {
+class Socket final : public std::enable_shared_from_this<Socket>,
+                     private WebSocketOwner,
+                     private net::DeadlineQueue::Entry {
  public:
   /// Where the session is in its life.
   ///
@@ -117,6 +120,8 @@ class Socket final : public std::enable_shared_from_this<Socket>, private WebSoc
   /// base64 text when the client asked for base64 (b64=1).
   Frame websocket_frame_v3(const Frame& frame) const;
   void schedule_ping();
+  /// The heartbeat's deadline (the server's DeadlineQueue): a ping is due, or its pong is late.
+  void on_deadline() override;
   void on_close(std::string_view reason, bool flush, std::string_view description = {});
   void poll_while_closing();
   void finish_close();
@@ -146,7 +151,7 @@ class Socket final : public std::enable_shared_from_this<Socket>, private WebSoc
   std::shared_ptr<WebSocketTransport> probe_;
   bool probed_ = false;
 
-  boost::asio::steady_timer heartbeat_timer_;
+  bool awaiting_pong_ = false;  // the heartbeat's deadline is the pong's, not the next ping's
   // For an upgrade or a polling close only, so a WebSocket session does not carry it.
   std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
 };
