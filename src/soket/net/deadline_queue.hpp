@@ -20,9 +20,13 @@ namespace soket::net {
 /// io_context's timer heap. Single-threaded: use a queue and its entries on its io thread only.
 class DeadlineQueue {
  public:
+  /// The clock of every deadline.
   using Clock = std::chrono::steady_clock;
+
+ private:
   struct Lane;
 
+ public:
   /// An object's deadline: derive from it. on_deadline() runs once per schedule, when due.
   class Entry {
    public:
@@ -50,6 +54,7 @@ class DeadlineQueue {
     Clock::time_point deadline_{};
   };
 
+  /// A queue whose timer runs on `io`.
   explicit DeadlineQueue(asio::io_context& io);
   /// Unschedules every pending entry (their on_deadline() never runs).
   ~DeadlineQueue();
