@@ -128,35 +128,35 @@ void remove_listener(List& list, ListenerId id) {
 }  // namespace
 
 ListenerId Socket::on_any(AnyHandler handler) {
-  return add_listener(any_listeners_, next_listener_id_, std::move(handler), false);
+  return add_listener(rare().any_listeners, next_listener_id_, std::move(handler), false);
 }
 
 ListenerId Socket::prepend_any(AnyHandler handler) {
-  return add_listener(any_listeners_, next_listener_id_, std::move(handler), true);
+  return add_listener(rare().any_listeners, next_listener_id_, std::move(handler), true);
 }
 
 void Socket::off_any() {
-  any_listeners_.clear();
+  if (rare_) rare_->any_listeners.clear();
 }
 
 void Socket::off_any(ListenerId id) {
-  remove_listener(any_listeners_, id);
+  if (rare_) remove_listener(rare_->any_listeners, id);
 }
 
 ListenerId Socket::on_any_outgoing(AnyHandler handler) {
-  return add_listener(outgoing_listeners_, next_listener_id_, std::move(handler), false);
+  return add_listener(rare().outgoing_listeners, next_listener_id_, std::move(handler), false);
 }
 
 ListenerId Socket::prepend_any_outgoing(AnyHandler handler) {
-  return add_listener(outgoing_listeners_, next_listener_id_, std::move(handler), true);
+  return add_listener(rare().outgoing_listeners, next_listener_id_, std::move(handler), true);
 }
 
 void Socket::off_any_outgoing() {
-  outgoing_listeners_.clear();
+  if (rare_) rare_->outgoing_listeners.clear();
 }
 
 void Socket::off_any_outgoing(ListenerId id) {
-  remove_listener(outgoing_listeners_, id);
+  if (rare_) remove_listener(rare_->outgoing_listeners, id);
 }
 
 namespace {
@@ -178,15 +178,15 @@ DisconnectDescriptionHandler with_description(DisconnectHandler handler) {
 }  // namespace
 
 std::vector<AnyHandler> Socket::listeners_any() const {
-  return handlers_of(any_listeners_);
+  return rare_ ? handlers_of(rare_->any_listeners) : std::vector<AnyHandler>{};
 }
 
 std::vector<AnyHandler> Socket::listeners_any_outgoing() const {
-  return handlers_of(outgoing_listeners_);
+  return rare_ ? handlers_of(rare_->outgoing_listeners) : std::vector<AnyHandler>{};
 }
 
 void Socket::on_disconnecting(DisconnectHandler handler) {
-  on_disconnecting_.push_back(with_description(std::move(handler)));
+  rare().on_disconnecting.push_back(with_description(std::move(handler)));
 }
 
 void Socket::on_disconnect(DisconnectHandler handler) {
@@ -209,7 +209,7 @@ void Socket::notify_outgoing(const EncodedPacket& packet) {
   if (decoded.type != PacketType::event) return;
   std::string event(event_name(decoded));
   auto message = take_message(decoded, true);
-  auto listeners = outgoing_listeners_;  // a listener may remove itself
+  auto listeners = rare_->outgoing_listeners;  // a listener may remove itself
   for (const auto& listener : listeners)
     listener.handler(*this, event, message);
 }
@@ -252,7 +252,8 @@ void SocketEmitter::emit_with_ack(std::string_view event, Message message, AckCa
 
 void Socket::report_error(std::string_view error) {
   log::debug(log::Layer::socketio, "{}: {}", id_, error);
-  auto handlers = error_handlers_;  // a handler may add more
+  if (!rare_) return;
+  auto handlers = rare_->error_handlers;  // a handler may add more
   for (const auto& handler : handlers)
     handler(*this, error);
 }
@@ -307,22 +308,23 @@ void Socket::emit_event_with_ack(std::string_view event, Message message, AckCal
     pending.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self) return;
-      auto it = self->acks_.find(id);
-      if (it == self->acks_.end()) return;
+      auto& acks = self->rare().acks;
+      auto it = acks.find(id);
+      if (it == acks.end()) return;
       auto done = std::move(it->second.callback);
-      self->acks_.erase(it);
+      acks.erase(it);
       Message empty;
       done(std::string("operation has timed out"), empty);
     });
   }
-  acks_.emplace(id, std::move(pending));
+  rare().acks.emplace(id, std::move(pending));
   write(nsp_.server().encode(make_event_packet(nsp_.name(), event, std::move(message), id)),
         compress);
 }
 
 void Socket::expect_ack(uint64_t id, AckCallback callback) {
   if (!connected_) return;
-  acks_.emplace(id, PendingAck{std::move(callback), nullptr});
+  rare().acks.emplace(id, PendingAck{std::move(callback), nullptr});
 }
 
 void Socket::send_ack(uint64_t id, Message message) {
@@ -358,7 +360,7 @@ BroadcastOperator Socket::broadcast() const {
 
 void Socket::write(const EncodedPacket& packet) {
   if (!connected_ || !client_) return;
-  if (!outgoing_listeners_.empty()) notify_outgoing(packet);
+  if (rare_ && !rare_->outgoing_listeners.empty()) notify_outgoing(packet);
   client_->write(packet);
 }
 
@@ -408,14 +410,14 @@ void Socket::on_event(Packet& packet) {
   Message message = take_message(packet, true);
   Ack ack = packet.id ? Ack(weak_from_this(), *packet.id) : Ack();
   auto self = shared_from_this();  // a listener may disconnect this socket
-  if (!any_listeners_.empty()) {
-    auto any = any_listeners_;  // a listener may add or remove listeners
+  if (rare_ && !rare_->any_listeners.empty()) {
+    auto any = rare_->any_listeners;  // a listener may add or remove listeners
     for (const auto& listener : any) {
       listener.handler(*this, event, message);
       if (!connected_) return;
     }
   }
-  if (packet_middlewares_.empty()) return dispatch(event, message, ack);
+  if (!rare_ || rare_->packet_middlewares.empty()) return dispatch(event, message, ack);
   auto pending = std::make_shared<PendingEvent>(
       PendingEvent{std::move(event), std::move(message), std::move(ack)});
   run_packet_middlewares(pending, 0);
@@ -444,16 +446,16 @@ void Socket::drop_over_rate(Packet& packet) {
 void Socket::run_packet_middlewares(const std::shared_ptr<PendingEvent>& pending,
                                     std::size_t index) {
   if (!connected_) return;
-  if (index == packet_middlewares_.size())
+  if (index == rare().packet_middlewares.size())
     return dispatch(pending->event, pending->message, pending->ack);
   // A middleware may answer later (after a lookup, say): next() carries on from there, once.
   auto called = std::make_shared<bool>(false);
-  auto middleware = packet_middlewares_[index];
+  auto middleware = rare_->packet_middlewares[index];
   middleware(*this, pending->event, pending->message,
              [self = shared_from_this(), pending, index, called](std::optional<std::string> error) {
                if (std::exchange(*called, true)) return;
                if (!error) return self->run_packet_middlewares(pending, index + 1);
-               auto handlers = self->error_handlers_;
+               auto handlers = self->rare().error_handlers;
                for (const auto& handler : handlers)
                  handler(*self, *error);
              });
@@ -484,10 +486,11 @@ void Socket::dispatch(const std::string& event, Message& message, Ack& ack) {
 void Socket::on_ack(Packet& packet) {
   if (!packet.id) return;
   log::debug(log::Layer::socketio, "{}: received ack {}", id_, *packet.id);
-  auto it = acks_.find(*packet.id);
-  if (it == acks_.end()) return;
+  if (!rare_) return;
+  auto it = rare_->acks.find(*packet.id);
+  if (it == rare_->acks.end()) return;
   auto callback = std::move(it->second.callback);
-  acks_.erase(it);
+  rare_->acks.erase(it);
   Message message = take_message(packet, false);
   callback(std::nullopt, message);
 }
@@ -496,8 +499,11 @@ void Socket::on_close(std::string_view reason, const boost::json::value& descrip
   if (!connected_) return;
   log::debug(log::Layer::socketio, "{}: disconnected from {} ({})", id_, nsp_.name(), reason);
   auto self = shared_from_this();
-  for (const auto& handler : on_disconnecting_)
-    handler(*this, reason, description);
+  if (rare_) {
+    auto handlers = rare_->on_disconnecting;  // a handler may add more
+    for (const auto& handler : handlers)
+      handler(*this, reason, description);
+  }
   connected_ = false;
   if (recovery_ && recoverable(reason)) {
     SocketSession session{id_, recovery_->pid, rooms(), data_, recovery_->start};
@@ -507,8 +513,8 @@ void Socket::on_close(std::string_view reason, const boost::json::value& descrip
   nsp_.adapter().del_all(id_);
   nsp_.remove(id_);
   if (client_) client_->remove_socket(*this);
-  auto acks = std::move(acks_);
-  acks_.clear();
+  decltype(Rare::acks) acks;
+  if (rare_) acks.swap(rare_->acks);
   for (auto& [id, pending] : acks) {
     Message empty;
     if (pending.callback) pending.callback(std::string("socket has been disconnected"), empty);

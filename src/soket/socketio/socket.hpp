@@ -116,15 +116,17 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::vector<AnyHandler> listeners_any_outgoing() const;
   /// Adds a per-packet middleware (Node's socket.use): they run in order, after the any-listeners
   /// and before the event's listeners; each calls next() to go on or next(error) to stop there.
-  void use(PacketMiddleware middleware) { packet_middlewares_.push_back(std::move(middleware)); }
+  void use(PacketMiddleware middleware) {
+    rare().packet_middlewares.push_back(std::move(middleware));
+  }
   /// Listens to the errors of packet middlewares (Node's socket.on("error")).
-  void on_error(ErrorHandler handler) { error_handlers_.push_back(std::move(handler)); }
+  void on_error(ErrorHandler handler) { rare().error_handlers.push_back(std::move(handler)); }
 
   /// Runs when the socket is about to leave, still in its rooms (Node's "disconnecting").
   void on_disconnecting(DisconnectHandler handler);
   /// The same, with the disconnect's description.
   void on_disconnecting(DisconnectDescriptionHandler handler) {
-    on_disconnecting_.push_back(std::move(handler));
+    rare().on_disconnecting.push_back(std::move(handler));
   }
   /// Runs once the socket has left its namespace and rooms, with the reason (Node's reasons:
   /// "transport close", "server namespace disconnect", ...) and, if asked for, its description.
@@ -374,14 +376,23 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // A few listeners per socket, for as long as it lives: a vector is smaller than a hash map and
   // as fast to search at this size.
   std::vector<Listener> listeners_;
-  std::vector<AnyListener> any_listeners_;
-  std::vector<AnyListener> outgoing_listeners_;
-  std::vector<PacketMiddleware> packet_middlewares_;
-  std::vector<ErrorHandler> error_handlers_;
   ListenerId next_listener_id_ = 1;
-  std::vector<DisconnectDescriptionHandler> on_disconnecting_;
   std::vector<DisconnectDescriptionHandler> on_disconnect_;
-  std::unordered_map<uint64_t, PendingAck> acks_;
+  // What few sockets use, made on first use: a socket without any of it costs one pointer here
+  // instead of ~200 bytes (most sockets only have event listeners and a disconnect handler).
+  struct Rare {
+    std::vector<AnyListener> any_listeners;
+    std::vector<AnyListener> outgoing_listeners;
+    std::vector<PacketMiddleware> packet_middlewares;
+    std::vector<ErrorHandler> error_handlers;
+    std::vector<DisconnectDescriptionHandler> on_disconnecting;
+    std::unordered_map<uint64_t, PendingAck> acks;  // the acks this server waits for
+  };
+  Rare& rare() {
+    if (!rare_) rare_ = std::make_unique<Rare>();
+    return *rare_;
+  }
+  std::unique_ptr<Rare> rare_;
 };
 
 }  // namespace soket::socketio
