@@ -11,9 +11,7 @@
 namespace soket::socketio {
 
 Client::Client(Server& server, std::shared_ptr<engineio::Socket> connection)
-    : server_(server),
-      connection_(std::move(connection)),
-      decoder_(DecoderOptions{.parser = server.options().parser}) {}
+    : server_(server), connection_(std::move(connection)) {}
 
 void Client::start() {
   connection_->set_listener(this);
@@ -53,9 +51,15 @@ void Client::close(std::string_view reason) {
 }
 
 void Client::on_message(std::string_view data, bool binary) {
-  auto status = binary ? decoder_.add_binary(make_shared_bytes(data)) : decoder_.add_text(data);
+  if (closed_) return;
+  std::unique_ptr<Decoder> pending = std::move(awaiting_attachments_);
+  Decoder fresh(DecoderOptions{.parser = server_.options().parser});
+  Decoder& decoder = pending ? *pending : fresh;
+  auto status = binary ? decoder.add_binary(make_shared_bytes(data)) : decoder.add_text(data);
   switch (status) {
     case Decoder::Status::need_attachment:
+      awaiting_attachments_ =
+          pending ? std::move(pending) : std::make_unique<Decoder>(std::move(fresh));
       return;
     case Decoder::Status::error:
       log::debug(log::Layer::socketio, "{}: malformed packet, closing", connection_->id());
@@ -63,7 +67,7 @@ void Client::on_message(std::string_view data, bool binary) {
       // it as "forced close" (its "parse error" is for a malformed Engine.IO packet).
       return close("forced close");
     case Decoder::Status::ready:
-      return on_packet(decoder_.take());
+      return on_packet(decoder.take());
   }
 }
 
