@@ -26,8 +26,8 @@ const Frame& ping_frame() {
 
 Socket::Socket(Server& server, std::string id, Handshake handshake, int protocol)
     : server_(server), id_(std::move(id)), handshake_(std::move(handshake)), protocol_(protocol) {
-  if (auto j = handshake_.query.get("j")) jsonp_index_ = jsonp_index(*j);
-  supports_binary_ = !handshake_.query.contains("b64") && !jsonp_index_;
+  jsonp_ = handshake_.query.contains("j");
+  supports_binary_ = !handshake_.query.contains("b64") && !jsonp_;
 }
 
 boost::asio::steady_timer& Socket::upgrade_timer() {
@@ -133,7 +133,7 @@ void Socket::on_post(const http::ExchangePtr& exchange) {
   bool octet_stream = exchange->request()[http::Field::content_type] == "application/octet-stream";
   std::optional<std::string> jsonp_payload;
   std::string_view body = exchange->request().body();
-  if (jsonp_index_) {
+  if (jsonp_) {
     // A JSONP POST is a form whose `d` field holds the payload; without one it is ignored.
     jsonp_payload = jsonp_post_payload(body);
     if (!jsonp_payload) {
@@ -199,8 +199,8 @@ void Socket::respond_poll(std::string body, bool binary, bool compress) {
 http::Response Socket::poll_response(const http::Request& request, std::string body, bool binary,
                                      bool compress) const {
   std::string_view content_type = "text/plain; charset=UTF-8";
-  if (jsonp_index_) {
-    body = jsonp_wrap(*jsonp_index_, body);
+  if (jsonp_) {
+    body = jsonp_wrap(jsonp_index(handshake_.query.get("j").value_or("")), body);
     content_type = "text/javascript; charset=UTF-8";
   } else if (binary) {
     content_type = "application/octet-stream";

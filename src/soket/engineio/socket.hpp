@@ -138,7 +138,7 @@ class Socket final : public std::enable_shared_from_this<Socket>,
   std::string close_description_;
   int protocol_ = 4;
   bool supports_binary_ = true;  // false when the client asked for base64 (b64=1) or uses JSONP
-  std::optional<std::string> jsonp_index_;  // JSONP polling (a `j` query parameter)
+  bool jsonp_ = false;  // JSONP polling: the handshake's query has a `j` (the callback index)
 
   // Long-polling side.
   http::ExchangePtr pending_poll_;

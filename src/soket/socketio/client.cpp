@@ -77,7 +77,7 @@ void Client::on_packet(Packet packet) {
   if (socket && packet.type != PacketType::connect && packet.type != PacketType::connect_error) {
     return socket->on_packet(packet);
   }
-  if (!socket && packet.type == PacketType::connect && connecting_.contains(packet.nsp)) {
+  if (!socket && packet.type == PacketType::connect && connecting_to(packet.nsp)) {
     // The official client sends CONNECT again when the app calls connect() twice before the
     // answer; one answer comes, for the first.
     log::debug(log::Layer::socketio, "{}: second CONNECT to {} while the first is pending, ignored",
@@ -102,7 +102,7 @@ void Client::on_legacy_connect(Packet& packet) {
   auto target = http::parse_target(packet.nsp);
   if (!target) return close("parse error");
   if (socket_for(target->path)) return close("forced close");
-  if (connecting_.contains(target->path)) return;  // see on_packet
+  if (connecting_to(target->path)) return;  // see on_packet
   boost::json::object auth;
   for (auto& [name, value] : target->query)
     auth[name] = std::move(value);

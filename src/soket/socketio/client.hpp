@@ -2,8 +2,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -65,7 +65,10 @@ class Client final : public engineio::SocketListener, public std::enable_shared_
   // Namespaces joined on this connection; almost always one or two, so a vector.
   std::vector<std::pair<std::string, std::shared_ptr<Socket>>> sockets_;
   // Namespaces whose CONNECT is still in the middlewares or a session restore.
-  std::set<std::string, std::less<>> connecting_;
+  std::vector<std::string> connecting_;  // a vector: almost always empty, at most a few
+  bool connecting_to(std::string_view nsp) const {
+    return std::find(connecting_.begin(), connecting_.end(), nsp) != connecting_.end();
+  }
   // Until the first namespace is joined; then released, as an idle client needs no timer.
   std::unique_ptr<boost::asio::steady_timer> connect_timer_;
   bool closed_ = false;
