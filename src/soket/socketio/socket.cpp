@@ -38,7 +38,8 @@ Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
       client_(&client),
       id_(make_id(nsp, client)),
       auth_(std::move(auth)),
-      event_rate_(server_->options().events_per_second, server_->options().event_burst) {
+      event_rate_(
+          make_event_rate(server_->options().events_per_second, server_->options().event_burst)) {
   // Like the reference, a Socket.IO v4 (Engine.IO v3) client is never told a private id, so it
   // can never recover: no session is kept for it.
   if (nsp_.adapter().recovers_sessions() && !client.legacy_protocol())
@@ -52,7 +53,8 @@ Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth, Restore
       id_(restored.session.sid),
       auth_(std::move(auth)),
       data_(restored.session.data),
-      event_rate_(server_->options().events_per_second, server_->options().event_burst),
+      event_rate_(
+          make_event_rate(server_->options().events_per_second, server_->options().event_burst)),
       recovered_(true) {
   auto pid = restored.session.pid;
   auto start = restored.session.start;
@@ -402,7 +404,7 @@ struct Socket::PendingEvent {
 };
 
 void Socket::on_event(Packet& packet) {
-  if (event_rate_.enabled() && !event_rate_.take(std::chrono::steady_clock::now()))
+  if (event_rate_ && !event_rate_->bucket.take(std::chrono::steady_clock::now()))
     return drop_over_rate(packet);
   std::string event(event_name(packet));
   log::debug(log::Layer::socketio, "{}: received event \"{}\"{}", id_, event,
@@ -437,8 +439,8 @@ void Socket::drop_over_rate(Packet& packet) {
   if (packet.id)
     send_ack(*packet.id, make_message(boost::json::object{{"error", "rate limit exceeded"}}));
   auto now = std::chrono::steady_clock::now();
-  if (now - last_rate_notice_ >= std::chrono::seconds(1)) {
-    last_rate_notice_ = now;
+  if (now - event_rate_->last_notice >= std::chrono::seconds(1)) {
+    event_rate_->last_notice = now;
     emit("error", error);
   }
 }

@@ -345,8 +345,16 @@ class Socket : public std::enable_shared_from_this<Socket> {
   SocketId id_;
   boost::json::object auth_;
   boost::json::object data_;
-  TokenBucket event_rate_;  // off (no cost but a branch) unless events_per_second is set
-  std::chrono::steady_clock::time_point last_rate_notice_{};
+  // Only with ServerOptions::events_per_second set; without a limit a socket holds a null here.
+  struct EventRate {
+    TokenBucket bucket;
+    std::chrono::steady_clock::time_point last_notice{};
+  };
+  std::unique_ptr<EventRate> event_rate_;
+  static std::unique_ptr<EventRate> make_event_rate(double per_second, double burst) {
+    if (!(per_second > 0)) return nullptr;  // 0 (or NaN): no limit
+    return std::make_unique<EventRate>(EventRate{TokenBucket(per_second, burst)});
+  }
   bool connected_ = false;
   bool recovered_ = false;
   // Connection state recovery; null when it is off (and for Socket.IO v4 clients), so that it costs
