@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "soket/engineio/errors.hpp"
+#include "soket/engineio/websocket_handshake.hpp"
 #include "soket/http/redact.hpp"
 #include "soket/http/target.hpp"
 #include "soket/util/log.hpp"
@@ -200,6 +201,12 @@ void Server::verify(EngineRequest request) {
     return refuse(request, ErrorCode::bad_request,
                   {{"name", sid ? "TRANSPORT_MISMATCH" : "TRANSPORT_HANDSHAKE_ERROR"}});
   }
+  if (websocket) {
+    if (auto error = websocket_upgrade_error(req)) {
+      return refuse(request, ErrorCode::bad_request,
+                    {{"name", "BAD_WEBSOCKET_HANDSHAKE"}, {"error", *error}});
+    }
+  }
 
   if (!sid) {
     if (!websocket && req.method() != http::Verb::get) {
@@ -325,10 +332,9 @@ void Server::accept_websocket(const EngineRequest& request,
   WebSocketTransport::Limits limits{options_.max_payload, options_.max_buffered_bytes};
   const auto& exchange = request.exchange();
   auto lease = exchange->lease();
-  // The exchange holds the request and the headers, which must outlive the handshake.
   WebSocketTransport::accept(
       exchange->release_stream(), exchange->request(), limits, options_.per_message_deflate,
-      [exchange, lease = std::move(lease), then = std::move(then)](
+      [lease = std::move(lease), then = std::move(then)](
           net::error_code ec, std::shared_ptr<WebSocketTransport> ws) mutable {
         if (ec) {
           log::debug(log::Layer::engineio, "WebSocket handshake failed: {}", ec.message());

@@ -3,9 +3,8 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/websocket/error.hpp>
-#include <boost/beast/websocket/ssl.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -13,6 +12,7 @@
 #include <variant>
 
 #include "soket/engineio/deflate.hpp"
+#include "soket/engineio/websocket_handshake.hpp"
 #include "soket/util/utf8.hpp"
 
 namespace soket::engineio {
@@ -118,50 +118,6 @@ class WebSocketTransport::Sink final : public WsFrameSink {
   WebSocketTransport& t_;
 };
 
-namespace {
-
-// Beast does the handshake (request checks, Sec-WebSocket-Accept, the 101 or an error response);
-// then the WebSocket stream is left behind and only what is under it goes on.
-template <class Stream>
-void accept_on(Stream stream, const beast::http::request<beast::http::string_body>& request,
-               WebSocketTransport::Limits limits, const PerMessageDeflateOptions& deflate,
-               WebSocketTransport::Accepted done, const http::HeaderList& extra_headers) {
-  using HandshakeStream = websocket::stream<Stream>;
-  auto ws = std::make_shared<HandshakeStream>(std::move(stream));
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = std::chrono::seconds(10);
-  timeouts.idle_timeout = websocket::stream_base::none();
-  timeouts.keep_alive_pings = false;
-  ws->set_option(timeouts);
-  // permessage-deflate is agreed here, not by Beast: the frames are ours after the handshake.
-  std::optional<DeflateAgreement> agreement;
-  if (deflate.enabled) {
-    auto offers = request.find(beast::http::field::sec_websocket_extensions);
-    if (offers != request.end()) agreement = negotiate_deflate(offers->value(), deflate);
-  }
-  ws->set_option(websocket::stream_base::decorator(
-      [agreement, extra = extra_headers](websocket::response_type& res) {
-        res.set(beast::http::field::server, "soket");
-        for (const auto& [name, value] : extra)
-          res.insert(name, value);
-        if (agreement) res.set(beast::http::field::sec_websocket_extensions, agreement->response);
-      }));
-  ws->async_accept(request, [ws, limits, agreement, done = std::move(done)](net::error_code ec) {
-    if (ec) return done(ec, nullptr);
-    const DeflateParams* params = agreement ? &agreement->params : nullptr;
-    std::shared_ptr<WebSocketTransport> transport;
-    if constexpr (std::is_same_v<Stream, http::TlsStream>) {
-      transport = std::make_shared<WebSocketTransport>(std::move(ws->next_layer()), limits, params);
-    } else {
-      transport =
-          std::make_shared<WebSocketTransport>(ws->next_layer().release_socket(), limits, params);
-    }
-    done({}, std::move(transport));
-  });
-}
-
-}  // namespace
-
 // What a TLS connection has beyond a plain one.
 struct WebSocketTransport::Tls {
   explicit Tls(http::TlsStream s) : stream(std::move(s)) {}
@@ -171,15 +127,38 @@ struct WebSocketTransport::Tls {
   std::size_t out_frame_bytes = 0;          // payload bytes of the frames in `out`
 };
 
-void WebSocketTransport::accept(http::AnyStream stream,
-                                const beast::http::request<beast::http::string_body>& request,
-                                Limits limits, const PerMessageDeflateOptions& deflate,
-                                Accepted done, const http::HeaderList& extra_headers) {
-  std::visit(
+void WebSocketTransport::accept(http::AnyStream stream, const http::Request& request, Limits limits,
+                                const PerMessageDeflateOptions& deflate, Accepted done,
+                                const http::HeaderList& extra_headers) {
+  if (websocket_upgrade_error(request)) {
+    std::visit([](auto& s) { beast::get_lowest_layer(s).close(); }, stream);
+    return done(websocket::error::bad_sec_key, nullptr);
+  }
+  // permessage-deflate is agreed here: the frames are ours.
+  std::optional<DeflateAgreement> agreement;
+  if (deflate.enabled) {
+    auto offers = request.find(beast::http::field::sec_websocket_extensions);
+    if (offers != request.end()) agreement = negotiate_deflate(offers->value(), deflate);
+  }
+  const DeflateParams* params = agreement ? &agreement->params : nullptr;
+  auto transport = std::visit(
       [&](auto& s) {
-        accept_on(std::move(s), request, limits, deflate, std::move(done), extra_headers);
+        if constexpr (std::is_same_v<std::decay_t<decltype(s)>, http::TlsStream>) {
+          return std::make_shared<WebSocketTransport>(std::move(s), limits, params);
+        } else {
+          return std::make_shared<WebSocketTransport>(s.release_socket(), limits, params);
+        }
       },
       stream);
+  // The 101 goes first in the queue: it leaves in one write with whatever the owner sends at once
+  // (the Engine.IO open packet), and the client reads both in one go.
+  Queued& q = transport->queue_.emplace_back();
+  q.bytes = make_shared_bytes(websocket_upgrade_response(
+      request, extra_headers, agreement ? std::string_view(agreement->response) : ""));
+  q.header_size = 0;
+  transport->queued_bytes_ += q.bytes->size();
+  transport->schedule_flush();
+  done({}, std::move(transport));
 }
 
 WebSocketTransport::WebSocketTransport(net::tcp::socket socket, Limits limits,

@@ -39,7 +39,7 @@ class WebSocketOwner {
   ~WebSocketOwner() = default;
 };
 
-/// One WebSocket connection after its handshake (Beast does the handshake: see accept()). The
+/// One WebSocket connection from its opening handshake on (see accept()). The
 /// frames are read and written here, on the bare socket, because this is the hot path and what
 /// every idle connection holds in memory:
 /// - an idle connection owns no read buffer: it waits for readability and then reads into one
@@ -65,9 +65,12 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   /// Gets the transport once the handshake is done, or the error that ended it.
   using Accepted = std::function<void(net::error_code, std::shared_ptr<WebSocketTransport>)>;
 
-  /// Completes the opening handshake for `request` (which must outlive the operation) on `stream`
-  /// and hands over the transport. permessage-deflate is agreed when `deflate` is enabled and the
-  /// client offers it; `extra_headers` go into the 101 response.
+  /// Answers the opening handshake for `request` on `stream` and hands over the transport at once
+  /// (`done` runs before accept() returns): the 101 response is queued ahead of everything sent
+  /// next and leaves in the same write. permessage-deflate is agreed when `deflate` is enabled and
+  /// the client offers it; `extra_headers` go into the 101 response. A request that
+  /// websocket_upgrade_error() refuses closes the stream with an error and no answer: check it
+  /// first to answer such a request with an HTTP error.
   static void accept(http::AnyStream stream,
                      const boost::beast::http::request<boost::beast::http::string_body>& request,
                      Limits limits, const PerMessageDeflateOptions& deflate, Accepted done,

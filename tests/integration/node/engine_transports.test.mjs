@@ -17,14 +17,14 @@ async function expect_json_error(response, status, body) {
 }
 
 // A raw WebSocket upgrade request; resolves with the parsed HTTP answer.
-async function raw_upgrade(port, target) {
+async function raw_upgrade(port, target, { key = "dGhlIHNhbXBsZSBub25jZQ==", version = "13" } = {}) {
   const { data } = await tcp_exchange(
     port,
     `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nConnection: Upgrade\r\n\r\n",
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: ${version}\r\nConnection: Upgrade\r\n\r\n`,
     { timeout_ms: 800 },
   );
-  return parse_http_response(data);
+  return { ...parse_http_response(data), raw: data };
 }
 
 // The connection_error lines the server printed (--log-connection-errors).
@@ -98,6 +98,29 @@ describe("transports: websocket only", () => {
       code: 0,
       message: "Transport unknown",
     });
+  });
+
+  it("answers the upgrade with RFC 6455's accept key, the open packet right behind it", T, async () => {
+    const answer = await raw_upgrade(server.port, "/socket.io/?EIO=4&transport=websocket");
+    assert.equal(answer.status, 101);
+    assert.equal(answer.headers["sec-websocket-accept"], "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    assert.equal(answer.headers.upgrade.toLowerCase(), "websocket");
+    // The first frame: an unmasked text frame holding the Engine.IO open packet.
+    const frame = answer.raw.subarray(answer.raw.indexOf("\r\n\r\n") + 4);
+    assert.equal(frame[0], 0x81);
+    assert.match(frame.subarray(2).toString("utf8"), /^0\{"sid":/);
+  });
+
+  it("a malformed Sec-WebSocket-Key or another version gets 400 and a JSON body", T, async () => {
+    for (const bad of [{ key: "short" }, { key: "dGhlIHNhbXBsZSBub25jZXM=" }, { version: "8" }]) {
+      const answer = await raw_upgrade(server.port, "/socket.io/?EIO=4&transport=websocket", bad);
+      assert.equal(answer.status, 400, JSON.stringify(bad));
+      assert.deepEqual(JSON.parse(answer.body), { code: 3, message: "Bad request" });
+    }
+    // The server goes on serving.
+    const socket = await connect(server.url, { transports: ["websocket"] });
+    assert.deepEqual(await emit_ack(socket, "echo", ["after"]), ["after"]);
+    socket.disconnect();
   });
 });
 
