@@ -182,3 +182,22 @@ TEST(DeadlineQueue, DestroyingTheQueueUnschedulesItsEntries) {
   EXPECT_TRUE(log.empty());
   a.cancel();
 }
+
+TEST(DeadlineQueue, AnEmptiedQueueLeavesNoPendingWaitSoRunReturns) {
+  asio::io_context io;
+  DeadlineQueue queue(io);
+  std::vector<std::string> log;
+  Probe a("a", log), b("b", log);
+  queue.schedule_after(a, 1h);
+  queue.schedule_after(b, 2h);
+  a.cancel();
+  b.cancel();
+  auto start = DeadlineQueue::Clock::now();
+  io.run_for(5s);  // returns at once when nothing is pending
+  EXPECT_LT(DeadlineQueue::Clock::now() - start, 1s);
+  EXPECT_TRUE(log.empty());
+  // And the queue still works afterwards.
+  queue.schedule_after(a, 10ms);
+  run_for(io, 5s);
+  EXPECT_EQ(log, (std::vector<std::string>{"a"}));
+}

@@ -60,7 +60,13 @@ void DeadlineQueue::unlink(Entry& entry) {
   entry.lane_ = nullptr;
   entry.prev_ = entry.next_ = nullptr;
   --size_;
-  // The timer stays set: waking up with nothing due only sets it again.
+  // While entries remain the timer stays set (waking up with nothing due only sets it again).
+  // Once none do, it is cancelled: a pending wait would keep io_context::run() from returning
+  // when a server closes.
+  if (size_ == 0 && armed_at_ != Clock::time_point::max()) {
+    armed_at_ = Clock::time_point::max();
+    timer_.cancel();
+  }
 }
 
 void DeadlineQueue::arm(Clock::time_point at) {
