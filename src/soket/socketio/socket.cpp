@@ -310,7 +310,8 @@ void Socket::emit_event_with_ack(std::string_view event, Message message, AckCal
     pending.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
       auto self = weak.lock();
       if (ec || !self) return;
-      auto& acks = self->rare().acks;
+      if (!self->rare_) return;
+      auto& acks = self->rare_->acks;
       auto it = acks.find(id);
       if (it == acks.end()) return;
       auto done = std::move(it->second.callback);
@@ -448,7 +449,7 @@ void Socket::drop_over_rate(Packet& packet) {
 void Socket::run_packet_middlewares(const std::shared_ptr<PendingEvent>& pending,
                                     std::size_t index) {
   if (!connected_) return;
-  if (index == rare().packet_middlewares.size())
+  if (index == rare_->packet_middlewares.size())
     return dispatch(pending->event, pending->message, pending->ack);
   // A middleware may answer later (after a lookup, say): next() carries on from there, once.
   auto called = std::make_shared<bool>(false);
@@ -457,7 +458,7 @@ void Socket::run_packet_middlewares(const std::shared_ptr<PendingEvent>& pending
              [self = shared_from_this(), pending, index, called](std::optional<std::string> error) {
                if (std::exchange(*called, true)) return;
                if (!error) return self->run_packet_middlewares(pending, index + 1);
-               auto handlers = self->rare().error_handlers;
+               auto handlers = self->rare_->error_handlers;
                for (const auto& handler : handlers)
                  handler(*self, *error);
              });
