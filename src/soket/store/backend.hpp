@@ -33,6 +33,13 @@ class BatchBackend {
   virtual std::uint64_t commit() = 0;
   /// Abandons the batch after a failure (rolls back what is still open). Does not throw.
   virtual void rollback() noexcept = 0;
+  /// True when commit() leaves the batch durable only after a later sync(): the Writer then
+  /// completes a batch's operations once a sync that began after its commit has returned, and
+  /// meanwhile applies the next batch.
+  virtual bool syncs_apart() const { return false; }
+  /// Makes every batch committed before this call durable. Called from another thread than
+  /// begin/apply/commit/rollback, also while they run. Throws StoreError.
+  virtual void sync() {}
 };
 
 /// The Reader's queries, arguments already checked.

@@ -17,7 +17,9 @@ struct WriterMetrics {
   std::uint64_t last_batch_us = 0;        ///< BEGIN..COMMIT of the last batch, microseconds
   std::uint64_t avg_batch_us = 0;         ///< mean BEGIN..COMMIT over all batches
   std::uint64_t max_batch_us = 0;         ///< longest BEGIN..COMMIT, microseconds
-  std::uint64_t last_ack_delay_us = 0;    ///< oldest op of the last batch: submit -> committed
+  std::uint64_t last_ack_delay_us = 0;    ///< oldest op of the last batch: submit -> durable
+  std::uint64_t syncs = 0;                ///< syncs made apart from the commits (SQLite, full)
+  std::uint64_t last_sync_us = 0;         ///< the last of those, microseconds
   std::uint64_t queue_depth = 0;          ///< operations waiting now
 };
 

@@ -10,9 +10,25 @@
 
 namespace soket::store {
 
+namespace {
+
+// With SyncMode::full the connection commits with synchronous=NORMAL and the WAL is synced apart
+// (WalFileSync), so that the next batch is applied while the last one's fsync runs.
+StoreOptions writer_connection_options(StoreOptions options) {
+  options.sync = SyncMode::normal;
+  return options;
+}
+
+}  // namespace
+
 SqliteBatch::SqliteBatch(const StoreOptions& options)
-    : db_(open_connection(options, ConnectionRole::writer)) {
+    : db_(open_connection(writer_connection_options(options), ConnectionRole::writer)) {
   migrate(*db_);
+  if (options.sync == SyncMode::full) {
+    wal_sync_ = std::make_unique<WalFileSync>(
+        sqlite3_filename_wal(sqlite3_db_filename(db_->handle(), "main")));
+    wal_sync_->sync();  // the migration's commits
+  }
   applier_ = std::make_unique<OpApplier>(*db_);
   // IMMEDIATE: take the write lock at BEGIN, so a busy database fails the batch up front.
   begin_ = Statement(*db_, "BEGIN IMMEDIATE");

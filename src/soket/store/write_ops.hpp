@@ -139,8 +139,9 @@ struct WriteResult {
   bool ok() const { return status == WriteStatus::ok; }
 };
 
-/// Called once per accepted operation, on the writer thread, after its batch committed (or
-/// failed). It must be quick and must not throw: post the work to your own executor.
+/// Called once per accepted operation, on the writer's thread (its sync thread when it syncs
+/// apart, see Writer), after its batch committed and became durable (or failed). It must be quick
+/// and must not throw: post the work to your own executor.
 using Completion = std::function<void(const WriteResult&)>;
 
 /// Checks what can be checked without the database; returns the reason, or nullopt when valid.

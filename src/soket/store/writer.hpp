@@ -32,11 +32,18 @@ enum class SubmitResult {
 /// transaction, commits, and only then calls their completions, in submission order. Operations
 /// are applied in submission order, so an UpsertDevice submitted before an InsertReadings for the
 /// same device is seen by it.
+///
+/// When the backend makes a commit durable in a separate step (BatchBackend::syncs_apart(): SQLite
+/// with SyncMode::full syncs its WAL apart), a second thread runs that sync and then the
+/// completions, while the writer thread already applies the next batch. Completions still come in
+/// submission order, each only after a sync that began after its batch's commit.
 class Writer {
  public:
   /// Opens the writer connection (SQLite file or PostgreSQL server), brings the schema up to date
   /// and starts the writer thread. Throws StoreError.
   explicit Writer(const StoreOptions& options);
+  /// The same over a backend already opened (options gives the batching and queue limits).
+  Writer(const StoreOptions& options, std::unique_ptr<BatchBackend> backend);
   /// Calls stop().
   ~Writer();
   Writer(const Writer&) = delete;
@@ -54,6 +61,12 @@ class Writer {
   /// A snapshot of the writer's counters. Thread-safe.
   WriterMetrics metrics() const;
 
+  /// True when a second thread makes commits durable and calls the completions (see the class).
+  bool syncs_apart() const { return syncs_apart_; }
+  /// Batches committed and waiting for their sync, at most; the writer waits beyond that (one
+  /// sync covers them all, so more would only hold completions longer).
+  static constexpr std::size_t kMaxUnsynced = 4;
+
  private:
   struct Item {
     WriteOp op;
@@ -62,8 +75,18 @@ class Writer {
     std::chrono::steady_clock::time_point submitted;
   };
 
+  // A batch applied and committed (or failed) whose completions wait for the next sync.
+  struct Unsynced {
+    std::vector<Item> items;
+    std::vector<WriteResult> results;
+    bool committed = false;
+  };
+
   void run();
-  void commit(std::vector<Item>& batch, std::vector<WriteResult>& results);
+  void sync_loop();
+  bool commit(std::vector<Item>& batch, std::vector<WriteResult>& results);
+  void hand_to_syncer(std::vector<Item>& batch, std::vector<WriteResult>& results, bool committed);
+  void fail_unsynced(Unsynced& batch, const std::string& why);
   void complete(std::vector<Item>& batch, const std::vector<WriteResult>& results);
 
   const std::size_t max_batch_;
@@ -79,6 +102,17 @@ class Writer {
   std::thread thread_;
   std::thread::id thread_id_;
 
+  // Syncing apart (BatchBackend::syncs_apart() only).
+  bool syncs_apart_ = false;
+  std::mutex sync_mutex_;
+  std::condition_variable sync_wake_;  // the syncer: batches to sync, or the writer has finished
+  std::condition_variable sync_room_;  // the writer: fewer than kMaxUnsynced batches wait
+  std::vector<Unsynced> unsynced_;
+  std::vector<Unsynced> spare_;  // emptied batches whose vectors keep their capacity
+  bool writer_finished_ = false;
+  std::thread sync_thread_;
+  std::thread::id sync_thread_id_;
+
   std::atomic<std::uint64_t> batches_committed_{0};
   std::atomic<std::uint64_t> batches_failed_{0};
   std::atomic<std::uint64_t> ops_committed_{0};
@@ -91,6 +125,8 @@ class Writer {
   std::atomic<std::uint64_t> total_batch_us_{0};
   std::atomic<std::uint64_t> max_batch_us_{0};
   std::atomic<std::uint64_t> last_ack_delay_us_{0};
+  std::atomic<std::uint64_t> syncs_{0};
+  std::atomic<std::uint64_t> last_sync_us_{0};
 };
 
 }  // namespace soket::store

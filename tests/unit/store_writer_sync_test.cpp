@@ -1,0 +1,183 @@
+#include "soket/store/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include "store_backends.hpp"
+#include "store_writer_support.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <unistd.h>
+
+// The writer's sync apart from the commit: a backend that only records what the writer asks of
+// it (the order of commits and syncs is what is tested), and the real SQLite store.
+namespace soket::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Counts commits and syncs; sync() can be made to wait for a later batch's apply() or to fail.
+class RecordingBackend final : public BatchBackend {
+ public:
+  struct State {
+    std::mutex mutex;
+    std::condition_variable changed;
+    int commits = 0;
+    int synced_commits = 0;  // commits made before the last sync that returned
+    int applies = 0;
+    int hold_sync_until_applies = 0;  // the first sync waits (5 s at most) for this many applies
+    bool applied_during_sync = false;
+    int failing_syncs = 0;
+  };
+
+  explicit RecordingBackend(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+  void begin() override {}
+  void apply(const WriteOp&, WriteResult& result) override {
+    std::lock_guard lock(state_->mutex);
+    ++state_->applies;
+    result = WriteResult{};
+    state_->changed.notify_all();
+  }
+  std::uint64_t commit() override {
+    std::lock_guard lock(state_->mutex);
+    ++state_->commits;
+    state_->changed.notify_all();
+    return 1;
+  }
+  void rollback() noexcept override {}
+  bool syncs_apart() const override { return true; }
+  void sync() override {
+    std::unique_lock lock(state_->mutex);
+    int covered = state_->commits;
+    if (int until = std::exchange(state_->hold_sync_until_applies, 0); until > 0) {
+      state_->applied_during_sync =
+          state_->changed.wait_for(lock, 5s, [&] { return state_->applies >= until; });
+    }
+    if (state_->failing_syncs > 0) {
+      --state_->failing_syncs;
+      throw StoreError("disk on fire");
+    }
+    state_->synced_commits = covered;
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+StoreOptions quick() {
+  StoreOptions options;
+  options.max_delay = 100us;
+  return options;
+}
+
+TEST(StoreWriterSync, EveryCompletionComesAfterASyncThatBeganAfterItsCommit) {
+  auto state = std::make_shared<RecordingBackend::State>();
+  std::vector<int> synced_at_completion;
+  std::vector<int> order;
+  {
+    Writer writer(quick(), std::make_unique<RecordingBackend>(state));
+    ASSERT_TRUE(writer.syncs_apart());
+    for (int i = 0; i < 200; ++i) {
+      ASSERT_EQ(writer.submit(testing::reading("esp", i, i),
+                              [&, i](const WriteResult& r) {
+                                EXPECT_TRUE(r.ok());
+                                std::lock_guard lock(state->mutex);
+                                order.push_back(i);
+                                synced_at_completion.push_back(state->synced_commits);
+                              }),
+                SubmitResult::accepted);
+      if (i % 20 == 0) std::this_thread::sleep_for(1ms);  // several batches
+    }
+    writer.stop();
+    auto metrics = writer.metrics();
+    EXPECT_GT(metrics.batches_committed, 1u);
+    EXPECT_GE(metrics.syncs, 1u);
+    EXPECT_LE(metrics.syncs, metrics.batches_committed);
+  }
+  ASSERT_EQ(order.size(), 200u);
+  for (int i = 0; i < 200; ++i)
+    EXPECT_EQ(order[i], i);
+  // Completions never see fewer synced commits than before, and the last saw every commit.
+  for (std::size_t i = 1; i < synced_at_completion.size(); ++i)
+    EXPECT_GE(synced_at_completion[i], synced_at_completion[i - 1]);
+  EXPECT_GE(synced_at_completion.front(), 1);
+  EXPECT_EQ(synced_at_completion.back(), state->commits);
+}
+
+TEST(StoreWriterSync, TheNextBatchIsAppliedWhileTheLastOneSyncs) {
+  auto state = std::make_shared<RecordingBackend::State>();
+  state->hold_sync_until_applies = 2;
+  Writer writer(quick(), std::make_unique<RecordingBackend>(state));
+  std::promise<void> first_done;
+  ASSERT_EQ(writer.submit(testing::reading("esp", 1, 1),
+                          [&](const WriteResult&) { first_done.set_value(); }),
+            SubmitResult::accepted);
+  // Once the first batch is committed, a second one: its apply must happen while the first
+  // batch's sync still runs (it waits for that apply; a writer that synced in its commit could not
+  // apply anything before the first completion).
+  {
+    std::unique_lock lock(state->mutex);
+    ASSERT_TRUE(state->changed.wait_for(lock, 5s, [&] { return state->commits == 1; }));
+  }
+  ASSERT_EQ(writer.submit(testing::reading("esp", 2, 2)), SubmitResult::accepted);
+  ASSERT_EQ(first_done.get_future().wait_for(10s), std::future_status::ready);
+  writer.stop();
+  std::lock_guard lock(state->mutex);
+  EXPECT_TRUE(state->applied_during_sync);
+}
+
+TEST(StoreWriterSync, AFailedSyncFailsTheWritesItWasToCover) {
+  auto state = std::make_shared<RecordingBackend::State>();
+  state->failing_syncs = 1;
+  Writer writer(quick(), std::make_unique<RecordingBackend>(state));
+  auto first = testing::submit_wait(writer, testing::reading("esp", 1, 1));
+  EXPECT_EQ(first.status, WriteStatus::failed);
+  EXPECT_NE(first.error.find("database sync failed: disk on fire"), std::string::npos)
+      << first.error;
+  // The next batch is synced again and succeeds.
+  EXPECT_TRUE(testing::submit_wait(writer, testing::reading("esp", 2, 2)).ok());
+  writer.stop();
+  auto metrics = writer.metrics();
+  EXPECT_EQ(metrics.batches_failed, 1u);
+  EXPECT_EQ(metrics.batches_committed, 1u);
+  EXPECT_EQ(metrics.ops_failed, 1u);
+  EXPECT_EQ(metrics.ops_committed, 1u);
+}
+
+TEST(StoreWriterSync, SqliteSyncsItsWalApartOnlyWhenFullyDurable) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("soket-writer-sync-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  for (auto mode : {SyncMode::full, SyncMode::normal}) {
+    StoreOptions options;
+    options.path = dir / (mode == SyncMode::full ? "full.db" : "normal.db");
+    options.sync = mode;
+    Store store(options);
+    EXPECT_EQ(store.writer().syncs_apart(), mode == SyncMode::full);
+    ASSERT_TRUE(testing::submit_wait(store.writer(), UpsertDevice{.id = "esp", .ts = 1}).ok());
+    ASSERT_TRUE(testing::submit_wait(store.writer(), testing::reading("esp", 2, 2)).ok());
+    EXPECT_EQ(store.reader().readings("esp", 0, 10, 10).size(), 1u);
+    auto syncs = store.writer().metrics().syncs;
+    if (mode == SyncMode::full)
+      EXPECT_EQ(syncs, 2u);  // one per batch here: each was submitted alone
+    else
+      EXPECT_EQ(syncs, 0u);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace soket::store
