@@ -13,7 +13,8 @@ generator's own ceiling; there is no Node equivalent of the hub.
   bench/run.py all --build build/bench --json results.json
 
 --baseline DIR adds the row "before": bench-server of another build (an older commit, built the
-same way), interleaved with the others, and the column soket/before.
+same way), interleaved with the others, and the column soket/before; in the devices scenarios,
+that build's hub (DIR/src/soket/cli/soket).
 
 --tls runs the Socket.IO scenarios over wss:// (soket and Node over HTTPS with a throwaway
 certificate made with openssl): run it next to a plain run to see what TLS costs.
@@ -72,7 +73,7 @@ CLUSTER_SCENARIOS = {
 }
 CLUSTER_SERVERS = ("soket", "node")
 # The device scenarios run against the hub and the raw line server only.
-DEVICE_SERVERS = ("soket", "soket-pg", "raw")
+DEVICE_SERVERS = ("soket", "soket-pg", "before", "raw")
 # "soket-pg": the hub with its data on a throwaway PostgreSQL on this machine (--store).
 _POSTGRES = None
 
@@ -142,14 +143,14 @@ METRICS["cluster-broadcast"] = [
 def server_commands(build, servers, devices=False, baseline=None, tls_args=()):
     """Server name -> (argv, io threads). "soket-Nt" is bench-server with N io threads; "before"
     is bench-server of the `baseline` build; for the devices scenarios "soket" is the hub (soket
-    serve) and "raw" the raw line server."""
+    serve), "before" the hub of the `baseline` build and "raw" the raw line server."""
     if devices:
-        return {
-            name: ({"soket": [os.path.join(build, "src", "soket", "cli", "soket")],
-                    "soket-pg": [os.path.join(build, "src", "soket", "cli", "soket")],
-                    "raw": [os.path.join(build, "bench", "bench-raw-line-server")]}[name], 1)
-            for name in servers
-        }
+        hubs = {"soket": [os.path.join(build, "src", "soket", "cli", "soket")],
+                "soket-pg": [os.path.join(build, "src", "soket", "cli", "soket")],
+                "raw": [os.path.join(build, "bench", "bench-raw-line-server")]}
+        if baseline:
+            hubs["before"] = [os.path.join(baseline, "src", "soket", "cli", "soket")]
+        return {name: (hubs[name], 1) for name in servers}
     soket = os.path.join(build, "bench", "bench-server")
     cmds = {
         "soket": ([soket], 1),
@@ -202,7 +203,7 @@ def run_one(bench, name, cmd, scenario, gen_args, common, server_cpu, gen_cpu):
             if result["stored"] < result.get("acknowledged", 0):
                 result["error"] = f"stored {result['stored']} < acknowledged {result['acknowledged']}"
         return result
-    if scenario == "devices" and name == "soket":
+    if scenario == "devices" and name in ("soket", "before"):
         with benchlib.Hub(cmd[0], cpu=server_cpu) as hub:
             time.sleep(0.3)
             return benchlib.run_bench(bench, scenario, hub.port,
