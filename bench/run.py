@@ -65,6 +65,8 @@ SCENARIOS = {
     "handshakes": ("conns", ["-c", "5000", "--settle", "0.5", "--sources", "4"]),
     "devices": ("devices", ["-c", "100", "-k", "16", "--sources", "4"]),
     "devices-1k": ("devices", ["-c", "1000", "-k", "4", "--sources", "4"]),
+    # What the hub can store at most: enough readings in flight that the writer is never idle.
+    "devices-deep": ("devices", ["-c", "100", "-k", "200", "--sources", "4"]),
     "devices-rate": ("devices", ["-c", "100", "--rate", "30000", "--sources", "4"]),
 }
 # Clusters over Redis: scenario -> (generator scenario, arguments, nodes). Only soket and node.
@@ -110,6 +112,7 @@ METRICS["devices"] = [("rate", "readings/s (OK)", True), ("p50_us", "p50 us", Fa
                       ("acknowledged", "acknowledged (whole run)", None),
                       ("stored", "stored (counted in the db)", None)]
 METRICS["devices-1k"] = METRICS["devices"]
+METRICS["devices-deep"] = METRICS["devices"]
 METRICS["devices-rate"] = METRICS["devices"]
 METRICS["echo-k8"] = METRICS["echo"]
 METRICS["latency"] = METRICS["echo"]
