@@ -25,6 +25,12 @@ third=$(ledger)
 ((third >= 6000 && third < 7000)) || fail "third run: $third executions in all for a goal of 6000"
 grep -q "fuzz_eio_packet .* $third executions" "$dir/out3" || { cat "$dir/out3"; fail "no total line"; }
 
+# A ledger without its corpus (the count was made on another machine): reached, and reported.
+mv "$dir/fuzz_eio_packet" "$dir/corpus-elsewhere"
+campaign --goal 6000 >"$dir/out3b" 2>&1 || { cat "$dir/out3b"; fail "a ledger without a corpus"; }
+grep -q "fuzz_eio_packet .* $third executions .* 0 files" "$dir/out3b" ||
+  { cat "$dir/out3b"; fail "no total line for a ledger without a corpus"; }
+
 scripts/fuzz-campaign.sh --no-build --bin "$bin" --goal -5 >/dev/null 2>&1
 (($? == 2)) || fail "a negative goal was not refused with exit 2"
 scripts/fuzz-campaign.sh --no-build --bin "$bin" --dir "$dir" no_such_target >/dev/null 2>&1

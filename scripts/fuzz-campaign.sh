@@ -89,7 +89,8 @@ echo "== totals =="
 for fuzzer in "${targets[@]}"; do
   done=0 spent=0
   [[ -f $dir/$fuzzer.executions ]] && read -r done spent <"$dir/$fuzzer.executions"
-  files=$(find "$dir/$fuzzer" -type f 2>/dev/null | wc -l)
+  files=0  # a ledger may come without its corpus (counted on another machine)
+  [[ -d $dir/$fuzzer ]] && files=$(find "$dir/$fuzzer" -type f | wc -l)
   printf '%-22s %12s executions %7ss  corpus %5s files\n' "$fuzzer" "$done" "$spent" "$files"
 done
 exit $status
