@@ -140,13 +140,13 @@ class Hub {
   /// 10 s, and the reason returned as an `ERR` line).
   std::optional<std::string> refuse_new_device(const std::string& id, const std::string& address);
   using StoreDone = std::function<void(const store::WriteResult&)>;
-  /// A store completion that runs `fn` on the io thread. Completions come on the writer thread;
+  /// A store completion that runs `fn` on the io thread. Completions come on one store thread;
   /// they reach the io thread through one queue, in commit order, with one post per burst (a
   /// committed batch) instead of one per operation. Nothing runs once the hub is gone.
   store::Completion on_io(StoreDone fn);
   /// The same for a device payload: runs payload_stored() (an empty StoreDone in the queue).
   store::Completion on_io_payload();
-  void store_result(StoreDone fn, const store::WriteResult& r);  // on the writer thread
+  void store_result(StoreDone fn, const store::WriteResult& r);  // on the store's thread
   void run_store_results();
   /// A device's message waiting for its commit (readings, text, a HELLO), or a reply line that
   /// must wait for the replies owed before it (an ERR after pipelined good lines).
@@ -243,7 +243,7 @@ class Hub {
     std::vector<std::pair<StoreDone, store::WriteResult>> items;
     bool posted = false;
   };
-  StoreResults store_results_;  // before store_: the writer thread uses it until store_ stops
+  StoreResults store_results_;  // before store_: the store's thread uses it until store_ stops
   std::vector<std::pair<StoreDone, store::WriteResult>> running_results_;
   // Payloads in submission order (store completions come in that order): [head, end) wait.
   std::vector<PendingPayload> pending_payloads_;
