@@ -1,14 +1,14 @@
+#include "soket/store/error.hpp"
 #include "soket/store/store.hpp"
 
 #include <gtest/gtest.h>
 
-#include "store_backends.hpp"
 #include "store_writer_support.hpp"
+#include "temp_dir.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <filesystem>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -17,8 +17,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>
 
 // The writer's sync apart from the commit: a backend that only records what the writer asks of
 // it (the order of commits and syncs is what is tested), and the real SQLite store.
@@ -157,13 +155,10 @@ TEST(StoreWriterSync, AFailedSyncFailsTheWritesItWasToCover) {
 }
 
 TEST(StoreWriterSync, SqliteSyncsItsWalApartOnlyWhenFullyDurable) {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("soket-writer-sync-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  soket::testing::TempDir dir;
   for (auto mode : {SyncMode::full, SyncMode::normal}) {
     StoreOptions options;
-    options.path = dir / (mode == SyncMode::full ? "full.db" : "normal.db");
+    options.path = dir.file(mode == SyncMode::full ? "full.db" : "normal.db");
     options.sync = mode;
     Store store(options);
     EXPECT_EQ(store.writer().syncs_apart(), mode == SyncMode::full);
@@ -176,7 +171,6 @@ TEST(StoreWriterSync, SqliteSyncsItsWalApartOnlyWhenFullyDurable) {
     else
       EXPECT_EQ(syncs, 0u);
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
