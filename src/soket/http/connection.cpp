@@ -1,8 +1,10 @@
 #include "soket/http/connection.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "soket/http/redact.hpp"
+#include "soket/http/response_head.hpp"
 #include "soket/http/server.hpp"
 #include "soket/util/log.hpp"
 
@@ -15,6 +17,14 @@ constexpr std::string_view kPlainHttpOnTlsPort =
     R"({"error":"this port speaks TLS: use https:// or wss://"})";
 // How long a refused plain-HTTP client may go on sending before the connection is dropped.
 constexpr auto kDrainTime = std::chrono::seconds(2);
+// The most a connection keeps of the buffer its last answer's head was written from.
+constexpr std::size_t kKeptHeadCapacity = 4096;
+
+// The client's address in a debug line, formatted only when the line is written (to_string() at
+// every call was ~1 % of a long-polling server's time with debug lines off).
+struct Peer {
+  const net::tcp::endpoint& endpoint;
+};
 
 bool is_quiet_end(const beast::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == net::asio::error::eof ||
@@ -23,6 +33,16 @@ bool is_quiet_end(const beast::error_code& ec) {
 }
 
 }  // namespace
+}  // namespace soket::http
+
+template <>
+struct fmt::formatter<soket::http::Peer> : fmt::formatter<std::string_view> {
+  auto format(const soket::http::Peer& peer, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(peer.endpoint.address().to_string(), ctx);
+  }
+};
+
+namespace soket::http {
 
 void Connection::aborted() {
   if (current_ && !current_->finished_) current_->aborted();
@@ -47,8 +67,7 @@ BasicConnection<Stream>::BasicConnection(net::tcp::socket socket, std::shared_pt
   net::error_code ec;
   remote_ = tcp().socket().remote_endpoint(ec);
   server_->connections_.insert(this);
-  log::debug(log::Layer::http, "{} connection from {}", kTls ? "TLS" : "plain",
-             remote_.address().to_string());
+  log::debug(log::Layer::http, "{} connection from {}", kTls ? "TLS" : "plain", Peer{remote_});
 }
 
 template <class Stream>
@@ -62,7 +81,7 @@ BasicConnection<Stream>::BasicConnection(PlainStream stream, beast::flat_buffer 
   net::error_code ec;
   remote_ = tcp().socket().remote_endpoint(ec);
   server_->connections_.insert(this);
-  log::debug(log::Layer::http, "connection from {} (adopted)", remote_.address().to_string());
+  log::debug(log::Layer::http, "connection from {} (adopted)", Peer{remote_});
 }
 
 template <class Stream>
@@ -122,7 +141,7 @@ void BasicConnection<Stream>::on_client_hello(beast::error_code ec, std::size_t 
                               if (self->closed_) return;
                               if (ec) {
                                 log::debug(log::Layer::http, "{}: TLS handshake failed: {}",
-                                           self->remote_.address().to_string(), ec.message());
+                                           Peer{self->remote_}, ec.message());
                                 return self->close();
                               }
                               self->buffer_.consume(used);
@@ -136,7 +155,7 @@ void BasicConnection<Stream>::on_client_hello(beast::error_code ec, std::size_t 
 
 template <class Stream>
 void BasicConnection<Stream>::refuse_plain_http() {
-  log::debug(log::Layer::http, "{}: plain HTTP on the TLS port", remote_.address().to_string());
+  log::debug(log::Layer::http, "{}: plain HTTP on the TLS port", Peer{remote_});
   auto response = std::make_shared<Response>(Status::bad_request, 11);
   response->set(Field::server, server_->options().server_name);
   response->set(Field::content_type, "application/json");
@@ -221,7 +240,7 @@ bool BasicConnection<Stream>::read_failed(beast::error_code ec, bool in_headers)
       spdlog::warn(
           "HTTP: closed {} connection(s) since the last such line that did not send "
           "their request headers within {} ms (the last from {})",
-          count, server_->options().header_timeout.count(), remote_.address().to_string());
+          count, server_->options().header_timeout.count(), Peer{remote_});
     }
     close();
     return true;
@@ -256,8 +275,7 @@ void BasicConnection<Stream>::on_read(beast::error_code ec) {
 
 template <class Stream>
 void BasicConnection<Stream>::reject(Status status, int code, std::string_view message) {
-  log::debug(log::Layer::http, "{}: {} {}", remote_.address().to_string(), static_cast<int>(status),
-             message);
+  log::debug(log::Layer::http, "{}: {} {}", Peer{remote_}, static_cast<int>(status), message);
   Request req;
   req.version(11);
   req.keep_alive(false);
@@ -272,7 +290,7 @@ void BasicConnection<Stream>::dispatch(Request request) {
   if constexpr (!kTls) {
     if (!handler && hand_back_) {
       // Not one of this server's routes: back to the application that handed the connection over.
-      log::debug(log::Layer::http, "{}: {} {} handed back", remote_.address().to_string(),
+      log::debug(log::Layer::http, "{}: {} {} handed back", Peer{remote_},
                  std::string_view(request.method_string()), Redacted{target});
       released_ = true;
       tcp().expires_never();
@@ -283,7 +301,7 @@ void BasicConnection<Stream>::dispatch(Request request) {
   }
   current_ = std::make_shared<Exchange>(shared_from_this(), std::move(request), remote_, kTls);
   auto exchange = current_;
-  log::debug(log::Layer::http, "{}: {} {}", remote_.address().to_string(),
+  log::debug(log::Layer::http, "{}: {} {}", Peer{remote_},
              std::string_view(exchange->request().method_string()),
              Redacted{std::string_view(exchange->request().target())});
   if (handler) {
@@ -297,18 +315,42 @@ void BasicConnection<Stream>::dispatch(Request request) {
 template <class Stream>
 void BasicConnection<Stream>::send(Response response) {
   if (closed_ || released_) return;
-  log::debug(log::Layer::http, "{}: answered {}", remote_.address().to_string(),
-             response.result_int());
+  log::debug(log::Layer::http, "{}: answered {}", Peer{remote_}, response.result_int());
   if (response.find(Field::server) == response.end())
     response.set(Field::server, server_->options().server_name);
   bool keep_alive = response.keep_alive();
-  auto message = std::make_shared<Response>(std::move(response));
   writing_ = true;
   tcp().expires_after(server_->options().request_timeout);
-  bhttp::async_write(
-      stream_, *message,
-      [self = std::static_pointer_cast<BasicConnection>(shared_from_this()), message, keep_alive](
-          beast::error_code ec, std::size_t) { self->on_write(keep_alive, ec); });
+  auto self = std::static_pointer_cast<BasicConnection>(shared_from_this());
+  if (response.chunked()) {
+    auto message = std::make_shared<Response>(std::move(response));
+    bhttp::async_write(stream_, *message,
+                       [self, message, keep_alive](beast::error_code ec, std::size_t) {
+                         self->on_write(keep_alive, ec);
+                       });
+    return;
+  }
+  // The head in one buffer kept by the connection, then the body: one writev over plain TCP.
+  out_ = std::move(response);
+  out_head_.clear();
+  append_response_head(*out_, out_head_);
+  auto done = [self, keep_alive](beast::error_code ec, std::size_t) {
+    self->out_.reset();
+    // A large answer (over TLS the body is in this buffer too) does not stay with the connection.
+    if (self->out_head_.capacity() > kKeptHeadCapacity) std::string().swap(self->out_head_);
+    self->on_write(keep_alive, ec);
+  };
+  if constexpr (kTls) {
+    // One buffer: TLS copies every byte into its records anyway, and Beast's ssl_stream writes
+    // nothing when the first of several buffers is empty, which asio's write loop hands it after
+    // the head is out (a two-buffer write then ends early, reporting success).
+    out_head_ += out_->body();
+    net::asio::async_write(stream_, net::asio::buffer(out_head_), std::move(done));
+  } else {
+    std::array<net::asio::const_buffer, 2> buffers{net::asio::buffer(out_head_),
+                                                   net::asio::buffer(out_->body())};
+    net::asio::async_write(stream_, buffers, std::move(done));
+  }
 }
 
 template <class Stream>

@@ -105,7 +105,9 @@ class BasicConnection final : public Connection {
   bool writing_ = false;
   bool watching_ = false;
   bool draining_ = false;
-  HandBack hand_back_;  // adopted connections only
+  HandBack hand_back_;           // adopted connections only
+  std::optional<Response> out_;  // the answer being written
+  std::string out_head_;         // its status line and headers (the buffer is reused)
 };
 
 /// A connection over plain TCP.
