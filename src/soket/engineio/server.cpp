@@ -310,7 +310,7 @@ void Server::open_session(EngineRequest request, bool websocket, int protocol) {
   if (!websocket) {
     if (options_.cookie)
       request.response_headers().emplace_back("Set-Cookie", serialize_cookie(*options_.cookie, id));
-    sessions_.emplace(id, socket);
+    sessions_.emplace(socket->id(), socket);
     socket->start_polling(request.exchange(), open_packet(id, false));
     if (options_.initial_packet) socket->send(Frame::message(*options_.initial_packet));
     if (on_connection_) on_connection_(socket);

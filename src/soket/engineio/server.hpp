@@ -114,7 +114,8 @@ class Server {
   std::vector<HeadersHandler> initial_headers_handlers_;
   std::vector<HeadersHandler> headers_handlers_;
   std::vector<ConnectionErrorHandler> connection_error_handlers_;
-  std::unordered_map<std::string, std::shared_ptr<Socket>> sessions_;
+  // Keyed by a view of each socket's own id (a session's id never changes): no copy per session.
+  std::unordered_map<std::string_view, std::shared_ptr<Socket>> sessions_;
   // Hooks that answer later hold a weak reference to this: the server may be gone by then.
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
