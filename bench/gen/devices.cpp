@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "scenario.hpp"
+#include "source_bind.hpp"
 
 namespace soket::bench {
 namespace {
@@ -286,7 +287,7 @@ void DeviceConn::start(const tcp::endpoint& server, const asio::ip::address& sou
   boost::system::error_code ec;
   socket_.open(server.protocol(), ec);
   if (!ec) socket_.set_option(tcp::no_delay(true), ec);
-  if (!ec && !source.is_unspecified()) socket_.bind(tcp::endpoint(source, 0), ec);
+  if (!ec) bind_source(socket_, source, ec);
   if (ec) return fail("socket setup", ec);
   socket_.async_connect(server, [this](const boost::system::error_code& ec) {
     if (closed_) return;

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "scenario.hpp"
+#include "source_bind.hpp"
 
 namespace soket::bench {
 namespace {
@@ -58,7 +59,7 @@ void PollConn::open_socket(Http& http, const char* what) {
   boost::system::error_code ec;
   http.socket.open(server_.protocol(), ec);
   if (!ec) http.socket.set_option(tcp::no_delay(true), ec);
-  if (!ec && !source_.is_unspecified()) http.socket.bind(tcp::endpoint(source_, 0), ec);
+  if (!ec) bind_source(http.socket, source_, ec);
   if (ec) fail(what, ec);
 }
 

@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "source_bind.hpp"
+
 namespace soket::bench {
 namespace {
 
@@ -41,7 +43,7 @@ void WsConn::start(const tcp::endpoint& server, const asio::ip::address& source,
   boost::system::error_code ec;
   socket_.open(server.protocol(), ec);
   if (!ec) socket_.set_option(tcp::no_delay(true), ec);
-  if (!ec && !source.is_unspecified()) socket_.bind(tcp::endpoint(source, 0), ec);
+  if (!ec) bind_source(socket_, source, ec);
   if (ec) return fail("socket setup", ec);
   out_ = "GET " + path +
          " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
