@@ -63,6 +63,9 @@ SCENARIOS = {
     "conns": ("conns", ["-c", "18000", "--steps", "1000,5000,10000,18000", "--sources", "8",
                         "--settle", "2"]),
     "handshakes": ("conns", ["-c", "5000", "--settle", "0.5", "--sources", "4"]),
+    # Open loop: 18 000 connections started at 20 000/s, each handshake timed from when it was due.
+    "handshakes-20k": ("conns", ["-c", "18000", "--connect-rate", "20000", "--settle", "0.5",
+                                 "--sources", "8"]),
     "devices": ("devices", ["-c", "100", "-k", "16", "--sources", "4"]),
     "devices-1k": ("devices", ["-c", "1000", "-k", "4", "--sources", "4"]),
     # What the hub can store at most: enough readings in flight that the writer is never idle.
@@ -121,6 +124,7 @@ METRICS["echo-polling"] = METRICS["echo"]
 METRICS["echo-mixed"] = METRICS["echo"]
 METRICS["broadcast-polling"] = METRICS["broadcast"]
 METRICS["handshakes"] = METRICS["conns"]
+METRICS["handshakes-20k"] = METRICS["conns"]
 # Cluster rows: "single_*" are the single-node broadcast of the same repetition; the derived keys
 # are added by cluster_derived().
 METRICS["cluster-broadcast"] = [

@@ -58,6 +58,7 @@ class Conns final : public Scenario {
   void done() {
     result_["conns"] = options_.conns;
     result_["failed"] = failed_;
+    if (options_.connect_rate > 0) result_["connect_rate"] = options_.connect_rate;
     result_["curve"] = std::move(curve_);
     double secs = static_cast<double>(opening_ns_) / 1e9;
     auto handshakes = handshake_latency_.count();

@@ -75,6 +75,11 @@ int main(int argc, char** argv) {
   app.add_option("--sources", o.sources, "spread connections over 127.0.0.1..127.0.0.N")
       ->capture_default_str()
       ->check(CLI::Range(1, 250));
+  app.add_option("--connect-rate", o.connect_rate,
+                 "connections started per second (open loop: each handshake timed from when it "
+                 "was due); 0 = keep --handshake-concurrency in flight")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
   app.add_option("--handshake-concurrency", o.handshake_concurrency,
                  "connections being opened at once")
       ->capture_default_str()

@@ -66,20 +66,45 @@ void Scenario::open_connections(std::size_t total, std::function<void()> done) {
   opened_all_ = std::move(done);
   conns_.reserve(total);
   started_at_.resize(total);
+  if (options_.connect_rate > 0) {
+    pace_start_ns_ = now_ns();
+    pace_first_ = opened_;
+    return open_paced();
+  }
   open_more();
+}
+
+void Scenario::start_conn(int64_t due_ns) {
+  std::size_t i = opened_++;
+  if (i >= conns_.size()) conns_.push_back(make_conn(i));
+  auto source = asio::ip::address_v4(
+      (127u << 24) | (1u + static_cast<uint32_t>(i % std::max(1, options_.sources))));
+  started_at_[i] = due_ns;
+  conns_[i]->start(servers_[i % servers_.size()], source, options_.path);
+}
+
+// Open loop: every 100 us, start the connections that are due by now, whatever is in flight.
+void Scenario::open_paced() {
+  if (finished_) return;
+  double per_ns = options_.connect_rate / 1e9;
+  auto due = pace_first_ +
+             static_cast<std::size_t>(static_cast<double>(now_ns() - pace_start_ns_) * per_ns) + 1;
+  while (opened_ < std::min(due, target_))
+    start_conn(pace_start_ns_ +
+               static_cast<int64_t>(static_cast<double>(opened_ - pace_first_) / per_ns));
+  if (opened_ < target_) {
+    pace_timer_ = std::make_unique<asio::steady_timer>(io_, std::chrono::microseconds(100));
+    pace_timer_->async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) open_paced();
+    });
+  }
 }
 
 void Scenario::open_more() {
   auto in_flight = [&] { return opened_ - ready_ - failed_; };
-  while (opened_ < target_ &&
-         in_flight() < static_cast<std::size_t>(options_.handshake_concurrency)) {
-    std::size_t i = opened_++;
-    if (i >= conns_.size()) conns_.push_back(make_conn(i));
-    auto source = asio::ip::address_v4(
-        (127u << 24) | (1u + static_cast<uint32_t>(i % std::max(1, options_.sources))));
-    started_at_[i] = now_ns();
-    conns_[i]->start(servers_[i % servers_.size()], source, options_.path);
-  }
+  while (options_.connect_rate <= 0 && opened_ < target_ &&
+         in_flight() < static_cast<std::size_t>(options_.handshake_concurrency))
+    start_conn(now_ns());
   if (ready_ + failed_ == target_ && opened_all_) {
     auto done = std::move(opened_all_);
     opened_all_ = nullptr;

@@ -35,9 +35,10 @@ struct Options {
   double duration = 5;  // seconds measured
   int sources = 4;      // spread connections over 127.0.0.1 .. 127.0.0.<sources>
   int handshake_concurrency = 256;
-  std::vector<int> steps;        // conns: connection counts where the server's memory is sampled
-  double settle = 1;             // conns: seconds to wait before sampling memory
-  int server_pid = 0;            // for RSS (the first of server_pids); 0 = not measured
+  double connect_rate = 0;  // connections started per second (open loop); 0 = concurrency-bound
+  std::vector<int> steps;   // conns: connection counts where the server's memory is sampled
+  double settle = 1;        // conns: seconds to wait before sampling memory
+  int server_pid = 0;       // for RSS (the first of server_pids); 0 = not measured
   std::vector<int> server_pids;  // CPU time summed over all of them
   std::vector<int> aux_pids;     // CPU time reported apart ("aux_cpu"), e.g. a redis-server
   std::string db;                // devices: the hub's SQLite file, to count what it stored
@@ -74,7 +75,8 @@ class Scenario : public ConnHandler {
  protected:
   virtual void begin() = 0;  // called once run() starts
 
-  /// Opens connections until `total` are ready (keeping handshake_concurrency in flight), then
+  /// Opens connections until `total` are ready (keeping handshake_concurrency in flight, or
+  /// starting connect_rate per second, each timed from when it was due), then
   /// calls `done`.
   void open_connections(std::size_t total, std::function<void()> done);
   /// Warm-up, then a measured window: `on_measure_start` when counting starts and
@@ -104,6 +106,13 @@ class Scenario : public ConnHandler {
 
  private:
   void open_more();
+  void open_paced();
+  void start_conn(int64_t due_ns);
+
+  // connect_rate: the pace of the current open_connections() call.
+  int64_t pace_start_ns_ = 0;
+  std::size_t pace_first_ = 0;
+  std::unique_ptr<asio::steady_timer> pace_timer_;
   std::unique_ptr<Conn> make_conn(std::size_t index);
 
   std::vector<tcp::endpoint> servers_;
