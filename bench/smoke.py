@@ -59,6 +59,14 @@ def main():
         check(conns, "handshakes")
         if conns.get("failed"):
             raise SystemExit(f"FAIL conns: {conns['failed']} connections failed")
+        paced = benchlib.run_bench(a.bench, "conns", s.port,
+                                   ["-c", "300", "--connect-rate", "2000", "--settle", "0.2"],
+                                   s.pid, "soket", timeout=30)
+        check(paced, "handshakes")
+        # Open loop at 2 000/s: 300 connections take about 0.15 s, not as fast as they can go.
+        if paced.get("failed") or paced.get("connect_rate") != 2000 or not (
+                1000 <= paced.get("handshakes_per_s", 0) <= 2100):
+            raise SystemExit(f"FAIL conns --connect-rate: {paced}")
     with benchlib.Server([a.server, "--threads", "2"], benchlib.free_port()) as s:
         run = lambda sc, args: benchlib.run_bench(a.bench, sc, s.port, args + short, s.pid,
                                                   "soket-2t", timeout=30)
