@@ -108,12 +108,12 @@ class Scenario : public ConnHandler {
   void open_more();
   void open_paced();
   void start_conn(int64_t due_ns);
+  std::unique_ptr<Conn> make_conn(std::size_t index);
 
   // connect_rate: the pace of the current open_connections() call.
   int64_t pace_start_ns_ = 0;
   std::size_t pace_first_ = 0;
   std::unique_ptr<asio::steady_timer> pace_timer_;
-  std::unique_ptr<Conn> make_conn(std::size_t index);
 
   std::vector<tcp::endpoint> servers_;
   std::vector<int64_t> started_at_;
