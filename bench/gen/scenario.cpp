@@ -100,11 +100,15 @@ void Scenario::open_paced() {
   }
 }
 
+// Called as each connection is ready or failed: keeps handshake_concurrency in flight (unless
+// paced: open_paced() starts them), and calls `done` once all are.
 void Scenario::open_more() {
   auto in_flight = [&] { return opened_ - ready_ - failed_; };
-  while (options_.connect_rate <= 0 && opened_ < target_ &&
-         in_flight() < static_cast<std::size_t>(options_.handshake_concurrency))
-    start_conn(now_ns());
+  if (options_.connect_rate <= 0) {
+    while (opened_ < target_ &&
+           in_flight() < static_cast<std::size_t>(options_.handshake_concurrency))
+      start_conn(now_ns());
+  }
   if (ready_ + failed_ == target_ && opened_all_) {
     auto done = std::move(opened_all_);
     opened_all_ = nullptr;
