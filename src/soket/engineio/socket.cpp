@@ -31,13 +31,19 @@ Socket::Socket(Server& server, std::string id, Handshake handshake, int protocol
 }
 
 boost::asio::steady_timer& Socket::upgrade_timer() {
-  if (!upgrade_timer_) upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_.io());
-  return *upgrade_timer_;
+  auto& timer = extra().timer;
+  if (!timer) timer = std::make_unique<boost::asio::steady_timer>(server_.io());
+  return *timer;
 }
 
 Socket::~Socket() {
   if (ws_) ws_->set_owner(nullptr);
-  if (probe_) probe_->set_owner(nullptr);
+  if (extra_ && extra_->probe) extra_->probe->set_owner(nullptr);
+}
+
+const std::string& Socket::close_description() const {
+  static const std::string none;
+  return extra_ ? extra_->close_description : none;
 }
 
 void Socket::start_polling(const http::ExchangePtr& handshake_exchange, std::string open_packet) {
@@ -67,9 +73,10 @@ void Socket::send(const Frame& frame) {
     if (!sent) on_close("transport error", false, "send buffer full (max_buffered_bytes)");
     return;
   }
-  buffered_bytes_ += frame.bytes->size();
-  buffer_.push_back(frame);
-  if (buffered_bytes_ > server_.options().max_buffered_bytes)
+  auto& x = extra();
+  x.buffered_bytes += frame.bytes->size();
+  x.buffer.push_back(frame);
+  if (x.buffered_bytes > server_.options().max_buffered_bytes)
     return on_close("transport error", false, "send buffer full (max_buffered_bytes)");
   schedule_flush();
 }
@@ -84,13 +91,14 @@ void Socket::close(std::string_view reason) {
 }
 
 std::size_t Socket::buffered_bytes() const {
-  return ws_ ? ws_->buffered_bytes() : buffered_bytes_;
+  if (ws_) return ws_->buffered_bytes();
+  return extra_ ? extra_->buffered_bytes : 0;
 }
 
 bool Socket::writable() const {
   if (state_ != State::open) return false;
   if (ws_) return ws_->writable();
-  return pending_poll_ && buffer_.empty();
+  return has_pending_poll() && extra_->buffer.empty();
 }
 
 // Long-polling --------------------------------------------------------------------------------
@@ -98,22 +106,23 @@ bool Socket::writable() const {
 void Socket::on_poll(const http::ExchangePtr& exchange) {
   if (ws_)
     return server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
-  if (pending_poll_) {
+  auto& x = extra();
+  if (x.pending_poll) {
     // Two GETs at once: the protocol forbids it. Refuse the second and end the session.
     server_.respond(exchange, error_response(exchange->request(), ErrorCode::bad_request));
     return on_close("transport error", true, "overlap from client");
   }
-  pending_poll_ = exchange;
+  x.pending_poll = exchange;
   exchange->on_abort([weak = weak_from_this()] {
     if (auto self = weak.lock()) {
-      self->pending_poll_.reset();
+      self->extra_->pending_poll.reset();
       self->on_close("transport error", false, "poll connection closed prematurely");
     }
   });
   if (state_ == State::closing) return poll_while_closing();
-  if (!buffer_.empty()) {
+  if (!x.buffer.empty()) {
     flush_polling();
-  } else if (probed_) {
+  } else if (x.probed) {
     respond_poll_packet(
         "6");  // an upgrade is under way: end this poll so the client can complete it
   }
@@ -164,35 +173,37 @@ std::optional<std::vector<PacketView>> Socket::parse_post(
 }
 
 void Socket::schedule_flush() {
-  if (flush_scheduled_ || !pending_poll_) return;
-  flush_scheduled_ = true;
+  auto& x = extra();
+  if (x.flush_scheduled || !x.pending_poll) return;
+  x.flush_scheduled = true;
   // Deferred to the end of this turn of the loop, so everything sent in it goes in one response.
   boost::asio::post(server_.io(), [self = shared_from_this()] {
-    self->flush_scheduled_ = false;
+    self->extra_->flush_scheduled = false;
     self->flush_polling();
   });
 }
 
 void Socket::flush_polling() {
-  if (!pending_poll_ || buffer_.empty()) return;
+  if (!has_pending_poll() || extra_->buffer.empty()) return;
+  auto& buffer = extra_->buffer;
   std::string body;
   bool binary = false;
   if (protocol_ == 3) {
-    binary = encode_payload_v3(buffer_, supports_binary_, body);
+    binary = encode_payload_v3(buffer, supports_binary_, body);
   } else {
-    encode_payload(buffer_, body);
+    encode_payload(buffer, body);
   }
   // As in the reference, a response may be compressed when any of its packets may be.
   bool compress =
-      std::any_of(buffer_.begin(), buffer_.end(), [](const Frame& f) { return f.compress; });
-  buffer_.clear();
-  buffered_bytes_ = 0;
+      std::any_of(buffer.begin(), buffer.end(), [](const Frame& f) { return f.compress; });
+  buffer.clear();
+  extra_->buffered_bytes = 0;
   respond_poll(std::move(body), binary, compress);
 }
 
 void Socket::respond_poll(std::string body, bool binary, bool compress) {
-  auto exchange = std::move(pending_poll_);
-  pending_poll_.reset();
+  auto exchange = std::move(extra_->pending_poll);
+  extra_->pending_poll.reset();
   server_.respond(exchange, poll_response(exchange->request(), std::move(body), binary, compress));
 }
 
@@ -243,14 +254,16 @@ Frame Socket::websocket_frame_v3(const Frame& frame) const {
 // WebSocket and upgrade -----------------------------------------------------------------------
 
 bool Socket::can_upgrade() const {
-  return state_ == State::open && !ws_ && !probe_ && server_.options().allow_upgrades;
+  return state_ == State::open && !ws_ && !(extra_ && extra_->probe) &&
+         server_.options().allow_upgrades;
 }
 
 void Socket::begin_upgrade(std::shared_ptr<WebSocketTransport> ws) {
   log::debug(log::Layer::engineio, "{}: upgrade to websocket begins", id_);
-  probe_ = std::move(ws);
-  probe_->set_owner(this);
-  probe_->start_reading();
+  auto& probe = extra().probe;
+  probe = std::move(ws);
+  probe->set_owner(this);
+  probe->start_reading();
   upgrade_timer().expires_after(server_.options().upgrade_timeout);
   upgrade_timer().async_wait([self = shared_from_this()](net::error_code ec) {
     if (!ec) self->abort_upgrade();
@@ -258,7 +271,7 @@ void Socket::begin_upgrade(std::shared_ptr<WebSocketTransport> ws) {
 }
 
 void Socket::on_ws_frame(WebSocketTransport& transport, std::string_view data, bool binary) {
-  if (&transport == probe_.get()) return on_probe_frame(data, binary);
+  if (extra_ && &transport == extra_->probe.get()) return on_probe_frame(data, binary);
   if (&transport != ws_.get() || state_ != State::open) return;
   if (protocol_ == 3) return on_ws_frame_v3(data, binary);
   auto packet = binary ? std::optional<PacketView>(PacketView{PacketType::message, data, true})
@@ -283,42 +296,43 @@ void Socket::on_ws_frame_v3(std::string_view data, bool binary) {
 }
 
 void Socket::on_probe_frame(std::string_view data, bool binary) {
-  if (!binary && data == "2probe" && !probed_) {
-    probed_ = true;
-    probe_->send(Frame::text("3probe"));
-    if (pending_poll_ && buffer_.empty()) respond_poll_packet("6");
+  auto& x = *extra_;
+  if (!binary && data == "2probe" && !x.probed) {
+    x.probed = true;
+    x.probe->send(Frame::text("3probe"));
+    if (x.pending_poll && x.buffer.empty()) respond_poll_packet("6");
     return;
   }
-  if (!binary && data == "5" && probed_) {
+  if (!binary && data == "5" && x.probed) {
     cancel_upgrade_timer();
-    probed_ = false;
-    ws_ = std::move(probe_);
+    x.probed = false;
+    ws_ = std::move(x.probe);
     log::debug(log::Layer::engineio, "{}: upgraded to websocket", id_);
-    if (pending_poll_) respond_poll_packet("6");
-    for (const auto& frame : buffer_)
+    if (x.pending_poll) respond_poll_packet("6");
+    for (const auto& frame : x.buffer)
       ws_->send(protocol_ == 3 && frame.binary ? websocket_frame_v3(frame) : frame);
-    buffer_.clear();
-    buffered_bytes_ = 0;
+    x.buffer.clear();
+    x.buffered_bytes = 0;
     return;
   }
   abort_upgrade();  // anything else means the probe failed; the session stays on polling
 }
 
 void Socket::abort_upgrade() {
+  if (!extra_) return;
   cancel_upgrade_timer();
-  probed_ = false;
-  if (probe_) {
+  extra_->probed = false;
+  if (auto probe = std::move(extra_->probe)) {
     log::debug(log::Layer::engineio, "{}: upgrade abandoned, staying on polling", id_);
-    probe_->set_owner(nullptr);
-    probe_->abort();
-    probe_.reset();
+    probe->set_owner(nullptr);
+    probe->abort();
   }
 }
 
 void Socket::on_ws_closed(WebSocketTransport& transport, net::error_code ec) {
-  if (&transport == probe_.get()) {
-    probe_.reset();
-    probed_ = false;
+  if (extra_ && &transport == extra_->probe.get()) {
+    extra_->probe.reset();
+    extra_->probed = false;
     cancel_upgrade_timer();
     return;
   }
@@ -387,7 +401,7 @@ void Socket::on_close(std::string_view reason, bool flush, std::string_view desc
   if (state_ != State::open) return;
   auto self = shared_from_this();
   state_ = State::closing;
-  close_description_ = description;
+  if (!description.empty()) extra().close_description = description;
   if (description.empty())
     log::debug(log::Layer::engineio, "{}: closed ({})", id_, reason);
   else
@@ -402,7 +416,7 @@ void Socket::on_close(std::string_view reason, bool flush, std::string_view desc
   }
   // Long-polling: what is still queued goes out with the current or next GET, and the close packet
   // with the one after, so the client handles those packets before it sees the close.
-  if (pending_poll_) poll_while_closing();
+  if (has_pending_poll()) poll_while_closing();
   if (state_ == State::closed) return;
   upgrade_timer().expires_after(server_.options().polling_close_timeout);
   upgrade_timer().async_wait([self](net::error_code ec) {
@@ -411,7 +425,7 @@ void Socket::on_close(std::string_view reason, bool flush, std::string_view desc
 }
 
 void Socket::poll_while_closing() {
-  if (!buffer_.empty()) return flush_polling();
+  if (!polling_buffer_empty()) return flush_polling();
   respond_poll_packet("1");
   finish_close();
 }
@@ -422,9 +436,11 @@ void Socket::finish_close() {
   state_ = State::closed;
   net::DeadlineQueue::Entry::cancel();
   cancel_upgrade_timer();
-  buffer_.clear();
-  buffered_bytes_ = 0;
-  if (pending_poll_) respond_poll_packet("6");
+  if (extra_) {
+    extra_->buffer.clear();
+    extra_->buffered_bytes = 0;
+  }
+  if (has_pending_poll()) respond_poll_packet("6");
   if (ws_) {
     ws_->set_owner(nullptr);
     if (!ws_->is_closing()) ws_->abort();

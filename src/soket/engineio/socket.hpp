@@ -83,7 +83,7 @@ class Socket final : public std::enable_shared_from_this<Socket>,
   bool writable() const;
   /// What went wrong behind a "transport error" or "transport close" ("poll connection closed
   /// prematurely", the socket error...), or "" (the reason says it all).
-  const std::string& close_description() const { return close_description_; }
+  const std::string& close_description() const;
 
  private:
   friend class Server;
@@ -127,7 +127,7 @@ class Socket final : public std::enable_shared_from_this<Socket>,
   void finish_close();
   boost::asio::steady_timer& upgrade_timer();  // created on first use
   void cancel_upgrade_timer() {
-    if (upgrade_timer_) upgrade_timer_->cancel();
+    if (extra_ && extra_->timer) extra_->timer->cancel();
   }
 
   Server& server_;
@@ -135,25 +135,33 @@ class Socket final : public std::enable_shared_from_this<Socket>,
   Handshake handshake_;
   SocketListener* listener_ = nullptr;
   State state_ = State::open;
-  std::string close_description_;
   int protocol_ = 4;
   bool supports_binary_ = true;  // false when the client asked for base64 (b64=1) or uses JSONP
   bool jsonp_ = false;  // JSONP polling: the handshake's query has a `j` (the callback index)
-
-  // Long-polling side.
-  http::ExchangePtr pending_poll_;
-  std::vector<Frame> buffer_;
-  std::size_t buffered_bytes_ = 0;
-  bool flush_scheduled_ = false;
-
-  // WebSocket side, and the probe while an upgrade is under way.
-  std::shared_ptr<WebSocketTransport> ws_;
-  std::shared_ptr<WebSocketTransport> probe_;
-  bool probed_ = false;
-
   bool awaiting_pong_ = false;  // the heartbeat's deadline is the pong's, not the next ping's
-  // For an upgrade or a polling close only, so a WebSocket session does not carry it.
-  std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;
+
+  std::shared_ptr<WebSocketTransport> ws_;
+
+  /// What a session on WebSocket from its first request never needs: the long-polling side, an
+  /// upgrade under way, the close's description. Made on first use (~100 bytes less per
+  /// WebSocket session).
+  struct Extra {
+    http::ExchangePtr pending_poll;
+    std::vector<Frame> buffer;
+    std::size_t buffered_bytes = 0;
+    std::shared_ptr<WebSocketTransport> probe;         // the WebSocket being probed for an upgrade
+    std::unique_ptr<boost::asio::steady_timer> timer;  // for an upgrade or a polling close
+    std::string close_description;
+    bool flush_scheduled = false;
+    bool probed = false;
+  };
+  Extra& extra() {
+    if (!extra_) extra_ = std::make_unique<Extra>();
+    return *extra_;
+  }
+  bool has_pending_poll() const { return extra_ && extra_->pending_poll; }
+  bool polling_buffer_empty() const { return !extra_ || extra_->buffer.empty(); }
+  std::unique_ptr<Extra> extra_;
 };
 
 }  // namespace soket::engineio
