@@ -277,7 +277,7 @@ void RedisAdapter::on_legacy_request(RequestType type, boost::json::object& requ
     case RequestType::all_rooms: {
       auto rooms = joined_rooms();
       for (const auto& [id, socket] : nsp_.sockets())
-        if (has_room(id)) rooms.push_back(id);
+        if (has_room(socket->id())) rooms.push_back(socket->id());
       return respond({{"rooms", codec::strings_to_json(rooms)}});
     }
     default: {

@@ -255,7 +255,7 @@ void InMemoryAdapter::for_each_target(const BroadcastOptions& options, Fn&& fn) 
   };
   if (options.rooms.empty()) {
     for (const auto& [id, socket] : nsp_.sockets())
-      if (in_any_room(id) && !excluded(id)) fn(*socket);
+      if (in_any_room(socket->id()) && !excluded(socket->id())) fn(*socket);
     return;
   }
   if (options.rooms.size() == 1) {  // the common case needs no de-duplication
@@ -310,7 +310,7 @@ std::vector<Room> InMemoryAdapter::joined_rooms() const {
 std::vector<Room> InMemoryAdapter::rooms() const {
   std::vector<Room> rooms = joined_rooms();
   for (const auto& [id, socket] : nsp_.sockets())
-    if (in_own_room(id)) rooms.push_back(id);
+    if (in_own_room(socket->id())) rooms.push_back(socket->id());
   return rooms;
 }
 

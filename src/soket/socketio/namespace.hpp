@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -145,8 +146,10 @@ class Namespace {
     auto it = sockets_.find(id);
     return it == sockets_.end() ? nullptr : it->second.get();
   }
+  /// The connected sockets of this node, by id (a view of the socket's own id()).
+  using SocketMap = std::unordered_map<std::string_view, std::shared_ptr<Socket>>;
   /// The connected sockets of this node, by id.
-  const std::unordered_map<SocketId, std::shared_ptr<Socket>>& sockets() const { return sockets_; }
+  const SocketMap& sockets() const { return sockets_; }
   /// No socket connected and none on its way in (in the middlewares or a session restore).
   bool empty() const { return sockets_.empty() && connecting_ == 0; }
 
@@ -167,7 +170,9 @@ class Namespace {
   std::unique_ptr<Adapter> adapter_;
   std::vector<Middleware> middlewares_;
   std::vector<ConnectionHandler> on_connection_;
-  std::unordered_map<SocketId, std::shared_ptr<Socket>> sockets_;
+  // Keyed by a view of the socket's own id, which it keeps while it is here (no copy of the id:
+  // 48 bytes less per connection).
+  SocketMap sockets_;
   std::vector<std::pair<std::string, ServerSideHandler>> server_side_handlers_;
   uint64_t next_ack_id_ = 0;
   // CONNECTs in the middlewares or a session restore: a child namespace is not cleaned up under

@@ -366,11 +366,11 @@ class Socket : public std::enable_shared_from_this<Socket> {
   };
   std::unique_ptr<Recovery> recovery_;
   bool left_ = false;  // disconnected: the namespace may be gone, touch it no more
-  struct Listener {
+  struct Listener {    // 72 bytes: kept for as long as the socket, a few per socket
     std::string event;
-    ListenerId id;
     EventHandler handler;
-    bool once;
+    ListenerId id : 63;
+    ListenerId once : 1;
   };
   struct AnyListener {
     ListenerId id;
