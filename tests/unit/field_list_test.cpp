@@ -28,3 +28,25 @@ TEST(FieldList, KeepsOrderRepeatsAndAnyBytes) {
   EXPECT_EQ(seen[0], "host=127.0.0.1:3000");
   EXPECT_EQ(seen[2], "cookie=b=2");
 }
+
+TEST(FieldList, CopiesAndMovesKeepEveryField) {
+  FieldList list;
+  for (int i = 0; i < 50; ++i)  // grows its storage several times
+    list.add("name" + std::to_string(i), std::string(static_cast<std::size_t>(i), 'x'));
+  FieldList copy = list;
+  list.shrink_to_fit();
+  EXPECT_EQ(copy.size(), 50u);
+  EXPECT_EQ(copy.get("name49"), std::string(49, 'x'));
+  EXPECT_EQ(list.get("name0"), "");
+  FieldList moved = std::move(copy);
+  EXPECT_EQ(moved.size(), 50u);
+  EXPECT_EQ(moved.get("name17"), std::string(17, 'x'));
+  EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): a moved-from list is empty
+  EXPECT_EQ(copy.begin(), copy.end());
+  copy = moved;
+  EXPECT_EQ(copy.get("name25"), std::string(25, 'x'));
+  FieldList empty;
+  copy = empty;
+  EXPECT_TRUE(copy.empty());
+  EXPECT_FALSE(copy.get("name1").has_value());
+}

@@ -165,7 +165,6 @@ WebSocketTransport::WebSocketTransport(net::tcp::socket socket, Limits limits,
                                        const DeflateParams* deflate)
     : socket_(std::move(socket)),
       reader_(limits.max_message_size),
-      max_message_size_(limits.max_message_size),
       max_buffered_bytes_(limits.max_buffered_bytes) {
   if (deflate) {
     deflate_ = std::make_unique<PerMessageDeflate>(*deflate);
@@ -180,7 +179,6 @@ WebSocketTransport::WebSocketTransport(http::TlsStream stream, Limits limits,
     : socket_(stream.get_executor()),
       tls_(std::make_unique<Tls>(std::move(stream))),
       reader_(limits.max_message_size),
-      max_message_size_(limits.max_message_size),
       max_buffered_bytes_(limits.max_buffered_bytes) {
   if (deflate) {
     deflate_ = std::make_unique<PerMessageDeflate>(*deflate);
@@ -273,7 +271,7 @@ bool WebSocketTransport::handle_input(char* data, std::size_t size) {
 // Inflates a compressed message for the owner; a bomb closes with 1009, garbage with 1007.
 bool WebSocketTransport::on_compressed_message(std::string_view data, bool binary) {
   thread_local std::string inflated;
-  auto result = deflate_->inflate(data, max_message_size_, inflated);
+  auto result = deflate_->inflate(data, reader_.max_message_size(), inflated);
   uint16_t error = 0;
   if (result == PerMessageDeflate::InflateResult::too_big) {
     error = close_code::too_big;

@@ -113,8 +113,9 @@ WsFrameReader::Result WsFrameReader::parse(char* data, std::size_t size, WsFrame
     } else {
       if (h.opcode != kContinuation && h.opcode != kText && h.opcode != kBinary)
         return fail(close_code::protocol_error);
-      if ((h.opcode == kContinuation) != in_message_) return fail(close_code::protocol_error);
-      uint64_t so_far = h.opcode == kContinuation ? fragments_.size() : 0;
+      if ((h.opcode == kContinuation) != (fragments_ != nullptr))
+        return fail(close_code::protocol_error);
+      uint64_t so_far = h.opcode == kContinuation ? fragments_->bytes.size() : 0;
       if (h.payload_size > max_message_size_ || so_far + h.payload_size > max_message_size_)
         return fail(close_code::too_big);
     }
@@ -136,27 +137,25 @@ WsFrameReader::Result WsFrameReader::parse(char* data, std::size_t size, WsFrame
           go_on = sink.on_ws_message(bytes, h.opcode == kBinary, compressed);
           break;
         }
-        in_message_ = true;
-        message_binary_ = h.opcode == kBinary;
-        message_compressed_ = compressed;
-        fragments_.assign(bytes);
-        fragments_utf8_.reset();
-        if (!message_binary_ && !message_compressed_ && !fragments_utf8_.feed(bytes))
+        fragments_ = std::make_unique<Fragments>();
+        fragments_->binary = h.opcode == kBinary;
+        fragments_->compressed = compressed;
+        fragments_->bytes.assign(bytes);
+        if (!fragments_->binary && !compressed && !fragments_->utf8.feed(bytes))
           return fail(close_code::invalid_payload);
         break;
-      case kContinuation:
-        fragments_.append(bytes);
-        if (!message_binary_ && !message_compressed_ && !fragments_utf8_.feed(bytes))
-          return fail(close_code::invalid_payload);
+      case kContinuation: {
+        auto& f = *fragments_;
+        bool check_utf8 = !f.binary && !f.compressed;
+        f.bytes.append(bytes);
+        if (check_utf8 && !f.utf8.feed(bytes)) return fail(close_code::invalid_payload);
         if (h.fin) {
-          if (!message_binary_ && !message_compressed_ && !fragments_utf8_.complete())
-            return fail(close_code::invalid_payload);
-          in_message_ = false;
-          std::string message = std::move(fragments_);
-          fragments_ = {};
-          go_on = sink.on_ws_message(message, message_binary_, message_compressed_);
+          if (check_utf8 && !f.utf8.complete()) return fail(close_code::invalid_payload);
+          auto whole = std::move(fragments_);
+          go_on = sink.on_ws_message(whole->bytes, whole->binary, whole->compressed);
         }
         break;
+      }
       case kPing:
         go_on = sink.on_ws_ping(bytes);
         break;

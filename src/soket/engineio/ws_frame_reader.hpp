@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -60,13 +61,20 @@ class WsFrameReader {
   /// The total size of the frame starting at `data` once its header is complete, else 0.
   static std::size_t frame_size(const char* data, std::size_t size);
 
+  /// The size limit of a message, whole or in pieces.
+  std::size_t max_message_size() const { return max_message_size_; }
+
  private:
-  std::string fragments_;  // the message being received in pieces
-  Utf8Validator fragments_utf8_;
+  // A message being received in pieces; made by its first frame, so that a connection keeps one
+  // pointer for this, not ~50 bytes.
+  struct Fragments {
+    std::string bytes;
+    Utf8Validator utf8;
+    bool binary = false;
+    bool compressed = false;
+  };
+  std::unique_ptr<Fragments> fragments_;
   std::size_t max_message_size_;
-  bool in_message_ = false;
-  bool message_binary_ = false;
-  bool message_compressed_ = false;
   bool allow_compressed_ = false;
 };
 

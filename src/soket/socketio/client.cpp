@@ -41,7 +41,7 @@ void Client::write(const Packet& packet) {
 
 void Client::disconnect_all() {
   auto sockets = sockets_;
-  for (auto& [nsp, socket] : sockets)
+  for (auto& socket : sockets)
     socket->disconnect(false);
 }
 
@@ -134,7 +134,7 @@ void Client::on_close(std::string_view reason) {
   auto sockets = std::move(sockets_);
   sockets_.clear();
   auto description = close_description(reason);
-  for (auto& [nsp, socket] : sockets)
+  for (auto& socket : sockets)
     socket->on_close(reason, description);
   server_.notify([&](ServerObserver& observer) { observer.on_client_closed(*this, reason); });
   server_.remove_client(this);
@@ -149,17 +149,17 @@ boost::json::value Client::close_description(std::string_view reason) const {
   return description;
 }
 
-void Client::add_socket(const std::string& nsp, std::shared_ptr<Socket> socket) {
-  sockets_.emplace_back(nsp, std::move(socket));
+void Client::add_socket(std::shared_ptr<Socket> socket) {
+  sockets_.push_back(std::move(socket));
 }
 
 void Client::remove_socket(const Socket& socket) {
-  std::erase_if(sockets_, [&](const auto& entry) { return entry.second.get() == &socket; });
+  std::erase_if(sockets_, [&](const auto& entry) { return entry.get() == &socket; });
 }
 
 std::shared_ptr<Socket> Client::socket_for(std::string_view nsp) const {
-  for (const auto& [name, socket] : sockets_)
-    if (name == nsp) return socket;
+  for (const auto& socket : sockets_)
+    if (socket->nsp().name() == nsp) return socket;
   return nullptr;
 }
 

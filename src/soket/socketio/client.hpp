@@ -53,7 +53,7 @@ class Client final : public engineio::SocketListener, public std::enable_shared_
   /// Joins namespace `name` (CONNECT), or answers CONNECT_ERROR "Invalid namespace".
   void connect(const std::string& name, boost::json::object auth);
   void on_legacy_connect(Packet& packet);
-  void add_socket(const std::string& nsp, std::shared_ptr<Socket> socket);
+  void add_socket(std::shared_ptr<Socket> socket);
   void remove_socket(const Socket& socket);
   std::shared_ptr<Socket> socket_for(std::string_view nsp) const;
 
@@ -62,8 +62,9 @@ class Client final : public engineio::SocketListener, public std::enable_shared_
   // Most packets are whole in one message and are decoded on the stack; only a binary packet
   // waiting for its attachments keeps a decoder (~170 bytes that an idle connection need not hold).
   std::unique_ptr<Decoder> awaiting_attachments_;
-  // Namespaces joined on this connection; almost always one or two, so a vector.
-  std::vector<std::pair<std::string, std::shared_ptr<Socket>>> sockets_;
+  // The sockets of the namespaces joined on this connection; almost always one or two, so a
+  // vector. A socket here is connected, so its namespace (and name) is there too.
+  std::vector<std::shared_ptr<Socket>> sockets_;
   // Namespaces whose CONNECT is still in the middlewares or a session restore.
   std::vector<std::string> connecting_;  // a vector: almost always empty, at most a few
   bool connecting_to(std::string_view nsp) const {

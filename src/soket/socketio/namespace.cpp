@@ -114,7 +114,7 @@ void Namespace::connected(const std::shared_ptr<Socket>& socket) {
   connect_settled(socket->client_);
   if (!socket->client_ || socket->client_->closed_) return;
   sockets_.emplace(socket->id(), socket);
-  socket->client_->add_socket(name_, socket);
+  socket->client_->add_socket(socket);
   socket->on_connect();
   server_.notify([&](ServerObserver& observer) { observer.on_socket_connected(*socket); });
   for (const auto& handler : on_connection_) {
