@@ -161,7 +161,7 @@ void WebSocketTransport::accept(http::AnyStream stream, const http::Request& req
   done({}, std::move(transport));
 }
 
-WebSocketTransport::WebSocketTransport(net::tcp::socket socket, Limits limits,
+WebSocketTransport::WebSocketTransport(net::TcpSocket socket, Limits limits,
                                        const DeflateParams* deflate)
     : socket_(std::move(socket)),
       reader_(limits.max_message_size),

@@ -77,8 +77,7 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
                      const http::HeaderList& extra_headers = {});
 
   /// `deflate`: the agreed permessage-deflate parameters, or null when it is not in use.
-  WebSocketTransport(net::tcp::socket socket, Limits limits,
-                     const DeflateParams* deflate = nullptr);
+  WebSocketTransport(net::TcpSocket socket, Limits limits, const DeflateParams* deflate = nullptr);
   /// A wss:// connection, after its handshake.
   WebSocketTransport(http::TlsStream stream, Limits limits, const DeflateParams* deflate = nullptr);
   ~WebSocketTransport();
@@ -135,7 +134,7 @@ class WebSocketTransport : public std::enable_shared_from_this<WebSocketTranspor
   void flush_tls();
 
   std::shared_ptr<void> lease_;
-  net::tcp::socket socket_;  // plain; over TLS an unopened socket that only gives the executor
+  net::TcpSocket socket_;  // plain; over TLS an unopened socket that only gives the executor
   struct Tls;
   std::unique_ptr<Tls> tls_;  // only over TLS
   WsFrameReader reader_;

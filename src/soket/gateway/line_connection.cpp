@@ -55,7 +55,7 @@ std::string_view to_string(CloseReason reason) {
   return "unknown";
 }
 
-LineConnection::LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options,
+LineConnection::LineConnection(net::TcpSocket socket, uint64_t id, const LineOptions& options,
                                std::shared_ptr<net::ssl::context> tls)
     : socket_(std::move(socket)),
       tls_context_(std::move(tls)),
@@ -69,7 +69,7 @@ LineConnection::LineConnection(net::tcp::socket socket, uint64_t id, const LineO
   error_code ec;
   remote_ = socket_.remote_endpoint(ec);
   if (tls_context_)
-    tls_ = std::make_unique<net::ssl::stream<net::tcp::socket&>>(socket_, *tls_context_);
+    tls_ = std::make_unique<net::ssl::stream<net::TcpSocket&>>(socket_, *tls_context_);
 }
 
 std::string LineConnection::remote_string() const {
@@ -251,7 +251,7 @@ std::chrono::steady_clock::time_point LineConnection::last_heard() const {
 #if defined(TCP_INFO)
   tcp_info info{};
   socklen_t length = sizeof info;
-  if (::getsockopt(const_cast<net::tcp::socket&>(socket_).native_handle(), IPPROTO_TCP, TCP_INFO,
+  if (::getsockopt(const_cast<net::TcpSocket&>(socket_).native_handle(), IPPROTO_TCP, TCP_INFO,
                    &info, &length) == 0 &&
       length >= offsetof(tcp_info, tcpi_last_ack_recv) + sizeof info.tcpi_last_ack_recv) {
     auto ack =

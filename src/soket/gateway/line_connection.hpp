@@ -103,7 +103,7 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
 
   /// With `tls` the connection speaks TLS with that certificate (a client that sends plain text
   /// instead gets "ERR this port speaks TLS" and is closed).
-  LineConnection(net::tcp::socket socket, uint64_t id, const LineOptions& options,
+  LineConnection(net::TcpSocket socket, uint64_t id, const LineOptions& options,
                  std::shared_ptr<net::ssl::context> tls = nullptr);
 
   /// Starts reading and the timers. `owner` must outlive the connection or call detach() first.
@@ -163,9 +163,9 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
   void finish_close_if_drained();
   void finish(CloseReason reason);
 
-  net::tcp::socket socket_;
+  net::TcpSocket socket_;
   std::shared_ptr<net::ssl::context> tls_context_;
-  std::unique_ptr<net::ssl::stream<net::tcp::socket&>> tls_;  // over socket_; only for TLS
+  std::unique_ptr<net::ssl::stream<net::TcpSocket&>> tls_;  // over socket_; only for TLS
   bool ready_ = false;
   uint64_t id_;
   LineOptions options_;

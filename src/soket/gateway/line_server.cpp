@@ -14,7 +14,7 @@ LineServer::LineServer(net::asio::io_context& io, const LineOptions& options,
       refusal_(std::move(refusal)),
       events_(events),
       listener_(std::make_shared<net::TcpListener>(
-          io, [this](net::tcp::socket socket) { accept(std::move(socket)); })) {}
+          io, [this](net::TcpSocket socket) { accept(std::move(socket)); })) {}
 
 LineServer::~LineServer() {
   listener_->stop();
@@ -58,7 +58,7 @@ void LineServer::for_each(const std::function<void(const LineConnectionPtr&)>& f
     f(conn);
 }
 
-void LineServer::accept(net::tcp::socket socket) {
+void LineServer::accept(net::TcpSocket socket) {
   net::error_code ec;
   auto remote = socket.remote_endpoint(ec);
   if (ec) return;  // gone already

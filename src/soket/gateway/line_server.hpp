@@ -79,7 +79,7 @@ class LineServer : private LineConnection::Owner {
   uint64_t idle_timeout_count() const { return idle_timeouts_; }
 
  private:
-  void accept(net::tcp::socket socket);
+  void accept(net::TcpSocket socket);
   void on_ready(LineConnection& conn) override;
   void on_line(LineConnection& conn, std::string_view text, LineEnd end) override;
   void on_line_too_long(LineConnection& conn) override;

@@ -49,7 +49,7 @@ void Connection::aborted() {
 }
 
 template <class Stream>
-Stream BasicConnection<Stream>::make_stream(net::tcp::socket socket, net::ssl::context* context) {
+Stream BasicConnection<Stream>::make_stream(net::TcpSocket socket, net::ssl::context* context) {
   if constexpr (kTls) {
     return Stream(std::move(socket), *context);
   } else {
@@ -59,7 +59,7 @@ Stream BasicConnection<Stream>::make_stream(net::tcp::socket socket, net::ssl::c
 }
 
 template <class Stream>
-BasicConnection<Stream>::BasicConnection(net::tcp::socket socket, std::shared_ptr<Server> server,
+BasicConnection<Stream>::BasicConnection(net::TcpSocket socket, std::shared_ptr<Server> server,
                                          std::shared_ptr<net::ssl::context> context)
     : context_(std::move(context)),
       stream_(make_stream(std::move(socket), context_.get())),

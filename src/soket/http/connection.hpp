@@ -61,7 +61,7 @@ class BasicConnection final : public Connection {
 
   /// TLS: `context` is the certificate this connection uses (kept alive as long as it is); plain:
   /// null.
-  BasicConnection(net::tcp::socket socket, std::shared_ptr<Server> server,
+  BasicConnection(net::TcpSocket socket, std::shared_ptr<Server> server,
                   std::shared_ptr<net::ssl::context> context = nullptr);
   /// A plain connection another HTTP server accepted and read a first request from
   /// (Server::adopt); `hand_back` takes it back for a request none of this server's routes serve.
@@ -80,7 +80,7 @@ class BasicConnection final : public Connection {
   void send(Response response) override;
   AnyStream release() override;
 
-  static Stream make_stream(net::tcp::socket socket, net::ssl::context* context);
+  static Stream make_stream(net::TcpSocket socket, net::ssl::context* context);
   PlainStream& tcp() { return boost::beast::get_lowest_layer(stream_); }
   void read_client_hello();
   void on_client_hello(beast::error_code ec, std::size_t n);

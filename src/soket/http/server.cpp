@@ -21,7 +21,7 @@ net::tcp::endpoint Server::listen(const net::tcp::endpoint& endpoint,
   limiter_.set_limits(options_.connection_limits);
   net::TcpListener::AcceptHandler accept;
   if (tls) {
-    accept = [weak = weak_from_this(), tls](net::tcp::socket socket) {
+    accept = [weak = weak_from_this(), tls](net::TcpSocket socket) {
       auto self = weak.lock();
       if (!self) return;
       auto lease = self->admit(socket, true);
@@ -31,7 +31,7 @@ net::tcp::endpoint Server::listen(const net::tcp::endpoint& endpoint,
       connection->start();
     };
   } else {
-    accept = [weak = weak_from_this()](net::tcp::socket socket) {
+    accept = [weak = weak_from_this()](net::TcpSocket socket) {
       auto self = weak.lock();
       if (!self) return;
       auto lease = self->admit(socket, false);
@@ -48,7 +48,7 @@ net::tcp::endpoint Server::listen(const net::tcp::endpoint& endpoint,
   return listener->local_endpoint();
 }
 
-std::optional<net::ConnectionLimiter::Lease> Server::admit(net::tcp::socket& socket, bool tls) {
+std::optional<net::ConnectionLimiter::Lease> Server::admit(net::TcpSocket& socket, bool tls) {
   if (!options_.connection_limits.any()) return net::ConnectionLimiter::Lease{};
   net::error_code ec;
   auto remote = socket.remote_endpoint(ec);
@@ -83,10 +83,36 @@ LimitStats Server::limit_stats() const {
   return stats;
 }
 
+namespace {
+
+// A socket moved to another executor type keeps its descriptor. Asio has no such move, so the
+// descriptor is released (its epoll registration dropped) and assigned again: two system calls,
+// paid only by connections adopted from, or handed back to, an application's Beast server.
+template <class To, class From>
+To rehome(From& socket, const typename To::executor_type& executor) {
+  net::error_code ec;
+  auto protocol = socket.local_endpoint(ec).protocol();
+  if (ec) return To(executor);  // closed already: an unopened socket fails like the closed one
+  auto fd = socket.release(ec);
+  if (ec) return To(executor);
+  return To(executor, protocol, fd);
+}
+
+}  // namespace
+
 void Server::adopt(beast::tcp_stream stream, Request request, beast::flat_buffer buffer,
                    HandBack hand_back) {
-  auto connection = std::make_shared<PlainConnection>(std::move(stream), std::move(buffer),
-                                                      shared_from_this(), std::move(hand_back));
+  PlainStream own(rehome<net::TcpSocket>(stream.socket(), io_.get_executor()));
+  PlainConnection::HandBack back;
+  if (hand_back) {
+    back = [hand_back = std::move(hand_back)](PlainStream s, Request r, beast::flat_buffer b) {
+      net::asio::any_io_executor executor = s.socket().get_executor();
+      hand_back(beast::tcp_stream(rehome<net::tcp::socket>(s.socket(), executor)), std::move(r),
+                std::move(b));
+    };
+  }
+  auto connection = std::make_shared<PlainConnection>(std::move(own), std::move(buffer),
+                                                      shared_from_this(), std::move(back));
   connection->start_with(std::move(request));
 }
 

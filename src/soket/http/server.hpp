@@ -114,7 +114,7 @@ class Server : public std::enable_shared_from_this<Server> {
   friend class BasicConnection;
   Server(net::asio::io_context& io, ServerOptions options);
   /// Applies connection_limits to a new connection: its lease, or nothing (refused and closed).
-  std::optional<net::ConnectionLimiter::Lease> admit(net::tcp::socket& socket, bool tls);
+  std::optional<net::ConnectionLimiter::Lease> admit(net::TcpSocket& socket, bool tls);
 
   net::asio::io_context& io_;
   ServerOptions options_;

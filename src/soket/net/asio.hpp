@@ -11,5 +11,11 @@ using tcp = asio::ip::tcp;
 using udp = asio::ip::udp;
 /// The error type of every Asio operation.
 using error_code = boost::system::error_code;
+/// The executor of the sockets soket accepts: the io_context's own, not the type-erased
+/// any_io_executor, so that a socket and each of its pending operations carry 8 bytes of executor
+/// instead of 56, copied without an indirection (~90 bytes less per idle connection).
+using Executor = asio::io_context::executor_type;
+/// A TCP socket on an io_context (see Executor).
+using TcpSocket = asio::basic_stream_socket<tcp, Executor>;
 
 }  // namespace soket::net

@@ -31,7 +31,7 @@ void TcpListener::stop() {
 
 void TcpListener::accept_next() {
   if (stopped_) return;
-  acceptor_.async_accept(io_, [self = shared_from_this()](error_code ec, tcp::socket socket) {
+  acceptor_.async_accept(io_, [self = shared_from_this()](error_code ec, TcpSocket socket) {
     if (self->stopped_) return;
     if (ec) {
       if (ec == asio::error::operation_aborted) return;

@@ -21,7 +21,7 @@ struct ListenOptions {
 class TcpListener : public std::enable_shared_from_this<TcpListener> {
  public:
   /// Gets each accepted socket.
-  using AcceptHandler = std::function<void(tcp::socket)>;
+  using AcceptHandler = std::function<void(TcpSocket)>;
 
   /// A listener on `io` that hands each accepted socket to `on_accept`.
   TcpListener(asio::io_context& io, AcceptHandler on_accept);
