@@ -297,10 +297,24 @@ bool WebSocketTransport::send(const Frame& frame) {
   SharedBytes bytes = compress ? deflate_->compress(frame.bytes) : frame.bytes;
   std::size_t size = bytes->size();
   if (queued_bytes_ + size > max_buffered_bytes_ && head_ < queue_.size()) return false;
+  std::array<char, 10> header;
+  uint8_t header_size = frame_header(frame.binary ? kOpBinary : kOpText, size, header, compress);
+  if (queue_.size() == 1 && head_ == 0 && head_offset_ == 0 && queue_.front().header_size == 0) {
+    // The 101 is still queued (it alone has no frame header): this frame (the Engine.IO open
+    // packet) joins its bytes, so an idle connection's queue never grows past one entry.
+    Queued& upgrade = queue_.front();
+    std::string joined;
+    joined.reserve(upgrade.bytes->size() + header_size + size);
+    joined.append(*upgrade.bytes).append(header.data(), header_size).append(*bytes);
+    queued_bytes_ += header_size + size;
+    upgrade.bytes = make_shared_bytes(std::move(joined));
+    return true;  // the flush is scheduled already
+  }
   queued_bytes_ += size;
   Queued& q = queue_.emplace_back();
   q.bytes = std::move(bytes);
-  q.header_size = frame_header(frame.binary ? kOpBinary : kOpText, size, q.header, compress);
+  q.header = header;
+  q.header_size = header_size;
   schedule_flush();
   return true;
 }
