@@ -50,3 +50,14 @@ TEST(FieldList, CopiesAndMovesKeepEveryField) {
   EXPECT_TRUE(copy.empty());
   EXPECT_FALSE(copy.get("name1").has_value());
 }
+
+TEST(FieldList, ReserveThenAddKeepsEveryField) {
+  FieldList list;
+  list.reserve(2, 9);  // "a" "1", "host" "x:80"
+  list.add("a", "1");
+  list.add("host", "x:80");
+  list.add("beyond", "the reserve");  // grows past it
+  EXPECT_EQ(list.size(), 3u);
+  EXPECT_EQ(list.get("host"), "x:80");
+  EXPECT_EQ(list.get("beyond"), "the reserve");
+}

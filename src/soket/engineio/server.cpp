@@ -363,9 +363,22 @@ std::string Server::open_packet(const std::string& sid, bool websocket) const {
 Handshake Server::make_handshake(const EngineRequest& request) const {
   Handshake h;
   const auto& req = request.http();
+  // Each list is sized first and filled with one allocation: it is kept for the whole session.
+  std::size_t count = 0;
+  std::size_t text = 0;
+  for (const auto& [name, value] : request.target().query) {
+    ++count;
+    text += name.size() + value.size();
+  }
+  h.query.reserve(count, text);
   for (const auto& [name, value] : request.target().query)
     h.query.add(name, value);
-  h.query.shrink_to_fit();
+  count = text = 0;
+  for (const auto& field : req) {
+    ++count;
+    text += field.name_string().size() + field.value().size();
+  }
+  h.headers.reserve(count, text);
   std::string name;
   for (const auto& field : req) {
     name.assign(field.name_string());
@@ -373,7 +386,6 @@ Handshake Server::make_handshake(const EngineRequest& request) const {
       c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     h.headers.add(name, field.value());
   }
-  h.headers.shrink_to_fit();
   h.address = request.address();
   h.url = std::string(req.target());
   h.secure = request.secure();

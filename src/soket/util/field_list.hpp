@@ -116,6 +116,13 @@ class FieldList {
   /// No field at all.
   bool empty() const { return size_ == 0; }
 
+  /// Makes room for fields whose names and values add up to `text_bytes` in all, `fields` of them,
+  /// so that adding them allocates once.
+  void reserve(std::size_t fields, std::size_t text_bytes) {
+    std::size_t needed = bytes_ + 2 * kLength * fields + text_bytes;
+    if (needed > capacity_) reallocate(needed);
+  }
+
   /// Gives back the spare capacity once the list is complete.
   void shrink_to_fit() {
     if (capacity_ > bytes_) reallocate(bytes_);
