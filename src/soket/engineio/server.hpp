@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -115,7 +117,8 @@ class Server {
   std::vector<HeadersHandler> headers_handlers_;
   std::vector<ConnectionErrorHandler> connection_error_handlers_;
   // Keyed by a view of each socket's own id (a session's id never changes): no copy per session.
-  std::unordered_map<std::string_view, std::shared_ptr<Socket>> sessions_;
+  // Open addressing: no node per session.
+  boost::unordered_flat_map<std::string_view, std::shared_ptr<Socket>> sessions_;
   // Hooks that answer later hold a weak reference to this: the server may be gone by then.
   std::shared_ptr<char> alive_ = std::make_shared<char>();
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -146,8 +147,10 @@ class Namespace {
     auto it = sockets_.find(id);
     return it == sockets_.end() ? nullptr : it->second.get();
   }
-  /// The connected sockets of this node, by id (a view of the socket's own id()).
-  using SocketMap = std::unordered_map<std::string_view, std::shared_ptr<Socket>>;
+  /// The connected sockets of this node, by id (a view of the socket's own id()). An open-addressing
+  /// table: ~40 bytes per socket less than a node per entry, and a broadcast walks it in order of
+  /// memory. Connecting a socket invalidates iterators (as a rehash of std::unordered_map does).
+  using SocketMap = boost::unordered_flat_map<std::string_view, std::shared_ptr<Socket>>;
   /// The connected sockets of this node, by id.
   const SocketMap& sockets() const { return sockets_; }
   /// No socket connected and none on its way in (in the middlewares or a session restore).
@@ -170,8 +173,7 @@ class Namespace {
   std::unique_ptr<Adapter> adapter_;
   std::vector<Middleware> middlewares_;
   std::vector<ConnectionHandler> on_connection_;
-  // Keyed by a view of the socket's own id, which it keeps while it is here (no copy of the id:
-  // 48 bytes less per connection).
+  // Keyed by a view of the socket's own id, which it keeps while it is here (no copy of the id).
   SocketMap sockets_;
   std::vector<std::pair<std::string, ServerSideHandler>> server_side_handlers_;
   uint64_t next_ack_id_ = 0;

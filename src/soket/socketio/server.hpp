@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -176,7 +178,7 @@ class Server {
   std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
   std::vector<std::unique_ptr<ParentNamespace>> parents_;
   std::unordered_map<const Namespace*, ParentNamespace*> parent_of_;
-  std::unordered_map<Client*, std::shared_ptr<Client>> clients_;
+  boost::unordered_flat_map<Client*, std::shared_ptr<Client>> clients_;  // no node per client
   std::vector<std::shared_ptr<ServerObserver>> observers_;
   friend class Socket;
   LimitStats limit_stats_;

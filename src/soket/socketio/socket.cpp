@@ -90,13 +90,13 @@ std::string_view Socket::connection_id() const {
 
 ListenerId Socket::on(std::string event, EventHandler handler) {
   auto id = next_listener_id_++;
-  listeners_.push_back(Listener{std::move(event), std::move(handler), id, false});
+  listeners_.push_back(Listener{InternedName(event), std::move(handler), id, false});
   return id;
 }
 
 ListenerId Socket::once(std::string event, EventHandler handler) {
   auto id = next_listener_id_++;
-  listeners_.push_back(Listener{std::move(event), std::move(handler), id, true});
+  listeners_.push_back(Listener{InternedName(event), std::move(handler), id, true});
   return id;
 }
 

@@ -17,6 +17,7 @@
 #include "soket/socketio/session_store.hpp"
 #include "soket/socketio/typed_events.hpp"
 #include "soket/socketio/types.hpp"
+#include "soket/util/interned_name.hpp"
 #include "soket/util/token_bucket.hpp"
 
 namespace soket::socketio {
@@ -366,8 +367,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   };
   std::unique_ptr<Recovery> recovery_;
   bool left_ = false;  // disconnected: the namespace may be gone, touch it no more
-  struct Listener {    // 72 bytes: kept for as long as the socket, a few per socket
-    std::string event;
+  struct Listener {  // 48 bytes: kept for as long as the socket, a few per socket
+    InternedName event;  // one pointer: every socket's listeners share the names
     EventHandler handler;
     ListenerId id : 63;
     ListenerId once : 1;
