@@ -218,19 +218,20 @@ void WebSocketTransport::on_readable() {
     std::size_t capacity;
     std::size_t n;
     bool go_on;
-    if (pending_.empty()) {
+    if (!pending_) {
       auto buffer = shared_read_buffer();
       capacity = buffer.size();
       n = socket_.read_some(net::asio::buffer(buffer.data(), capacity), ec);
       go_on = !ec && handle_input(buffer.data(), n);
     } else {
-      std::size_t have = pending_.size();
-      std::size_t frame = WsFrameReader::frame_size(pending_.data(), have);
+      std::string& pending = *pending_;
+      std::size_t have = pending.size();
+      std::size_t frame = WsFrameReader::frame_size(pending.data(), have);
       capacity = frame > have ? std::min(frame - have, std::size_t{1} << 20) : kPendingChunk;
-      pending_.resize(have + capacity);
-      n = socket_.read_some(net::asio::buffer(pending_.data() + have, capacity), ec);
-      pending_.resize(have + (ec ? 0 : n));
-      go_on = !ec && handle_input(pending_.data(), pending_.size());
+      pending.resize(have + capacity);
+      n = socket_.read_some(net::asio::buffer(pending.data() + have, capacity), ec);
+      pending.resize(have + (ec ? 0 : n));
+      go_on = !ec && handle_input(pending.data(), pending.size());
     }
     if (closed_) return;
     if (would_block(ec)) return wait_readable();
@@ -254,16 +255,17 @@ bool WebSocketTransport::handle_input(char* data, std::size_t size) {
   }
   if (result.stopped || closed_) return false;
   std::size_t rest = size - result.consumed;
-  if (data == pending_.data()) {
+  if (pending_ && data == pending_->data()) {
     if (rest == 0) {
-      pending_ = std::string();  // an idle connection keeps no buffer
+      pending_.reset();  // an idle connection keeps no buffer
     } else {
-      pending_.erase(0, result.consumed);
+      pending_->erase(0, result.consumed);
     }
   } else if (rest > 0) {
     std::size_t frame = WsFrameReader::frame_size(data + result.consumed, rest);
-    pending_.reserve(std::max(frame, rest));
-    pending_.assign(data + result.consumed, rest);
+    if (!pending_) pending_ = std::make_unique<std::string>();
+    pending_->reserve(std::max(frame, rest));
+    pending_->assign(data + result.consumed, rest);
   }
   return true;
 }
@@ -458,7 +460,7 @@ void WebSocketTransport::finish_close() {
   queue_ = {};
   head_ = 0;
   queued_bytes_ = 0;
-  pending_ = std::string();
+  pending_.reset();
 }
 
 void WebSocketTransport::abort() {
@@ -481,11 +483,11 @@ void WebSocketTransport::on_tls_read(net::error_code ec, std::size_t n) {
   }
   auto self = shared_from_this();  // owner callbacks may drop the last other reference
   bool go_on;
-  if (pending_.empty()) {
+  if (!pending_) {
     go_on = handle_input(tls_->read_buffer.data(), n);
   } else {
-    pending_.append(tls_->read_buffer.data(), n);
-    go_on = handle_input(pending_.data(), pending_.size());
+    pending_->append(tls_->read_buffer.data(), n);
+    go_on = handle_input(pending_->data(), pending_->size());
   }
   if (closed_ || !go_on) return;  // after a close frame nothing more is read
   read_tls();

@@ -154,7 +154,20 @@ void Client::add_socket(std::shared_ptr<Socket> socket) {
 }
 
 void Client::remove_socket(const Socket& socket) {
-  std::erase_if(sockets_, [&](const auto& entry) { return entry.get() == &socket; });
+  sockets_.erase(std::remove_if(sockets_.begin(), sockets_.end(),
+                                [&](const auto& entry) { return entry.get() == &socket; }),
+                 sockets_.end());
+}
+
+void Client::add_connecting(const std::string& nsp) {
+  if (!connecting_) connecting_ = std::make_unique<std::vector<std::string>>();
+  connecting_->push_back(nsp);
+}
+
+void Client::remove_connecting(std::string_view nsp) {
+  if (!connecting_) return;
+  std::erase(*connecting_, nsp);
+  if (connecting_->empty()) connecting_.reset();  // idle: nothing kept
 }
 
 std::shared_ptr<Socket> Client::socket_for(std::string_view nsp) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -62,14 +63,18 @@ class Client final : public engineio::SocketListener, public std::enable_shared_
   // Most packets are whole in one message and are decoded on the stack; only a binary packet
   // waiting for its attachments keeps a decoder (~170 bytes that an idle connection need not hold).
   std::unique_ptr<Decoder> awaiting_attachments_;
-  // The sockets of the namespaces joined on this connection; almost always one or two, so a
-  // vector. A socket here is connected, so its namespace (and name) is there too.
-  std::vector<std::shared_ptr<Socket>> sockets_;
-  // Namespaces whose CONNECT is still in the middlewares or a session restore.
-  std::vector<std::string> connecting_;  // a vector: almost always empty, at most a few
+  // The sockets of the namespaces joined on this connection; almost always one, kept in place
+  // (no allocation of its own). A socket here is connected, so its namespace (and name) is there.
+  boost::container::small_vector<std::shared_ptr<Socket>, 1> sockets_;
+  // Namespaces whose CONNECT is still in the middlewares or a session restore: made while there
+  // is one (almost always none, at most a few).
+  std::unique_ptr<std::vector<std::string>> connecting_;
   bool connecting_to(std::string_view nsp) const {
-    return std::find(connecting_.begin(), connecting_.end(), nsp) != connecting_.end();
+    return connecting_ && std::find(connecting_->begin(), connecting_->end(), nsp) !=
+                              connecting_->end();
   }
+  void add_connecting(const std::string& nsp);
+  void remove_connecting(std::string_view nsp);
   // Until the first namespace is joined; then released, as an idle client needs no timer.
   std::unique_ptr<boost::asio::steady_timer> connect_timer_;
   bool closed_ = false;

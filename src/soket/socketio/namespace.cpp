@@ -39,15 +39,14 @@ void Namespace::remove(const SocketId& id) {
 
 void Namespace::connect_settled(Client* client) {
   if (client) {
-    std::erase(client->connecting_, name_);
-    if (client->connecting_.empty()) client->connecting_.shrink_to_fit();  // idle: no buffer
+    client->remove_connecting(name_);
   }
   if (--connecting_ == 0 && sockets_.empty()) server_.child_emptied(*this);
 }
 
 void Namespace::add(Client& client, boost::json::object auth) {
   ++connecting_;
-  client.connecting_.push_back(name_);
+  client.add_connecting(name_);
   if (!adapter_->recovers_sessions() || client.legacy_protocol())
     return run_middlewares(std::make_shared<Socket>(*this, client, std::move(auth)), 0);
   // The reference client sends the private id it was given, and the offset of the last packet it

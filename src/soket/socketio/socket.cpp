@@ -30,6 +30,11 @@ bool recoverable(std::string_view reason) {
          reason == "server shutting down" || reason == "forced server close";
 }
 
+const boost::json::object& empty_object() {
+  static const boost::json::object empty;
+  return empty;
+}
+
 }  // namespace
 
 Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
@@ -37,9 +42,9 @@ Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth)
       server_(&nsp.server()),
       client_(&client),
       id_(make_id(nsp, client)),
-      auth_(std::move(auth)),
       event_rate_(
           make_event_rate(server_->options().events_per_second, server_->options().event_burst)) {
+  if (!auth.empty()) payload_ = std::make_unique<Payload>(Payload{std::move(auth), {}});
   // Like the reference, a Socket.IO v4 (Engine.IO v3) client is never told a private id, so it
   // can never recover: no session is kept for it.
   if (nsp_.adapter().recovers_sessions() && !client.legacy_protocol())
@@ -51,11 +56,11 @@ Socket::Socket(Namespace& nsp, Client& client, boost::json::object auth, Restore
       server_(&nsp.server()),
       client_(&client),
       id_(restored.session.sid),
-      auth_(std::move(auth)),
-      data_(restored.session.data),
       event_rate_(
           make_event_rate(server_->options().events_per_second, server_->options().event_burst)),
       recovered_(true) {
+  if (!auth.empty() || !restored.session.data.empty())
+    payload_ = std::make_unique<Payload>(Payload{std::move(auth), restored.session.data});
   auto pid = restored.session.pid;
   auto start = restored.session.start;
   recovery_ =
@@ -82,6 +87,15 @@ const engineio::Handshake& Socket::handshake() const {
 
 std::string_view Socket::transport() const {
   return client_ ? client_->connection().transport_name() : std::string_view{};
+}
+
+const boost::json::object& Socket::auth() const {
+  return payload_ ? payload_->auth : empty_object();
+}
+
+boost::json::object& Socket::data() {
+  if (!payload_) payload_ = std::make_unique<Payload>();
+  return payload_->data;
 }
 
 std::string_view Socket::connection_id() const {
@@ -509,7 +523,8 @@ void Socket::on_close(std::string_view reason, const boost::json::value& descrip
   }
   connected_ = false;
   if (recovery_ && recoverable(reason)) {
-    SocketSession session{id_, recovery_->pid, rooms(), data_, recovery_->start};
+    SocketSession session{id_, recovery_->pid, rooms(), payload_ ? payload_->data : empty_object(),
+                          recovery_->start};
     nsp_.adapter().persist_session(std::move(session));
   }
   left_ = true;

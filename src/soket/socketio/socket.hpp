@@ -71,9 +71,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// The Engine.IO handshake (query, headers, address, url) this connection opened with.
   const engineio::Handshake& handshake() const;
   /// The `auth` payload the client sent with CONNECT.
-  const boost::json::object& auth() const { return auth_; }
+  const boost::json::object& auth() const;
   /// Anything the application wants to keep with the socket (socket.data).
-  boost::json::object& data() { return data_; }
+  boost::json::object& data();
   /// "polling" or "websocket", or "" once disconnected.
   std::string_view transport() const;
   /// The Engine.IO session id of this socket's connection, or "" once disconnected.
@@ -344,8 +344,13 @@ class Socket : public std::enable_shared_from_this<Socket> {
   Server* server_;  // kept apart: a child namespace may be deleted before its sockets
   Client* client_;
   SocketId id_;
-  boost::json::object auth_;
-  boost::json::object data_;
+  // The CONNECT's auth and socket.data, made when either is not empty: two empty objects would
+  // take 48 bytes in every socket, and most sockets have neither.
+  struct Payload {
+    boost::json::object auth;
+    boost::json::object data;
+  };
+  std::unique_ptr<Payload> payload_;
   // Only with ServerOptions::events_per_second set; without a limit a socket holds a null here.
   struct EventRate {
     TokenBucket bucket;
@@ -358,6 +363,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   }
   bool connected_ = false;
   bool recovered_ = false;
+  bool left_ = false;  // disconnected: the namespace may be gone, touch it no more
   // Connection state recovery; null when it is off (and for Socket.IO v4 clients), so that it costs
   // a socket one pointer then.
   struct Recovery {
@@ -366,7 +372,6 @@ class Socket : public std::enable_shared_from_this<Socket> {
     std::optional<RestoredSession> restored;  // the session being recovered, until on_connect
   };
   std::unique_ptr<Recovery> recovery_;
-  bool left_ = false;  // disconnected: the namespace may be gone, touch it no more
   struct Listener {  // 48 bytes: kept for as long as the socket, a few per socket
     InternedName event;  // one pointer: every socket's listeners share the names
     EventHandler handler;
