@@ -70,8 +70,8 @@ class Client final : public engineio::SocketListener, public std::enable_shared_
   // is one (almost always none, at most a few).
   std::unique_ptr<std::vector<std::string>> connecting_;
   bool connecting_to(std::string_view nsp) const {
-    return connecting_ && std::find(connecting_->begin(), connecting_->end(), nsp) !=
-                              connecting_->end();
+    return connecting_ &&
+           std::find(connecting_->begin(), connecting_->end(), nsp) != connecting_->end();
   }
   void add_connecting(const std::string& nsp);
   void remove_connecting(std::string_view nsp);

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/json/object.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -147,9 +147,10 @@ class Namespace {
     auto it = sockets_.find(id);
     return it == sockets_.end() ? nullptr : it->second.get();
   }
-  /// The connected sockets of this node, by id (a view of the socket's own id()). An open-addressing
-  /// table: ~40 bytes per socket less than a node per entry, and a broadcast walks it in order of
-  /// memory. Connecting a socket invalidates iterators (as a rehash of std::unordered_map does).
+  /// The connected sockets of this node, by id (a view of the socket's own id()). An
+  /// open-addressing table: ~40 bytes per socket less than a node per entry, and a broadcast walks
+  /// it in order of memory. Connecting a socket invalidates iterators (as a rehash of
+  /// std::unordered_map does).
   using SocketMap = boost::unordered_flat_map<std::string_view, std::shared_ptr<Socket>>;
   /// The connected sockets of this node, by id.
   const SocketMap& sockets() const { return sockets_; }

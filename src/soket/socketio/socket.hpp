@@ -372,7 +372,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
     std::optional<RestoredSession> restored;  // the session being recovered, until on_connect
   };
   std::unique_ptr<Recovery> recovery_;
-  struct Listener {  // 48 bytes: kept for as long as the socket, a few per socket
+  struct Listener {      // 48 bytes: kept for as long as the socket, a few per socket
     InternedName event;  // one pointer: every socket's listeners share the names
     EventHandler handler;
     ListenerId id : 63;
