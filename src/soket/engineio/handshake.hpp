@@ -17,10 +17,11 @@ struct Handshake {
   std::string address;  ///< the peer's IP address
   /// The request target of the handshake.
   std::string url;
+  int64_t issued_ms = 0;  ///< milliseconds since the Unix epoch
   /// Whether it came over TLS.
   bool secure = false;
-  bool xdomain = false;   ///< the request had an Origin header (a cross-site client)
-  int64_t issued_ms = 0;  ///< milliseconds since the Unix epoch
+  bool xdomain = false;  ///< the request had an Origin header (a cross-site client)
+  // Last, so that a session can keep its own small members in the tail padding here.
 
   /// The value of header `name` (lower case).
   std::optional<std::string_view> header(std::string_view name) const { return headers.get(name); }

@@ -15,9 +15,10 @@ Client::Client(Server& server, std::shared_ptr<engineio::Socket> connection)
 
 void Client::start() {
   connection_->set_listener(this);
-  connect_timer_ =
+  auto& timer = passing().connect_timer;
+  timer =
       std::make_unique<boost::asio::steady_timer>(server_.io(), server_.options().connect_timeout);
-  connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+  timer->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->closed_) return;
     if (!self->sockets_.empty()) return;
@@ -52,13 +53,17 @@ void Client::close(std::string_view reason) {
 
 void Client::on_message(std::string_view data, bool binary) {
   if (closed_) return;
-  std::unique_ptr<Decoder> pending = std::move(awaiting_attachments_);
+  std::unique_ptr<Decoder> pending;
+  if (passing_ && passing_->awaiting_attachments) {
+    pending = std::move(passing_->awaiting_attachments);
+    drop_passing_if_done();
+  }
   Decoder fresh(DecoderOptions{.parser = server_.options().parser});
   Decoder& decoder = pending ? *pending : fresh;
   auto status = binary ? decoder.add_binary(make_shared_bytes(data)) : decoder.add_text(data);
   switch (status) {
     case Decoder::Status::need_attachment:
-      awaiting_attachments_ =
+      passing().awaiting_attachments =
           pending ? std::move(pending) : std::make_unique<Decoder>(std::move(fresh));
       return;
     case Decoder::Status::error:
@@ -122,7 +127,9 @@ void Client::connect(const std::string& name, boost::json::object auth) {
     error.data = std::move(payload);
     return write(error);
   }
-  connect_timer_.reset();  // cancels the wait
+  // Cancels the wait. Passing stays for the namespace's connecting entry, which takes it when
+  // the CONNECT settles (this client may be gone once add() returns).
+  if (passing_) passing_->connect_timer.reset();
   nsp->add(*this, std::move(auth));
 }
 
@@ -130,7 +137,11 @@ void Client::on_close(std::string_view reason) {
   if (closed_) return;
   auto self = shared_from_this();
   closed_ = true;
-  connect_timer_.reset();
+  if (passing_) {
+    passing_->connect_timer.reset();
+    passing_->awaiting_attachments.reset();
+    drop_passing_if_done();
+  }
   auto sockets = std::move(sockets_);
   sockets_.clear();
   auto description = close_description(reason);
@@ -160,14 +171,13 @@ void Client::remove_socket(const Socket& socket) {
 }
 
 void Client::add_connecting(const std::string& nsp) {
-  if (!connecting_) connecting_ = std::make_unique<std::vector<std::string>>();
-  connecting_->push_back(nsp);
+  passing().connecting.push_back(nsp);
 }
 
 void Client::remove_connecting(std::string_view nsp) {
-  if (!connecting_) return;
-  std::erase(*connecting_, nsp);
-  if (connecting_->empty()) connecting_.reset();  // idle: nothing kept
+  if (!passing_) return;
+  std::erase(passing_->connecting, nsp);
+  drop_passing_if_done();
 }
 
 std::shared_ptr<Socket> Client::socket_for(std::string_view nsp) const {

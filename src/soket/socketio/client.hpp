@@ -60,23 +60,36 @@ class Client final : public engineio::SocketListener, public std::enable_shared_
 
   Server& server_;
   std::shared_ptr<engineio::Socket> connection_;
-  // Most packets are whole in one message and are decoded on the stack; only a binary packet
-  // waiting for its attachments keeps a decoder (~170 bytes that an idle connection need not hold).
-  std::unique_ptr<Decoder> awaiting_attachments_;
   // The sockets of the namespaces joined on this connection; almost always one, kept in place
   // (no allocation of its own). A socket here is connected, so its namespace (and name) is there.
   boost::container::small_vector<std::shared_ptr<Socket>, 1> sockets_;
-  // Namespaces whose CONNECT is still in the middlewares or a session restore: made while there
-  // is one (almost always none, at most a few).
-  std::unique_ptr<std::vector<std::string>> connecting_;
+  // What a client needs only in passing, made when first needed and dropped when all of it is
+  // done, so that an idle client holds one null pointer for it.
+  struct Passing {
+    // Most packets are whole in one message and are decoded on the stack; only a binary packet
+    // waiting for its attachments keeps a decoder.
+    std::unique_ptr<Decoder> awaiting_attachments;
+    // Until the first namespace is joined.
+    std::unique_ptr<boost::asio::steady_timer> connect_timer;
+    // Namespaces whose CONNECT is still in the middlewares or a session restore (at most a few).
+    std::vector<std::string> connecting;
+  };
+  std::unique_ptr<Passing> passing_;
+  Passing& passing() {
+    if (!passing_) passing_ = std::make_unique<Passing>();
+    return *passing_;
+  }
+  void drop_passing_if_done() {
+    if (passing_ && !passing_->awaiting_attachments && !passing_->connect_timer &&
+        passing_->connecting.empty())
+      passing_.reset();
+  }
   bool connecting_to(std::string_view nsp) const {
-    return connecting_ &&
-           std::find(connecting_->begin(), connecting_->end(), nsp) != connecting_->end();
+    return passing_ && std::find(passing_->connecting.begin(), passing_->connecting.end(), nsp) !=
+                           passing_->connecting.end();
   }
   void add_connecting(const std::string& nsp);
   void remove_connecting(std::string_view nsp);
-  // Until the first namespace is joined; then released, as an idle client needs no timer.
-  std::unique_ptr<boost::asio::steady_timer> connect_timer_;
   bool closed_ = false;
 };
 
