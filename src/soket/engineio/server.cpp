@@ -53,7 +53,7 @@ Server::Server(net::asio::io_context& io, ServerOptions options)
 Server::~Server() {
   // Sessions refer back to the server; end them all while it still exists.
   auto sessions = std::move(sessions_);
-  for (auto& socket : sessions)
+  for (auto& [id, socket] : sessions)
     socket->on_close("server shutting down", false);
 }
 
@@ -216,9 +216,9 @@ void Server::verify(EngineRequest request) {
     return allow_then_open(std::move(request), websocket, protocol);
   }
 
-  auto it = sessions_.find(std::string_view(*sid));
+  auto it = sessions_.find(*sid);
   if (it == sessions_.end()) return refuse(request, ErrorCode::unknown_sid, {{"sid", *sid}});
-  std::shared_ptr<Socket> session = *it;
+  std::shared_ptr<Socket> session = it->second;
   if (session->protocol() != protocol) {
     return refuse(request, ErrorCode::bad_request,
                   {{"name", "PROTOCOL_MISMATCH"},
@@ -310,7 +310,7 @@ void Server::open_session(EngineRequest request, bool websocket, int protocol) {
   if (!websocket) {
     if (options_.cookie)
       request.response_headers().emplace_back("Set-Cookie", serialize_cookie(*options_.cookie, id));
-    sessions_.insert(socket);
+    sessions_.emplace(socket->id(), socket);
     socket->start_polling(request.exchange(), open_packet(id, false));
     if (options_.initial_packet) socket->send(Frame::message(*options_.initial_packet));
     if (on_connection_) on_connection_(socket);
@@ -318,7 +318,7 @@ void Server::open_session(EngineRequest request, bool websocket, int protocol) {
   }
   accept_websocket(request, [this, socket](std::shared_ptr<WebSocketTransport> ws) {
     // The server closed, or a custom id was taken, while the WebSocket handshake went on.
-    if (closed_ || !sessions_.insert(socket).second) return ws->close();
+    if (closed_ || !sessions_.emplace(socket->id(), socket).second) return ws->close();
     socket->start_websocket(std::move(ws), open_packet(socket->id(), true));
     if (options_.initial_packet) socket->send(Frame::message(*options_.initial_packet));
     if (on_connection_) on_connection_(socket);
@@ -397,13 +397,13 @@ Handshake Server::make_handshake(const EngineRequest& request) const {
 }
 
 void Server::remove(const std::string& id) {
-  sessions_.erase(std::string_view(id));
+  sessions_.erase(id);
 }
 
 void Server::close(std::string_view reason) {
   closed_ = true;
   std::vector<std::shared_ptr<Socket>> sessions;
-  for (auto& socket : sessions_)
+  for (auto& [id, socket] : sessions_)
     sessions.push_back(socket);
   for (auto& socket : sessions)
     socket->close(reason);
