@@ -14,16 +14,23 @@ namespace soket {
 /// only when a name is made.
 class InternedName {
  public:
+  /// How many distinct names the shared table keeps at most.
   static constexpr std::size_t kMaxShared = 4096;
+  /// The longest name the shared table keeps, in bytes.
   static constexpr std::size_t kMaxSharedSize = 128;
 
+  /// `name`, shared when the table has it or has room for it, else an own copy.
   explicit InternedName(std::string_view name);
+  /// The same name (an own copy is copied).
   InternedName(const InternedName& other) : InternedName(other.view()) {}
+  /// Takes the name over; `other` is left empty.
   InternedName(InternedName&& other) noexcept : bits_(other.bits_) { other.bits_ = 0; }
+  /// Holds the same name as `other`.
   InternedName& operator=(const InternedName& other) {
     if (this != &other) *this = InternedName(other);
     return *this;
   }
+  /// Takes the name over; `other` is left empty.
   InternedName& operator=(InternedName&& other) noexcept {
     if (this != &other) {
       release();
@@ -32,8 +39,10 @@ class InternedName {
     }
     return *this;
   }
+  /// Frees an own copy (a shared name stays in the table).
   ~InternedName() { release(); }
 
+  /// The name's bytes (empty after a move).
   std::string_view view() const {
     if (bits_ == 0) return {};
     const char* record = reinterpret_cast<const char*>(bits_ & ~kOwned);
@@ -44,6 +53,7 @@ class InternedName {
   /// Whether the name is in the shared table (not a copy of its own).
   bool shared() const { return bits_ != 0 && (bits_ & kOwned) == 0; }
 
+  /// Whether the name is `b`.
   friend bool operator==(const InternedName& a, std::string_view b) { return a.view() == b; }
 
  private:
