@@ -69,3 +69,14 @@ TEST(InternedName, ThreadsMakeTheSameNames) {
   for (auto* data : seen)
     EXPECT_EQ(data, seen[0]);
 }
+
+TEST(InternedName, CopiesShareASharedNameAndCopyAnOwnOne) {
+  InternedName shared("interned-test-copy");
+  InternedName shared_copy = shared;
+  EXPECT_EQ(shared_copy.view().data(), shared.view().data());
+  InternedName own(std::string(InternedName::kMaxSharedSize + 5, 'y'));
+  InternedName own_copy = own;
+  EXPECT_FALSE(own_copy.shared());
+  EXPECT_NE(own_copy.view().data(), own.view().data());
+  EXPECT_EQ(own_copy.view(), own.view());
+}

@@ -148,9 +148,9 @@ class Namespace {
     return it == sockets_.end() ? nullptr : it->second.get();
   }
   /// The connected sockets of this node, by id (a view of the socket's own id()). An
-  /// open-addressing table: ~40 bytes per socket less than a node per entry, and a broadcast walks
-  /// it in order of memory. Connecting a socket invalidates iterators (as a rehash of
-  /// std::unordered_map does).
+  /// open-addressing table: a 32-byte slot per socket at a load of 0.44-0.875, where a node and
+  /// its bucket took 72 bytes, and a broadcast walks it in order of memory. Connecting a socket
+  /// invalidates iterators (as a rehash of std::unordered_map does).
   using SocketMap = boost::unordered_flat_map<std::string_view, std::shared_ptr<Socket>>;
   /// The connected sockets of this node, by id.
   const SocketMap& sockets() const { return sockets_; }

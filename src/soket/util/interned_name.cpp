@@ -1,7 +1,9 @@
 #include "soket/util/interned_name.hpp"
 
+#include <limits>
 #include <mutex>
 #include <new>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace soket {
@@ -9,6 +11,8 @@ namespace soket {
 namespace {
 
 char* make_record(std::string_view name) {
+  if (name.size() > std::numeric_limits<uint32_t>::max())
+    throw std::length_error("InternedName: a name of 4 GiB or more");
   auto size = static_cast<uint32_t>(name.size());
   char* record = new char[sizeof size + name.size()];
   std::memcpy(record, &size, sizeof size);
@@ -45,6 +49,10 @@ InternedName::InternedName(std::string_view name) {
     }
   }
   bits_ = reinterpret_cast<std::uintptr_t>(make_record(name)) | kOwned;
+}
+
+InternedName::InternedName(const InternedName& other) : bits_(other.bits_) {
+  if (bits_ & kOwned) bits_ = reinterpret_cast<std::uintptr_t>(make_record(other.view())) | kOwned;
 }
 
 void InternedName::release() noexcept {

@@ -21,8 +21,8 @@ class InternedName {
 
   /// `name`, shared when the table has it or has room for it, else an own copy.
   explicit InternedName(std::string_view name);
-  /// The same name (an own copy is copied).
-  InternedName(const InternedName& other) : InternedName(other.view()) {}
+  /// The same name (a shared one is shared, an own copy is copied).
+  InternedName(const InternedName& other);
   /// Takes the name over; `other` is left empty.
   InternedName(InternedName&& other) noexcept : bits_(other.bits_) { other.bits_ = 0; }
   /// Holds the same name as `other`.
