@@ -154,6 +154,92 @@ TEST(StoreWriterSync, AFailedSyncFailsTheWritesItWasToCover) {
   EXPECT_EQ(metrics.ops_committed, 1u);
 }
 
+// Syncing apart, the writer applies what comes without waiting for the batch's commit.
+TEST(StoreWriterSync, OperationsAreAppliedAsTheyCome) {
+  auto state = std::make_shared<RecordingBackend::State>();
+  StoreOptions options;
+  options.max_delay = 10s;
+  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  ASSERT_EQ(writer.submit(testing::reading("esp", 1, 1)), SubmitResult::accepted);
+  {
+    std::unique_lock lock(state->mutex);
+    ASSERT_TRUE(state->changed.wait_for(lock, 5s, [&] { return state->applies == 1; }));
+    EXPECT_EQ(state->commits, 0);  // one operation waits for company, applied already
+  }
+  writer.stop();
+  EXPECT_EQ(state->commits, 1);
+}
+
+// A few operations wait up to max_delay for more (fewer commits under a moderate steady load).
+TEST(StoreWriterSync, AFewOperationsWaitForMaxDelay) {
+  auto state = std::make_shared<RecordingBackend::State>();
+  StoreOptions options;
+  options.max_delay = 300ms;
+  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  std::promise<void> done;
+  auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i + 1 < Writer::kApplyChunk; ++i) {
+    bool last = i + 2 == Writer::kApplyChunk;
+    ASSERT_EQ(writer.submit(testing::reading("esp", 1, 1),
+                            [&, last](const WriteResult&) {
+                              if (last) done.set_value();
+                            }),
+              SubmitResult::accepted);
+  }
+  ASSERT_EQ(done.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+  writer.stop();
+  EXPECT_EQ(writer.metrics().batches_committed, 1u);
+}
+
+// kApplyChunk operations and then a pause: their submitters wait for them, so they are committed
+// at once (max_delay here is far longer than the test's patience).
+TEST(StoreWriterSync, APauseAfterEnoughOperationsCommitsThem) {
+  auto state = std::make_shared<RecordingBackend::State>();
+  StoreOptions options;
+  options.max_delay = 60s;
+  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  std::promise<void> done;
+  for (std::size_t i = 0; i < Writer::kApplyChunk; ++i) {
+    bool last = i + 1 == Writer::kApplyChunk;
+    ASSERT_EQ(writer.submit(testing::reading("esp", 1, 1),
+                            [&, last](const WriteResult& r) {
+                              EXPECT_TRUE(r.ok());
+                              if (last) done.set_value();
+                            }),
+              SubmitResult::accepted);
+  }
+  ASSERT_EQ(done.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(writer.metrics().batches_committed, 1u);
+  writer.stop();
+}
+
+// Submissions that go on without a pause are still committed long before max_delay: at
+// kEfficientBatch operations (or at a pause, if the machine makes one).
+TEST(StoreWriterSync, SteadySubmissionsAreCommittedBeforeMaxDelay) {
+  auto state = std::make_shared<RecordingBackend::State>();
+  StoreOptions options;
+  options.max_delay = 60s;
+  std::atomic<bool> completed{false};
+  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  auto start = std::chrono::steady_clock::now();
+  std::size_t submitted = 0;
+  // Far below the queue's limit, far above kEfficientBatch.
+  while (!completed.load() && submitted < 16 * Writer::kEfficientBatch) {
+    ASSERT_EQ(writer.submit(testing::reading("esp", 1, 1),
+                            [&](const WriteResult&) { completed.store(true); }),
+              SubmitResult::accepted);
+    if (++submitted % 16 == 0) std::this_thread::sleep_for(10us);
+  }
+  while (!completed.load() && std::chrono::steady_clock::now() - start < 10s)
+    std::this_thread::sleep_for(1ms);
+  EXPECT_TRUE(completed.load()) << submitted << " submitted, " << writer.metrics().batches_committed
+                                << " batches committed";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  writer.stop();
+  EXPECT_EQ(writer.metrics().ops_committed, submitted);
+}
+
 TEST(StoreWriterSync, SqliteSyncsItsWalApartOnlyWhenFullyDurable) {
   soket::testing::TempDir dir;
   for (auto mode : {SyncMode::full, SyncMode::normal}) {

@@ -246,7 +246,8 @@ std::string Hub::metrics_text() const {
   out << "soket_store_batches_total " << m.batches_committed << "\n";
   metric("soket_store_rows_written_total", "counter", "Rows written by committed batches.");
   out << "soket_store_rows_written_total " << m.rows_written << "\n";
-  metric("soket_store_batch_latency_seconds", "gauge", "BEGIN..COMMIT time of write batches.");
+  metric("soket_store_batch_latency_seconds", "gauge",
+         "Time spent applying and committing write batches.");
   out << "soket_store_batch_latency_seconds{stat=\"last\"} " << m.last_batch_us / 1e6 << "\n";
   out << "soket_store_batch_latency_seconds{stat=\"avg\"} " << m.avg_batch_us / 1e6 << "\n";
   out << "soket_store_batch_latency_seconds{stat=\"max\"} " << m.max_batch_us / 1e6 << "\n";

@@ -41,6 +41,8 @@ SubmitResult Writer::submit(WriteOp op, Completion done) {
   auto invalid = validate(op);
   auto now = std::chrono::steady_clock::now();
   std::size_t depth = 0;
+  bool first_awaited = false;
+  std::size_t wake_at = 0;
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
@@ -53,9 +55,14 @@ SubmitResult Writer::submit(WriteOp op, Completion done) {
     }
     queue_.push_back(Item{std::move(op), std::move(done), std::move(invalid), now});
     depth = queue_.size();
+    last_submitted_ = now;
+    first_awaited = awaiting_first_;
+    wake_at = wake_depth_;
   }
-  // The writer waits either for a first item or for a full batch; other pushes need no wake-up.
-  if (depth == 1 || depth == max_batch_) wake_.notify_one();
+  // The writer waits for a first operation, for a full batch, or (syncing apart, with a
+  // transaction open) for a chunk to apply; other pushes need no wake-up.
+  if ((depth == 1 && first_awaited) || depth == max_batch_ || (syncs_apart_ && depth == wake_at))
+    wake_.notify_one();
   return SubmitResult::accepted;
 }
 
@@ -99,37 +106,99 @@ WriterMetrics Writer::metrics() const {
 }
 
 void Writer::run() {
-  std::vector<Item> batch;
-  std::vector<WriteResult> results;
-  batch.reserve(max_batch_);
-  results.reserve(max_batch_);
+  if (syncs_apart_)
+    run_syncing_apart();
+  else
+    run_lingering();
+}
+
+// Moves what is queued into `batch`, up to max_batch operations in all. mutex_ held.
+void Writer::take(std::vector<Item>& batch) {
+  std::size_t room = max_batch_ - std::min(batch.size(), max_batch_);
+  if (batch.empty() && queue_.size() <= room) {
+    std::swap(queue_, batch);  // both keep their capacity: no allocation per item
+    return;
+  }
+  auto end = queue_.begin() + static_cast<std::ptrdiff_t>(std::min(room, queue_.size()));
+  std::move(queue_.begin(), end, std::back_inserter(batch));
+  queue_.erase(queue_.begin(), end);
+}
+
+// Each commit is made durable by the backend itself: wait up to max_delay for a fuller batch.
+void Writer::run_lingering() {
+  Batch batch;
+  batch.items.reserve(max_batch_);
+  batch.results.reserve(max_batch_);
   for (;;) {
     {
       std::unique_lock lock(mutex_);
+      awaiting_first_ = true;
       wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty()) break;  // stopping, and everything accepted has been committed
+      awaiting_first_ = false;
+      if (queue_.empty()) return;  // stopping, and everything accepted has been committed
       auto deadline = queue_.front().submitted + max_delay_;
       wake_.wait_until(lock, deadline, [this] { return queue_.size() >= max_batch_ || stopping_; });
-      if (queue_.size() <= max_batch_) {
-        std::swap(queue_, batch);  // both keep their capacity: no allocation per item
-      } else {
-        auto end = queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_);
-        std::move(queue_.begin(), end, std::back_inserter(batch));
-        queue_.erase(queue_.begin(), end);
-      }
+      take(batch.items);
     }
-    bool committed = commit(batch, results);
-    if (syncs_apart_) {
-      hand_to_syncer(batch, results, committed);
-      continue;
-    }
-    if (committed)
-      last_ack_delay_us_.store(micros_since(batch.front().submitted), std::memory_order_relaxed);
-    complete(batch, results);
-    batch.clear();
-    results.clear();
+    Transaction txn;
+    apply(batch, txn, 0);
+    if (commit(batch, txn))
+      last_ack_delay_us_.store(micros_since(batch.items.front().submitted),
+                               std::memory_order_relaxed);
+    complete(batch.items, batch.results);
+    batch.items.clear();
+    batch.results.clear();
   }
-  if (!syncs_apart_) return;
+}
+
+// The sync thread makes commits durable. Apply operations as they come; commit once the batch is
+// large enough for a commit's fixed cost not to matter, or once submissions have paused with a
+// fair batch applied (a pause: whoever submitted waits for this commit), or at max_delay.
+void Writer::run_syncing_apart() {
+  Batch batch;
+  Transaction txn;
+  for (;;) {
+    std::size_t from = batch.items.size();
+    bool due = false;
+    {
+      std::unique_lock lock(mutex_);
+      if (batch.items.empty()) {
+        awaiting_first_ = true;
+        wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+        awaiting_first_ = false;
+        if (queue_.empty()) break;  // stopping, and everything accepted has been committed
+      } else {
+        auto deadline = batch.items.front().submitted + max_delay_;
+        if (batch.items.size() + queue_.size() >= kApplyChunk)
+          deadline = std::min(deadline, last_submitted_ + kPause);
+        // Woken for a chunk to apply, and when the batch reaches kApplyChunk (from then on a
+        // pause commits it).
+        std::size_t size = batch.items.size();
+        wake_depth_ = size < kApplyChunk ? kApplyChunk - size : kApplyChunk;
+        wake_.wait_until(lock, deadline, [&] {
+          return stopping_ || queue_.size() >= wake_depth_ ||
+                 batch.items.size() + queue_.size() >= kEfficientBatch;
+        });
+      }
+      take(batch.items);
+      auto now = std::chrono::steady_clock::now();
+      std::size_t size = batch.items.size();
+      due = stopping_ || size >= kEfficientBatch ||
+            now >= batch.items.front().submitted + max_delay_ ||
+            (size >= kApplyChunk && now >= last_submitted_ + kPause);
+    }
+    if (from == 0) {
+      // The backend may keep references to operations and results until the commit: from the
+      // first apply on, neither vector may grow beyond its capacity.
+      batch.items.reserve(max_batch_);
+      batch.results.reserve(max_batch_);
+    }
+    apply(batch, txn, from);
+    if (!due && !txn.failure) continue;
+    commit(batch, txn);
+    hand_to_syncer(batch);
+    txn = Transaction{};
+  }
   {
     std::lock_guard lock(sync_mutex_);
     writer_finished_ = true;
@@ -137,27 +206,24 @@ void Writer::run() {
   sync_wake_.notify_one();
 }
 
-// Leaves `batch` and `results` empty (with a recycled batch's capacity) for the next batch.
-void Writer::hand_to_syncer(std::vector<Item>& batch, std::vector<WriteResult>& results,
-                            bool committed) {
+// Leaves `batch` empty (with a recycled batch's capacity) for the next one.
+void Writer::hand_to_syncer(Batch& batch) {
   {
     std::unique_lock lock(sync_mutex_);
     sync_room_.wait(lock, [this] { return unsynced_.size() < kMaxUnsynced; });
-    Unsynced entry;
+    Batch entry;
     if (!spare_.empty()) {
       entry = std::move(spare_.back());
       spare_.pop_back();
     }
-    std::swap(entry.items, batch);
-    std::swap(entry.results, results);
-    entry.committed = committed;
+    std::swap(entry, batch);
     unsynced_.push_back(std::move(entry));
   }
   sync_wake_.notify_one();
 }
 
 void Writer::sync_loop() {
-  std::vector<Unsynced> taken;
+  std::vector<Batch> taken;
   for (;;) {
     {
       std::unique_lock lock(sync_mutex_);
@@ -167,8 +233,8 @@ void Writer::sync_loop() {
     }
     sync_room_.notify_one();
     // Every batch taken was committed before this sync begins, so it covers them all.
-    bool any_committed = std::any_of(taken.begin(), taken.end(),
-                                     [](const Unsynced& batch) { return batch.committed; });
+    bool any_committed =
+        std::any_of(taken.begin(), taken.end(), [](const Batch& batch) { return batch.committed; });
     if (any_committed) {
       auto start = std::chrono::steady_clock::now();
       try {
@@ -201,7 +267,7 @@ void Writer::sync_loop() {
 
 // The batch is in the database but may not survive a crash of the machine: its writes are
 // reported as failed, so that nobody is told they are safe (a device resends its reading).
-void Writer::fail_unsynced(Unsynced& batch, const std::string& why) {
+void Writer::fail_unsynced(Batch& batch, const std::string& why) {
   std::uint64_t failed = 0;
   for (auto& result : batch.results) {
     if (!result.ok()) continue;
@@ -215,36 +281,57 @@ void Writer::fail_unsynced(Unsynced& batch, const std::string& why) {
   ops_failed_.fetch_add(failed, std::memory_order_relaxed);
 }
 
-bool Writer::commit(std::vector<Item>& batch, std::vector<WriteResult>& results) {
+// Applies batch.items[from..] in the transaction, opening it first if needed. After a failure
+// nothing more is applied: the whole batch fails at commit().
+void Writer::apply(Batch& batch, Transaction& txn, std::size_t from) {
+  auto start = std::chrono::steady_clock::now();
+  // Sized before applying: the backend may fill a result only at commit (it keeps a reference),
+  // and the capacity (max_batch) is never exceeded, so no result moves meanwhile.
+  batch.results.resize(batch.items.size());
+  if (!txn.failure) {
+    try {
+      if (!txn.begun) {
+        backend_->begin();
+        txn.begun = true;
+      }
+      for (std::size_t i = from; i < batch.items.size(); ++i) {
+        if (batch.items[i].invalid)
+          batch.results[i] =
+              WriteResult{WriteStatus::rejected, 0, std::move(*batch.items[i].invalid)};
+        else
+          backend_->apply(batch.items[i].op, batch.results[i]);
+      }
+    } catch (const std::exception& e) {
+      txn.failure = e.what();
+      backend_->rollback();
+    }
+  }
+  txn.busy_us += micros_since(start);
+}
+
+bool Writer::commit(Batch& batch, Transaction& txn) {
   auto start = std::chrono::steady_clock::now();
   std::uint64_t rows = 0;
-  bool committed = false;
-  std::string failure;
-  // Sized up front: the backend may fill a result only at commit (it keeps a reference).
-  results.resize(batch.size());
-  try {
-    backend_->begin();
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (batch[i].invalid)
-        results[i] = WriteResult{WriteStatus::rejected, 0, std::move(*batch[i].invalid)};
-      else
-        backend_->apply(batch[i].op, results[i]);
+  batch.committed = false;
+  if (!txn.failure) {
+    try {
+      rows = backend_->commit();
+      batch.committed = true;
+    } catch (const std::exception& e) {
+      txn.failure = e.what();
+      backend_->rollback();
     }
-    rows = backend_->commit();
-    committed = true;
-  } catch (const std::exception& e) {
-    failure = e.what();
-    backend_->rollback();
   }
 
-  std::uint64_t batch_us = micros_since(start);
+  std::uint64_t batch_us = txn.busy_us + micros_since(start);
   last_batch_us_.store(batch_us, std::memory_order_relaxed);
   total_batch_us_.fetch_add(batch_us, std::memory_order_relaxed);
   if (batch_us > max_batch_us_.load(std::memory_order_relaxed))
     max_batch_us_.store(batch_us, std::memory_order_relaxed);
-  last_batch_size_.store(batch.size(), std::memory_order_relaxed);
+  last_batch_size_.store(batch.items.size(), std::memory_order_relaxed);
 
-  if (committed) {
+  auto& results = batch.results;
+  if (batch.committed) {
     std::uint64_t ok = 0;
     for (const auto& result : results)
       ok += result.ok() ? 1 : 0;
@@ -255,17 +342,17 @@ bool Writer::commit(std::vector<Item>& batch, std::vector<WriteResult>& results)
     return true;
   }
 
-  spdlog::error("store: batch of {} operations failed: {}", batch.size(), failure);
+  spdlog::error("store: batch of {} operations failed: {}", batch.items.size(), *txn.failure);
   batches_failed_.fetch_add(1, std::memory_order_relaxed);
   // Nothing of the batch was written. Refusals found before the failure keep their own reason.
   std::uint64_t failed = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (results[i].status == WriteStatus::rejected) continue;
-    results[i] = WriteResult{WriteStatus::failed, 0, "database write failed: " + failure};
+  for (auto& result : results) {
+    if (result.status == WriteStatus::rejected) continue;
+    result = WriteResult{WriteStatus::failed, 0, "database write failed: " + *txn.failure};
     ++failed;
   }
   ops_failed_.fetch_add(failed, std::memory_order_relaxed);
-  ops_rejected_.fetch_add(batch.size() - failed, std::memory_order_relaxed);
+  ops_rejected_.fetch_add(results.size() - failed, std::memory_order_relaxed);
   return false;
 }
 
