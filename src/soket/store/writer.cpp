@@ -59,10 +59,9 @@ SubmitResult Writer::submit(WriteOp op, Completion done) {
     first_awaited = awaiting_first_;
     wake_at = wake_depth_;
   }
-  // The writer waits for a first operation, for a full batch, or (syncing apart, with a
-  // transaction open) for a chunk to apply; other pushes need no wake-up.
-  if ((depth == 1 && first_awaited) || depth == max_batch_ || (syncs_apart_ && depth == wake_at))
-    wake_.notify_one();
+  // The writer waits for a first operation, for a full batch, or for the depth it asked for (a
+  // chunk to apply, a batch worth committing); other pushes need no wake-up.
+  if ((depth == 1 && first_awaited) || depth == max_batch_ || depth == wake_at) wake_.notify_one();
   return SubmitResult::accepted;
 }
 
@@ -124,7 +123,8 @@ void Writer::take(std::vector<Item>& batch) {
   queue_.erase(queue_.begin(), end);
 }
 
-// Each commit is made durable by the backend itself: wait up to max_delay for a fuller batch.
+// Each commit is made durable by the backend itself: wait up to max_delay for a fuller batch, but
+// not once it holds kEfficientBatch operations, or kApplyChunk and submissions have paused.
 void Writer::run_lingering() {
   Batch batch;
   batch.items.reserve(max_batch_);
@@ -137,7 +137,16 @@ void Writer::run_lingering() {
       awaiting_first_ = false;
       if (queue_.empty()) return;  // stopping, and everything accepted has been committed
       auto deadline = queue_.front().submitted + max_delay_;
-      wake_.wait_until(lock, deadline, [this] { return queue_.size() >= max_batch_ || stopping_; });
+      for (;;) {
+        auto now = std::chrono::steady_clock::now();
+        std::size_t size = queue_.size();
+        if (stopping_ || size >= std::min(max_batch_, kEfficientBatch) || now >= deadline ||
+            (size >= kApplyChunk && now >= last_submitted_ + kPause))
+          break;
+        wake_depth_ = size < kApplyChunk ? kApplyChunk : kEfficientBatch;
+        wake_.wait_until(
+            lock, size < kApplyChunk ? deadline : std::min(deadline, last_submitted_ + kPause));
+      }
       take(batch.items);
     }
     Transaction txn;

@@ -29,20 +29,20 @@ enum class SubmitResult {
 ///
 /// Any thread may submit operations. One dedicated thread takes what is pending (up to max_batch
 /// operations, once max_batch are waiting or the oldest has waited max_delay), applies them in one
-/// transaction, commits, and only then calls their completions, in submission order. Operations
-/// are applied in submission order, so an UpsertDevice submitted before an InsertReadings for the
-/// same device is seen by it.
+/// transaction, commits, and only then calls their completions, in submission order. It does not
+/// wait out max_delay once kEfficientBatch operations are pending, or kApplyChunk and submissions
+/// paused for kPause: whoever submitted them is waiting for their completions (devices that send
+/// again only after `OK`), so waiting longer would gain nothing. A few operations still wait up to
+/// max_delay for company, which keeps the cost per operation low under a moderate steady load.
+/// Operations are applied in submission order, so an UpsertDevice submitted before an
+/// InsertReadings for the same device is seen by it.
 ///
 /// When the backend makes a commit durable in a separate step (BatchBackend::syncs_apart(): SQLite
 /// with SyncMode::full syncs its WAL apart), a second thread runs that sync and then the
 /// completions, while the writer thread already applies the next batch. Completions still come in
 /// submission order, each only after a sync that began after its batch's commit. Then the writer
-/// also applies operations as they come (kApplyChunk at a time) instead of waiting for the batch
-/// to be taken whole, and commits without waiting for max_delay once the batch holds
-/// kEfficientBatch operations, or holds kApplyChunk and submissions paused for kPause: whoever
-/// submitted them is waiting for their completions (devices that send again only after `OK`), so
-/// waiting longer would gain nothing. A few operations still wait up to max_delay for company,
-/// which keeps the cost per operation low under a moderate steady load.
+/// also applies operations as they come (kApplyChunk at a time) instead of taking the batch whole
+/// when it is due.
 class Writer {
  public:
   /// Opens the writer connection (SQLite file or PostgreSQL server), brings the schema up to date
@@ -72,7 +72,8 @@ class Writer {
   /// Batches committed and waiting for their sync, at most; the writer waits beyond that (one
   /// sync covers them all, so more would only hold completions longer).
   static constexpr std::size_t kMaxUnsynced = 4;
-  /// Syncing apart: the writer is woken to apply every this many submissions...
+  /// With a batch pending (syncing apart: being applied), the writer is woken every this many
+  /// submissions...
   static constexpr std::size_t kApplyChunk = 64;
   /// ...and commits at this many operations (a commit's fixed cost, the pages it writes whatever
   /// the batch holds, is then small per operation)...
