@@ -74,6 +74,22 @@ class RecordingBackend final : public BatchBackend {
   std::shared_ptr<State> state_;
 };
 
+// Submits `n` readings at once; the future is ready when the last one is completed (each ok).
+std::future<void> submit_readings(Writer& writer, std::size_t n) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  for (std::size_t i = 0; i < n; ++i) {
+    bool last = i + 1 == n;
+    auto submitted =
+        writer.submit(testing::reading("esp", 1, 1), [done, last](const WriteResult& r) {
+          EXPECT_TRUE(r.ok());
+          if (last) done->set_value();
+        });
+    EXPECT_EQ(submitted, SubmitResult::accepted);
+  }
+  return future;
+}
+
 StoreOptions quick() {
   StoreOptions options;
   options.max_delay = 100us;
@@ -176,17 +192,9 @@ TEST(StoreWriterSync, AFewOperationsWaitForMaxDelay) {
   StoreOptions options;
   options.max_delay = 300ms;
   Writer writer(options, std::make_unique<RecordingBackend>(state));
-  std::promise<void> done;
   auto start = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i + 1 < Writer::kApplyChunk; ++i) {
-    bool last = i + 2 == Writer::kApplyChunk;
-    ASSERT_EQ(writer.submit(testing::reading("esp", 1, 1),
-                            [&, last](const WriteResult&) {
-                              if (last) done.set_value();
-                            }),
-              SubmitResult::accepted);
-  }
-  ASSERT_EQ(done.get_future().wait_for(10s), std::future_status::ready);
+  auto done = submit_readings(writer, Writer::kApplyChunk - 1);
+  ASSERT_EQ(done.wait_for(10s), std::future_status::ready);
   EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
   writer.stop();
   EXPECT_EQ(writer.metrics().batches_committed, 1u);
@@ -199,17 +207,8 @@ TEST(StoreWriterSync, APauseAfterEnoughOperationsCommitsThem) {
   StoreOptions options;
   options.max_delay = 60s;
   Writer writer(options, std::make_unique<RecordingBackend>(state));
-  std::promise<void> done;
-  for (std::size_t i = 0; i < Writer::kApplyChunk; ++i) {
-    bool last = i + 1 == Writer::kApplyChunk;
-    ASSERT_EQ(writer.submit(testing::reading("esp", 1, 1),
-                            [&, last](const WriteResult& r) {
-                              EXPECT_TRUE(r.ok());
-                              if (last) done.set_value();
-                            }),
-              SubmitResult::accepted);
-  }
-  ASSERT_EQ(done.get_future().wait_for(10s), std::future_status::ready);
+  auto done = submit_readings(writer, Writer::kApplyChunk);
+  ASSERT_EQ(done.wait_for(10s), std::future_status::ready);
   EXPECT_EQ(writer.metrics().batches_committed, 1u);
   writer.stop();
 }
