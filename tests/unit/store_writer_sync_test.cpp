@@ -213,6 +213,18 @@ TEST(StoreWriterSync, APauseAfterEnoughOperationsCommitsThem) {
   writer.stop();
 }
 
+// A full batch (max_batch, here below kApplyChunk) is committed at once.
+TEST(StoreWriterSync, AFullBatchIsCommittedAtOnce) {
+  auto state = std::make_shared<RecordingBackend::State>();
+  StoreOptions options;
+  options.max_delay = 60s;
+  options.max_batch = 10;
+  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  auto done = submit_readings(writer, 10);
+  ASSERT_EQ(done.wait_for(10s), std::future_status::ready);
+  writer.stop();
+}
+
 // Submissions that go on without a pause are still committed long before max_delay: at
 // kEfficientBatch operations (or at a pause, if the machine makes one).
 TEST(StoreWriterSync, SteadySubmissionsAreCommittedBeforeMaxDelay) {

@@ -123,6 +123,27 @@ void Writer::take(std::vector<Item>& batch) {
   queue_.erase(queue_.begin(), end);
 }
 
+// Waits for an operation to be queued; false when stopping with nothing queued. mutex_ held.
+bool Writer::wait_for_first(std::unique_lock<std::mutex>& lock) {
+  awaiting_first_ = true;
+  wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+  awaiting_first_ = false;
+  return !queue_.empty();
+}
+
+// Whether `size` operations, the oldest submitted at `first`, are to be committed now rather than
+// wait for more. mutex_ held.
+bool Writer::commit_due(std::size_t size, Clock::time_point first, Clock::time_point now) const {
+  return stopping_ || size >= std::min(max_batch_, kEfficientBatch) || now >= first + max_delay_ ||
+         (size >= kApplyChunk && now >= last_submitted_ + kPause);
+}
+
+// When commit_due() may next become true without a wake-up from submit(). mutex_ held.
+Writer::Clock::time_point Writer::next_check(std::size_t size, Clock::time_point first) const {
+  auto deadline = first + max_delay_;
+  return size < kApplyChunk ? deadline : std::min(deadline, last_submitted_ + kPause);
+}
+
 // Each commit is made durable by the backend itself: wait up to max_delay for a fuller batch, but
 // not once it holds kEfficientBatch operations, or kApplyChunk and submissions have paused.
 void Writer::run_lingering() {
@@ -132,20 +153,11 @@ void Writer::run_lingering() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      awaiting_first_ = true;
-      wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-      awaiting_first_ = false;
-      if (queue_.empty()) return;  // stopping, and everything accepted has been committed
-      auto deadline = queue_.front().submitted + max_delay_;
-      for (;;) {
-        auto now = std::chrono::steady_clock::now();
-        std::size_t size = queue_.size();
-        if (stopping_ || size >= std::min(max_batch_, kEfficientBatch) || now >= deadline ||
-            (size >= kApplyChunk && now >= last_submitted_ + kPause))
-          break;
-        wake_depth_ = size < kApplyChunk ? kApplyChunk : kEfficientBatch;
-        wake_.wait_until(
-            lock, size < kApplyChunk ? deadline : std::min(deadline, last_submitted_ + kPause));
+      if (!wait_for_first(lock)) return;  // stopping, and everything accepted has been committed
+      auto first = queue_.front().submitted;
+      while (!commit_due(queue_.size(), first, Clock::now())) {
+        wake_depth_ = queue_.size() < kApplyChunk ? kApplyChunk : kEfficientBatch;
+        wake_.wait_until(lock, next_check(queue_.size(), first));
       }
       take(batch.items);
     }
@@ -172,29 +184,20 @@ void Writer::run_syncing_apart() {
     {
       std::unique_lock lock(mutex_);
       if (batch.items.empty()) {
-        awaiting_first_ = true;
-        wake_.wait(lock, [this] { return !queue_.empty() || stopping_; });
-        awaiting_first_ = false;
-        if (queue_.empty()) break;  // stopping, and everything accepted has been committed
+        if (!wait_for_first(lock)) break;  // stopping, and everything accepted has been committed
       } else {
-        auto deadline = batch.items.front().submitted + max_delay_;
-        if (batch.items.size() + queue_.size() >= kApplyChunk)
-          deadline = std::min(deadline, last_submitted_ + kPause);
         // Woken for a chunk to apply, and when the batch reaches kApplyChunk (from then on a
         // pause commits it).
         std::size_t size = batch.items.size();
         wake_depth_ = size < kApplyChunk ? kApplyChunk - size : kApplyChunk;
-        wake_.wait_until(lock, deadline, [&] {
-          return stopping_ || queue_.size() >= wake_depth_ ||
-                 batch.items.size() + queue_.size() >= kEfficientBatch;
-        });
+        wake_.wait_until(lock, next_check(size + queue_.size(), batch.items.front().submitted),
+                         [&] {
+                           return stopping_ || queue_.size() >= wake_depth_ ||
+                                  size + queue_.size() >= std::min(max_batch_, kEfficientBatch);
+                         });
       }
       take(batch.items);
-      auto now = std::chrono::steady_clock::now();
-      std::size_t size = batch.items.size();
-      due = stopping_ || size >= kEfficientBatch ||
-            now >= batch.items.front().submitted + max_delay_ ||
-            (size >= kApplyChunk && now >= last_submitted_ + kPause);
+      due = commit_due(batch.items.size(), batch.items.front().submitted, Clock::now());
     }
     if (from == 0) {
       // The backend may keep references to operations and results until the commit: from the

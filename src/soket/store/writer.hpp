@@ -107,6 +107,10 @@ class Writer {
   void run();
   void run_lingering();
   void run_syncing_apart();
+  using Clock = std::chrono::steady_clock;
+  bool wait_for_first(std::unique_lock<std::mutex>& lock);
+  bool commit_due(std::size_t size, Clock::time_point first, Clock::time_point now) const;
+  Clock::time_point next_check(std::size_t size, Clock::time_point first) const;
   void take(std::vector<Item>& batch);
   void apply(Batch& batch, Transaction& txn, std::size_t from);
   bool commit(Batch& batch, Transaction& txn);
