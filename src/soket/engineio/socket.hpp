@@ -132,7 +132,8 @@ class Socket final : public std::enable_shared_from_this<Socket>,
 
   Server& server_;
   std::string id_;
-  // The members up to listener_ fit in the handshake's tail padding (16 bytes less per session).
+  // The members from state_ to awaiting_pong_ fit in the handshake's tail padding (16 bytes less
+  // per session).
   [[no_unique_address]] Handshake handshake_;
   State state_ = State::open;
   uint8_t protocol_ = 4;
