@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""WAL frames one commit of device readings writes, for the readings table as the hub stores it
-and for two variants of its device key: what the index on (device, ts) costs per commit when
-each commit holds a few readings of many devices (bench/README.md, "What the readings index
-costs").
+"""What one commit of device readings costs SQLite, for the readings table as the hub stores it
+and for variants of its layout: the WAL frames the commit writes and the CPU time per reading.
+The index on (device_id, ts) is what costs when each commit holds a few readings of many devices
+(bench/README.md, "What the readings index costs").
 
-Each reading is two rows (temp and hum, as `soket-bench devices` sends them), inserted device
-after device like the hub's writer receives them. The table first gets --fill readings per
-device, so the index is deep and its leaves are full, as in a hub that has run a while. WAL
-autocheckpoint is off and the WAL is truncated before each measurement, so its growth divided
-by the frame size is the number of frames the commits wrote (for "staged", those of the moves
-too).
+Each reading is two rows (temp and hum, as `soket-bench devices` sends them; one in "one-row"),
+inserted device after device as the hub's writer receives them, by one INSERT ... SELECT per
+commit, so the CPU time is SQLite's rather than Python's. Each layout first gets --fill readings
+per device, so its index is deep and its leaves full, as in a hub that has run a while. WAL
+autocheckpoint is off and the WAL is truncated before each measurement: its growth divided by
+the frame size is the number of frames the commits wrote ("staged": its moves included), and no
+checkpoint's copying is in the CPU time.
 
 Python's sqlite3 module only: no hub is started.
 
@@ -19,87 +20,101 @@ import argparse
 import os
 import sqlite3
 import tempfile
+import time
 
 FRAME_HEADER = 24
 WAL_HEADER = 32
 
 LAYOUTS = {
     # as in src/soket/store/schema.cpp: text device id and text key, index (device_id, ts)
-    "text-device": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", lambda d: f"bench-{d}",
-                    ("temp", "hum")),
+    "text-device": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", "'bench-' || d",
+                    "('temp', 20.0), ('hum', 40.0)"),
     # a device number instead of its name
-    "int-device": ("device_id INTEGER NOT NULL", "key TEXT NOT NULL", lambda d: d,
-                   ("temp", "hum")),
+    "int-device": ("device_id INTEGER NOT NULL", "key TEXT NOT NULL", "d",
+                   "('temp', 20.0), ('hum', 40.0)"),
     # device and key both numbers
-    "int-device-key": ("device_id INTEGER NOT NULL", "key INTEGER NOT NULL", lambda d: d,
-                       (1, 2)),
+    "int-device-key": ("device_id INTEGER NOT NULL", "key INTEGER NOT NULL", "d",
+                       "(1, 20.0), (2, 40.0)"),
+    # one row per reading (its values elsewhere): one index entry per reading instead of two
+    "one-row": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", "'bench-' || d",
+                "('temp', 20.0)"),
     # the hub's layout behind a table without index that takes each commit and is moved into
     # the indexed table in one transaction once it holds --merge readings per device
-    "staged": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", lambda d: f"bench-{d}",
-               ("temp", "hum")),
+    "staged": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", "'bench-' || d",
+               "('temp', 20.0), ('hum', 40.0)"),
     # no index at all: what the table's own pages cost
-    "no-index": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", lambda d: f"bench-{d}",
-                 ("temp", "hum")),
+    "no-index": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", "'bench-' || d",
+                 "('temp', 20.0), ('hum', 40.0)"),
 }
 
 
 class Table:
-    def __init__(self, db, name, layout, merge=0):
-        self.db, self.name, self.merge, self.staged_readings = db, name, merge, 0
-        device_col, key_col, self.device, self.keys = LAYOUTS[layout]
+    """One layout in a database of its own. A commit is one INSERT ... SELECT (so the CPU time
+    measured is SQLite's, not Python's) of `per_device` readings of every device, device after
+    device as the hub's writer receives them."""
+
+    def __init__(self, path, layout, devices, merge=0):
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.wal = path + "-wal"
+        for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "wal_autocheckpoint = 0",
+                       "cache_size = -16384"):  # the hub writer's cache
+            self.db.execute(f"PRAGMA {pragma}")
+        self.devices, self.merge, self.staged_readings = devices, merge, 0
+        device_col, key_col, self.device, self.values = LAYOUTS[layout]
         columns = (f"(id INTEGER PRIMARY KEY, {device_col}, ts INTEGER NOT NULL, {key_col}, "
                    "value REAL, text TEXT)")
-        db.execute(f"CREATE TABLE {name} {columns}")
+        self.db.execute(f"CREATE TABLE readings {columns}")
         if layout != "no-index":
-            db.execute(f"CREATE INDEX {name}_device_ts ON {name} (device_id, ts)")
-        target = name
-        if layout == "staged":
-            target = f"{name}_staged"
-            db.execute(f"CREATE TABLE {target} {columns}")
-        self.sql = (f"INSERT INTO {target} (device_id, ts, key, value) "
-                    "VALUES (?1, ?2, ?3, 20.0), (?1, ?2, ?4, 40.0)")
-        self.staged = target != name
+            self.db.execute("CREATE INDEX readings_device_ts ON readings (device_id, ts)")
+        self.staged = layout == "staged"
+        self.target = "readings_staged" if self.staged else "readings"
+        if self.staged:
+            self.db.execute(f"CREATE TABLE readings_staged {columns}")
+        self.ts = 1_796_000_000_000
 
-    def commit(self, devices, per_device, ts):
+    def commit(self, per_device):
         self.db.execute("BEGIN IMMEDIATE")
-        for _ in range(per_device):
-            ts += 1
-            for d in range(devices):
-                self.db.execute(self.sql, (self.device(d), ts, *self.keys))
+        self.db.execute(
+            "WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < ?1 - 1), "
+            "dev(d) AS (SELECT 0 UNION ALL SELECT d + 1 FROM dev WHERE d < ?2 - 1) "
+            f"INSERT INTO {self.target} (device_id, ts, key, value) "
+            f"SELECT {self.device}, ?3 + n, v.column1, v.column2 "
+            f"FROM k, dev, (VALUES {self.values}) v ORDER BY n, d",
+            (per_device, self.devices, self.ts))
         self.db.execute("COMMIT")
+        self.ts += per_device
         if self.staged:
             self.staged_readings += per_device
             if self.staged_readings >= self.merge:
                 self.move_staged()
-        return ts
 
     def move_staged(self):
         self.db.execute("BEGIN IMMEDIATE")
-        self.db.execute(f"INSERT INTO {self.name} (device_id, ts, key, value, text) "
-                        f"SELECT device_id, ts, key, value, text FROM {self.name}_staged "
-                        "ORDER BY id")
-        self.db.execute(f"DELETE FROM {self.name}_staged")
+        self.db.execute("INSERT INTO readings (device_id, ts, key, value, text) "
+                        "SELECT device_id, ts, key, value, text FROM readings_staged ORDER BY id")
+        self.db.execute("DELETE FROM readings_staged")
         self.db.execute("COMMIT")
         self.staged_readings = 0
 
 
-def frames_per_commit(db, wal, table, devices, per_device, commits, ts):
+def measure(table, per_device, commits):
+    """WAL frames per commit and SQLite CPU microseconds per reading."""
     if table.staged:
         # whole merge cycles, from an empty staging table
         if table.staged_readings:
             table.move_staged()
         cycle = -(-table.merge // per_device)
         commits = -(-commits // cycle) * cycle
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    before = os.path.getsize(wal)
+    table.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = os.path.getsize(table.wal)
+    cpu = time.process_time()
     for _ in range(commits):
-        ts = table.commit(devices, per_device, ts)
-    written = os.path.getsize(wal) - before - (WAL_HEADER if before == 0 else 0)
-    return written / frame_size(db) / commits, ts
-
-
-def frame_size(db):
-    return db.execute("PRAGMA page_size").fetchone()[0] + FRAME_HEADER
+        table.commit(per_device)
+    cpu = time.process_time() - cpu
+    written = os.path.getsize(table.wal) - before - (WAL_HEADER if before == 0 else 0)
+    frame = table.db.execute("PRAGMA page_size").fetchone()[0] + FRAME_HEADER
+    readings = commits * per_device * table.devices
+    return written / frame / commits, cpu * 1e6 / readings
 
 
 def main():
@@ -121,29 +136,21 @@ def main():
             ap.error(f"unknown layout {name}; any of {', '.join(LAYOUTS)}")
 
     with tempfile.TemporaryDirectory(prefix="soket-index-frames-") as tmp:
-        path = os.path.join(tmp, "readings.db")
-        db = sqlite3.connect(path, isolation_level=None)
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA wal_autocheckpoint = 0")
-        db.execute("PRAGMA cache_size = -16384")  # the hub writer's
-        print(f"{a.devices} devices, 2 rows per reading, {a.fill} readings per device stored "
-              "first; WAL frames per commit (bytes per reading)")
-        print("| layout | " + " | ".join(f"{n} per device" for n in per_device) + " |")
+        print(f"{a.devices} devices, {a.fill} readings per device stored first; per commit of n "
+              "readings per device: WAL frames, and SQLite's CPU µs per reading")
+        print("| layout | " + " | ".join(f"n = {n}" for n in per_device) + " |")
         print("|---|" + "---:|" * len(per_device))
-        ts = 1_796_000_000_000
-        for i, name in enumerate(layouts):
-            table = Table(db, f"readings_{i}", name, a.merge)
-            ts = table.commit(a.devices, a.fill, ts)
+        for name in layouts:
+            table = Table(os.path.join(tmp, f"{name}.db"), name, a.devices, a.merge)
+            table.commit(a.fill)
             cells = []
             for n in per_device:
-                frames, ts = frames_per_commit(db, path + "-wal", table, a.devices, n, a.commits,
-                                               ts)
+                frames, cpu_us = measure(table, n, a.commits)
                 if frames <= 0:
                     raise SystemExit(f"{name}: the commits wrote no WAL frame; nothing measured")
-                per_reading = frames * frame_size(db) / (a.devices * n)
-                cells.append(f"{frames:.0f} ({per_reading:,.0f} B)")
+                cells.append(f"{frames:,.0f} frames, {cpu_us:.2f} µs")
             print(f"| {name} | " + " | ".join(cells) + " |")
-        db.close()
+            table.db.close()
 
 
 if __name__ == "__main__":
