@@ -25,26 +25,25 @@ import time
 FRAME_HEADER = 24
 WAL_HEADER = 32
 
+# (column, value) of the device id and (column, rows of one reading) of the key
+TEXT_ID = ("device_id TEXT NOT NULL", "'bench-' || d")
+INT_ID = ("device_id INTEGER NOT NULL", "d")
+TEXT_KEYS = ("key TEXT NOT NULL", "('temp', 20.0), ('hum', 40.0)")
+
 LAYOUTS = {
     # as in src/soket/store/schema.cpp: text device id and text key, index (device_id, ts)
-    "text-device": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", "'bench-' || d",
-                    "('temp', 20.0), ('hum', 40.0)"),
+    "text-device": (TEXT_ID, TEXT_KEYS),
     # a device number instead of its name
-    "int-device": ("device_id INTEGER NOT NULL", "key TEXT NOT NULL", "d",
-                   "('temp', 20.0), ('hum', 40.0)"),
+    "int-device": (INT_ID, TEXT_KEYS),
     # device and key both numbers
-    "int-device-key": ("device_id INTEGER NOT NULL", "key INTEGER NOT NULL", "d",
-                       "(1, 20.0), (2, 40.0)"),
+    "int-device-key": (INT_ID, ("key INTEGER NOT NULL", "(1, 20.0), (2, 40.0)")),
     # one row per reading (its values elsewhere): one index entry per reading instead of two
-    "one-row": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", "'bench-' || d",
-                "('temp', 20.0)"),
+    "one-row": (TEXT_ID, ("key TEXT NOT NULL", "('temp', 20.0)")),
     # the hub's layout behind a table without index that takes each commit and is moved into
     # the indexed table in one transaction once it holds --merge readings per device
-    "staged": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", "'bench-' || d",
-               "('temp', 20.0), ('hum', 40.0)"),
+    "staged": (TEXT_ID, TEXT_KEYS),
     # no index at all: what the table's own pages cost
-    "no-index": ("device_id TEXT NOT NULL", "key TEXT NOT NULL", "'bench-' || d",
-                 "('temp', 20.0), ('hum', 40.0)"),
+    "no-index": (TEXT_ID, TEXT_KEYS),
 }
 
 
@@ -60,7 +59,7 @@ class Table:
                        "cache_size = -16384"):  # the hub writer's cache
             self.db.execute(f"PRAGMA {pragma}")
         self.devices, self.merge, self.staged_readings = devices, merge, 0
-        device_col, key_col, self.device, self.values = LAYOUTS[layout]
+        (device_col, self.device), (key_col, self.values) = LAYOUTS[layout]
         columns = (f"(id INTEGER PRIMARY KEY, {device_col}, ts INTEGER NOT NULL, {key_col}, "
                    "value REAL, text TEXT)")
         self.db.execute(f"CREATE TABLE readings {columns}")
