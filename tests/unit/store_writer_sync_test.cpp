@@ -225,6 +225,27 @@ TEST(StoreWriterSync, AFullBatchIsCommittedAtOnce) {
   writer.stop();
 }
 
+// The same when the writer has taken (and applied) part of the batch before the rest is
+// submitted: the rest's arrival wakes it, though the queue alone never holds max_batch.
+TEST(StoreWriterSync, ABatchCompletedAfterAPartWasTakenIsCommittedAtOnce) {
+  auto state = std::make_shared<RecordingBackend::State>();
+  StoreOptions options;
+  options.max_delay = 60s;
+  options.max_batch = 10;
+  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  auto first = submit_readings(writer, 1);
+  {
+    std::unique_lock lock(state->mutex);
+    ASSERT_TRUE(state->changed.wait_for(lock, 5s, [&] { return state->applies == 1; }));
+  }
+  std::this_thread::sleep_for(50ms);  // for the writer to wait again (the test holds without)
+  auto rest = submit_readings(writer, 9);
+  ASSERT_EQ(rest.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(first.wait_for(0s), std::future_status::ready);
+  EXPECT_EQ(state->commits, 1);
+  writer.stop();
+}
+
 // Submissions that go on without a pause are still committed long before max_delay: at
 // kEfficientBatch operations (or at a pause, if the machine makes one).
 TEST(StoreWriterSync, SteadySubmissionsAreCommittedBeforeMaxDelay) {

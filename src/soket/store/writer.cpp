@@ -186,15 +186,17 @@ void Writer::run_syncing_apart() {
       if (batch.items.empty()) {
         if (!wait_for_first(lock)) break;  // stopping, and everything accepted has been committed
       } else {
-        // Woken for a chunk to apply, and when the batch reaches kApplyChunk (from then on a
-        // pause commits it).
+        // Woken for a chunk to apply, when the batch reaches kApplyChunk (from then on a pause
+        // commits it), and when what is queued completes the batch: submit() sees only the
+        // queue's depth, not what this thread has taken already.
         std::size_t size = batch.items.size();
-        wake_depth_ = size < kApplyChunk ? kApplyChunk - size : kApplyChunk;
-        wake_.wait_until(lock, next_check(size + queue_.size(), batch.items.front().submitted),
-                         [&] {
-                           return stopping_ || queue_.size() >= wake_depth_ ||
-                                  size + queue_.size() >= std::min(max_batch_, kEfficientBatch);
-                         });
+        std::size_t full = std::min(max_batch_, kEfficientBatch);
+        std::size_t chunk = size < kApplyChunk ? kApplyChunk - size : kApplyChunk;
+        wake_depth_ = size < full ? std::min(chunk, full - size) : chunk;
+        wake_.wait_until(
+            lock, next_check(size + queue_.size(), batch.items.front().submitted), [&] {
+              return stopping_ || queue_.size() >= wake_depth_ || size + queue_.size() >= full;
+            });
       }
       take(batch.items);
       due = commit_due(batch.items.size(), batch.items.front().submitted, Clock::now());
