@@ -64,8 +64,11 @@ def main():
                                    s.pid, "soket", timeout=30)
         check(paced, "handshakes")
         # Open loop at 2 000/s: 300 connections take about 0.15 s, not as fast as they can go.
+        # Not slower than half the rate asked either, unless the server (a sanitizer build on a
+        # slow machine) cannot keep up with that: then half its own closed-loop rate above.
+        floor = min(1000, conns["handshakes_per_s"] / 2)
         if paced.get("failed") or paced.get("connect_rate") != 2000 or not (
-                1000 <= paced.get("handshakes_per_s", 0) <= 2100):
+                floor <= paced.get("handshakes_per_s", 0) <= 2100):
             raise SystemExit(f"FAIL conns --connect-rate: {paced}")
     with benchlib.Server([a.server, "--threads", "2"], benchlib.free_port()) as s:
         run = lambda sc, args: benchlib.run_bench(a.bench, sc, s.port, args + short, s.pid,
