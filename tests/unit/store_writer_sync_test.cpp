@@ -96,6 +96,14 @@ StoreOptions quick() {
   return options;
 }
 
+// max_delay far longer than a test's patience: what is committed in time was not waited out.
+StoreOptions patient(std::size_t max_batch = StoreOptions{}.max_batch) {
+  StoreOptions options;
+  options.max_delay = 60s;
+  options.max_batch = max_batch;
+  return options;
+}
+
 TEST(StoreWriterSync, EveryCompletionComesAfterASyncThatBeganAfterItsCommit) {
   auto state = std::make_shared<RecordingBackend::State>();
   std::vector<int> synced_at_completion;
@@ -204,9 +212,7 @@ TEST(StoreWriterSync, AFewOperationsWaitForMaxDelay) {
 // at once (max_delay here is far longer than the test's patience).
 TEST(StoreWriterSync, APauseAfterEnoughOperationsCommitsThem) {
   auto state = std::make_shared<RecordingBackend::State>();
-  StoreOptions options;
-  options.max_delay = 60s;
-  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  Writer writer(patient(), std::make_unique<RecordingBackend>(state));
   auto done = submit_readings(writer, Writer::kApplyChunk);
   ASSERT_EQ(done.wait_for(10s), std::future_status::ready);
   EXPECT_EQ(writer.metrics().batches_committed, 1u);
@@ -216,10 +222,7 @@ TEST(StoreWriterSync, APauseAfterEnoughOperationsCommitsThem) {
 // A full batch (max_batch, here below kApplyChunk) is committed at once.
 TEST(StoreWriterSync, AFullBatchIsCommittedAtOnce) {
   auto state = std::make_shared<RecordingBackend::State>();
-  StoreOptions options;
-  options.max_delay = 60s;
-  options.max_batch = 10;
-  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  Writer writer(patient(10), std::make_unique<RecordingBackend>(state));
   auto done = submit_readings(writer, 10);
   ASSERT_EQ(done.wait_for(10s), std::future_status::ready);
   writer.stop();
@@ -229,10 +232,7 @@ TEST(StoreWriterSync, AFullBatchIsCommittedAtOnce) {
 // submitted: the rest's arrival wakes it, though the queue alone never holds max_batch.
 TEST(StoreWriterSync, ABatchCompletedAfterAPartWasTakenIsCommittedAtOnce) {
   auto state = std::make_shared<RecordingBackend::State>();
-  StoreOptions options;
-  options.max_delay = 60s;
-  options.max_batch = 10;
-  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  Writer writer(patient(10), std::make_unique<RecordingBackend>(state));
   auto first = submit_readings(writer, 1);
   {
     std::unique_lock lock(state->mutex);
@@ -250,10 +250,8 @@ TEST(StoreWriterSync, ABatchCompletedAfterAPartWasTakenIsCommittedAtOnce) {
 // kEfficientBatch operations (or at a pause, if the machine makes one).
 TEST(StoreWriterSync, SteadySubmissionsAreCommittedBeforeMaxDelay) {
   auto state = std::make_shared<RecordingBackend::State>();
-  StoreOptions options;
-  options.max_delay = 60s;
   std::atomic<bool> completed{false};
-  Writer writer(options, std::make_unique<RecordingBackend>(state));
+  Writer writer(patient(), std::make_unique<RecordingBackend>(state));
   auto start = std::chrono::steady_clock::now();
   std::size_t submitted = 0;
   // Far below the queue's limit, far above kEfficientBatch.
