@@ -238,7 +238,9 @@ TEST(StoreWriterSync, ABatchCompletedAfterAPartWasTakenIsCommittedAtOnce) {
     std::unique_lock lock(state->mutex);
     ASSERT_TRUE(state->changed.wait_for(lock, 5s, [&] { return state->applies == 1; }));
   }
-  std::this_thread::sleep_for(50ms);  // for the writer to wait again (the test holds without)
+  // Time for the writer to wait again before the rest arrive: without it the test still holds
+  // but may not reach the case.
+  std::this_thread::sleep_for(50ms);
   auto rest = submit_readings(writer, 9);
   ASSERT_EQ(rest.wait_for(10s), std::future_status::ready);
   EXPECT_EQ(first.wait_for(0s), std::future_status::ready);
